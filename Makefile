@@ -1,0 +1,49 @@
+# Thin wrappers so a newcomer needs two commands: `make run` and `make test`.
+# The real build is CMake (CMakeLists.txt); see docs/build.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSANDBOXPY_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# Runs the demo under the default policy and says where the report is.
+run: build
+	@cd examples && ../$(BUILD)/sandboxpy --report ../$(BUILD)/hello-report.json hello.py; \
+	 st=$$?; echo; echo "make run: sandboxpy exited $$st; report: $(BUILD)/hello-report.json"
+
+test-normal: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+fuzz-build: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANDBOXPY_FUZZ=ON -DSANDBOXPY_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Each fuzz target for FUZZ_SECONDS, seeded from the test policies; any
+# crash fails the target and leaves its input in $(FUZZ_BUILD)/crashes.
+fuzz: fuzz-build
+	tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+test: test-normal test-asan fuzz
+	@echo "make test: all configurations passed"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,156 @@
+/* sandboxpy.h: the public API of libsandboxpy, which the sandboxpy CLI is
+ * built on. Load a policy, check it, print or explain it, run Python under it.
+ * Every function returns 0 or a negative errno and fills a caller-provided
+ * struct sbx_error with messages a person can act on. No global state. */
+#ifndef SANDBOXPY_H
+#define SANDBOXPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SBX_VERSION "0.1.0"
+
+/* One diagnostic: where (file, line, column, JSON path) and what. line is 0
+ * when there is no position (a --set override, a file that cannot be read). */
+struct sbx_diag {
+	char file[256];
+	int line, col;
+	char json_path[128];
+	char msg[320];
+};
+
+/* Several diagnostics, so that one run over a bad policy reports them all. */
+#define SBX_ERR_MAX 16
+struct sbx_error {
+	int n;			/* diagnostics stored in d[] */
+	int dropped;		/* more that did not fit */
+	struct sbx_diag d[SBX_ERR_MAX];
+};
+
+void sbx_error_clear(struct sbx_error *err);
+/* Formats diagnostic i as "file:line:col: $.path: msg". */
+void sbx_error_format(const struct sbx_error *err, int i, char *buf, size_t len);
+/* Prints every diagnostic, one a line, each prefixed with prefix. */
+void sbx_error_print(const struct sbx_error *err, FILE *out, const char *prefix);
+
+struct sbx_policy;
+
+/* Policy loading. cwd is the sandbox's working directory, against which
+ * relative paths in the policy resolve (NULL: the current directory). */
+enum sbx_load_flags {
+	SBX_LOAD_NO_RESOLVE = 1 << 0,	/* host names are an error instead of a
+					 * DNS lookup (fuzzing, offline checks) */
+};
+int sbx_policy_load_file(const char *path, const char *cwd, unsigned flags,
+			 struct sbx_policy **out, struct sbx_error *err);
+int sbx_policy_load_string(const char *text, size_t len, const char *source,
+			   const char *cwd, unsigned flags,
+			   struct sbx_policy **out, struct sbx_error *err);
+/* name is "default", "strict", "grading", "plugin" (with or without the
+ * "builtin:" prefix). */
+int sbx_policy_load_builtin(const char *name, const char *cwd, unsigned flags,
+			    struct sbx_policy **out, struct sbx_error *err);
+/* "builtin:NAME" or a file path. */
+int sbx_policy_load(const char *spec, const char *cwd, unsigned flags,
+		    struct sbx_policy **out, struct sbx_error *err);
+/* Same, applying overrides "KEY=VALUE" (JSON path, JSON or bare-string value)
+ * to the document before it is validated. */
+int sbx_policy_load_with(const char *spec, const char *cwd, unsigned flags,
+			 const char *const *overrides, size_t n_overrides,
+			 struct sbx_policy **out, struct sbx_error *err);
+void sbx_policy_free(struct sbx_policy *p);
+const char *sbx_policy_name(const struct sbx_policy *p);
+
+/* The builtin policy's JSON text, or NULL. */
+const char *sbx_builtin_text(const char *name);
+/* The names of the builtin policies, NULL-terminated. */
+extern const char *const sbx_builtin_names[];
+
+/* The normalised policy, every default filled in, as JSON text (malloc'd). */
+int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error *err);
+/* What the policy allows and denies, section by section, in plain words. */
+int sbx_policy_explain(const struct sbx_policy *p, FILE *out);
+
+/* ---- running a program ---- */
+
+enum sbx_prog_kind {
+	SBX_PROG_FILE,		/* a script path, like python3 SCRIPT */
+	SBX_PROG_COMMAND,	/* -c CODE */
+	SBX_PROG_MODULE,	/* -m MODULE */
+	SBX_PROG_STDIN,		/* the program on standard input */
+};
+
+/* Layers --require can insist on. */
+enum sbx_layer {
+	SBX_LAYER_AUDIT = 1 << 0,
+	SBX_LAYER_SECCOMP = 1 << 1,
+	SBX_LAYER_LANDLOCK = 1 << 2,
+	SBX_LAYER_NETNS = 1 << 3,
+	SBX_LAYER_CAPS = 1 << 4,
+};
+
+#define SBX_MAX_PYOPTS 32
+struct sbx_run_opts {
+	enum sbx_prog_kind kind;
+	const char *program;		/* script path, code, or module name */
+	const char *const *args;	/* arguments after the program */
+	size_t n_args;
+	const char *report_path;	/* NULL: no report file */
+	const char *log_path;		/* NULL: no JSON-lines log */
+	const char *stdin_path, *stdout_path, *stderr_path;
+	bool quiet, verbose;
+	unsigned require;		/* enum sbx_layer bits */
+	/* python3's own options */
+	int optimize;			/* -O count */
+	bool dont_write_bytecode;	/* -B */
+	bool unbuffered;		/* -u */
+	bool no_site;			/* -S */
+	const char *xoptions[SBX_MAX_PYOPTS];
+	size_t n_xoptions;
+	const char *warnoptions[SBX_MAX_PYOPTS];
+	size_t n_warnoptions;
+	/* The command line as given, echoed in the report's argv. */
+	const char *const *report_argv;
+	size_t n_report_argv;
+};
+
+enum sbx_status {
+	SBX_ST_OK, SBX_ST_ERROR, SBX_ST_TIMEOUT, SBX_ST_MEMORY, SBX_ST_OUTPUT,
+	SBX_ST_VIOLATION, SBX_ST_SIGNAL, SBX_ST_INTERNAL,
+};
+const char *sbx_status_name(enum sbx_status s);
+
+struct sbx_result {
+	enum sbx_status status;
+	int exit_code;			/* -1 when the program did not exit by itself */
+	int signal;			/* 0 when none */
+	int cli_status;			/* what sandboxpy exits with (cli.md) */
+	double cpu_s, wall_s;
+	long max_rss_kb;
+	unsigned long denied, logged, bypass, dropped;
+	char message[512];
+};
+
+/* Forks, confines and runs the program; returns when every process of the
+ * sandbox is gone. The caller must be single-threaded at the fork, or
+ * accept what fork means for its other threads (only the calling thread is
+ * copied; the child never returns into the caller). A negative return means
+ * sandboxpy itself failed before the program could run; res is filled and
+ * the report written either way. */
+int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
+	    struct sbx_result *res, struct sbx_error *err);
+
+/* Writes a report for a run that never started (bad usage, bad policy):
+ * status internal, the errors listed. */
+int sbx_report_write_failure(const char *path, const char *const *argv, size_t argc,
+			     const char *policy_source, const struct sbx_error *errs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,259 @@
+/* main.c: the sandboxpy command line (cli.md), a thin layer over
+ * libsandboxpy: parse options, load the policy, run, exit with the status
+ * cli.md defines. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandboxpy.h"
+
+#define EXIT_SBX_FAIL 125
+#define MAX_SETS 64
+
+static const char usage_text[] =
+	"usage: sandboxpy [OPTIONS] [--] SCRIPT [ARG...]\n"
+	"       sandboxpy [OPTIONS] -c CODE [ARG...]\n"
+	"       sandboxpy [OPTIONS] -m MODULE [ARG...]\n"
+	"       sandboxpy [OPTIONS]                  (the program on standard input)\n"
+	"       sandboxpy --check-policy FILE\n"
+	"       sandboxpy --explain [--policy FILE]\n"
+	"       sandboxpy --show-policy builtin:NAME|FILE\n"
+	"       sandboxpy --version | --help\n"
+	"\n"
+	"Runs Python like python3 does, confined by a JSON policy.\n"
+	"\n"
+	"options:\n"
+	"  -p, --policy FILE       the policy (builtin:NAME for a built-in one);\n"
+	"                          default builtin:default\n"
+	"  -r, --report FILE       write the run's JSON report to FILE, whatever happens\n"
+	"      --log FILE          write each recorded event as a JSON line, as it happens\n"
+	"  -C, --chdir DIR         working directory of the sandbox; relative policy paths\n"
+	"                          resolve against it\n"
+	"      --stdin FILE, --stdout FILE, --stderr FILE\n"
+	"                          redirect the sandbox's standard streams\n"
+	"      --timeout SECONDS   overrides limits.wall_seconds\n"
+	"      --set KEY=VALUE     overrides one policy value by JSON path (repeatable)\n"
+	"      --require LAYERS    fail (exit 125) unless these layers are in force:\n"
+	"                          audit, seccomp, landlock, netns, caps (comma-separated)\n"
+	"  -q, --quiet             no denial lines and no summary on standard error\n"
+	"  -v, --verbose           say which layers were set up and how\n"
+	"      --check-policy FILE validate a policy and exit (0 valid, 125 invalid)\n"
+	"      --explain           say what the policy allows and denies\n"
+	"      --show-policy SPEC  print a policy with every default filled in\n"
+	"  -V, --version           print the version\n"
+	"  -h, --help              print this help\n"
+	"\n"
+	"python3's options are accepted before the program: -B -E -I -O -OO -S -s -u\n"
+	"-X OPT -W ARG (the interpreter always runs isolated).\n"
+	"\n"
+	"exit status: the program's own; 124 time limit; 125 sandboxpy failed, nothing\n"
+	"untrusted ran; 126 killed by a policy violation; 128+N killed by signal N.\n";
+
+enum {
+	OPT_LOG = 256, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TIMEOUT, OPT_SET,
+	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE,
+};
+
+static const struct option long_opts[] = {
+	{ "policy", required_argument, NULL, 'p' },
+	{ "report", required_argument, NULL, 'r' },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "chdir", required_argument, NULL, 'C' },
+	{ "stdin", required_argument, NULL, OPT_STDIN },
+	{ "stdout", required_argument, NULL, OPT_STDOUT },
+	{ "stderr", required_argument, NULL, OPT_STDERR },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "require", required_argument, NULL, OPT_REQUIRE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "check-policy", required_argument, NULL, OPT_CHECK },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "show-policy", required_argument, NULL, OPT_SHOW },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sandboxpy: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'sandboxpy --help'.\n");
+	return EXIT_SBX_FAIL;
+}
+
+static int parse_require(const char *s, unsigned *out)
+{
+	static const struct { const char *name; unsigned bit; } layers[] = {
+		{ "audit", SBX_LAYER_AUDIT }, { "seccomp", SBX_LAYER_SECCOMP },
+		{ "landlock", SBX_LAYER_LANDLOCK }, { "netns", SBX_LAYER_NETNS },
+		{ "caps", SBX_LAYER_CAPS },
+	};
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < sizeof(layers) / sizeof(layers[0]); i++)
+			if (strcmp(tok, layers[i].name) == 0)
+				break;
+		if (i == sizeof(layers) / sizeof(layers[0]))
+			return -EINVAL;
+		*out |= layers[i].bit;
+	}
+	return 0;
+}
+
+static int policy_failed(const struct sbx_error *err, const struct sbx_run_opts *o,
+			 const char *spec)
+{
+	sbx_error_print(err, stderr, "");
+	if (o && o->report_path &&
+	    sbx_report_write_failure(o->report_path, o->report_argv, o->n_report_argv, spec, err) < 0)
+		fprintf(stderr, "sandboxpy: cannot write report %s\n", o->report_path);
+	return EXIT_SBX_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sbx_run_opts o = { 0 };
+	struct sbx_result res = { 0 };
+	struct sbx_error err;
+	struct sbx_policy *p = NULL;
+	const char *policy_spec = "builtin:default", *chdir_to = NULL;
+	const char *check = NULL, *show = NULL;
+	const char *sets[MAX_SETS + 1];
+	char timeout_set[64];
+	size_t n_sets = 0;
+	bool explain = false;
+	int opt, rc;
+
+	sbx_error_clear(&err);
+	opterr = 0;
+	/* "+": stop at the program, so its own options reach it untouched. */
+	while ((opt = getopt_long(argc, argv, "+p:r:C:qvVhc:m:BEIOSsuX:W:", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': policy_spec = optarg; break;
+		case 'r': o.report_path = optarg; break;
+		case OPT_LOG: o.log_path = optarg; break;
+		case 'C': chdir_to = optarg; break;
+		case OPT_STDIN: o.stdin_path = optarg; break;
+		case OPT_STDOUT: o.stdout_path = optarg; break;
+		case OPT_STDERR: o.stderr_path = optarg; break;
+		case OPT_TIMEOUT:
+			if (n_sets >= MAX_SETS)
+				return usage_error("too many overrides%s", "");
+			snprintf(timeout_set, sizeof(timeout_set), "limits.wall_seconds=%s", optarg);
+			sets[n_sets++] = timeout_set;
+			break;
+		case OPT_SET:
+			if (n_sets >= MAX_SETS)
+				return usage_error("too many --set overrides (at most 64)%s", "");
+			sets[n_sets++] = optarg;
+			break;
+		case OPT_REQUIRE:
+			if (parse_require(optarg, &o.require) < 0)
+				return usage_error("--require takes audit, seccomp, landlock, netns, caps; got '%s'",
+						   optarg);
+			break;
+		case 'q': o.quiet = true; break;
+		case 'v': o.verbose = true; break;
+		case OPT_CHECK: check = optarg; break;
+		case OPT_EXPLAIN: explain = true; break;
+		case OPT_SHOW: show = optarg; break;
+		case 'V':
+			printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'c':
+			o.kind = SBX_PROG_COMMAND;
+			o.program = optarg;
+			goto program_found;
+		case 'm':
+			o.kind = SBX_PROG_MODULE;
+			o.program = optarg;
+			goto program_found;
+		case 'B': o.dont_write_bytecode = true; break;
+		case 'E': case 'I': case 's': break;	/* always isolated */
+		case 'O': o.optimize++; break;
+		case 'S': o.no_site = true; break;
+		case 'u': o.unbuffered = true; break;
+		case 'X':
+			if (o.n_xoptions >= SBX_MAX_PYOPTS)
+				return usage_error("too many -X options%s", "");
+			o.xoptions[o.n_xoptions++] = optarg;
+			break;
+		case 'W':
+			if (o.n_warnoptions >= SBX_MAX_PYOPTS)
+				return usage_error("too many -W options%s", "");
+			o.warnoptions[o.n_warnoptions++] = optarg;
+			break;
+		case '?':
+			if (optopt)
+				return usage_error("unknown option '-%c'", (char[]){ (char)optopt, 0 });
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		case ':':
+		default:
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "-") == 0) {
+		o.kind = SBX_PROG_STDIN;
+		optind++;
+	} else if (optind < argc) {
+		o.kind = SBX_PROG_FILE;
+		o.program = argv[optind++];
+	} else {
+		o.kind = SBX_PROG_STDIN;
+	}
+program_found:
+	o.args = (const char *const *)argv + optind;
+	o.n_args = (size_t)(argc - optind);
+	o.report_argv = (const char *const *)argv + 1;
+	o.n_report_argv = (size_t)(argc - 1);
+	sets[n_sets] = NULL;
+
+	if (check) {
+		rc = sbx_policy_load_with(check, chdir_to, 0, sets, n_sets, &p, &err);
+		if (rc < 0) {
+			sbx_error_print(&err, stderr, "");
+			return EXIT_SBX_FAIL;
+		}
+		printf("%s: ok (policy \"%s\")\n", check, sbx_policy_name(p));
+		sbx_policy_free(p);
+		return 0;
+	}
+	if (show) {
+		char *json = NULL;
+		rc = sbx_policy_load_with(show, chdir_to, 0, sets, n_sets, &p, &err);
+		if (rc < 0 || sbx_policy_to_json(p, &json, &err) < 0) {
+			sbx_error_print(&err, stderr, "");
+			sbx_policy_free(p);
+			return EXIT_SBX_FAIL;
+		}
+		printf("%s\n", json);
+		free(json);
+		sbx_policy_free(p);
+		return 0;
+	}
+	rc = sbx_policy_load_with(policy_spec, chdir_to, 0, sets, n_sets, &p, &err);
+	if (rc < 0)
+		return policy_failed(&err, explain ? NULL : &o, policy_spec);
+	if (explain) {
+		sbx_policy_explain(p, stdout);
+		sbx_policy_free(p);
+		return 0;
+	}
+
+	rc = sbx_run(p, &o, &res, &err);
+	if (rc < 0 && err.n)
+		sbx_error_print(&err, stderr, "sandboxpy: ");
+	sbx_policy_free(p);
+	return res.cli_status;
+}
