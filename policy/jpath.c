@@ -100,6 +100,9 @@ int sbx_jpath_parse(const char *s, struct sbx_jpath *p, char *scratch, size_t sc
 				/* ["quoted key"] */
 				const char *start;
 				s++;
+				/* room for the terminator even when the key is empty */
+				if (used >= scratch_len)
+					return -E2BIG;
 				start = scratch + used;
 				while (*s && *s != '"') {
 					if (*s == '\\' && s[1])

@@ -260,15 +260,24 @@ int sbx_override_apply(json_t *root, const char *kv, struct sbx_jpath *path,
 				r = -EINVAL;
 				goto out_put_val;
 			}
+			/* jansson refuses keys that are not UTF-8 (and frees next). */
 			if (last) {
-				json_object_set(cur, path->c[d].key, val);
+				if (json_object_set(cur, path->c[d].key, val) < 0) {
+					sbx_diag_add(err, where, 0, 0, NULL, "key is not valid UTF-8");
+					r = -EINVAL;
+					goto out_put_val;
+				}
 				break;
 			}
 			next = json_object_get(cur, path->c[d].key);
 			if (!next) {
 				/* Create what the path needs: "[N]" next means an array. */
 				next = path->c[d + 1].key ? json_object() : json_array();
-				json_object_set_new(cur, path->c[d].key, next);
+				if (json_object_set_new(cur, path->c[d].key, next) < 0) {
+					sbx_diag_add(err, where, 0, 0, NULL, "key is not valid UTF-8");
+					r = -EINVAL;
+					goto out_put_val;
+				}
 			}
 			cur = next;
 		} else {

@@ -41,22 +41,27 @@ static void diag(struct ctx *c, bool at_key, const char *fmt, ...)
 	const char *file = c->file;
 	char ovrfile[256];
 	int line = 0, col = 0;
+	bool found;
 	va_list ap;
 
 	sbx_jpath_format(&c->path, jp, sizeof(jp));
-	/* A value that came from --set has no line: name the override instead. */
-	for (size_t i = 0; i < c->n_ovr; i++) {
-		size_t n = strlen(c->ovr[i].path);
-		if (strncmp(jp, c->ovr[i].path, n) == 0 &&
-		    (jp[n] == '\0' || jp[n] == '.' || jp[n] == '[')) {
+	found = sbx_jpos_find(c->text, c->len, &c->path, at_key, &line, &col);
+	/* A value that came from --set has no line: name the override instead,
+	 * the last one that replaced this value (or one around it), or that
+	 * created it (it is not in the text). */
+	for (size_t i = c->n_ovr; i-- > 0;) {
+		const char *op = c->ovr[i].path;
+		size_t n = strlen(op), m = strlen(jp);
+		if ((strncmp(jp, op, n) == 0 && (jp[n] == '\0' || jp[n] == '.' || jp[n] == '[')) ||
+		    (!found && strncmp(op, jp, m) == 0 && (op[m] == '.' || op[m] == '['))) {
 			snprintf(ovrfile, sizeof(ovrfile), "--set %s", c->ovr[i].text);
 			file = ovrfile;
-			goto report;
+			found = false;
+			break;
 		}
 	}
-	if (!sbx_jpos_find(c->text, c->len, &c->path, at_key, &line, &col))
+	if (!found)
 		line = col = 0;
-report:
 	va_start(ap, fmt);
 	sbx_diag_vadd(c->err, file, line, col, jp, fmt, ap);
 	va_end(ap);
@@ -691,10 +696,13 @@ static void parse_event_rule(struct ctx *c, json_t *o, struct sbx_event_rule *r)
 				diag(c, false, "missing key \"%s\"", !idx ? "index" : "in");
 			if (idx) {
 				sbx_jpath_push_key(&c->path, "index");
-				if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
-				    json_integer_value(idx) > 63)
+				if (!json_is_integer(idx))
 					diag(c, false, "expected an integer from 0 to 63, got %s",
 					     sbx_json_kind(idx));
+				else if (json_integer_value(idx) < 0 || json_integer_value(idx) > 63)
+					/* "got integer" would not say what is wrong with it */
+					diag(c, false, "expected an integer from 0 to 63, got %" JSON_INTEGER_FORMAT,
+					     json_integer_value(idx));
 				else
 					r->unless_index = (size_t)json_integer_value(idx);
 				sbx_jpath_pop(&c->path);
@@ -860,11 +868,13 @@ int sbx_policy_build(json_t *root, const char *text, size_t len, const char *sou
 		diag(&c, false, "missing key \"version\" (this reader knows version 1)");
 	} else {
 		sbx_jpath_push_key(&c.path, "version");
-		if (!json_is_integer(v) || json_integer_value(v) != 1)
-			diag(&c, false, "unsupported policy version %s%s (this reader knows version 1)",
-			     json_is_integer(v) ? "" : "of type ",
-			     json_is_integer(v) ? (json_integer_value(v) == 1 ? "1" : "other than 1")
-						: sbx_json_kind(v));
+		/* Name the version the file asks for: "2" says more than "other than 1". */
+		if (!json_is_integer(v))
+			diag(&c, false, "unsupported policy version of type %s (this reader knows version 1)",
+			     sbx_json_kind(v));
+		else if (json_integer_value(v) != 1)
+			diag(&c, false, "unsupported policy version %" JSON_INTEGER_FORMAT
+			     " (this reader knows version 1)", json_integer_value(v));
 		sbx_jpath_pop(&c.path);
 	}
 	check_keys(&c, root, top_keys);

@@ -3,6 +3,7 @@
  * cli.md defines. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +79,16 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "sandboxpy: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'sandboxpy --help'.\n");
 	return EXIT_SBX_FAIL;
 }
@@ -146,13 +153,13 @@ int main(int argc, char **argv)
 		case OPT_STDERR: o.stderr_path = optarg; break;
 		case OPT_TIMEOUT:
 			if (n_sets >= MAX_SETS)
-				return usage_error("too many overrides%s", "");
+				return usage_error("too many overrides");
 			snprintf(timeout_set, sizeof(timeout_set), "limits.wall_seconds=%s", optarg);
 			sets[n_sets++] = timeout_set;
 			break;
 		case OPT_SET:
 			if (n_sets >= MAX_SETS)
-				return usage_error("too many --set overrides (at most 64)%s", "");
+				return usage_error("too many --set overrides (at most 64)");
 			sets[n_sets++] = optarg;
 			break;
 		case OPT_REQUIRE:
@@ -186,17 +193,17 @@ int main(int argc, char **argv)
 		case 'u': o.unbuffered = true; break;
 		case 'X':
 			if (o.n_xoptions >= SBX_MAX_PYOPTS)
-				return usage_error("too many -X options%s", "");
+				return usage_error("too many -X options");
 			o.xoptions[o.n_xoptions++] = optarg;
 			break;
 		case 'W':
 			if (o.n_warnoptions >= SBX_MAX_PYOPTS)
-				return usage_error("too many -W options%s", "");
+				return usage_error("too many -W options");
 			o.warnoptions[o.n_warnoptions++] = optarg;
 			break;
 		case '?':
 			if (optopt)
-				return usage_error("unknown option '-%c'", (char[]){ (char)optopt, 0 });
+				return usage_error("unknown option '-%c'", optopt);
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		case ':':
 		default:

@@ -1,0 +1,371 @@
+/* child.c: after fork, in this order: descriptors, stdio, session, working
+ * directory, environment, parent-death signal, rlimits, no_new_privs,
+ * capabilities, the audit hook, the interpreter, then the program. Any step
+ * that fails is reported to the supervisor and ends the child with 125
+ * before user code runs; a partly confined child never runs the program. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sbx_channel.h"
+#include "sbx_child.h"
+
+#define SBX_EXIT_SETUP 125
+#define SBX_CHAN_FD 3
+
+extern char **environ;
+
+static const char *const step_names[SBX_STEP__COUNT] = {
+	[SBX_STEP_FDS] = "closing inherited descriptors",
+	[SBX_STEP_STDIO] = "redirecting standard streams",
+	[SBX_STEP_SESSION] = "starting a new session",
+	[SBX_STEP_CHDIR] = "changing to the working directory",
+	[SBX_STEP_PDEATHSIG] = "tying the child's life to the supervisor",
+	[SBX_STEP_RLIMITS] = "setting resource limits",
+	[SBX_STEP_NO_NEW_PRIVS] = "setting no_new_privs",
+	[SBX_STEP_CAPS] = "dropping capabilities",
+	[SBX_STEP_HOOK] = "installing the audit hook",
+	[SBX_STEP_PYTHON_CONFIG] = "configuring the interpreter",
+	[SBX_STEP_PYTHON_INIT] = "starting the interpreter",
+	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
+};
+
+const char *sbx_step_name(int step)
+{
+	if (step <= 0 || step >= SBX_STEP__COUNT || !step_names[step])
+		return "an unknown step";
+	return step_names[step];
+}
+
+/* Only async-signal-safe calls until the interpreter starts. */
+static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
+{
+	struct sbx_chan_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = SBX_CHAN_VERSION;
+	rec.type = SBX_CHAN_SETUP_FAIL;
+	rec.pid = (uint32_t)getpid();
+	rec.step = step;
+	rec.err = err;
+	if (detail) {
+		size_t n = strnlen(detail, sizeof(rec.detail));
+		memcpy(rec.detail, detail, n);
+		rec.detail_len = (uint16_t)n;
+	}
+	(void)!send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL);
+	_exit(SBX_EXIT_SETUP);
+}
+
+static void setup_fds(const struct sbx_child_plan *plan)
+{
+	int fds[4] = { plan->stdio_fd[0], plan->stdio_fd[1], plan->stdio_fd[2], plan->chan_fd };
+
+	/* Lift every descriptor we keep above the targets first, so no
+	 * dup2 overwrites one that is still needed. */
+	for (int i = 0; i < 4; i++) {
+		if (fds[i] < 0)
+			continue;
+		fds[i] = fcntl(fds[i], F_DUPFD, 10);
+		if (fds[i] < 0)
+			_exit(SBX_EXIT_SETUP);	/* no channel yet to say so */
+	}
+	if (dup2(fds[3], SBX_CHAN_FD) < 0)
+		_exit(SBX_EXIT_SETUP);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
+			fail(SBX_STEP_STDIO, errno, NULL);
+	if (syscall(SYS_close_range, SBX_CHAN_FD + 1, ~0U, 0) < 0) {
+		/* Older kernels: close one by one. */
+		for (int fd = SBX_CHAN_FD + 1; fd < 65536; fd++)
+			close(fd);
+	}
+	if (fcntl(SBX_CHAN_FD, F_SETFD, FD_CLOEXEC) < 0)
+		fail(SBX_STEP_FDS, errno, NULL);
+}
+
+static void set_limit(int res, rlim_t v)
+{
+	struct rlimit rl = { v, v };
+
+	if (setrlimit(res, &rl) < 0)
+		fail(SBX_STEP_RLIMITS, errno, NULL);
+}
+
+static rlim_t mb(double v)
+{
+	return (rlim_t)(v * 1024.0 * 1024.0);
+}
+
+static void setup_rlimits(const struct sbx_policy *p)
+{
+	const struct sbx_limits *l = &p->limits;
+
+	if (l->cpu_seconds >= 0) {
+		/* Soft limit: SIGXCPU at the limit; hard: SIGKILL a second later. */
+		struct rlimit rl = { (rlim_t)ceil(l->cpu_seconds), (rlim_t)ceil(l->cpu_seconds) + 1 };
+		if (setrlimit(RLIMIT_CPU, &rl) < 0)
+			fail(SBX_STEP_RLIMITS, errno, NULL);
+	}
+#ifndef SBX_SANITIZE
+	/* AddressSanitizer reserves terabytes of address space; the sanitizer
+	 * build leaves RLIMIT_AS off (the report says so). */
+	if (l->memory_mb >= 0)
+		set_limit(RLIMIT_AS, mb(l->memory_mb));
+#endif
+	if (l->open_files >= 0)
+		set_limit(RLIMIT_NOFILE, (rlim_t)l->open_files);
+	if (l->file_size_mb >= 0)
+		set_limit(RLIMIT_FSIZE, mb(l->file_size_mb));
+	if (l->tasks >= 0)
+		set_limit(RLIMIT_NPROC, (rlim_t)l->tasks);
+	set_limit(RLIMIT_CORE, 0);
+}
+
+/* Returns READY flags for what was dropped. */
+static unsigned drop_caps(void)
+{
+	unsigned flags = SBX_READY_CAPS;
+	cap_t caps;
+	bool bound_ok = true;
+
+	/* The bounding set needs CAP_SETPCAP, so it goes first. Without that
+	 * capability (not root) there is nothing to drop, and no_new_privs
+	 * keeps exec from gaining any. */
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+		if (cap_drop_bound(c) < 0 && errno != EINVAL) {
+			if (errno != EPERM)
+				fail(SBX_STEP_CAPS, errno, "bounding set");
+			bound_ok = false;
+			break;
+		}
+	}
+	if (bound_ok)
+		flags |= SBX_READY_CAPS_BOUND;
+	if (cap_reset_ambient() < 0 && errno != EINVAL)
+		fail(SBX_STEP_CAPS, errno, "ambient set");
+	caps = cap_init();	/* all three sets empty */
+	if (!caps)
+		fail(SBX_STEP_CAPS, errno, NULL);
+	if (cap_set_proc(caps) < 0)
+		fail(SBX_STEP_CAPS, errno, "effective, permitted, inheritable");
+	cap_free(caps);
+	/* Check, do not assume. */
+	caps = cap_get_proc();
+	if (caps) {
+		cap_t empty = cap_init();
+		if (empty && cap_compare(caps, empty) != 0)
+			fail(SBX_STEP_CAPS, EPERM, "capabilities remain after dropping them");
+		cap_free(empty);
+		cap_free(caps);
+	}
+	return flags;
+}
+
+/* imports.deny names built-in modules too: take them out of the built-in
+ * table before the interpreter exists (no import event would catch them). */
+static bool inittab_denied(const struct sbx_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->imports.deny.n; i++) {
+		const char *d = p->imports.deny.v[i];
+		if (strcmp(name, d) == 0 || (name[0] == '_' && strcmp(name + 1, d) == 0))
+			return true;
+	}
+	if (!p->native.ctypes && strcmp(name, "_ctypes") == 0)
+		return true;
+	return false;
+}
+
+static void filter_inittab(const struct sbx_policy *p)
+{
+	struct _inittab *src = PyImport_Inittab, *dst;
+	size_t n = 0, o = 0;
+
+	if (!p->imports.deny.n)
+		return;
+	while (src[n].name)
+		n++;
+	dst = calloc(n + 1, sizeof(*dst));
+	if (!dst)
+		fail(SBX_STEP_HOOK, ENOMEM, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (!inittab_denied(p, src[i].name))
+			dst[o++] = src[i];
+	PyImport_Inittab = dst;
+}
+
+static void check_status(PyStatus st, enum sbx_step step)
+{
+	if (PyStatus_IsExit(st))
+		_exit(st.exitcode);
+	if (PyStatus_Exception(st))
+		fail(step, EINVAL, st.err_msg ? st.err_msg : st.func);
+}
+
+static void append_w(PyWideStringList *l, const char *s, enum sbx_step step)
+{
+	wchar_t *w = Py_DecodeLocale(s, NULL);
+
+	if (!w)
+		fail(step, EINVAL, "an option is not valid in the locale's encoding");
+	check_status(PyWideStringList_Append(l, w), step);
+	PyMem_RawFree(w);
+}
+
+static void start_python(const struct sbx_child_plan *plan)
+{
+	const struct sbx_policy *p = plan->p;
+	const struct sbx_run_opts *o = plan->o;
+	PyPreConfig pre;
+	PyConfig config;
+	char **argv;
+	size_t argc = 0;
+
+	PyPreConfig_InitIsolatedConfig(&pre);
+	/* UTF-8 whatever the locale, as python3 does in the C locale. */
+	pre.utf8_mode = 1;
+	check_status(Py_PreInitialize(&pre), SBX_STEP_PYTHON_CONFIG);
+
+	filter_inittab(p);
+	if (sbx_hook_install(&plan->hook) < 0)
+		fail(SBX_STEP_HOOK, EPERM, NULL);
+
+	PyConfig_InitIsolatedConfig(&config);
+	config.site_import = p->python.site && !o->no_site;
+	config.user_site_directory = 0;
+	config.use_environment = 0;
+	config.parse_argv = 0;
+	config.install_signal_handlers = 1;
+	config.pathconfig_warnings = 0;
+	/* No .pyc left behind by a sandboxed run (the tree may be read-only). */
+	config.write_bytecode = 0;
+	config.buffered_stdio = !o->unbuffered;
+	config.optimization_level = o->optimize;
+	/* python3 -I would not put the script's directory first; the policy
+	 * says a script run as a file gets it, as users expect. */
+	config.safe_path = o->kind != SBX_PROG_FILE;
+	check_status(PyConfig_SetBytesString(&config, &config.home, SBX_PYTHON_HOME),
+		     SBX_STEP_PYTHON_CONFIG);
+	if (plan->self_exe)
+		check_status(PyConfig_SetBytesString(&config, &config.executable, plan->self_exe),
+			     SBX_STEP_PYTHON_CONFIG);
+	for (size_t i = 0; i < o->n_xoptions; i++)
+		append_w(&config.xoptions, o->xoptions[i], SBX_STEP_PYTHON_CONFIG);
+	for (size_t i = 0; i < o->n_warnoptions; i++)
+		append_w(&config.warnoptions, o->warnoptions[i], SBX_STEP_PYTHON_CONFIG);
+
+	argv = calloc(o->n_args + 2, sizeof(char *));
+	if (!argv)
+		fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
+	switch (o->kind) {
+	case SBX_PROG_FILE:
+		argv[argc++] = (char *)o->program;
+		check_status(PyConfig_SetBytesString(&config, &config.run_filename, o->program),
+			     SBX_STEP_PYTHON_CONFIG);
+		break;
+	case SBX_PROG_COMMAND: {
+		size_t n = strlen(o->program);
+		char *cmd = malloc(n + 2);
+		if (!cmd)
+			fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
+		memcpy(cmd, o->program, n);
+		memcpy(cmd + n, "\n", 2);	/* as python3 -c does */
+		argv[argc++] = "-c";
+		check_status(PyConfig_SetBytesString(&config, &config.run_command, cmd),
+			     SBX_STEP_PYTHON_CONFIG);
+		free(cmd);
+		break;
+	}
+	case SBX_PROG_MODULE:
+		argv[argc++] = "-m";
+		check_status(PyConfig_SetBytesString(&config, &config.run_module, o->program),
+			     SBX_STEP_PYTHON_CONFIG);
+		break;
+	case SBX_PROG_STDIN:
+		argv[argc++] = o->n_args ? "-" : "";
+		break;
+	}
+	for (size_t i = 0; i < o->n_args; i++)
+		argv[argc++] = (char *)o->args[i];
+	check_status(PyConfig_SetBytesArgv(&config, (Py_ssize_t)argc, argv), SBX_STEP_PYTHON_CONFIG);
+	free(argv);
+
+	check_status(Py_InitializeFromConfig(&config), SBX_STEP_PYTHON_INIT);
+	PyConfig_Clear(&config);
+}
+
+/* python.path first on sys.path; denied modules out of sys.modules. */
+static void prepare_modules(const struct sbx_policy *p)
+{
+	PyObject *path = PySys_GetObject("path");	/* borrowed */
+	PyObject *mods = PyImport_GetModuleDict();	/* borrowed */
+
+	if (sbx_hook_post_init() < 0 || !path || !PyList_Check(path))
+		fail(SBX_STEP_PYTHON_PATH, ENOENT, "sys.path");
+	for (size_t i = p->python.path.n; i-- > 0;) {
+		PyObject *s = PyUnicode_DecodeFSDefault(p->python.path.v[i]);
+		if (!s || PyList_Insert(path, 0, s) < 0)
+			fail(SBX_STEP_PYTHON_PATH, ENOMEM, "sys.path");
+		Py_DECREF(s);
+	}
+	for (size_t i = 0; i < p->imports.deny.n; i++) {
+		if (PyDict_GetItemString(mods, p->imports.deny.v[i]) &&
+		    PyDict_DelItemString(mods, p->imports.deny.v[i]) < 0)
+			PyErr_Clear();
+	}
+}
+
+_Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
+{
+	const struct sbx_policy *p = plan->p;
+	struct sbx_chan_rec rec;
+	unsigned flags = SBX_READY_AUDIT;
+	int code;
+
+	setup_fds(plan);
+	((struct sbx_child_plan *)plan)->hook.chan_fd = SBX_CHAN_FD;
+	/* Own session and process group: the supervisor ends the whole group,
+	 * and the hook can tell the sandbox's processes by their session. */
+	if (setsid() < 0)
+		fail(SBX_STEP_SESSION, errno, NULL);
+	if (chdir(p->cwd) < 0)
+		fail(SBX_STEP_CHDIR, errno, p->cwd);
+	environ = plan->envp;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail(SBX_STEP_PDEATHSIG, errno, NULL);
+	if (getppid() != plan->supervisor)
+		_exit(SBX_EXIT_SETUP);	/* the supervisor died before we could tie to it */
+	setup_rlimits(p);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(SBX_STEP_NO_NEW_PRIVS, errno, NULL);
+	flags |= SBX_READY_NO_NEW_PRIVS;
+	flags |= drop_caps();
+
+	start_python(plan);
+	prepare_modules(p);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = SBX_CHAN_VERSION;
+	rec.type = SBX_CHAN_READY;
+	rec.pid = (uint32_t)getpid();
+	rec.step = flags;
+	if (send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL) < 0)
+		_exit(SBX_EXIT_SETUP);
+
+	code = Py_RunMain();
+	/* _exit: no C atexit handlers of the supervisor's image run here. */
+	_exit(code);
+}

@@ -1,0 +1,1055 @@
+/* hook.c: the native audit hook. Every audited event of the interpreter
+ * comes here: a user events rule or a table row decides it; ignored events
+ * cost a bsearch and no allocation. Arguments are read only through the C
+ * layout of exact built-in types, so no code of the program ever runs here. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <structmember.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbx_channel.h"
+#include "sbx_events.h"
+#include "sbx_hook.h"
+
+static const struct sbx_hook_cfg *cfg;
+static PyObject *io_open;		/* _io.open, taken before user code runs */
+static __thread int busy;		/* re-entry guard, per thread */
+
+struct verdict {
+	enum sbx_rule rule;
+	bool deny;
+	char detail[256];		/* "open '/etc/x' 'w'" */
+};
+
+/* ---- reporting ---- */
+
+static size_t copy_bounded(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap);
+
+	memcpy(dst, src, n);
+	return n;
+}
+
+/* file:line of the innermost frame that is not the import machinery, read
+ * from the frame's code object: no user code involved. */
+static void where_of(char *buf, size_t cap)
+{
+	PyFrameObject *f = PyEval_GetFrame();
+	char first[256] = "";
+
+	buf[0] = '\0';
+	if (f)
+		Py_INCREF(f);
+	for (int hops = 0; f && hops < 64; hops++) {
+		PyCodeObject *code = PyFrame_GetCode(f);
+		PyObject *fn = code ? code->co_filename : NULL;
+		const char *s = fn && PyUnicode_Check(fn) ? PyUnicode_AsUTF8(fn) : NULL;
+		PyFrameObject *back;
+
+		if (!s)
+			PyErr_Clear();
+		/* The program's own line, not the library's: skip the import
+		 * machinery and the standard library (the innermost such
+		 * frame still wins when the program has none). */
+		if (s && !first[0] && strncmp(s, "<frozen ", 8) != 0)
+			snprintf(first, sizeof(first), "%s:%d", s, PyFrame_GetLineNumber(f));
+		if (s && strncmp(s, "<frozen ", 8) != 0 && !sbx_path_under(s, cfg->stdlib)) {
+			snprintf(buf, cap, "%s:%d", s, PyFrame_GetLineNumber(f));
+			Py_XDECREF(code);
+			break;
+		}
+		Py_XDECREF(code);
+		back = PyFrame_GetBack(f);
+		Py_DECREF(f);
+		f = back;
+	}
+	Py_XDECREF(f);
+	if (!buf[0])
+		snprintf(buf, cap, "%s", first);
+}
+
+static void send_record(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
+			enum sbx_action action, const char *detail)
+{
+	static __thread struct sbx_chan_rec rec;	/* 4 KiB: not on the stack */
+	char where[256];
+
+	if (!cfg || cfg->chan_fd < 0)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.version = SBX_CHAN_VERSION;
+	rec.type = SBX_CHAN_EVENT;
+	rec.pid = (uint32_t)getpid();
+	rec.rule = rule;
+	rec.action = action;
+	rec.clause = (uint32_t)clause;
+	rec.event_len = (uint16_t)copy_bounded(rec.event, sizeof(rec.event), event);
+	where_of(where, sizeof(where));
+	rec.where_len = (uint16_t)copy_bounded(rec.where, sizeof(rec.where), where);
+	rec.detail_len = (uint16_t)copy_bounded(rec.detail, sizeof(rec.detail), detail);
+	rec.args_len = (uint16_t)sbx_render_args(args, rec.args, sizeof(rec.args));
+	/* One record, one send: threads never interleave. A dead supervisor
+	 * does not stop enforcement; the deny still raises below. */
+	while (send(cfg->chan_fd, &rec, sizeof(rec), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+static _Noreturn void kill_sandbox(void)
+{
+	/* The supervisor ends the whole sandbox on the record; this process
+	 * does not wait for it. */
+	kill(0, SIGKILL);
+	raise(SIGKILL);
+	_exit(126);
+}
+
+static int raise_denied(const char *event, enum sbx_rule rule, size_t clause, const char *detail)
+{
+	char msg[512], rn[32];
+	PyObject *exc;
+
+	if (rule == SBX_RULE_EVENTS)
+		snprintf(rn, sizeof(rn), "events[%zu]", clause);
+	else
+		snprintf(rn, sizeof(rn), "%s", sbx_rule_name(rule));
+	snprintf(msg, sizeof(msg), "sandboxpy: %s denied: %s", rn, detail[0] ? detail : event);
+	exc = PyObject_CallFunction(PyExc_PermissionError, "is", EACCES, msg);
+	if (!exc)
+		return -1;
+	if (rule == SBX_RULE_IMPORTS || (rule == SBX_RULE_CTYPES && strcmp(event, "import") == 0)) {
+		/* policy.md: ImportError whose cause is the PermissionError. */
+		PyObject *ie = PyObject_CallFunction(PyExc_ImportError, "s", msg);
+		if (ie) {
+			PyException_SetCause(ie, exc);	/* steals exc */
+			PyErr_SetObject(PyExc_ImportError, ie);
+			Py_DECREF(ie);
+			return -1;
+		}
+	}
+	PyErr_SetObject(PyExc_PermissionError, exc);
+	Py_DECREF(exc);
+	return -1;
+}
+
+/* Records and enforces an action. Returns the hook's result. */
+static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
+	       enum sbx_action action, const char *detail)
+{
+	if (action == SBX_DENY && cfg->p->on_violation == SBX_KILL)
+		action = SBX_KILL;
+	switch (action) {
+	case SBX_ALLOW:
+		return 0;
+	case SBX_LOG:
+		send_record(event, args, rule, clause, action, detail);
+		return 0;
+	case SBX_DENY:
+		send_record(event, args, rule, clause, action, detail);
+		return raise_denied(event, rule, clause, detail);
+	case SBX_KILL:
+	default:
+		send_record(event, args, rule, clause, SBX_KILL, detail);
+		kill_sandbox();
+	}
+}
+
+/* ---- reading arguments ---- */
+
+static PyObject *arg(PyObject *args, int i)
+{
+	if (i < 0 || !PyTuple_Check(args) || i >= PyTuple_GET_SIZE(args))
+		return NULL;
+	return PyTuple_GET_ITEM(args, i);
+}
+
+enum path_kind { P_NONE, P_FD, P_PATH, P_UNKNOWN };
+
+/* A path argument as bytes, without running code of the program: str and
+ * bytes through their C data; os.DirEntry through its C __fspath__;
+ * pathlib objects through the string pathlib itself cached in the object
+ * (their __fspath__ already ran when the os function converted them). */
+static PyObject *fspath_str, *str_slot;
+
+static PyObject *stdlib_fspath_cache(PyObject *o)
+{
+	PyObject *mro = Py_TYPE(o)->tp_mro;
+
+	if (!mro || !PyTuple_Check(mro))
+		return NULL;
+	if (!fspath_str) {
+		fspath_str = PyUnicode_InternFromString("__fspath__");
+		str_slot = PyUnicode_InternFromString("_str");
+		if (!fspath_str || !str_slot) {
+			PyErr_Clear();
+			return NULL;
+		}
+	}
+	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+		PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+		PyObject *f, *slot;
+		PyCodeObject *code;
+		const char *fn;
+		char want[PATH_MAX];
+
+		if (!t->tp_dict)
+			continue;
+		f = PyDict_GetItemWithError(t->tp_dict, fspath_str);
+		if (!f) {
+			PyErr_Clear();
+			continue;
+		}
+		/* The first __fspath__ in the MRO is the one Python called. */
+		if (Py_IS_TYPE(f, &PyMethodDescr_Type))
+			return PyOS_FSPath(o);	/* C code (os.DirEntry): no user code */
+		if (!PyFunction_Check(f))
+			return NULL;
+		code = (PyCodeObject *)PyFunction_GET_CODE(f);
+		fn = PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+		snprintf(want, sizeof(want), "%s/pathlib.py", cfg->stdlib);
+		if (!fn || strcmp(fn, want) != 0) {
+			PyErr_Clear();
+			return NULL;
+		}
+		slot = PyDict_GetItemWithError(t->tp_dict, str_slot);
+		if (!slot || !Py_IS_TYPE(slot, &PyMemberDescr_Type)) {
+			PyErr_Clear();
+			return NULL;
+		}
+		{
+			PyMemberDef *m = ((PyMemberDescrObject *)slot)->d_member;
+			PyObject *v;
+			if (m->type != T_OBJECT_EX && m->type != T_OBJECT)
+				return NULL;
+			v = *(PyObject **)((char *)o + m->offset);
+			if (!v || !PyUnicode_CheckExact(v))
+				return NULL;
+			Py_INCREF(v);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static enum path_kind path_arg(PyObject *v, char *out, size_t cap)
+{
+	PyObject *b = NULL, *s = NULL;
+	enum path_kind k = P_UNKNOWN;
+
+	out[0] = '\0';
+	if (!v || v == Py_None)
+		return P_NONE;
+	if (PyLong_Check(v))
+		return P_FD;
+	if (PyUnicode_Check(v)) {
+		b = PyUnicode_EncodeFSDefault(v);
+	} else if (PyBytes_Check(v)) {
+		b = v;
+		Py_INCREF(b);
+	} else {
+		s = stdlib_fspath_cache(v);
+		if (s && PyUnicode_Check(s))
+			b = PyUnicode_EncodeFSDefault(s);
+		else if (s && PyBytes_Check(s)) {
+			b = s;
+			Py_INCREF(b);
+		}
+		Py_XDECREF(s);
+	}
+	if (!b) {
+		PyErr_Clear();
+		return P_UNKNOWN;
+	}
+	if ((size_t)PyBytes_GET_SIZE(b) < cap && !memchr(PyBytes_AS_STRING(b), 0, (size_t)PyBytes_GET_SIZE(b))) {
+		memcpy(out, PyBytes_AS_STRING(b), (size_t)PyBytes_GET_SIZE(b) + 1);
+		k = P_PATH;
+	}
+	Py_DECREF(b);
+	return k;
+}
+
+static int dirfd_arg(PyObject *args, int i)
+{
+	PyObject *v = arg(args, i);
+	long fd;
+
+	if (!v || !PyLong_Check(v))
+		return -1;
+	fd = PyLong_AsLong(v);
+	if (fd == -1 && PyErr_Occurred())
+		PyErr_Clear();
+	return fd == AT_FDCWD ? -1 : (int)fd;
+}
+
+static bool str_arg(PyObject *v, const char **out)
+{
+	if (!v || !PyUnicode_Check(v))
+		return false;
+	*out = PyUnicode_AsUTF8(v);
+	if (!*out) {
+		PyErr_Clear();
+		return false;
+	}
+	return true;
+}
+
+/* ---- filesystem ---- */
+
+static bool under_any(const char *path, const struct sbx_roots *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (sbx_path_under(path, r->v[i]))
+			return true;
+	return false;
+}
+
+/* Checks one path for read or write; fills v on denial. An open file
+ * descriptor is not a path: the kernel layers decide what it reaches. */
+static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const char *event,
+		       const char *extra, struct verdict *v)
+{
+	char raw[PATH_MAX], real[PATH_MAX];
+	enum path_kind k = path_arg(arg(args, idx), raw, sizeof(raw));
+	int r;
+
+	if (k == P_FD)
+		return true;
+	if (k == P_NONE) {
+		if (write)
+			return true;	/* nothing named */
+		strcpy(raw, ".");
+	}
+	v->rule = write ? SBX_RULE_FS_WRITE : SBX_RULE_FS_READ;
+	if (k == P_UNKNOWN) {
+		PyObject *o = arg(args, idx);
+		snprintf(v->detail, sizeof(v->detail), "%s <%s>: a path the sandbox cannot read without running its code",
+			 event, o ? Py_TYPE(o)->tp_name : "?");
+		v->deny = true;
+		return false;
+	}
+	r = sbx_path_resolve(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
+	if (r == 0 && (write ? under_any(real, &cfg->write) : under_any(real, &cfg->read)))
+		return true;
+	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",
+		 extra ? extra : "");
+	v->deny = true;
+	return false;
+}
+
+static bool open_writes(PyObject *args)
+{
+	PyObject *mode = arg(args, 1), *flags = arg(args, 2);
+	const char *m;
+
+	if (mode && str_arg(mode, &m) && strpbrk(m, "wax+"))
+		return true;
+	if (flags && PyLong_Check(flags)) {
+		long f = PyLong_AsLong(flags);
+		if (f == -1 && PyErr_Occurred()) {
+			PyErr_Clear();
+			return true;
+		}
+		if ((f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC | O_APPEND)))
+			return true;
+	}
+	return false;
+}
+
+static void h_open(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	bool w = open_writes(args);
+	const char *m = NULL;
+	char extra[40] = "";
+
+	if (str_arg(arg(args, 1), &m))
+		snprintf(extra, sizeof(extra), "'%.32s'", m);
+	check_path(args, row->a, -1, w, row->event, extra[0] ? extra : NULL, v);
+}
+
+static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	char raw[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
+	const char *root = NULL;
+	size_t fixed;
+	char *slash;
+
+	if (path_arg(arg(args, row->a), raw, sizeof(raw)) != P_PATH)
+		return;
+	/* The directory part before the first wildcard is what gets listed. */
+	fixed = strcspn(raw, "*?[");
+	raw[fixed] = '\0';
+	slash = strrchr(raw, '/');
+	if (slash)
+		slash[slash == raw ? 1 : 0] = '\0';
+	else
+		strcpy(raw, ".");
+	if (raw[0] != '/' && str_arg(arg(args, 2), &root))
+		snprintf(dir, sizeof(dir), "%s/%s", root, raw);
+	else
+		snprintf(dir, sizeof(dir), "%s", raw);
+	if (sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 && under_any(real, &cfg->read))
+		return;
+	v->rule = SBX_RULE_FS_READ;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, dir);
+}
+
+/* ---- network ---- */
+
+static bool addr_allowed(const struct sbx_net_rule *rules, size_t n, const char *host, long port)
+{
+	uint8_t buf[16];
+	int fam = 0;
+	char h[256];
+
+	snprintf(h, sizeof(h), "%s", host);
+	{
+		char *pct = strchr(h, '%');	/* IPv6 scope id */
+		if (pct)
+			*pct = '\0';
+	}
+	if (inet_pton(AF_INET, h, buf) == 1)
+		fam = AF_INET;
+	else if (inet_pton(AF_INET6, h, buf) == 1)
+		fam = AF_INET6;
+	for (size_t i = 0; i < n; i++) {
+		const struct sbx_net_rule *r = &rules[i];
+		bool host_ok = false;
+		if (!r->any_port && r->port != port)
+			continue;
+		if (fam) {
+			for (size_t j = 0; j < r->n_addrs && !host_ok; j++)
+				host_ok = r->addrs[j].family == fam &&
+					  memcmp(r->addrs[j].addr, buf, fam == AF_INET ? 4 : 16) == 0;
+		} else {
+			host_ok = r->is_name && strcasecmp(r->host, h) == 0;
+		}
+		if (host_ok)
+			return true;
+	}
+	return false;
+}
+
+static bool name_listed(const char *host)
+{
+	const struct sbx_policy *p = cfg->p;
+
+	for (size_t i = 0; i < p->net.n_connect; i++)
+		if (strcasecmp(p->net.connect[i].host, host) == 0)
+			return true;
+	for (size_t i = 0; i < p->net.n_bind; i++)
+		if (strcasecmp(p->net.bind[i].host, host) == 0)
+			return true;
+	return false;
+}
+
+static bool is_ip_literal(const char *h)
+{
+	uint8_t buf[16];
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp), "%s", h);
+	if (strchr(tmp, '%'))
+		*strchr(tmp, '%') = '\0';
+	return inet_pton(AF_INET, tmp, buf) == 1 || inet_pton(AF_INET6, tmp, buf) == 1;
+}
+
+/* connect/sendto/bind with a socket address. */
+static void h_sockaddr(const struct sbx_event_map *row, PyObject *args, bool bind, struct verdict *v)
+{
+	const struct sbx_policy *p = cfg->p;
+	PyObject *a = arg(args, row->a);
+	enum sbx_rule rule = bind ? SBX_RULE_NET_BIND : SBX_RULE_NET_CONNECT;
+
+	if (!a || a == Py_None)
+		return;		/* sendmsg on a connected socket */
+	if (PyTuple_Check(a) && PyTuple_GET_SIZE(a) >= 2) {
+		const char *host;
+		PyObject *port = PyTuple_GET_ITEM(a, 1);
+		long pn = PyLong_Check(port) ? PyLong_AsLong(port) : -1;
+		if (pn == -1 && PyErr_Occurred())
+			PyErr_Clear();
+		if (str_arg(PyTuple_GET_ITEM(a, 0), &host)) {
+			if (addr_allowed(bind ? p->net.bind : p->net.connect,
+					 bind ? p->net.n_bind : p->net.n_connect, host, pn))
+				return;
+			snprintf(v->detail, sizeof(v->detail), "%s %s%s%s:%ld", row->event,
+				 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", pn);
+		} else {
+			snprintf(v->detail, sizeof(v->detail), "%s <address>", row->event);
+		}
+		v->rule = rule;
+		v->deny = true;
+		return;
+	}
+	if (PyUnicode_Check(a) || PyBytes_Check(a)) {
+		/* AF_UNIX: a path is a file to write to; an abstract name reaches
+		 * services outside the sandbox, which no rule can name. */
+		char raw[PATH_MAX];
+		if (path_arg(a, raw, sizeof(raw)) == P_PATH && raw[0]) {
+			check_path(args, row->a, -1, true, row->event, NULL, v);
+			return;
+		}
+		v->rule = rule;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "%s <abstract unix socket>", row->event);
+		return;
+	}
+	v->rule = rule;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s <%s address>", row->event, Py_TYPE(a)->tp_name);
+}
+
+static void h_hostport(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	const struct sbx_policy *p = cfg->p;
+	const char *host;
+	PyObject *port = arg(args, row->b);
+	long pn = port && PyLong_Check(port) ? PyLong_AsLong(port) : -1;
+
+	if (pn == -1 && PyErr_Occurred())
+		PyErr_Clear();
+	if (!str_arg(arg(args, row->a), &host))
+		host = "?";
+	if (addr_allowed(p->net.connect, p->net.n_connect, host, pn))
+		return;
+	v->rule = SBX_RULE_NET_CONNECT;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s %s:%ld", row->event, host, pn);
+}
+
+static void h_dns(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	PyObject *h = arg(args, row->a);
+	const char *host = NULL;
+
+	if (cfg->p->net.dns || !h || h == Py_None)
+		return;
+	if (PyTuple_Check(h) && PyTuple_GET_SIZE(h) > 0)	/* getnameinfo's sockaddr */
+		h = PyTuple_GET_ITEM(h, 0);
+	if (PyBytes_Check(h))
+		host = PyBytes_AS_STRING(h);
+	else if (!str_arg(h, &host))
+		host = NULL;
+	/* A literal needs no resolver; a listed name was resolved at load. */
+	if (host && strcmp(row->event, "socket.gethostbyaddr") != 0 &&
+	    strcmp(row->event, "socket.getnameinfo") != 0 &&
+	    (is_ip_literal(host) || name_listed(host)))
+		return;
+	v->rule = SBX_RULE_NET_DNS;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, host ? host : "?");
+}
+
+static void h_socket(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	PyObject *f = arg(args, row->a);
+	long fam = f && PyLong_Check(f) ? PyLong_AsLong(f) : -1;
+
+	if (fam == -1 && PyErr_Occurred())
+		PyErr_Clear();
+	/* -1: a socket object around an existing descriptor (family found
+	 * later): the descriptor already exists, the kernel layers judge it. */
+	if (fam == AF_UNIX || fam == -1)
+		return;
+	if (!sbx_policy_no_network(cfg->p) && (fam == AF_INET || fam == AF_INET6))
+		return;
+	v->rule = SBX_RULE_NET_SOCKET;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s family %ld%s", row->event, fam,
+		 sbx_policy_no_network(cfg->p) ? " (the policy has no network)" : "");
+}
+
+/* ---- processes ---- */
+
+static bool exe_allowed(const char *exe)
+{
+	const struct sbx_strv *allow = &cfg->p->process.exec_allow;
+	char cand[PATH_MAX], real[PATH_MAX];
+
+	if (!allow->n)
+		return true;
+	if (strchr(exe, '/')) {
+		if (sbx_path_resolve(exe, -1, real, sizeof(real)) < 0)
+			return false;
+		for (size_t i = 0; i < allow->n; i++)
+			if (strcmp(real, allow->v[i]) == 0 || strcmp(exe, allow->v[i]) == 0)
+				return true;
+		return false;
+	}
+	/* A bare name: the first match on PATH is what would run. */
+	for (const char *d = cfg->path_env; d && *d;) {
+		size_t n = strcspn(d, ":");
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, d, exe);
+		if (access(cand, X_OK) == 0)
+			return exe_allowed(cand);
+		d += n + (d[n] == ':');
+	}
+	return false;
+}
+
+static void h_spawn(const struct sbx_event_map *row, PyObject *args, struct verdict *v,
+		    const char *fixed_exe)
+{
+	char exe[PATH_MAX] = "";
+	const struct sbx_policy *p = cfg->p;
+
+	if (fixed_exe)
+		snprintf(exe, sizeof(exe), "%s", fixed_exe);
+	else if (row->a >= 0 && path_arg(arg(args, row->a), exe, sizeof(exe)) != P_PATH)
+		snprintf(exe, sizeof(exe), "?");
+	if (!p->process.spawn) {
+		v->rule = SBX_RULE_SPAWN;
+		v->deny = true;
+		if (exe[0])
+			snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, exe);
+		else
+			snprintf(v->detail, sizeof(v->detail), "%s", row->event);
+		return;
+	}
+	if (exe[0] && !exe_allowed(exe)) {
+		v->rule = SBX_RULE_EXEC_ALLOW;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, exe);
+	}
+}
+
+static void h_signal(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	PyObject *o = arg(args, row->a);
+	long pid = o && PyLong_Check(o) ? PyLong_AsLong(o) : 0;
+	bool group = strcmp(row->event, "os.killpg") == 0;
+
+	if (pid == -1 && PyErr_Occurred())
+		PyErr_Clear();
+	if (cfg->p->process.signal_others)
+		return;
+	if (group && pid > 0)
+		pid = -pid;
+	/* Inside the sandbox: itself, its group, its session (the child
+	 * starts a new session; every process of the run is in it). */
+	if (pid == 0 || pid == getpid() || pid == -getpgrp())
+		return;
+	if (pid > 0 && getsid((pid_t)pid) == getsid(0))
+		return;
+	if (pid < -1 && getsid((pid_t)-pid) == getsid(0))
+		return;
+	v->rule = SBX_RULE_SIGNAL;
+	v->deny = true;
+	snprintf(v->detail, sizeof(v->detail), "%s pid %ld", row->event, group ? -pid : pid);
+}
+
+/* ---- imports and native code ---- */
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(char *const *)elem);
+}
+
+static bool name_denied(const char *name)
+{
+	const struct sbx_strv *d = &cfg->p->imports.deny;
+	char buf[256];
+
+	if (!d->n)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", name);
+	/* the module and each package above it */
+	for (;;) {
+		if (bsearch(buf, d->v, d->n, sizeof(char *), cmp_name))
+			return true;
+		char *dot = strrchr(buf, '.');
+		if (!dot)
+			break;
+		*dot = '\0';
+	}
+	/* _socket is socket's C implementation: denying one denies both. */
+	if (name[0] == '_' && !strchr(name, '.') &&
+	    bsearch(name + 1, d->v, d->n, sizeof(char *), cmp_name))
+		return true;
+	return false;
+}
+
+/* Module names a file could be loaded as: ".../pkg/sub/mod.py" gives mod,
+ * sub.mod, pkg.sub.mod; __init__ and __pycache__ are folded. */
+static bool file_denied(const char *path, char *which, size_t cap)
+{
+	char buf[PATH_MAX], name[256] = "";
+	char *parts[6];
+	int np = 0;
+	char *s;
+
+	if (!cfg->p->imports.deny.n)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (s = strrchr(buf, '/'); np < 6; s = strrchr(buf, '/')) {
+		char *comp = s ? s + 1 : buf;
+		if (np == 0) {
+			char *dot = strchr(comp, '.');
+			if (dot)
+				*dot = '\0';	/* mod.cpython-311.pyc, mod.py, _x.cpython-311-...so */
+			if (strcmp(comp, "__init__") != 0)
+				parts[np++] = comp;
+		} else if (strcmp(comp, "__pycache__") != 0) {
+			parts[np++] = comp;
+		}
+		if (!s)
+			break;
+		*s = '\0';
+	}
+	for (int i = 0; i < np; i++) {
+		char tmp[256];
+		snprintf(tmp, sizeof(tmp), "%s%s%s", parts[i], name[0] ? "." : "", name);
+		snprintf(name, sizeof(name), "%s", tmp);
+		if (name_denied(name)) {
+			snprintf(which, cap, "%s", name);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ext_allowed(const char *mod, const char *file)
+{
+	const struct sbx_policy *p = cfg->p;
+	char real[PATH_MAX];
+
+	if (p->native.extensions == SBX_EXT_ANY)
+		return true;
+	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0 && sbx_path_under(real, cfg->dynload))
+		return true;
+	if (p->native.extensions == SBX_EXT_LIST)
+		for (size_t i = 0; i < p->native.ext_list.n; i++)
+			if (strcmp(p->native.ext_list.v[i], mod) == 0)
+				return true;
+	return false;
+}
+
+static void h_import(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
+{
+	const char *mod, *file;
+	const struct sbx_policy *p = cfg->p;
+
+	if (!str_arg(arg(args, row->a), &mod))
+		return;
+	if (!p->native.ctypes && (strcmp(mod, "_ctypes") == 0 || strcmp(mod, "ctypes") == 0 ||
+				  strncmp(mod, "ctypes.", 7) == 0)) {
+		v->rule = SBX_RULE_CTYPES;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "import %s (native.ctypes = false)", mod);
+		return;
+	}
+	if (name_denied(mod)) {
+		v->rule = SBX_RULE_IMPORTS;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "import %s", mod);
+		return;
+	}
+	/* The extension loader raises "import" with the shared object's path. */
+	if (str_arg(arg(args, row->b), &file)) {
+		size_t n = strlen(file);
+		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !ext_allowed(mod, file)) {
+			v->rule = SBX_RULE_EXTENSIONS;
+			v->deny = true;
+			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+		}
+	}
+}
+
+/* ---- code ---- */
+
+static enum sbx_action code_action(enum sbx_rule r)
+{
+	const struct sbx_policy *p = cfg->p;
+
+	switch (r) {
+	case SBX_RULE_COMPILE: return p->code.compile;
+	case SBX_RULE_EXEC: return p->code.exec;
+	case SBX_RULE_INTROSPECTION: return p->code.introspection;
+	case SBX_RULE_TRACING: return p->code.tracing;
+	default: return SBX_ALLOW;
+	}
+}
+
+static bool called_by_import_system(void)
+{
+	PyFrameObject *f = PyEval_GetFrame();
+	PyCodeObject *code;
+	const char *fn;
+	bool r = false;
+
+	/* No Python frame: the interpreter itself (start-up unmarshals its
+	 * frozen modules); a program has no way to call marshal from nowhere. */
+	if (!f)
+		return true;
+	code = PyFrame_GetCode(f);
+	fn = code && PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+	if (fn)
+		r = strcmp(fn, "<frozen importlib._bootstrap_external>") == 0;
+	else
+		PyErr_Clear();
+	Py_XDECREF(code);
+	return r;
+}
+
+/* ---- the hook ---- */
+
+static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
+{
+	struct verdict v = { .rule = row->rule };
+	const struct sbx_policy *p = cfg->p;
+
+	switch (row->handler) {
+	case SBX_H_IGNORE:
+	case SBX_H__COUNT:
+		return 0;
+	case SBX_H_OPEN:
+		h_open(row, args, &v);
+		break;
+	case SBX_H_READ:
+		check_path(args, row->a, row->b, false, event, NULL, &v);
+		break;
+	case SBX_H_WRITE:
+		check_path(args, row->a, row->b, true, event, NULL, &v);
+		break;
+	case SBX_H_WRITE2:
+		if (check_path(args, row->a, -1, true, event, NULL, &v))
+			check_path(args, row->b, -1, true, event, NULL, &v);
+		break;
+	case SBX_H_COPY:
+		if (check_path(args, row->a, -1, false, event, NULL, &v))
+			check_path(args, row->b, -1, true, event, NULL, &v);
+		break;
+	case SBX_H_LINK:
+		/* A hard link shares the inode: its source must be writable too. */
+		if (strcmp(event, "os.link") != 0 || check_path(args, row->a, -1, true, event, NULL, &v))
+			check_path(args, row->b, -1, true, event, NULL, &v);
+		break;
+	case SBX_H_GLOB:
+		h_glob(row, args, &v);
+		break;
+	case SBX_H_SPAWN:
+		h_spawn(row, args, &v, NULL);
+		break;
+	case SBX_H_SYSTEM:
+		h_spawn(row, args, &v, "/bin/sh");
+		break;
+	case SBX_H_SOCKET:
+		h_socket(row, args, &v);
+		break;
+	case SBX_H_CONNECT:
+		h_sockaddr(row, args, false, &v);
+		break;
+	case SBX_H_BIND:
+		h_sockaddr(row, args, true, &v);
+		break;
+	case SBX_H_HOSTPORT:
+		h_hostport(row, args, &v);
+		break;
+	case SBX_H_DNS:
+		h_dns(row, args, &v);
+		break;
+	case SBX_H_NET:
+		if (sbx_policy_no_network(p)) {
+			v.deny = true;
+			v.rule = SBX_RULE_NET_SOCKET;
+			snprintf(v.detail, sizeof(v.detail), "%s (the policy has no network)", event);
+		}
+		break;
+	case SBX_H_IMPORT:
+		h_import(row, args, &v);
+		break;
+	case SBX_H_CTYPES:
+		if (!p->native.ctypes) {
+			v.deny = true;
+			snprintf(v.detail, sizeof(v.detail), "%s (native.ctypes = false)", event);
+		}
+		break;
+	case SBX_H_EXTENSION:
+		if (p->native.extensions != SBX_EXT_ANY &&
+		    !(strcmp(event, "sqlite3.enable_load_extension") == 0 && arg(args, 1) == Py_False)) {
+			v.deny = true;
+			snprintf(v.detail, sizeof(v.detail), "%s", event);
+		}
+		break;
+	case SBX_H_CODE:
+	case SBX_H_MARSHAL: {
+		enum sbx_action a = code_action(row->rule);
+		if (a == SBX_ALLOW)
+			break;
+		if (row->handler == SBX_H_MARSHAL && called_by_import_system())
+			break;
+		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
+			break;		/* turning tracing off */
+		if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
+			/* module code of a denied module, whatever loaded it */
+			PyObject *c = arg(args, 0);
+			char which[256];
+			const char *fn;
+			if (c && PyCode_Check(c) &&
+			    str_arg(((PyCodeObject *)c)->co_filename, &fn) && file_denied(fn, which, sizeof(which))) {
+				snprintf(v.detail, sizeof(v.detail), "exec of module %s", which);
+				return act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, v.detail);
+			}
+		}
+		snprintf(v.detail, sizeof(v.detail), "%s", event);
+		return act(event, args, row->rule, 0, a == SBX_DENY ? SBX_DENY : a, v.detail);
+	}
+	case SBX_H_SIGNAL:
+		h_signal(row, args, &v);
+		break;
+	case SBX_H_SQLITE: {
+		const char *db;
+		if (str_arg(arg(args, row->a), &db) &&
+		    (strcmp(db, ":memory:") == 0 || db[0] == '\0'))
+			break;
+		check_path(args, row->a, -1, true, event, NULL, &v);
+		break;
+	}
+	case SBX_H_ALWAYS_DENY:
+		v.deny = true;
+		v.rule = SBX_RULE_SYSTEM;
+		snprintf(v.detail, sizeof(v.detail), "%s", event);
+		break;
+	}
+	/* Exec of a denied module's code also counts when exec itself is allowed. */
+	if (!v.deny && row->handler == SBX_H_CODE && row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
+		PyObject *c = arg(args, 0);
+		char which[256];
+		const char *fn;
+		if (c && PyCode_Check(c) && str_arg(((PyCodeObject *)c)->co_filename, &fn) &&
+		    file_denied(fn, which, sizeof(which))) {
+			snprintf(v.detail, sizeof(v.detail), "exec of module %s", which);
+			return act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, v.detail);
+		}
+	}
+	if (!v.deny)
+		return 0;
+	if (!v.detail[0])
+		snprintf(v.detail, sizeof(v.detail), "%s", event);
+	return act(event, args, v.rule, 0, SBX_DENY, v.detail);
+}
+
+/* events rules: checked first, in order; the first match decides. */
+static const struct sbx_event_rule *match_user_rule(const char *event, PyObject *args, size_t *idx)
+{
+	const struct sbx_policy *p = cfg->p;
+
+	for (size_t i = 0; i < p->n_events; i++) {
+		const struct sbx_event_rule *r = &p->events[i];
+		if (r->name ? strcmp(r->name, event) != 0
+			    : strncmp(r->prefix, event, strlen(r->prefix)) != 0)
+			continue;
+		if (r->has_unless) {
+			PyObject *a = arg(args, (int)r->unless_index);
+			const char *s;
+			bool off = false;
+			if (a && PyUnicode_CheckExact(a) && str_arg(a, &s))
+				for (size_t j = 0; j < r->n_unless_in && !off; j++)
+					off = strcmp(s, r->unless_in[j]) == 0;
+			if (off)
+				continue;
+		}
+		*idx = i;
+		return r;
+	}
+	return NULL;
+}
+
+static int audit_hook(const char *event, PyObject *args, void *ud)
+{
+	const struct sbx_event_map *row;
+	const struct sbx_event_rule *ur;
+	size_t idx = 0;
+	int r;
+
+	(void)ud;
+	if (!cfg)
+		return 0;
+	ur = cfg->p->n_events ? match_user_rule(event, args, &idx) : NULL;
+	row = ur ? NULL : sbx_event_lookup(event);
+	if (!ur && (!row || row->handler == SBX_H_IGNORE))
+		return 0;	/* the fast path: nothing to do, nothing allocated */
+	if (busy) {
+		/* Nothing the hook calls raises audit events; if something
+		 * does, refuse rather than decide without the guard. */
+		PyErr_SetString(PyExc_PermissionError,
+				"sandboxpy: audit event raised inside the sandbox's own hook");
+		return -1;
+	}
+	busy = 1;
+	if (ur) {
+		char detail[160];
+		snprintf(detail, sizeof(detail), "%s", event);
+		r = act(event, args, SBX_RULE_EVENTS, idx, ur->action, detail);
+	} else {
+		r = decide_row(row, event, args);
+	}
+	busy = 0;
+	return r;
+}
+
+/* The import system opens every module it loads through here. A denied
+ * module's file is refused whatever route asked for it (importlib,
+ * zipimport, runpy, a path hook). */
+static PyObject *open_code_hook(PyObject *path, void *ud)
+{
+	const char *s;
+	char which[256];
+
+	(void)ud;
+	if (cfg && str_arg(path, &s) && file_denied(s, which, sizeof(which))) {
+		char detail[256];
+		PyObject *args = PyTuple_Pack(1, path);
+		snprintf(detail, sizeof(detail), "import %s from '%s'", which, s);
+		busy = 1;
+		act("io.open_code", args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
+		busy = 0;
+		Py_XDECREF(args);
+		return NULL;
+	}
+	if (!io_open && sbx_hook_post_init() < 0)
+		return NULL;
+	return PyObject_CallFunction(io_open, "Os", path, "rb");
+}
+
+int sbx_hook_install(const struct sbx_hook_cfg *c)
+{
+	cfg = c;
+	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
+		return -EPERM;
+	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)
+		return -EPERM;
+	return 0;
+}
+
+/* Takes _io.open while only the interpreter's own code has run: later,
+ * sys.modules belongs to the program. Called during start-up by the first
+ * open_code, and at the latest right before the program runs. */
+int sbx_hook_post_init(void)
+{
+	PyObject *io;
+
+	if (io_open)
+		return 0;
+	io = PyImport_ImportModule("_io");
+
+	if (!io)
+		return -ENOENT;
+	io_open = PyObject_GetAttrString(io, "open");
+	Py_DECREF(io);
+	return io_open ? 0 : -ENOENT;
+}

@@ -1,0 +1,111 @@
+/* paths.c: where a path really points, as the kernel would see it, so the
+ * hook compares real locations: symlinks of the existing prefix are
+ * resolved, "..", "." and repeated slashes handled, relative paths taken
+ * from the current directory or a dir_fd. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sbx_hook.h"
+
+int sbx_path_under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Appends the components of rest to out lexically: nothing of rest exists,
+ * so there are no symlinks left to follow. */
+static int append_lexical(char *out, size_t cap, const char *rest)
+{
+	size_t len = strlen(out);
+
+	while (*rest) {
+		size_t n;
+		while (*rest == '/')
+			rest++;
+		n = strcspn(rest, "/");
+		if (n == 0)
+			break;
+		if (n == 1 && rest[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && rest[0] == '.' && rest[1] == '.') {
+			char *slash = strrchr(out, '/');
+			if (slash && slash != out)
+				*slash = '\0';
+			else
+				out[1] = '\0', out[0] = '/';
+			len = strlen(out);
+		} else {
+			if (len + 1 + n + 1 > cap)
+				return -ENAMETOOLONG;
+			if (len > 1)
+				out[len++] = '/';
+			memcpy(out + len, rest, n);
+			len += n;
+			out[len] = '\0';
+		}
+		rest += n;
+	}
+	return 0;
+}
+
+int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
+{
+	char joined[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+	size_t cut;
+
+	if (!*in)
+		return -ENOENT;
+	if (in[0] == '/') {
+		if (strlen(in) >= sizeof(joined))
+			return -ENAMETOOLONG;
+		strcpy(joined, in);
+	} else {
+		if (dirfd >= 0) {
+			char link[64];
+			ssize_t n;
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+			n = readlink(link, base, sizeof(base) - 1);
+			if (n < 0)
+				return -errno;
+			base[n] = '\0';
+		} else if (!getcwd(base, sizeof(base))) {
+			return -errno;
+		}
+		if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", base, in) >= sizeof(joined))
+			return -ENAMETOOLONG;
+	}
+	/* The longest prefix that resolves; the rest does not exist yet. */
+	cut = strlen(joined);
+	for (;;) {
+		char saved = joined[cut];
+		joined[cut] = '\0';
+		if (realpath(cut ? joined : "/", real)) {
+			joined[cut] = saved;
+			break;
+		}
+		joined[cut] = saved;
+		if (cut == 0)
+			return -ENOENT;
+		/* back to the previous component boundary */
+		while (cut > 0 && joined[cut - 1] == '/')
+			cut--;
+		while (cut > 0 && joined[cut - 1] != '/')
+			cut--;
+		while (cut > 1 && joined[cut - 1] == '/')
+			cut--;
+		if (cut == 1 && joined[0] == '/')
+			cut = 0;
+	}
+	if (strlen(real) >= cap)
+		return -ENAMETOOLONG;
+	strcpy(out, real);
+	return append_lexical(out, cap, joined + cut);
+}

@@ -1,0 +1,222 @@
+/* plan.c: everything the child will need, computed before fork so that
+ * the child does no parsing: the read and write roots the hook checks
+ * (policy paths plus the implicit set), the environment, the tmp dir. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sbx_child.h"
+#include "sbx_policy_int.h"
+
+/* Always readable (policy.md "filesystem"): what the interpreter and the C
+ * runtime need to start and run the standard library. Missing ones are
+ * skipped; the report lists the rest. */
+static const struct {
+	const char *path;
+	const char *why;
+} implicit_read[] = {
+	{ SBX_PYTHON_STDLIB, "the standard library and its extension modules" },
+	{ "/usr/lib/" SBX_MULTIARCH, "shared libraries extension modules load" },
+	{ "/lib/" SBX_MULTIARCH, "shared libraries (merged /usr)" },
+	{ "/etc/ld.so.cache", "the dynamic linker's cache" },
+	{ "/dev/null", "policy.md" },
+	{ "/dev/zero", "policy.md" },
+	{ "/dev/urandom", "policy.md; os.urandom, random, hashlib" },
+	{ "/etc/localtime", "the C runtime's time zone" },
+	{ "/usr/share/zoneinfo", "time zones for time and zoneinfo" },
+};
+
+static const char *const site_dirs[] = {
+	"/usr/lib/python3/dist-packages",
+	"/usr/local/lib/python3.11/dist-packages",
+	"/usr/local/lib/python3/dist-packages",
+};
+
+struct vec {
+	char **v;
+	size_t n, cap;
+};
+
+static int vec_add(struct vec *vec, const char *s)
+{
+	if (vec->n + 2 > vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 16;
+		char **nv = realloc(vec->v, cap * sizeof(char *));
+		if (!nv)
+			return -ENOMEM;
+		vec->v = nv;
+		vec->cap = cap;
+	}
+	if (!(vec->v[vec->n] = strdup(s)))
+		return -ENOMEM;
+	vec->n++;
+	vec->v[vec->n] = NULL;
+	return 0;
+}
+
+static int vec_add_real(struct vec *vec, const char *s)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(s, real))
+		return 0;	/* absent on this machine */
+	for (size_t i = 0; i < vec->n; i++)
+		if (strcmp(vec->v[i], real) == 0)
+			return 0;
+	return vec_add(vec, real);
+}
+
+static int vec_add_kv(struct vec *vec, const char *k, const char *v)
+{
+	size_t n = strlen(k) + strlen(v) + 2;
+	char *s = malloc(n);
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	snprintf(s, n, "%s=%s", k, v);
+	r = vec_add(vec, s);
+	free(s);
+	return r;
+}
+
+static const char *env_get(const struct sbx_policy *p, const char *k)
+{
+	for (size_t i = 0; i < p->python.n_env; i++)
+		if (strcmp(p->python.env[i].key, k) == 0)
+			return p->python.env[i].value;
+	return NULL;
+}
+
+int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			 const struct sbx_run_opts *o, struct sbx_error *err)
+{
+	struct vec rd = { 0 }, wr = { 0 }, env = { 0 }, imp = { 0 };
+	char buf[PATH_MAX];
+	int r = -ENOMEM;
+	bool site = p->python.site && !o->no_site;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->p = p;
+	plan->o = o;
+	plan->chan_fd = -1;
+	plan->stdio_fd[0] = plan->stdio_fd[1] = plan->stdio_fd[2] = -1;
+	plan->supervisor = getpid();
+
+	if (p->fs.tmp) {
+		const char *base = getenv("TMPDIR");
+		snprintf(buf, sizeof(buf), "%s/sandboxpy-XXXXXX", base && base[0] == '/' ? base : "/tmp");
+		if (!mkdtemp(buf)) {
+			r = -errno;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the private tmp directory in %s: %s",
+				     base && base[0] == '/' ? base : "/tmp", strerror(errno));
+			goto out_fail;
+		}
+		if (!(plan->tmpdir = realpath(buf, NULL)))
+			goto out_fail;
+	}
+	if (o->kind == SBX_PROG_FILE && o->program) {
+		plan->script_real = realpath(o->program, NULL);
+		/* A missing script is Python's error to report, as python3 does. */
+	}
+	{
+		ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			plan->self_exe = strdup(buf);
+		}
+	}
+
+	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++)
+		if (vec_add_real(&imp, implicit_read[i].path) < 0)
+			goto out_fail;
+	if (site)
+		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
+			if (vec_add_real(&imp, site_dirs[i]) < 0)
+				goto out_fail;
+
+	for (size_t i = 0; i < p->fs.read.n; i++)
+		if (vec_add(&rd, p->fs.read.v[i]) < 0)
+			goto out_fail;
+	for (size_t i = 0; i < p->fs.write.n; i++)
+		if (vec_add(&rd, p->fs.write.v[i]) < 0 || vec_add(&wr, p->fs.write.v[i]) < 0)
+			goto out_fail;
+	for (size_t i = 0; i < p->python.path.n; i++)
+		if (vec_add(&rd, p->python.path.v[i]) < 0)
+			goto out_fail;
+	for (size_t i = 0; i < imp.n; i++)
+		if (vec_add(&rd, imp.v[i]) < 0)
+			goto out_fail;
+	if (plan->script_real && vec_add(&rd, plan->script_real) < 0)
+		goto out_fail;
+	if (plan->tmpdir && (vec_add(&rd, plan->tmpdir) < 0 || vec_add(&wr, plan->tmpdir) < 0))
+		goto out_fail;
+	if (vec_add(&wr, "/dev/null") < 0)
+		goto out_fail;
+
+	/* policy.md: exactly python.env plus PATH, HOME (and TMPDIR). The
+	 * policy's own values win: a user who sets PATH means it. */
+	if (!env_get(p, "PATH") && vec_add_kv(&env, "PATH", "/usr/bin:/bin") < 0)
+		goto out_fail;
+	if (!env_get(p, "HOME") && vec_add_kv(&env, "HOME", p->cwd) < 0)
+		goto out_fail;
+	if (plan->tmpdir && vec_add_kv(&env, "TMPDIR", plan->tmpdir) < 0)
+		goto out_fail;
+	for (size_t i = 0; i < p->python.n_env; i++) {
+		if (plan->tmpdir && strcmp(p->python.env[i].key, "TMPDIR") == 0)
+			continue;
+		if (vec_add_kv(&env, p->python.env[i].key, p->python.env[i].value) < 0)
+			goto out_fail;
+	}
+	if (!env.v && vec_add_kv(&env, "PATH", "/usr/bin:/bin") < 0)
+		goto out_fail;
+
+	plan->read_v = rd.v;
+	plan->write_v = wr.v;
+	plan->envp = env.v;
+	plan->implicit_v = imp.v;
+	plan->n_implicit = imp.n;
+	plan->hook.p = p;
+	plan->hook.chan_fd = -1;
+	plan->hook.read.v = rd.v;
+	plan->hook.read.n = rd.n;
+	plan->hook.write.v = wr.v;
+	plan->hook.write.n = wr.n;
+	plan->hook.stdlib = SBX_PYTHON_STDLIB;
+	plan->hook.dynload = SBX_PYTHON_STDLIB "/lib-dynload";
+	plan->hook.path_env = env_get(p, "PATH") ? env_get(p, "PATH") : "/usr/bin:/bin";
+	return 0;
+
+out_fail:
+	if (r == -ENOMEM && !err->n)
+		sbx_diag_add(err, NULL, 0, 0, NULL, "out of memory preparing the sandbox");
+	plan->read_v = rd.v;
+	plan->write_v = wr.v;
+	plan->envp = env.v;
+	plan->implicit_v = imp.v;
+	sbx_child_plan_free(plan);
+	return r;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void sbx_child_plan_free(struct sbx_child_plan *plan)
+{
+	strv_free(plan->read_v);
+	strv_free(plan->write_v);
+	strv_free(plan->envp);
+	strv_free(plan->implicit_v);
+	free(plan->tmpdir);
+	free(plan->script_real);
+	free(plan->self_exe);
+	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = NULL;
+	plan->tmpdir = plan->script_real = plan->self_exe = NULL;
+}

@@ -1,0 +1,41 @@
+/* sbx_child.h: what the child needs, all of it prepared before fork, and
+ * the child's one entry point. The child confines itself step by step and
+ * never returns. */
+#ifndef SBX_CHILD_H
+#define SBX_CHILD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sandboxpy.h"
+#include "sbx_hook.h"
+#include "sbx_policy.h"
+
+struct sbx_child_plan {
+	const struct sbx_policy *p;
+	const struct sbx_run_opts *o;
+	int chan_fd;
+	int stdio_fd[3];		/* -1: inherit */
+	char **envp;
+	char *tmpdir;			/* private TMPDIR, or NULL */
+	char *script_real;		/* the script file, readable implicitly */
+	char *self_exe;			/* sys.executable */
+	char **read_v, **write_v;	/* owned arrays behind hook.read/write */
+	char **implicit_v;		/* the implicit read set, for the report */
+	size_t n_implicit;
+	struct sbx_hook_cfg hook;
+	pid_t supervisor;
+};
+
+/* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */
+int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			 const struct sbx_run_opts *o, struct sbx_error *err);
+void sbx_child_plan_free(struct sbx_child_plan *plan);
+
+/* After fork: confine, start the interpreter with the hook, run. */
+_Noreturn void sbx_child_main(const struct sbx_child_plan *plan);
+
+/* The supervisor's text for a failed set-up step. */
+const char *sbx_step_name(int step);
+
+#endif

@@ -1,0 +1,42 @@
+/* sbx_hook.h: the native audit hook. Installed before the interpreter
+ * starts; decides every audited event by the policy, reports denials and
+ * log actions to the supervisor, raises PermissionError or ends the run. */
+#ifndef SBX_HOOK_H
+#define SBX_HOOK_H
+
+#include <stddef.h>
+
+#include "sbx_policy.h"
+
+struct sbx_roots {
+	char *const *v;		/* absolute, resolved */
+	size_t n;
+};
+
+struct sbx_hook_cfg {
+	const struct sbx_policy *p;
+	int chan_fd;
+	struct sbx_roots read;	/* policy read + write + implicit */
+	struct sbx_roots write;	/* policy write + tmp dir + /dev/null */
+	const char *dynload;	/* the stdlib's extension-module directory */
+	const char *stdlib;	/* the stdlib directory */
+	const char *path_env;	/* PATH inside, for exec_allow look-ups */
+};
+
+/* Before Py_InitializeFromConfig: the audit hook and the open-code hook. */
+int sbx_hook_install(const struct sbx_hook_cfg *cfg);
+/* After initialisation, before user code: what needs a live interpreter. */
+int sbx_hook_post_init(void);
+
+/* Renders an audit event's arguments as a JSON array into buf without
+ * calling any code of the program: exact str/bytes/int/float/bool/None and
+ * tuples/lists of them; anything else as its type name. Returns the length. */
+size_t sbx_render_args(void *args_tuple, char *buf, size_t cap);
+
+/* Resolves path as the kernel would from the current directory (or dirfd),
+ * following symlinks of the part that exists. 0 or -errno. */
+int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap);
+/* True when path is root or below it. */
+int sbx_path_under(const char *path, const char *root);
+
+#endif

@@ -1,0 +1,101 @@
+/* decode.c: records from the child, checked field by field. The child may
+ * be hostile: lengths are bounded, strings made printable, numbers checked
+ * against their enums, the arguments parsed as JSON with jansson and
+ * rejected unless they are an array. Nothing is trusted. */
+#include <errno.h>
+#include <string.h>
+
+#include "sbx_supervisor.h"
+
+static void copy_printable(char *dst, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	}
+	dst[n] = '\0';
+}
+
+void sbx_decoded_clear(struct sbx_decoded *d)
+{
+	json_decref(d->args);
+	d->args = NULL;
+}
+
+int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_rules,
+		    struct sbx_decoded *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n != (ssize_t)sizeof(*rec) || rec->version != SBX_CHAN_VERSION ||
+	    rec->type == 0 || rec->type >= SBX_CHAN__COUNT)
+		return -EINVAL;
+	if (rec->event_len > sizeof(rec->event) || rec->where_len > sizeof(rec->where) ||
+	    rec->detail_len > sizeof(rec->detail) || rec->args_len > sizeof(rec->args))
+		return -EINVAL;
+	out->type = (enum sbx_chan_type)rec->type;
+	out->pid = (pid_t)(rec->pid & 0x7fffffff);
+	out->err = rec->err;
+	out->step = rec->step;
+	copy_printable(out->event, rec->event, rec->event_len);
+	copy_printable(out->where, rec->where, rec->where_len);
+	copy_printable(out->detail, rec->detail, rec->detail_len);
+	if (out->type != SBX_CHAN_EVENT)
+		return 0;
+	if (rec->rule == SBX_RULE_NONE || rec->rule >= SBX_RULE__COUNT ||
+	    rec->action >= SBX_ACTION__COUNT || rec->action == SBX_ALLOW || !rec->event_len)
+		return -EINVAL;
+	if (rec->rule == SBX_RULE_EVENTS ? rec->clause >= n_event_rules : rec->clause != 0)
+		return -EINVAL;
+	out->rule = (enum sbx_rule)rec->rule;
+	out->action = (enum sbx_action)rec->action;
+	out->clause = rec->clause;
+	{
+		json_error_t jerr;
+		out->args = json_loadb(rec->args, rec->args_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!out->args || !json_is_array(out->args)) {
+			sbx_decoded_clear(out);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
+		      char *buf, size_t len)
+{
+	switch (rule) {
+	case SBX_RULE_FS_READ: snprintf(buf, len, "not in filesystem.read"); break;
+	case SBX_RULE_FS_WRITE: snprintf(buf, len, "not in filesystem.write"); break;
+	case SBX_RULE_NET_SOCKET:
+		snprintf(buf, len, sbx_policy_no_network(p) ? "network: none" : "network.socket");
+		break;
+	case SBX_RULE_NET_CONNECT: snprintf(buf, len, "not in network.connect"); break;
+	case SBX_RULE_NET_BIND: snprintf(buf, len, "not in network.bind"); break;
+	case SBX_RULE_NET_DNS: snprintf(buf, len, "network.dns = false"); break;
+	case SBX_RULE_SPAWN: snprintf(buf, len, "process.spawn = false"); break;
+	case SBX_RULE_EXEC_ALLOW: snprintf(buf, len, "not in process.exec_allow"); break;
+	case SBX_RULE_SIGNAL: snprintf(buf, len, "process.signal_others = false"); break;
+	case SBX_RULE_CTYPES: snprintf(buf, len, "native.ctypes = false"); break;
+	case SBX_RULE_EXTENSIONS:
+		snprintf(buf, len, "native.extensions = %s",
+			 p->native.extensions == SBX_EXT_LIST ? "[...]" : "\"stdlib\"");
+		break;
+	case SBX_RULE_IMPORTS: snprintf(buf, len, "imports.deny"); break;
+	case SBX_RULE_COMPILE: snprintf(buf, len, "code.compile = %s", sbx_action_name(p->code.compile)); break;
+	case SBX_RULE_EXEC: snprintf(buf, len, "code.exec = %s", sbx_action_name(p->code.exec)); break;
+	case SBX_RULE_INTROSPECTION:
+		snprintf(buf, len, "code.introspection = %s", sbx_action_name(p->code.introspection));
+		break;
+	case SBX_RULE_TRACING: snprintf(buf, len, "code.tracing = %s", sbx_action_name(p->code.tracing)); break;
+	case SBX_RULE_EVENTS:
+		if (clause < p->n_events)
+			snprintf(buf, len, "events[%zu]: %s %s", clause,
+				 p->events[clause].name ? p->events[clause].name : p->events[clause].prefix,
+				 sbx_action_name(p->events[clause].action));
+		else
+			snprintf(buf, len, "events");
+		break;
+	case SBX_RULE_SYSTEM: snprintf(buf, len, "never allowed"); break;
+	default: snprintf(buf, len, "%s", sbx_rule_name(rule)); break;
+	}
+}

@@ -1,0 +1,744 @@
+/* run.c: the supervisor's life cycle: prepare everything, fork, then one
+ * poll loop over the channel, a pidfd, a timerfd (wall clock) and a
+ * signalfd; decide how the run ended; kill and reap whatever is left; write
+ * the report on every path out. It never blocks on the child. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbx_child.h"
+#include "sbx_policy_int.h"
+#include "sbx_supervisor.h"
+
+#define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */
+
+struct sup {
+	const struct sbx_policy *p;
+	const struct sbx_run_opts *o;
+	struct sbx_child_plan plan;
+	pid_t pid;
+	struct timespec t0;
+	json_t *events;
+	FILE *log;
+	unsigned long seq, denied, logged, dropped, bypass;
+	json_t *killed_by;
+	bool ready, setup_failed, timed_out, chan_eof;
+	unsigned ready_flags;
+	int setup_step, setup_err;
+	char setup_detail[260];
+	int got_signal;			/* SIGTERM/SIGHUP that ended the run */
+	json_t *errors;
+};
+
+const char *sbx_status_name(enum sbx_status s)
+{
+	static const char *const names[] = {
+		[SBX_ST_OK] = "ok", [SBX_ST_ERROR] = "error", [SBX_ST_TIMEOUT] = "timeout",
+		[SBX_ST_MEMORY] = "memory", [SBX_ST_OUTPUT] = "output",
+		[SBX_ST_VIOLATION] = "violation", [SBX_ST_SIGNAL] = "signal",
+		[SBX_ST_INTERNAL] = "internal",
+	};
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "internal";
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static double round3(double v)
+{
+	return round(v * 10000.0) / 10000.0;
+}
+
+/* ---- events from the child ---- */
+
+static void on_event(struct sup *s, struct sbx_decoded *d)
+{
+	json_t *ev;
+	char setting[160];
+	bool deny = d->action == SBX_DENY || d->action == SBX_KILL;
+
+	s->seq++;
+	if (deny)
+		s->denied++;
+	else
+		s->logged++;
+	ev = json_object();
+	json_object_set_new(ev, "seq", json_integer((json_int_t)s->seq));
+	json_object_set_new(ev, "t", json_real(round3(since(&s->t0))));
+	json_object_set_new(ev, "layer", json_string("audit"));
+	json_object_set_new(ev, "event", json_string(d->event));
+	json_object_set_new(ev, "args", d->args);
+	d->args = NULL;
+	if (d->rule == SBX_RULE_EVENTS) {
+		char r[32];
+		snprintf(r, sizeof(r), "events[%zu]", d->clause);
+		json_object_set_new(ev, "rule", json_string(r));
+	} else {
+		json_object_set_new(ev, "rule", json_string(sbx_rule_name(d->rule)));
+	}
+	json_object_set_new(ev, "action", json_string(sbx_action_name(d->action)));
+	json_object_set_new(ev, "where", d->where[0] ? json_string(d->where) : json_null());
+	json_object_set_new(ev, "pid", json_integer(d->pid));
+	if (d->detail[0])
+		json_object_set_new(ev, "detail", json_string(d->detail));
+
+	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
+	if (deny && !s->o->quiet) {
+		fprintf(stderr, "sandboxpy: denied %s%s%s (%s)%s\n", d->detail[0] ? d->detail : d->event,
+			d->where[0] ? " at " : "", d->where, setting,
+			d->action == SBX_KILL ? "; ending the sandbox" : "");
+		fflush(stderr);
+	}
+	if (s->log) {
+		char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (line) {
+			fprintf(s->log, "%s\n", line);
+			fflush(s->log);
+			free(line);
+		}
+	}
+	if (d->action == SBX_KILL && !s->killed_by) {
+		s->killed_by = json_object();
+		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
+		json_object_set_new(s->killed_by, "event", json_string(d->event));
+		json_object_set_new(s->killed_by, "detail", json_string(d->detail));
+		json_object_set_new(s->killed_by, "where", d->where[0] ? json_string(d->where) : json_null());
+		/* End everything at once: the child killed itself, but others
+		 * of its group might still run. */
+		if (s->pid > 0)
+			kill(-s->pid, SIGKILL);
+	}
+	if (json_array_size(s->events) < SBX_MAX_EVENTS) {
+		json_array_append_new(s->events, ev);
+	} else {
+		json_decref(ev);
+		s->dropped++;
+	}
+}
+
+static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n)
+{
+	struct sbx_decoded d;
+
+	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0) {
+		s->dropped++;
+		return;
+	}
+	switch (d.type) {
+	case SBX_CHAN_EVENT:
+		if (!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
+		    d.action != SBX_KILL) {
+			s->dropped++;
+			break;
+		}
+		on_event(s, &d);
+		break;
+	case SBX_CHAN_SETUP_FAIL:
+		/* Only before the program runs: afterwards it would be a forgery. */
+		if (s->ready || s->setup_failed) {
+			s->dropped++;
+			break;
+		}
+		s->setup_failed = true;
+		s->setup_step = (int)d.step;
+		s->setup_err = d.err;
+		snprintf(s->setup_detail, sizeof(s->setup_detail), "%s", d.detail);
+		break;
+	case SBX_CHAN_READY:
+		if (s->ready || s->setup_failed) {
+			s->dropped++;
+			break;
+		}
+		s->ready = true;
+		s->ready_flags = d.step;
+		break;
+	default:
+		s->dropped++;
+		break;
+	}
+	sbx_decoded_clear(&d);
+}
+
+static void drain_channel(struct sup *s, int fd)
+{
+	static struct sbx_chan_rec rec;
+
+	for (;;) {
+		ssize_t n = recv(fd, &rec, sizeof(rec), MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;		/* EAGAIN: all read */
+		if (n == 0) {
+			s->chan_eof = true;
+			return;
+		}
+		on_record(s, &rec, n);
+	}
+}
+
+/* ---- the end of a run ---- */
+
+/* Processes the run left behind reparent to us (we are a subreaper):
+ * kill and reap every child of ours. */
+static void sweep(pid_t self)
+{
+	for (int round = 0; round < 3; round++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		bool any = false;
+
+		while (d && (e = readdir(d))) {
+			char path[64], buf[512];
+			FILE *f;
+			pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+			if (!(f = fopen(path, "re")))
+				continue;
+			if (fgets(buf, sizeof(buf), f)) {
+				char *rp = strrchr(buf, ')');
+				if (rp)
+					sscanf(rp + 2, "%*c %d", &ppid);
+			}
+			fclose(f);
+			if (ppid == self) {
+				kill(pid, SIGKILL);
+				any = true;
+			}
+		}
+		if (d)
+			closedir(d);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!any)
+			break;
+	}
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static const char *signame(int sig)
+{
+	const char *n = sigabbrev_np(sig);
+	return n ? n : "?";
+}
+
+static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
+{
+	const struct sbx_limits *l = &s->p->limits;
+
+	res->exit_code = -1;
+	res->signal = 0;
+	res->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+		     (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+	res->max_rss_kb = ru->ru_maxrss;
+	if (WIFEXITED(wstatus))
+		res->exit_code = WEXITSTATUS(wstatus);
+	else if (WIFSIGNALED(wstatus))
+		res->signal = WTERMSIG(wstatus);
+
+	if (s->setup_failed) {
+		res->status = SBX_ST_INTERNAL;
+		res->cli_status = 125;
+		snprintf(res->message, sizeof(res->message), "sandbox set-up failed while %s%s%s: %s",
+			 sbx_step_name(s->setup_step), s->setup_detail[0] ? " (" : "",
+			 s->setup_detail[0] ? ")" : "", s->setup_err ? strerror(s->setup_err) : "failed");
+		/* the detail goes in parentheses after the step */
+		if (s->setup_detail[0])
+			snprintf(res->message, sizeof(res->message), "sandbox set-up failed while %s: %s (%s)",
+				 sbx_step_name(s->setup_step), s->setup_err ? strerror(s->setup_err) : "failed",
+				 s->setup_detail);
+		res->exit_code = -1;
+	} else if (s->killed_by) {
+		const char *rule = json_string_value(json_object_get(s->killed_by, "rule"));
+		const char *det = json_string_value(json_object_get(s->killed_by, "detail"));
+		const char *where = json_string_value(json_object_get(s->killed_by, "where"));
+		res->status = SBX_ST_VIOLATION;
+		res->cli_status = 126;
+		res->exit_code = -1;
+		res->signal = 0;
+		snprintf(res->message, sizeof(res->message), "killed: %s (%s%s%s)", rule ? rule : "?",
+			 det ? det : "?", where ? " at " : "", where ? where : "");
+	} else if (s->timed_out) {
+		res->status = SBX_ST_TIMEOUT;
+		res->cli_status = 124;
+		res->exit_code = -1;
+		res->signal = 0;
+		snprintf(res->message, sizeof(res->message), "wall-clock limit of %g s exceeded",
+			 l->wall_seconds);
+	} else if (s->got_signal) {
+		res->status = SBX_ST_SIGNAL;
+		res->cli_status = 128 + s->got_signal;
+		res->exit_code = -1;
+		res->signal = s->got_signal;
+		snprintf(res->message, sizeof(res->message),
+			 "sandboxpy received SIG%s and ended the sandbox", signame(s->got_signal));
+	} else if (res->signal == SIGXCPU ||
+		   (res->signal == SIGKILL && l->cpu_seconds >= 0 && res->cpu_s >= l->cpu_seconds)) {
+		res->status = SBX_ST_TIMEOUT;
+		res->cli_status = 124;
+		snprintf(res->message, sizeof(res->message), "CPU limit of %g s exceeded", l->cpu_seconds);
+	} else if (res->signal) {
+		res->status = SBX_ST_SIGNAL;
+		res->cli_status = 128 + res->signal;
+		snprintf(res->message, sizeof(res->message), "killed by signal %d (SIG%s)", res->signal,
+			 signame(res->signal));
+	} else if (!s->ready) {
+		res->status = SBX_ST_INTERNAL;
+		res->cli_status = 125;
+		snprintf(res->message, sizeof(res->message),
+			 "the sandbox ended (status %d) before the program started", res->exit_code);
+		res->exit_code = -1;
+	} else if (res->exit_code == 0) {
+		res->status = SBX_ST_OK;
+		res->cli_status = 0;
+		snprintf(res->message, sizeof(res->message), "exited normally");
+	} else {
+		res->status = SBX_ST_ERROR;
+		res->cli_status = res->exit_code;
+		snprintf(res->message, sizeof(res->message), "exited with status %d", res->exit_code);
+	}
+}
+
+/* ---- the report ---- */
+
+static json_t *layer(bool active, const char *reason)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "active", json_boolean(active));
+	if (!active && reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	return o;
+}
+
+static json_t *limit_json(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+static json_t *layers_json(struct sup *s)
+{
+	const struct sbx_limits *l = &s->p->limits;
+	json_t *o = json_object(), *a, *rl, *imp;
+
+	a = layer(s->ready, "the interpreter did not start");
+	if (s->ready)
+		json_object_set_new(a, "hooks", json_integer(1));
+	json_object_set_new(o, "audit", a);
+	json_object_set_new(o, "seccomp", layer(false, "not implemented yet in this version"));
+	a = layer(false, "not implemented yet in this version");
+	imp = json_array();
+	for (size_t i = 0; i < s->plan.n_implicit; i++)
+		json_array_append_new(imp, json_string(s->plan.implicit_v[i]));
+	json_object_set_new(a, "implicit_read", imp);
+	json_object_set_new(o, "landlock", a);
+	json_object_set_new(o, "netns", layer(false, "not implemented yet in this version"));
+	a = layer(s->ready && (s->ready_flags & SBX_READY_CAPS), "set-up did not finish");
+	json_object_set_new(a, "no_new_privs", json_boolean(s->ready_flags & SBX_READY_NO_NEW_PRIVS));
+	json_object_set_new(a, "bounding_set_cleared", json_boolean(s->ready_flags & SBX_READY_CAPS_BOUND));
+	json_object_set_new(o, "caps", a);
+	rl = json_object();
+	json_object_set_new(rl, "cpu_seconds", limit_json(l->cpu_seconds));
+#ifdef SBX_SANITIZE
+	json_object_set_new(rl, "memory_mb", json_null());
+	json_object_set_new(rl, "memory_note", json_string("sanitizer build: RLIMIT_AS not set"));
+#else
+	json_object_set_new(rl, "memory_mb", limit_json(l->memory_mb));
+#endif
+	json_object_set_new(rl, "tasks", l->tasks < 0 ? json_null() : json_integer(l->tasks));
+	json_object_set_new(rl, "open_files", l->open_files < 0 ? json_null() : json_integer(l->open_files));
+	json_object_set_new(rl, "file_size_mb", limit_json(l->file_size_mb));
+	json_object_set_new(o, "rlimits", rl);
+	return o;
+}
+
+static json_t *argv_json(const struct sbx_run_opts *o)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < o->n_report_argv; i++)
+		json_array_append_new(a, json_string(o->report_argv[i]) ? json_string(o->report_argv[i])
+									: json_string("<not UTF-8>"));
+	return a;
+}
+
+static json_t *report_json(struct sup *s, const struct sbx_result *res)
+{
+	json_t *r = json_object(), *pol = json_object(), *t = json_object(), *sum = json_object();
+
+	json_object_set_new(r, "report_version", json_integer(1));
+	json_object_set_new(r, "sandboxpy_version", json_string(SBX_VERSION));
+	json_object_set_new(pol, "name", json_string(s->p->name));
+	json_object_set_new(pol, "source", json_string(s->p->source));
+	json_object_set_new(pol, "sha256", json_string(s->p->sha256));
+	json_object_set_new(r, "policy", pol);
+	json_object_set_new(r, "argv", argv_json(s->o));
+	json_object_set_new(r, "status", json_string(sbx_status_name(res->status)));
+	json_object_set_new(r, "message", json_string(res->message));
+	json_object_set_new(r, "exit_code", res->exit_code >= 0 ? json_integer(res->exit_code) : json_null());
+	json_object_set_new(r, "signal", res->signal ? json_integer(res->signal) : json_null());
+	json_object_set_new(t, "cpu_s", json_real(round3(res->cpu_s)));
+	json_object_set_new(t, "wall_s", json_real(round3(res->wall_s)));
+	json_object_set_new(r, "time", t);
+	json_object_set_new(r, "max_rss_kb", json_integer(res->max_rss_kb));
+	json_object_set_new(r, "layers", layers_json(s));
+	json_object_set(r, "events", s->events);
+	json_object_set_new(sum, "denied", json_integer((json_int_t)res->denied));
+	json_object_set_new(sum, "logged", json_integer((json_int_t)res->logged));
+	json_object_set(sum, "killed_by", s->killed_by ? s->killed_by : json_null());
+	json_object_set_new(sum, "bypass", json_integer((json_int_t)res->bypass));
+	json_object_set_new(sum, "events_dropped", json_integer((json_int_t)res->dropped));
+	json_object_set_new(r, "summary", sum);
+	json_object_set(r, "errors", s->errors);
+	return r;
+}
+
+int sbx_write_json_atomic(const char *path, json_t *doc)
+{
+	char tmp[4096];
+	int fd, r = 0;
+	char *text;
+	size_t len, off = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto out_free;
+	}
+	fchmod(fd, 0644);
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			r = w < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!r && write(fd, "\n", 1) != 1)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out_free:
+	free(text);
+	return r;
+}
+
+int sbx_report_write_failure(const char *path, const char *const *argv, size_t argc,
+			     const char *policy_source, const struct sbx_error *errs)
+{
+	json_t *r = json_object(), *a = json_array(), *e = json_array(), *sum = json_object(),
+	       *pol = json_object(), *t = json_object();
+	char line[1024] = "sandboxpy failed before the program could run";
+	int rc;
+
+	for (size_t i = 0; i < argc; i++)
+		json_array_append_new(a, json_string(argv[i]) ? json_string(argv[i]) : json_string("<not UTF-8>"));
+	for (int i = 0; errs && i < errs->n; i++) {
+		char buf[1024];
+		sbx_error_format(errs, i, buf, sizeof(buf));
+		json_array_append_new(e, json_string(buf) ? json_string(buf) : json_string("<not UTF-8>"));
+		if (i == 0)
+			snprintf(line, sizeof(line), "%s", buf);
+	}
+	json_object_set_new(r, "report_version", json_integer(1));
+	json_object_set_new(r, "sandboxpy_version", json_string(SBX_VERSION));
+	json_object_set_new(pol, "name", json_null());
+	json_object_set_new(pol, "source", policy_source ? json_string(policy_source) : json_null());
+	json_object_set_new(pol, "sha256", json_null());
+	json_object_set_new(r, "policy", pol);
+	json_object_set_new(r, "argv", a);
+	json_object_set_new(r, "status", json_string("internal"));
+	json_object_set_new(r, "message", json_string(line) ? json_string(line) : json_string("failed"));
+	json_object_set_new(r, "exit_code", json_null());
+	json_object_set_new(r, "signal", json_null());
+	json_object_set_new(t, "cpu_s", json_real(0));
+	json_object_set_new(t, "wall_s", json_real(0));
+	json_object_set_new(r, "time", t);
+	json_object_set_new(r, "max_rss_kb", json_integer(0));
+	json_object_set_new(r, "layers", json_object());
+	json_object_set_new(r, "events", json_array());
+	json_object_set_new(sum, "denied", json_integer(0));
+	json_object_set_new(sum, "logged", json_integer(0));
+	json_object_set_new(sum, "killed_by", json_null());
+	json_object_set_new(sum, "bypass", json_integer(0));
+	json_object_set_new(sum, "events_dropped", json_integer(0));
+	json_object_set_new(r, "summary", sum);
+	json_object_set_new(r, "errors", e);
+	rc = sbx_write_json_atomic(path, r);
+	json_decref(r);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static int open_stdio(const char *path, int flags, int *out, struct sbx_error *err)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		int r = -errno;
+		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+		return r;
+	}
+	*out = fd;
+	return 0;
+}
+
+static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
+{
+	res->denied = s->denied;
+	res->logged = s->logged;
+	res->dropped = s->dropped;
+	res->bypass = s->bypass;
+	for (int i = 0; err && i < err->n; i++) {
+		char buf[1024];
+		sbx_error_format(err, i, buf, sizeof(buf));
+		json_array_append_new(s->errors, json_string(buf));
+	}
+	if (res->status == SBX_ST_INTERNAL && !json_array_size(s->errors))
+		json_array_append_new(s->errors, json_string(res->message));
+	if (s->o->report_path) {
+		json_t *rep = report_json(s, res);
+		int r = sbx_write_json_atomic(s->o->report_path, rep);
+		json_decref(rep);
+		if (r < 0)
+			fprintf(stderr, "sandboxpy: cannot write report %s: %s\n", s->o->report_path,
+				strerror(-r));
+	}
+	if (!s->o->quiet && (s->denied || (res->status != SBX_ST_OK && res->status != SBX_ST_ERROR))) {
+		fprintf(stderr, "sandboxpy: %s: %s; %lu denied, %lu logged%s%s\n",
+			sbx_status_name(res->status), res->message, s->denied, s->logged,
+			s->o->report_path ? "; report: " : "", s->o->report_path ? s->o->report_path : "");
+	}
+}
+
+int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
+	    struct sbx_result *res, struct sbx_error *err)
+{
+	struct sup s = { .p = p, .o = o };
+	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, rc = 0;
+	sigset_t mask, oldmask;
+	struct rusage ru = { 0 };
+	int wstatus = 0;
+	bool reaped = false;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	s.events = json_array();
+	s.errors = json_array();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, NULL, &oldmask);
+
+	rc = sbx_child_plan_build(&s.plan, p, o, err);
+	if (rc < 0)
+		goto out_internal;
+	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
+	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
+	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
+		rc = -EINVAL;
+		goto out_internal;
+	}
+	if (o->log_path) {
+		s.log = fopen(o->log_path, "we");
+		if (!s.log) {
+			rc = -errno;
+			sbx_diag_add(err, o->log_path, 0, 0, NULL, "cannot open the log: %s", strerror(errno));
+			goto out_internal;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the channel: %s", strerror(errno));
+		goto out_internal;
+	}
+	/* Orphans of the run come back to us, so none is left behind. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (!o->quiet)
+		fprintf(stderr, "sandboxpy: layers not in force in this version: seccomp, landlock, netns "
+				"(the audit hook, capabilities, no_new_privs and rlimits are)\n");
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	fflush(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	s.pid = fork();
+	if (s.pid < 0) {
+		rc = -errno;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot fork: %s", strerror(errno));
+		goto out_internal;
+	}
+	if (s.pid == 0) {
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		close(sv[0]);
+		s.plan.chan_fd = sv[1];
+		sbx_child_main(&s.plan);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	for (int i = 0; i < 3; i++)
+		if (s.plan.stdio_fd[i] >= 0) {
+			close(s.plan.stdio_fd[i]);
+			s.plan.stdio_fd[i] = -1;
+		}
+
+	pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (p->limits.wall_seconds >= 0) {
+		struct itimerspec its = { 0 };
+		double w = p->limits.wall_seconds;
+		its.it_value.tv_sec = (time_t)w;
+		its.it_value.tv_nsec = (long)((w - (double)(time_t)w) * 1e9);
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd >= 0)
+			timerfd_settime(tfd, 0, &its, NULL);
+	}
+	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0)) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
+		kill(-s.pid, SIGKILL);
+		kill(s.pid, SIGKILL);
+		rc = -errno;
+	}
+
+	while (rc == 0) {
+		struct pollfd pf[4] = {
+			{ s.chan_eof ? -1 : sv[0], POLLIN, 0 },
+			{ pidfd, POLLIN, 0 },
+			{ tfd, POLLIN, 0 },
+			{ sfd, POLLIN, 0 },
+		};
+		if (poll(pf, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
+			kill(-s.pid, SIGKILL);
+			rc = -errno;
+			break;
+		}
+		if (pf[0].revents)
+			drain_channel(&s, sv[0]);
+		if (pf[2].revents & POLLIN) {
+			uint64_t n;
+			(void)!read(tfd, &n, sizeof(n));
+			s.timed_out = true;
+			kill(-s.pid, SIGKILL);
+			kill(s.pid, SIGKILL);
+		}
+		if (pf[3].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGINT && !s.got_signal) {
+					/* Ctrl-C: the program gets KeyboardInterrupt, as in python3. */
+					kill(-s.pid, SIGINT);
+				} else {
+					s.got_signal = (int)si.ssi_signo;
+					kill(-s.pid, SIGKILL);
+					kill(s.pid, SIGKILL);
+				}
+			}
+		}
+		if (pf[1].revents & POLLIN) {
+			if (wait4(s.pid, &wstatus, 0, &ru) == s.pid)
+				reaped = true;
+			break;
+		}
+	}
+	res->wall_s = since(&s.t0);
+	/* Records sent just before the end are still in the socket. */
+	drain_channel(&s, sv[0]);
+	if (!reaped && s.pid > 0) {
+		kill(-s.pid, SIGKILL);
+		kill(s.pid, SIGKILL);
+		if (wait4(s.pid, &wstatus, 0, &ru) == s.pid)
+			reaped = true;
+	}
+	/* Everything else of the run: its process group, then orphans. */
+	kill(-s.pid, SIGKILL);
+	sweep(getpid());
+	decide(&s, wstatus, &ru, res);
+	if (rc < 0) {
+		res->status = SBX_ST_INTERNAL;
+		res->cli_status = 125;
+		snprintf(res->message, sizeof(res->message), "sandboxpy failed while supervising the run");
+	}
+	goto out;
+
+out_internal:
+	res->status = SBX_ST_INTERNAL;
+	res->cli_status = 125;
+	if (err && err->n)
+		sbx_error_format(err, 0, res->message, sizeof(res->message));
+	else
+		snprintf(res->message, sizeof(res->message), "sandboxpy failed before the program could run");
+out:
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	finish(&s, res, err);
+	if (s.plan.tmpdir)
+		nftw(s.plan.tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (int i = 0; i < 3; i++)
+		if (s.plan.stdio_fd[i] >= 0)
+			close(s.plan.stdio_fd[i]);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (s.log)
+		fclose(s.log);
+	json_decref(s.events);
+	json_decref(s.errors);
+	json_decref(s.killed_by);
+	sbx_child_plan_free(&s.plan);
+	return rc;
+}

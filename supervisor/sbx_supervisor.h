@@ -1,0 +1,46 @@
+/* sbx_supervisor.h: the supervisor's pieces: decoding records from the
+ * (hostile) child, and writing the report and the log. */
+#ifndef SBX_SUPERVISOR_H
+#define SBX_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "sandboxpy.h"
+#include "sbx_channel.h"
+#include "sbx_policy.h"
+
+/* A record after validation: every string bounded and NUL-terminated,
+ * printable, every number in range. */
+struct sbx_decoded {
+	enum sbx_chan_type type;
+	pid_t pid;
+	enum sbx_rule rule;
+	enum sbx_action action;
+	size_t clause;
+	int err;
+	unsigned step;
+	char event[sizeof(((struct sbx_chan_rec *)0)->event) + 1];
+	char where[sizeof(((struct sbx_chan_rec *)0)->where) + 1];
+	char detail[sizeof(((struct sbx_chan_rec *)0)->detail) + 1];
+	json_t *args;			/* owned; NULL unless an EVENT */
+};
+
+/* 0, or -EINVAL when the record is malformed (the caller counts it). n is
+ * what recv returned with MSG_TRUNC: the real length of the message. */
+int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_rules,
+		    struct sbx_decoded *out);
+void sbx_decoded_clear(struct sbx_decoded *d);
+
+/* "process.spawn = false": the clause that decided, for one line on stderr. */
+void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
+		      char *buf, size_t len);
+
+/* Writes JSON to path atomically: a temporary file in the same directory,
+ * then rename. */
+int sbx_write_json_atomic(const char *path, json_t *doc);
+
+#endif
