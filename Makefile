@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build clean
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc clean
 
 all: build
 
@@ -44,6 +44,10 @@ fuzz: fuzz-build
 
 test: test-normal test-asan fuzz
 	@echo "make test: all configurations passed"
+
+# Regenerates docs/events.md from the event table (a test checks they agree).
+events-doc: build
+	$(BUILD)/tests/gen-events-md > docs/events.md
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

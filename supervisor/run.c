@@ -65,6 +65,14 @@ static double since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A JSON string, or a marker when the bytes are not UTF-8 (argv can be anything). */
+static json_t *jstr(const char *s)
+{
+	json_t *v = json_string(s);
+
+	return v ? v : json_string("<not UTF-8>");
+}
+
 static double round3(double v)
 {
 	return round(v * 10000.0) / 10000.0;
@@ -87,7 +95,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 	json_object_set_new(ev, "seq", json_integer((json_int_t)s->seq));
 	json_object_set_new(ev, "t", json_real(round3(since(&s->t0))));
 	json_object_set_new(ev, "layer", json_string("audit"));
-	json_object_set_new(ev, "event", json_string(d->event));
+	json_object_set_new(ev, "event", jstr(d->event));
 	json_object_set_new(ev, "args", d->args);
 	d->args = NULL;
 	if (d->rule == SBX_RULE_EVENTS) {
@@ -98,10 +106,10 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(ev, "rule", json_string(sbx_rule_name(d->rule)));
 	}
 	json_object_set_new(ev, "action", json_string(sbx_action_name(d->action)));
-	json_object_set_new(ev, "where", d->where[0] ? json_string(d->where) : json_null());
+	json_object_set_new(ev, "where", d->where[0] ? jstr(d->where) : json_null());
 	json_object_set_new(ev, "pid", json_integer(d->pid));
 	if (d->detail[0])
-		json_object_set_new(ev, "detail", json_string(d->detail));
+		json_object_set_new(ev, "detail", jstr(d->detail));
 
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
 	if (deny && !s->o->quiet) {
@@ -121,9 +129,9 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 	if (d->action == SBX_KILL && !s->killed_by) {
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
-		json_object_set_new(s->killed_by, "event", json_string(d->event));
-		json_object_set_new(s->killed_by, "detail", json_string(d->detail));
-		json_object_set_new(s->killed_by, "where", d->where[0] ? json_string(d->where) : json_null());
+		json_object_set_new(s->killed_by, "event", jstr(d->event));
+		json_object_set_new(s->killed_by, "detail", jstr(d->detail));
+		json_object_set_new(s->killed_by, "where", d->where[0] ? jstr(d->where) : json_null());
 		/* End everything at once: the child killed itself, but others
 		 * of its group might still run. */
 		if (s->pid > 0)
@@ -388,8 +396,7 @@ static json_t *argv_json(const struct sbx_run_opts *o)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < o->n_report_argv; i++)
-		json_array_append_new(a, json_string(o->report_argv[i]) ? json_string(o->report_argv[i])
-									: json_string("<not UTF-8>"));
+		json_array_append_new(a, jstr(o->report_argv[i]));
 	return a;
 }
 
@@ -475,11 +482,11 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 	int rc;
 
 	for (size_t i = 0; i < argc; i++)
-		json_array_append_new(a, json_string(argv[i]) ? json_string(argv[i]) : json_string("<not UTF-8>"));
+		json_array_append_new(a, jstr(argv[i]));
 	for (int i = 0; errs && i < errs->n; i++) {
 		char buf[1024];
 		sbx_error_format(errs, i, buf, sizeof(buf));
-		json_array_append_new(e, json_string(buf) ? json_string(buf) : json_string("<not UTF-8>"));
+		json_array_append_new(e, jstr(buf));
 		if (i == 0)
 			snprintf(line, sizeof(line), "%s", buf);
 	}
@@ -491,7 +498,7 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 	json_object_set_new(r, "policy", pol);
 	json_object_set_new(r, "argv", a);
 	json_object_set_new(r, "status", json_string("internal"));
-	json_object_set_new(r, "message", json_string(line) ? json_string(line) : json_string("failed"));
+	json_object_set_new(r, "message", jstr(line));
 	json_object_set_new(r, "exit_code", json_null());
 	json_object_set_new(r, "signal", json_null());
 	json_object_set_new(t, "cpu_s", json_real(0));
