@@ -26,6 +26,20 @@
 #define SBX_EXIT_SETUP 125
 #define SBX_CHAN_FD 3
 
+#ifdef SBX_SANITIZE
+#include <sanitizer/lsan_interface.h>
+/* When the program calls sys.exit(), CPython ends the child through
+ * Py_Exit(), that is exit(), and the embedded interpreter never frees all
+ * it allocated: LeakSanitizer would report Python's own memory and replace
+ * the program's exit status with its own. Only the supervisor is checked. */
+static volatile int lsan_off;
+
+int __lsan_is_turned_off(void)
+{
+	return lsan_off;
+}
+#endif
+
 extern char **environ;
 
 static const char *const step_names[SBX_STEP__COUNT] = {
@@ -335,6 +349,9 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	unsigned flags = SBX_READY_AUDIT;
 	int code;
 
+#ifdef SBX_SANITIZE
+	lsan_off = 1;
+#endif
 	setup_fds(plan);
 	((struct sbx_child_plan *)plan)->hook.chan_fd = SBX_CHAN_FD;
 	/* Own session and process group: the supervisor ends the whole group,

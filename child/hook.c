@@ -690,15 +690,19 @@ static bool file_denied(const char *path, char *which, size_t cap)
 	char buf[PATH_MAX], name[256] = "";
 	char *parts[6];
 	int np = 0;
+	bool first = true;
 	char *s;
 
 	if (!cfg->p->imports.deny.n)
 		return false;
 	snprintf(buf, sizeof(buf), "%s", path);
+	/* "first", not np == 0: after a skipped __init__ the next component
+	 * (often __pycache__) is a directory, to be folded, not a file name. */
 	for (s = strrchr(buf, '/'); np < 6; s = strrchr(buf, '/')) {
 		char *comp = s ? s + 1 : buf;
-		if (np == 0) {
+		if (first) {
 			char *dot = strchr(comp, '.');
+			first = false;
 			if (dot)
 				*dot = '\0';	/* mod.cpython-311.pyc, mod.py, _x.cpython-311-...so */
 			if (strcmp(comp, "__init__") != 0)

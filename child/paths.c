@@ -1,12 +1,14 @@
 /* paths.c: where a path really points, as the kernel would see it, so the
  * hook compares real locations: symlinks of the existing prefix are
- * resolved, "..", "." and repeated slashes handled, relative paths taken
- * from the current directory or a dir_fd. */
+ * resolved (a dangling one too: into the target it would create), "..",
+ * "." and repeated slashes handled, relative paths taken from the current
+ * directory or a dir_fd. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sbx_hook.h"
@@ -58,7 +60,7 @@ static int append_lexical(char *out, size_t cap, const char *rest)
 
 int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 {
-	char joined[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+	char joined[PATH_MAX], base[PATH_MAX], real[PATH_MAX], cand[PATH_MAX];
 	size_t cut;
 
 	if (!*in)
@@ -82,27 +84,59 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 		if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", base, in) >= sizeof(joined))
 			return -ENAMETOOLONG;
 	}
-	/* The longest prefix that resolves; the rest does not exist yet. */
-	cut = strlen(joined);
-	for (;;) {
-		char saved = joined[cut];
-		joined[cut] = '\0';
-		if (realpath(cut ? joined : "/", real)) {
+	for (int hops = 0;; hops++) {
+		const char *rest;
+		struct stat st;
+		ssize_t tn;
+		size_t n;
+
+		/* The longest prefix that resolves; the rest does not exist yet. */
+		cut = strlen(joined);
+		for (;;) {
+			char saved = joined[cut];
+			joined[cut] = '\0';
+			if (realpath(cut ? joined : "/", real)) {
+				joined[cut] = saved;
+				break;
+			}
 			joined[cut] = saved;
-			break;
+			if (cut == 0)
+				return -ENOENT;
+			/* back to the previous component boundary */
+			while (cut > 0 && joined[cut - 1] == '/')
+				cut--;
+			while (cut > 0 && joined[cut - 1] != '/')
+				cut--;
+			while (cut > 1 && joined[cut - 1] == '/')
+				cut--;
+			if (cut == 1 && joined[0] == '/')
+				cut = 0;
 		}
-		joined[cut] = saved;
-		if (cut == 0)
-			return -ENOENT;
-		/* back to the previous component boundary */
-		while (cut > 0 && joined[cut - 1] == '/')
-			cut--;
-		while (cut > 0 && joined[cut - 1] != '/')
-			cut--;
-		while (cut > 1 && joined[cut - 1] == '/')
-			cut--;
-		if (cut == 1 && joined[0] == '/')
-			cut = 0;
+		/* realpath() cannot follow a dangling symlink, but the kernel
+		 * does: open(O_CREAT) through it creates its target. So when the
+		 * first missing component is a symlink, splice its target in and
+		 * resolve again, as path lookup would (at most 40 links). */
+		rest = joined + cut;
+		while (*rest == '/')
+			rest++;
+		n = strcspn(rest, "/");
+		if (n == 0 || (n == 1 && rest[0] == '.') || (n == 2 && rest[0] == '.' && rest[1] == '.'))
+			break;
+		if ((size_t)snprintf(cand, sizeof(cand), "%s/%.*s", real[1] ? real : "", (int)n, rest) >=
+		    sizeof(cand))
+			return -ENAMETOOLONG;
+		if (lstat(cand, &st) < 0 || !S_ISLNK(st.st_mode))
+			break;
+		if (hops >= 40)
+			return -ELOOP;
+		tn = readlink(cand, base, sizeof(base) - 1);
+		if (tn <= 0)
+			return tn < 0 ? -errno : -ENOENT;
+		base[tn] = '\0';
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s%s", base[0] == '/' ? "" : real,
+				     base[0] == '/' ? "" : "/", base, rest + n) >= sizeof(cand))
+			return -ENAMETOOLONG;
+		strcpy(joined, cand);
 	}
 	if (strlen(real) >= cap)
 		return -ENAMETOOLONG;

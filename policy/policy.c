@@ -775,7 +775,8 @@ static void get_limit(struct ctx *c, json_t *sec, const char *key, bool integer,
 	} else if (!json_is_number(v)) {
 		diag(c, false, "expected a positive number or null, got %s", sbx_json_kind(v));
 	} else if (!((d = json_number_value(v)) > 0) || d > max || isnan(d)) {
-		diag(c, false, "expected a value greater than 0 and at most %.0f, got %g", max, d);
+		/* %.15g: 2000000 reads as written, not as 2e+06 */
+		diag(c, false, "expected a value greater than 0 and at most %.0f, got %.15g", max, d);
 	} else if (dout) {
 		*dout = d;
 	} else {

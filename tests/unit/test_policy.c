@@ -952,7 +952,7 @@ static void test_errors_limits(void **state)
 		{ "{'version': 1, 'limits': {'wall_seconds': -1}}", "-1", "$.limits.wall_seconds",
 		  "expected a value greater than 0 and at most 31536000, got -1" },
 		{ "{'version': 1, 'limits': {'wall_seconds': 31536001}}", "315", "$.limits.wall_seconds",
-		  "expected a value greater than 0 and at most 31536000, got 3.1536e+07" },
+		  "expected a value greater than 0 and at most 31536000, got 31536001" },
 		{ "{'version': 1, 'limits': {'memory_mb': 'a'}}", "'a'", "$.limits.memory_mb",
 		  "expected a positive number or null, got string" },
 		{ "{'version': 1, 'limits': {'memory_mb': 0.0}}", "0.0", "$.limits.memory_mb",
@@ -976,7 +976,7 @@ static void test_errors_limits(void **state)
 		{ "{'version': 1, 'limits': {'tasks': -5}}", "-5", "$.limits.tasks",
 		  "expected a value greater than 0 and at most 1000000, got -5" },
 		{ "{'version': 1, 'limits': {'open_files': 2000000}}", "2000000", "$.limits.open_files",
-		  "expected a value greater than 0 and at most 1048576, got 2e+06" },
+		  "expected a value greater than 0 and at most 1048576, got 2000000" },
 		{ "{'version': 1, 'limits': {'open_files': 64.0}}", "64.0", "$.limits.open_files",
 		  "expected a positive integer or null, got number" },
 	};
