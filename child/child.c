@@ -382,6 +382,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	if (send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL) < 0)
 		_exit(SBX_EXIT_SETUP);
 
+	sbx_hook_program_starts();
 	code = Py_RunMain();
 	/* _exit: no C atexit handlers of the supervisor's image run here. */
 	_exit(code);

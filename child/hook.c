@@ -27,6 +27,10 @@
 static const struct sbx_hook_cfg *cfg;
 static PyObject *io_open;		/* _io.open, taken before user code runs */
 static __thread int busy;		/* re-entry guard, per thread */
+/* events rules and code actions judge the program, not the interpreter's
+ * own start-up (which lists directories and runs module code); the
+ * sections (filesystem, network, process, ...) apply from the first event. */
+static bool program_started;
 
 struct verdict {
 	enum sbx_rule rule;
@@ -891,7 +895,7 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		break;
 	case SBX_H_CODE:
 	case SBX_H_MARSHAL: {
-		enum sbx_action a = code_action(row->rule);
+		enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
 		if (a == SBX_ALLOW)
 			break;
 		if (row->handler == SBX_H_MARSHAL && called_by_import_system())
@@ -983,7 +987,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	(void)ud;
 	if (!cfg)
 		return 0;
-	ur = cfg->p->n_events ? match_user_rule(event, args, &idx) : NULL;
+	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
 	if (!ur && (!row || row->handler == SBX_H_IGNORE))
 		return 0;	/* the fast path: nothing to do, nothing allocated */
@@ -1028,6 +1032,11 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 	if (!io_open && sbx_hook_post_init() < 0)
 		return NULL;
 	return PyObject_CallFunction(io_open, "Os", path, "rb");
+}
+
+void sbx_hook_program_starts(void)
+{
+	program_started = true;
 }
 
 int sbx_hook_install(const struct sbx_hook_cfg *c)

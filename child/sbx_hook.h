@@ -27,6 +27,8 @@ struct sbx_hook_cfg {
 int sbx_hook_install(const struct sbx_hook_cfg *cfg);
 /* After initialisation, before user code: what needs a live interpreter. */
 int sbx_hook_post_init(void);
+/* From here on events rules and code actions apply too: the program runs. */
+void sbx_hook_program_starts(void);
 
 /* Renders an audit event's arguments as a JSON array into buf without
  * calling any code of the program: exact str/bytes/int/float/bool/None and

@@ -44,6 +44,15 @@ static void diag(struct ctx *c, bool at_key, const char *fmt, ...)
 	bool found;
 	va_list ap;
 
+	/* Once err is full a diagnostic is only counted: skip the position
+	 * scan, which is linear in the text, or a file with 100000 bad items
+	 * takes hours to reject. */
+	c->errors++;
+	if (!c->err || c->err->n >= SBX_ERR_MAX) {
+		if (c->err)
+			c->err->dropped++;
+		return;
+	}
 	sbx_jpath_format(&c->path, jp, sizeof(jp));
 	found = sbx_jpos_find(c->text, c->len, &c->path, at_key, &line, &col);
 	/* A value that came from --set has no line: name the override instead,
@@ -65,7 +74,6 @@ static void diag(struct ctx *c, bool at_key, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbx_diag_vadd(c->err, file, line, col, jp, fmt, ap);
 	va_end(ap);
-	c->errors++;
 }
 
 /* ---- small helpers ---- */

@@ -119,7 +119,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		fflush(stderr);
 	}
 	if (s->log) {
-		char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		if (line) {
 			fprintf(s->log, "%s\n", line);
 			fflush(s->log);
