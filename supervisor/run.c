@@ -582,6 +582,16 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, NULL, &oldmask);
 
+	/* cli.md: a required layer that cannot be set up is exit 125 before
+	 * anything runs. This version builds no seccomp, Landlock or netns. */
+	if (o->require & (SBX_LAYER_SECCOMP | SBX_LAYER_LANDLOCK | SBX_LAYER_NETNS)) {
+		sbx_diag_add(err, NULL, 0, 0, NULL,
+			     "--require: the %s layer is not available: not implemented in this version",
+			     (o->require & SBX_LAYER_SECCOMP) ? "seccomp"
+			     : (o->require & SBX_LAYER_LANDLOCK) ? "landlock" : "netns");
+		rc = -ENOTSUP;
+		goto out_internal;
+	}
 	rc = sbx_child_plan_build(&s.plan, p, o, err);
 	if (rc < 0)
 		goto out_internal;
