@@ -1,8 +1,9 @@
 /* child.c: after fork, in this order: descriptors, stdio, session, working
  * directory, environment, parent-death signal, rlimits, no_new_privs,
- * capabilities, the audit hook, the interpreter, then the program. Any step
- * that fails is reported to the supervisor and ends the child with 125
- * before user code runs; a partly confined child never runs the program. */
+ * capabilities, the audit hook, the interpreter, the seccomp filter, then
+ * the program. Any step that fails is reported to the supervisor and ends
+ * the child with 125 before user code runs; a partly confined child never
+ * runs the program. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -55,6 +56,7 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_CONFIG] = "configuring the interpreter",
 	[SBX_STEP_PYTHON_INIT] = "starting the interpreter",
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
+	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
 };
 
 const char *sbx_step_name(int step)
@@ -342,12 +344,36 @@ static void prepare_modules(const struct sbx_policy *p)
 	}
 }
 
+/* READY, with the seccomp listener attached when there is one. */
+static int send_ready(const struct sbx_chan_rec *rec, int listener)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { (void *)rec, sizeof(*rec) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (listener >= 0) {
+		struct cmsghdr *c;
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	}
+	return sendmsg(SBX_CHAN_FD, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 {
 	const struct sbx_policy *p = plan->p;
 	struct sbx_chan_rec rec;
 	unsigned flags = SBX_READY_AUDIT;
-	int code;
+	int code, listener = -1;
 
 #ifdef SBX_SANITIZE
 	lsan_off = 1;
@@ -374,13 +400,21 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	start_python(plan);
 	prepare_modules(p);
 
+	/* Last: the interpreter is up, so the filter need not allow start-up. */
+	if ((code = sbx_seccomp_load(plan->seccomp, &listener)) < 0)
+		fail(SBX_STEP_SECCOMP, -code, NULL);
+	flags |= SBX_READY_SECCOMP | (listener >= 0 ? SBX_READY_SECCOMP_NOTIFY : 0);
+
 	memset(&rec, 0, sizeof(rec));
 	rec.version = SBX_CHAN_VERSION;
 	rec.type = SBX_CHAN_READY;
 	rec.pid = (uint32_t)getpid();
 	rec.step = flags;
-	if (send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL) < 0)
+	if (send_ready(&rec, listener) < 0)
 		_exit(SBX_EXIT_SETUP);
+	/* The supervisor holds the listener now; ours would keep it alive. */
+	if (listener >= 0)
+		close(listener);
 
 	sbx_hook_program_starts();
 	code = Py_RunMain();

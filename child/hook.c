@@ -480,6 +480,15 @@ static void h_sockaddr(const struct sbx_event_map *row, PyObject *args, bool bin
 
 	if (!a || a == Py_None)
 		return;		/* sendmsg on a connected socket */
+	if (bind ? !p->net.n_bind : !p->net.n_connect && !p->net.dns) {
+		/* The kernel refuses connect/bind outright here (it cannot read
+		 * the address); the hook agrees, whatever the address. */
+		v->rule = rule;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "%s (the policy has no network.%s)", row->event,
+			 bind ? "bind" : "connect");
+		return;
+	}
 	if (PyTuple_Check(a) && PyTuple_GET_SIZE(a) >= 2) {
 		const char *host;
 		PyObject *port = PyTuple_GET_ITEM(a, 1);
@@ -567,8 +576,26 @@ static void h_socket(const struct sbx_event_map *row, PyObject *args, struct ver
 		PyErr_Clear();
 	/* -1: a socket object around an existing descriptor (family found
 	 * later): the descriptor already exists, the kernel layers judge it. */
-	if (fam == AF_UNIX || fam == -1)
+	if (fam == -1)
 		return;
+	if (fam == AF_UNIX) {
+		/* Without network rules the kernel allows only connection-mode
+		 * local sockets (no datagram can be addressed to a host
+		 * socket); say no here first, with the same rule. */
+		PyObject *t = arg(args, row->a + 1);
+		long type = t && PyLong_Check(t) ? PyLong_AsLong(t) : -1;
+		if (type == -1 && PyErr_Occurred())
+			PyErr_Clear();
+		if (!sbx_policy_no_network(cfg->p) || type == -1 || (type & 0xf) == SOCK_STREAM ||
+		    (type & 0xf) == SOCK_SEQPACKET)
+			return;
+		v->rule = SBX_RULE_NET_SOCKET;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail),
+			 "%s AF_UNIX type %ld (the policy has no network: stream and seqpacket only)",
+			 row->event, type);
+		return;
+	}
 	if (!sbx_policy_no_network(cfg->p) && (fam == AF_INET || fam == AF_INET6))
 		return;
 	v->rule = SBX_RULE_NET_SOCKET;

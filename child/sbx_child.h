@@ -10,6 +10,7 @@
 #include "sandboxpy.h"
 #include "sbx_hook.h"
 #include "sbx_policy.h"
+#include "sbx_seccomp.h"
 
 struct sbx_child_plan {
 	const struct sbx_policy *p;
@@ -25,6 +26,7 @@ struct sbx_child_plan {
 	size_t n_implicit;
 	struct sbx_hook_cfg hook;
 	pid_t supervisor;
+	const struct sbx_seccomp *seccomp;	/* compiled before fork */
 };
 
 /* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */

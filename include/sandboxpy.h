@@ -76,6 +76,12 @@ int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error 
 /* What the policy allows and denies, section by section, in plain words. */
 int sbx_policy_explain(const struct sbx_policy *p, FILE *out);
 
+/* Everything --explain prints: the policy in words, then what each kernel
+ * layer enforces for it (the seccomp filter per rule id). With
+ * SBX_EXPLAIN_BPF, also the filter as libseccomp pseudo-filter code. */
+#define SBX_EXPLAIN_BPF 1u
+int sbx_explain(const struct sbx_policy *p, unsigned flags, FILE *out, struct sbx_error *err);
+
 /* ---- running a program ---- */
 
 enum sbx_prog_kind {

@@ -20,7 +20,7 @@ enum sbx_chan_type {
 enum sbx_step {
 	SBX_STEP_FDS = 1, SBX_STEP_STDIO, SBX_STEP_SESSION, SBX_STEP_CHDIR, SBX_STEP_PDEATHSIG,
 	SBX_STEP_RLIMITS, SBX_STEP_NO_NEW_PRIVS, SBX_STEP_CAPS, SBX_STEP_HOOK,
-	SBX_STEP_PYTHON_CONFIG, SBX_STEP_PYTHON_INIT, SBX_STEP_PYTHON_PATH,
+	SBX_STEP_PYTHON_CONFIG, SBX_STEP_PYTHON_INIT, SBX_STEP_PYTHON_PATH, SBX_STEP_SECCOMP,
 	SBX_STEP__COUNT
 };
 
@@ -29,6 +29,9 @@ enum sbx_step {
 #define SBX_READY_NO_NEW_PRIVS	(1u << 1)
 #define SBX_READY_CAPS		(1u << 2)
 #define SBX_READY_CAPS_BOUND	(1u << 3)	/* the bounding set was emptied too */
+#define SBX_READY_SECCOMP	(1u << 4)	/* the filter is loaded */
+#define SBX_READY_SECCOMP_NOTIFY (1u << 5)	/* ...and its listener rides on this record
+						   (SCM_RIGHTS) */
 
 struct sbx_chan_rec {
 	uint16_t version;

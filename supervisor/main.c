@@ -42,7 +42,9 @@ static const char usage_text[] =
 	"  -q, --quiet             no denial lines and no summary on standard error\n"
 	"  -v, --verbose           say which layers were set up and how\n"
 	"      --check-policy FILE validate a policy and exit (0 valid, 125 invalid)\n"
-	"      --explain           say what the policy allows and denies\n"
+	"      --explain           say what each layer enforces for the policy\n"
+	"      --bpf               with --explain: also print the seccomp filter as\n"
+	"                          libseccomp pseudo-filter code\n"
 	"      --show-policy SPEC  print a policy with every default filled in\n"
 	"  -V, --version           print the version\n"
 	"  -h, --help              print this help\n"
@@ -55,7 +57,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_LOG = 256, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TIMEOUT, OPT_SET,
-	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE,
+	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE, OPT_BPF,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "check-policy", required_argument, NULL, OPT_CHECK },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "bpf", no_argument, NULL, OPT_BPF },
 	{ "show-policy", required_argument, NULL, OPT_SHOW },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -136,13 +139,13 @@ int main(int argc, char **argv)
 	const char *sets[MAX_SETS + 1];
 	char timeout_set[64];
 	size_t n_sets = 0;
-	bool explain = false;
+	bool explain = false, bpf = false;
 	int opt, rc;
 
 	sbx_error_clear(&err);
 	opterr = 0;
 	/* "+": stop at the program, so its own options reach it untouched. */
-	while ((opt = getopt_long(argc, argv, "+p:r:C:qvVhc:m:BEIOSsuX:W:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:p:r:C:qvVhc:m:BEIOSsuX:W:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': policy_spec = optarg; break;
 		case 'r': o.report_path = optarg; break;
@@ -171,6 +174,7 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = true; break;
 		case OPT_CHECK: check = optarg; break;
 		case OPT_EXPLAIN: explain = true; break;
+		case OPT_BPF: bpf = true; break;
 		case OPT_SHOW: show = optarg; break;
 		case 'V':
 			printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
@@ -252,10 +256,14 @@ program_found:
 	rc = sbx_policy_load_with(policy_spec, chdir_to, 0, sets, n_sets, &p, &err);
 	if (rc < 0)
 		return policy_failed(&err, explain ? NULL : &o, policy_spec);
+	if (bpf && !explain)
+		return usage_error("--bpf goes with --explain");
 	if (explain) {
-		sbx_policy_explain(p, stdout);
+		rc = sbx_explain(p, bpf ? SBX_EXPLAIN_BPF : 0, stdout, &err);
+		if (rc < 0)
+			sbx_error_print(&err, stderr, "sandboxpy: ");
 		sbx_policy_free(p);
-		return 0;
+		return rc < 0 ? EXIT_SBX_FAIL : 0;
 	}
 
 	rc = sbx_run(p, &o, &res, &err);

@@ -1,7 +1,9 @@
-/* run.c: the supervisor's life cycle: prepare everything, fork, then one
- * poll loop over the channel, a pidfd, a timerfd (wall clock) and a
- * signalfd; decide how the run ended; kill and reap whatever is left; write
- * the report on every path out. It never blocks on the child. */
+/* run.c: the supervisor's life cycle: prepare everything (the seccomp
+ * filter included), fork, then one poll loop over the channel, the seccomp
+ * listener, a pidfd, a timerfd (wall clock) and a signalfd; line kernel
+ * denials up with audit records; decide how the run ended; kill and reap
+ * whatever is left; write the report on every path out. It never blocks on
+ * the child. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,17 @@
 #include "sbx_supervisor.h"
 
 #define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */
+#define SBX_EXPLAIN_RING 64	/* recent audit "log" records a kernel denial may match */
+
+/* An audit record that let an operation through (action log): a kernel
+ * denial of the same rule from the same process is then explained. An
+ * audit *deny* explains nothing: a refused operation never reaches the
+ * kernel, so a kernel denial after one came by another path. */
+struct explained {
+	pid_t pid;
+	enum sbx_rule rule;
+	bool used;
+};
 
 struct sup {
 	const struct sbx_policy *p;
@@ -38,6 +51,11 @@ struct sup {
 	FILE *log;
 	unsigned long seq, denied, logged, dropped, bypass;
 	json_t *killed_by;
+	struct sbx_seccomp *sc;
+	int listener;			/* seccomp user notification, from READY */
+	unsigned long kernel_denied;
+	struct explained ring[SBX_EXPLAIN_RING];
+	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
 	unsigned ready_flags;
 	int setup_step, setup_err;
@@ -80,6 +98,30 @@ static double round3(double v)
 
 /* ---- events from the child ---- */
 
+static void log_event(struct sup *s, json_t *ev)
+{
+	char *line;
+
+	if (!s->log)
+		return;
+	line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (line) {
+		fprintf(s->log, "%s\n", line);
+		fflush(s->log);
+		free(line);
+	}
+}
+
+static void keep_event(struct sup *s, json_t *ev)
+{
+	if (json_array_size(s->events) < SBX_MAX_EVENTS) {
+		json_array_append_new(s->events, ev);
+	} else {
+		json_decref(ev);
+		s->dropped++;
+	}
+}
+
 static void on_event(struct sup *s, struct sbx_decoded *d)
 {
 	json_t *ev;
@@ -111,6 +153,12 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", jstr(d->detail));
 
+	if (d->action == SBX_LOG) {
+		struct explained *x = &s->ring[s->ring_next++ % SBX_EXPLAIN_RING];
+		x->pid = d->pid;
+		x->rule = d->rule;
+		x->used = false;
+	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
 	if (deny && !s->o->quiet) {
 		fprintf(stderr, "sandboxpy: denied %s%s%s (%s)%s\n", d->detail[0] ? d->detail : d->event,
@@ -118,14 +166,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 			d->action == SBX_KILL ? "; ending the sandbox" : "");
 		fflush(stderr);
 	}
-	if (s->log) {
-		char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-		if (line) {
-			fprintf(s->log, "%s\n", line);
-			fflush(s->log);
-			free(line);
-		}
-	}
+	log_event(s, ev);
 	if (d->action == SBX_KILL && !s->killed_by) {
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
@@ -137,20 +178,126 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		if (s->pid > 0)
 			kill(-s->pid, SIGKILL);
 	}
-	if (json_array_size(s->events) < SBX_MAX_EVENTS) {
-		json_array_append_new(s->events, ev);
-	} else {
-		json_decref(ev);
-		s->dropped++;
+	keep_event(s, ev);
+}
+
+/* A syscall the kernel refused. It is a bypass unless an audit record of
+ * the same rule from the same process let the operation through first. */
+static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
+{
+	json_t *ev = json_object();
+	char setting[160];
+	bool bypass = true;
+	enum sbx_action action = k->v.kill ? SBX_KILL : SBX_DENY;
+
+	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++) {
+		struct explained *x = &s->ring[i];
+		if (x->pid && !x->used && x->pid == k->tgid && x->rule == k->v.rule) {
+			x->used = true;
+			bypass = false;
+			break;
+		}
+	}
+	s->seq++;
+	s->denied++;
+	s->kernel_denied++;
+	if (bypass)
+		s->bypass++;
+	json_object_set_new(ev, "seq", json_integer((json_int_t)s->seq));
+	json_object_set_new(ev, "t", json_real(round3(since(&s->t0))));
+	json_object_set_new(ev, "layer", json_string("seccomp"));
+	json_object_set_new(ev, "syscall", json_string(k->v.name));
+	json_object_set_new(ev, "args", k->args);
+	k->args = NULL;
+	json_object_set_new(ev, "rule", json_string(sbx_rule_name(k->v.rule)));
+	json_object_set_new(ev, "action", json_string(sbx_action_name(action)));
+	json_object_set_new(ev, "errno", json_string(k->v.err == ENOSYS ? "ENOSYS" : "EPERM"));
+	json_object_set_new(ev, "pid", json_integer(k->tgid));
+	if (k->tid != k->tgid)
+		json_object_set_new(ev, "tid", json_integer(k->tid));
+	json_object_set_new(ev, "detail", jstr(k->detail));
+	json_object_set_new(ev, "bypass", json_boolean(bypass));
+
+	if (k->v.unknown)
+		snprintf(setting, sizeof(setting), "not in the seccomp allowlist");
+	else if (k->v.why)
+		snprintf(setting, sizeof(setting), "%s", k->v.why);
+	else
+		sbx_rule_setting(s->p, k->v.rule, 0, setting, sizeof(setting));
+	if (!s->o->quiet) {
+		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s)%s%s\n", k->detail,
+			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
+			k->v.why || k->v.unknown ? ": " : "", setting,
+			bypass ? "; bypass: Python's audit hook never saw it" : "",
+			action == SBX_KILL ? "; ending the sandbox" : "");
+		fflush(stderr);
+	}
+	log_event(s, ev);
+	if (action == SBX_KILL && !s->killed_by) {
+		s->killed_by = json_object();
+		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
+		json_object_set_new(s->killed_by, "event", jstr(k->v.name));
+		json_object_set_new(s->killed_by, "layer", json_string("seccomp"));
+		json_object_set_new(s->killed_by, "detail", jstr(k->detail));
+		json_object_set_new(s->killed_by, "where", json_null());
+		if (s->pid > 0)
+			kill(-s->pid, SIGKILL);
+		kill(k->tgid, SIGKILL);
+	}
+	keep_event(s, ev);
+}
+
+static void on_notify(struct sup *s)
+{
+	struct sbx_kdenial k;
+	int r = sbx_notify_handle(s->listener, s->p, &k);
+
+	if (r == 1)
+		on_kernel_denial(s, &k);
+	json_decref(k.args);
+	if (r < 0 && r != -ENOENT && r != -EINTR) {
+		/* The filter's users are all gone, or the listener broke:
+		 * pending callers get ENOSYS from the kernel. */
+		close(s->listener);
+		s->listener = -1;
 	}
 }
 
-static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n)
+/* Notifications already queued when the child ended. */
+static void drain_notify(struct sup *s)
+{
+	for (int i = 0; s->listener >= 0 && i < 4096; i++) {
+		struct pollfd pf = { s->listener, POLLIN, 0 };
+		if (poll(&pf, 1, 0) <= 0 || !(pf.revents & POLLIN))
+			break;
+		on_notify(s);
+	}
+}
+
+/* The descriptor READY carries must really be a seccomp listener: the
+ * record comes from the child, and the child is not trusted. */
+static bool is_listener(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:seccomp notify") == 0;
+}
+
+/* fd: a descriptor that came with the record, or -1; always consumed. */
+static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, int fd)
 {
 	struct sbx_decoded d;
 
 	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0) {
 		s->dropped++;
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	switch (d.type) {
@@ -180,12 +327,24 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n)
 		}
 		s->ready = true;
 		s->ready_flags = d.step;
+		if ((d.step & SBX_READY_SECCOMP_NOTIFY) && fd >= 0 && is_listener(fd)) {
+			s->listener = fd;
+			fd = -1;
+		} else if (d.step & SBX_READY_SECCOMP_NOTIFY) {
+			/* Refusals still happen in the kernel (it answers ENOSYS
+			 * without a listener) but would go unseen: say so. */
+			s->ready_flags &= ~SBX_READY_SECCOMP_NOTIFY;
+			json_array_append_new(s->errors, json_string(
+				"the seccomp listener did not arrive with READY: kernel denials are not observed"));
+		}
 		break;
 	default:
 		s->dropped++;
 		break;
 	}
 	sbx_decoded_clear(&d);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void drain_channel(struct sup *s, int fd)
@@ -193,16 +352,39 @@ static void drain_channel(struct sup *s, int fd)
 	static struct sbx_chan_rec rec;
 
 	for (;;) {
-		ssize_t n = recv(fd, &rec, sizeof(rec), MSG_DONTWAIT | MSG_TRUNC);
+		union {
+			char buf[CMSG_SPACE(4 * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { &rec, sizeof(rec) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		int passed = -1;
+		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return;		/* EAGAIN: all read */
+		/* Keep at most one descriptor; close any others the child sent. */
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; (i + 1) * sizeof(int) <= c->cmsg_len - CMSG_LEN(0); i++) {
+				int one;
+				memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (passed < 0)
+					passed = one;
+				else
+					close(one);
+			}
+		}
 		if (n == 0) {
+			if (passed >= 0)
+				close(passed);
 			s->chan_eof = true;
 			return;
 		}
-		on_record(s, &rec, n);
+		on_record(s, &rec, n, passed);
 	}
 }
 
@@ -316,6 +498,16 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->status = SBX_ST_TIMEOUT;
 		res->cli_status = 124;
 		snprintf(res->message, sizeof(res->message), "CPU limit of %g s exceeded", l->cpu_seconds);
+	} else if (res->signal == SIGSYS) {
+		/* Not told apart from a SIGSYS the program sent itself, so the
+		 * status stays "signal"; the message says what it most likely was. */
+		res->status = SBX_ST_SIGNAL;
+		res->cli_status = 128 + res->signal;
+		snprintf(res->message, sizeof(res->message),
+			 "killed by signal %d (SIGSYS): the seccomp filter kills a process that makes a "
+			 "syscall of another ABI (i386 int 0x80, x32)%s", res->signal,
+			 (s->ready_flags & SBX_READY_SECCOMP_NOTIFY) ? ""
+			 : ", or, without a listener, any refused syscall under on_violation: kill");
 	} else if (res->signal) {
 		res->status = SBX_ST_SIGNAL;
 		res->cli_status = 128 + res->signal;
@@ -364,7 +556,15 @@ static json_t *layers_json(struct sup *s)
 	if (s->ready)
 		json_object_set_new(a, "hooks", json_integer(1));
 	json_object_set_new(o, "audit", a);
-	json_object_set_new(o, "seccomp", layer(false, "not implemented yet in this version"));
+	a = layer(s->ready && (s->ready_flags & SBX_READY_SECCOMP), "set-up did not finish");
+	json_object_set_new(a, "rules", json_integer(sbx_seccomp_rule_count(s->sc)));
+	json_object_set_new(a, "notify", json_boolean(s->ready_flags & SBX_READY_SECCOMP_NOTIFY));
+	if (s->ready && !(s->ready_flags & SBX_READY_SECCOMP_NOTIFY))
+		json_object_set_new(a, "notify_reason", json_string(
+			"the kernel gave no user-notification listener: kernel denials are enforced "
+			"(EPERM) but not observed"));
+	json_object_set_new(a, "denied", json_integer((json_int_t)s->kernel_denied));
+	json_object_set_new(o, "seccomp", a);
 	a = layer(false, "not implemented yet in this version");
 	imp = json_array();
 	for (size_t i = 0; i < s->plan.n_implicit; i++)
@@ -556,8 +756,12 @@ static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
 				strerror(-r));
 	}
 	if (!s->o->quiet && (s->denied || (res->status != SBX_ST_OK && res->status != SBX_ST_ERROR))) {
-		fprintf(stderr, "sandboxpy: %s: %s; %lu denied, %lu logged%s%s\n",
-			sbx_status_name(res->status), res->message, s->denied, s->logged,
+		char kern[96] = "";
+		if (s->kernel_denied)
+			snprintf(kern, sizeof(kern), " (%lu by the kernel, %lu bypass)", s->kernel_denied,
+				 s->bypass);
+		fprintf(stderr, "sandboxpy: %s: %s; %lu denied%s, %lu logged%s%s\n",
+			sbx_status_name(res->status), res->message, s->denied, kern, s->logged,
 			s->o->report_path ? "; report: " : "", s->o->report_path ? s->o->report_path : "");
 	}
 }
@@ -565,7 +769,7 @@ static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
 int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err)
 {
-	struct sup s = { .p = p, .o = o };
+	struct sup s = { .p = p, .o = o, .listener = -1 };
 	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, rc = 0;
 	sigset_t mask, oldmask;
 	struct rusage ru = { 0 };
@@ -583,18 +787,23 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	sigprocmask(SIG_BLOCK, NULL, &oldmask);
 
 	/* cli.md: a required layer that cannot be set up is exit 125 before
-	 * anything runs. This version builds no seccomp, Landlock or netns. */
-	if (o->require & (SBX_LAYER_SECCOMP | SBX_LAYER_LANDLOCK | SBX_LAYER_NETNS)) {
+	 * anything runs. This version builds no Landlock or netns yet. */
+	if (o->require & (SBX_LAYER_LANDLOCK | SBX_LAYER_NETNS)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL,
 			     "--require: the %s layer is not available: not implemented in this version",
-			     (o->require & SBX_LAYER_SECCOMP) ? "seccomp"
-			     : (o->require & SBX_LAYER_LANDLOCK) ? "landlock" : "netns");
+			     (o->require & SBX_LAYER_LANDLOCK) ? "landlock" : "netns");
 		rc = -ENOTSUP;
 		goto out_internal;
 	}
+	/* The filter is compiled here, once; the child only loads it. The
+	 * seccomp layer is always required (cli.md). */
+	rc = sbx_seccomp_build(p, &s.sc, err);
+	if (rc < 0)
+		goto out_internal;
 	rc = sbx_child_plan_build(&s.plan, p, o, err);
 	if (rc < 0)
 		goto out_internal;
+	s.plan.seccomp = s.sc;
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
 	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
@@ -617,8 +826,8 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	/* Orphans of the run come back to us, so none is left behind. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!o->quiet)
-		fprintf(stderr, "sandboxpy: layers not in force in this version: seccomp, landlock, netns "
-				"(the audit hook, capabilities, no_new_privs and rlimits are)\n");
+		fprintf(stderr, "sandboxpy: layers not in force in this version: landlock, netns "
+				"(the audit hook, seccomp, capabilities, no_new_privs and rlimits are)\n");
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
@@ -664,13 +873,14 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 
 	while (rc == 0) {
-		struct pollfd pf[4] = {
+		struct pollfd pf[5] = {
 			{ s.chan_eof ? -1 : sv[0], POLLIN, 0 },
 			{ pidfd, POLLIN, 0 },
 			{ tfd, POLLIN, 0 },
 			{ sfd, POLLIN, 0 },
+			{ s.listener, POLLIN, 0 },
 		};
-		if (poll(pf, 4, -1) < 0) {
+		if (poll(pf, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
@@ -680,6 +890,12 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		}
 		if (pf[0].revents)
 			drain_channel(&s, sv[0]);
+		if (pf[4].revents & POLLIN)
+			on_notify(&s);
+		else if (pf[4].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			close(s.listener);
+			s.listener = -1;
+		}
 		if (pf[2].revents & POLLIN) {
 			uint64_t n;
 			(void)!read(tfd, &n, sizeof(n));
@@ -709,6 +925,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	res->wall_s = since(&s.t0);
 	/* Records sent just before the end are still in the socket. */
 	drain_channel(&s, sv[0]);
+	drain_notify(&s);
 	if (!reaped && s.pid > 0) {
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -753,6 +970,9 @@ out:
 		close(sfd);
 	if (s.log)
 		fclose(s.log);
+	if (s.listener >= 0)
+		close(s.listener);
+	sbx_seccomp_free(s.sc);
 	json_decref(s.events);
 	json_decref(s.errors);
 	json_decref(s.killed_by);

@@ -12,6 +12,7 @@
 #include "sandboxpy.h"
 #include "sbx_channel.h"
 #include "sbx_policy.h"
+#include "sbx_seccomp.h"
 
 /* A record after validation: every string bounded and NUL-terminated,
  * printable, every number in range. */
@@ -38,6 +39,19 @@ void sbx_decoded_clear(struct sbx_decoded *d);
 /* "process.spawn = false": the clause that decided, for one line on stderr. */
 void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
 		      char *buf, size_t len);
+
+/* A syscall the kernel refused, as the supervisor saw and answered it. */
+struct sbx_kdenial {
+	pid_t tid, tgid;
+	struct sbx_sc_verdict v;
+	json_t *args;			/* owned */
+	char detail[320];		/* "execve '/bin/sh'" */
+};
+
+/* Receives one notification from the seccomp listener fd, classifies it
+ * and answers it with the table's errno. 1 when one was handled, -ENOENT
+ * when the caller went away first, other -errno when the listener failed. */
+int sbx_notify_handle(int fd, const struct sbx_policy *p, struct sbx_kdenial *out);
 
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */

@@ -1,0 +1,439 @@
+/* seccomp/filter.c: compiles the syscall tables and a policy into BPF with
+ * libseccomp, before fork, in two forms: the default action is user
+ * notification (the supervisor sees and answers every refusal), or, where
+ * the kernel will not give a listener, a plain EPERM (KILL under
+ * on_violation: kill). The child loads the ready program with one raw
+ * seccomp() call: nothing to allocate or generate after fork. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sbx_policy_int.h"
+#include "sbx_sc_table.h"
+#include "sbx_seccomp.h"
+
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+
+struct sbx_seccomp {
+	struct sock_fprog notify;	/* default action: user notification */
+	struct sock_fprog plain;	/* default action: EPERM, or kill */
+	unsigned rules;
+};
+
+/* Is a row allowed under p? */
+static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
+{
+	switch (r->when) {
+	case SC_ALWAYS: return true;
+	case SC_IF_SPAWN: return p->process.spawn;
+	case SC_IF_NET: return !sbx_policy_no_network(p);
+	case SC_IF_CONNECT: return p->net.n_connect > 0 || p->net.dns;
+	case SC_IF_BIND: return p->net.n_bind > 0;
+	case SC_IF_DNS: return p->net.dns;
+	case SC_IF_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
+	case SC_IF_SIGNAL: return p->process.signal_others;
+	case SC_NEVER:
+	case SC_ENOSYS:
+	default: return false;
+	}
+}
+
+/* ---- building ---- */
+
+struct builder {
+	scmp_filter_ctx ctx;
+	unsigned rules;
+	int err;
+	const char *bad;	/* the syscall libseccomp refused */
+};
+
+static struct scmp_arg_cmp cmp_of(const struct sbx_sc_arg *a)
+{
+	switch (a->op) {
+	case SC_EQ: return SCMP_CMP64(a->arg, SCMP_CMP_EQ, a->val[0], 0);
+	case SC_MASKED_EQ:
+	default: return SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, a->mask, a->val[0]);
+	}
+}
+
+static void add(struct builder *b, uint32_t action, int nr, const char *name, unsigned n,
+		const struct scmp_arg_cmp *c)
+{
+	int r = seccomp_rule_add_array(b->ctx, action, nr, n, c);
+
+	if (r < 0 && !b->err) {
+		b->err = r;
+		b->bad = name;
+	} else if (r == 0) {
+		b->rules++;
+	}
+}
+
+/* EXCEPT32: allow every low-32-bit value of the argument but the listed
+ * ones, whatever the upper half holds (the kernel truncates an int). Walk
+ * the binary trie of the excluded values from bit 31 down: every branch
+ * that leads to no excluded value is one masked comparison. */
+static void add_except32(struct builder *b, uint32_t action, int nr, const char *name,
+			 const struct sbx_sc_arg *ex, const struct scmp_arg_cmp *other, unsigned n_other,
+			 uint64_t mask, uint64_t val, int bit)
+{
+	bool hit[2] = { false, false };
+
+	for (unsigned i = 0; i < ex->n_val; i++) {
+		uint64_t v = ex->val[i] & 0xffffffffULL;
+		if ((v & mask) == val)
+			hit[(v >> bit) & 1] = true;
+	}
+	for (int side = 0; side < 2; side++) {
+		uint64_t m = mask | (1ULL << bit), v = val | ((uint64_t)side << bit);
+		if (!hit[side]) {
+			struct scmp_arg_cmp c[2];
+			c[0] = SCMP_CMP64(ex->arg, SCMP_CMP_MASKED_EQ, m, v);
+			if (n_other)
+				c[1] = other[0];
+			add(b, action, nr, name, 1 + n_other, c);
+		} else if (bit > 0) {
+			add_except32(b, action, nr, name, ex, other, n_other, m, v, bit - 1);
+		}
+	}
+}
+
+static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t action)
+{
+	int nr = seccomp_syscall_resolve_name(r->syscall);
+	struct scmp_arg_cmp c[2];
+	const struct sbx_sc_arg *ex = NULL;
+	unsigned n = 0;
+
+	if (nr < 0)
+		return;		/* not a syscall of this architecture */
+	for (unsigned i = 0; i < r->n_arg; i++) {
+		if (r->a[i].op == SC_EXCEPT32)
+			ex = &r->a[i];
+		else
+			c[n++] = cmp_of(&r->a[i]);
+	}
+	if (ex)
+		add_except32(b, action, nr, r->syscall, ex, c, n, 0, 0, 31);
+	else
+		add(b, action, nr, r->syscall, n, c);
+}
+
+static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *out, unsigned *rules,
+		   struct sbx_error *err)
+{
+	struct builder b = { .ctx = seccomp_init(def) };
+
+	if (!b.ctx) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: libseccomp could not start a filter");
+		return -ENOMEM;
+	}
+	/* i386 (int 0x80) and x32 syscalls reach different tables: kill. */
+	seccomp_attr_set(b.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* The child sets no_new_privs itself, earlier, and checks it. */
+	seccomp_attr_set(b.ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* A binary tree over syscall numbers: read/write/futex do not walk a
+	 * chain of a few hundred comparisons. */
+	seccomp_attr_set(b.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	for (size_t g = 0; g < sbx_sc_n_groups; g++) {
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
+			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+			if (r->when == SC_ENOSYS)
+				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
+			else if (row_allowed(p, r))
+				add_row(&b, r, SCMP_ACT_ALLOW);
+		}
+	}
+	if (b.err) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: libseccomp refused the rule for %s: %s",
+			     b.bad, strerror(-b.err));
+		seccomp_release(b.ctx);
+		return b.err;
+	}
+	*out = b.ctx;
+	*rules = b.rules;
+	return 0;
+}
+
+/* libseccomp writes BPF to a descriptor: a memfd, read back into memory. */
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, struct sbx_error *err)
+{
+	int fd = memfd_create("sbx-seccomp", MFD_CLOEXEC), r = 0;
+	off_t len;
+
+	if (fd < 0) {
+		r = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: memfd_create: %s", strerror(errno));
+		return r;
+	}
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: exporting the filter: %s", strerror(-r));
+		goto out;
+	}
+	len = lseek(fd, 0, SEEK_END);
+	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) || len / 8 > BPF_MAXINSNS) {
+		r = -E2BIG;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: the filter has %lld bytes, not a loadable program",
+			     (long long)len);
+		goto out;
+	}
+	prog->filter = malloc((size_t)len);
+	if (!prog->filter) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, prog->filter, (size_t)len, 0) != len) {
+		r = -EIO;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: reading the exported filter back failed");
+		goto out;
+	}
+	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+out:
+	close(fd);
+	return r;
+}
+
+int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, struct sbx_error *err)
+{
+	struct sbx_seccomp *f = calloc(1, sizeof(*f));
+	scmp_filter_ctx ctx = NULL;
+	unsigned rules = 0;
+	uint32_t plain = p->on_violation == SBX_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = compile(p, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+	if (r < 0)
+		goto out;
+	r = export_bpf(ctx, &f->notify, err);
+	seccomp_release(ctx);
+	if (r < 0)
+		goto out;
+	f->rules = rules;
+	r = compile(p, plain, &ctx, &rules, err);
+	if (r < 0)
+		goto out;
+	r = export_bpf(ctx, &f->plain, err);
+	seccomp_release(ctx);
+out:
+	if (r < 0) {
+		sbx_seccomp_free(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+void sbx_seccomp_free(struct sbx_seccomp *f)
+{
+	if (!f)
+		return;
+	free(f->notify.filter);
+	free(f->plain.filter);
+	free(f);
+}
+
+unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f)
+{
+	return f ? f->rules : 0;
+}
+
+int sbx_seccomp_load(const struct sbx_seccomp *f, int *listener)
+{
+	long fd;
+
+	*listener = -1;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &f->notify);
+	if (fd >= 0) {
+		*listener = (int)fd;
+		return 0;
+	}
+	/* EBUSY: an outer filter already has a listener (nested sandboxpy,
+	 * a container runtime); EINVAL: a kernel before 5.0. Enforce anyway. */
+	if (errno != EBUSY && errno != EINVAL)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f->plain) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- classifying a notified syscall ---- */
+
+static bool arg_matches(const struct sbx_sc_arg *a, const uint64_t args[6])
+{
+	uint64_t v = args[a->arg];
+
+	switch (a->op) {
+	case SC_EQ: return v == a->val[0];
+	case SC_MASKED_EQ: return (v & a->mask) == a->val[0];
+	case SC_ANY_BIT: return (v & a->mask) != 0;
+	case SC_EXCEPT32:
+		for (unsigned i = 0; i < a->n_val; i++)
+			if ((v & 0xffffffffULL) == (a->val[i] & 0xffffffffULL))
+				return false;
+		return true;
+	default: return false;
+	}
+}
+
+static bool row_matches(const struct sbx_sc_row *r, const uint64_t args[6])
+{
+	for (unsigned i = 0; i < r->n_arg; i++)
+		if (!arg_matches(&r->a[i], args))
+			return false;
+	return true;
+}
+
+void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t args[6],
+			  struct sbx_sc_verdict *v)
+{
+	char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
+	const struct sbx_sc_row *first = NULL, *never = NULL;
+
+	memset(v, 0, sizeof(*v));
+	if (name)
+		snprintf(v->name, sizeof(v->name), "%s", name);
+	else
+		snprintf(v->name, sizeof(v->name), "syscall_%d", nr);
+	for (size_t g = 0; name && g < sbx_sc_n_groups; g++) {
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
+			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+			if (strcmp(r->syscall, name) != 0)
+				continue;
+			if (!first)
+				first = r;
+			if (r->when == SC_NEVER && !never && row_matches(r, args))
+				never = r;
+		}
+	}
+	free(name);
+	if (never)
+		first = never;
+	if (!first) {
+		v->rule = SBX_RULE_SYSTEM;
+		v->err = ENOSYS;
+		v->unknown = true;
+		v->why = "not in the allowlist";
+		return;
+	}
+	v->rule = first->rule == SBX_RULE_NONE ? SBX_RULE_SYSTEM : first->rule;
+	v->err = EPERM;
+	v->kill = p->on_violation == SBX_KILL;
+	v->why = never ? "always denied" : NULL;
+}
+
+/* ---- explaining ---- */
+
+static const char *when_text(const struct sbx_sc_row *r)
+{
+	switch (r->when) {
+	case SC_IF_SPAWN: return "process.spawn";
+	case SC_IF_NET: return "a network rule";
+	case SC_IF_CONNECT: return "network.connect or network.dns";
+	case SC_IF_BIND: return "network.bind";
+	case SC_IF_DNS: return "network.dns";
+	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
+	case SC_IF_SIGNAL: return "process.signal_others";
+	default: return NULL;
+	}
+}
+
+static void list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, int verdict)
+{
+	const char *sep = "";
+	size_t col = 0;
+
+	for (size_t g = 0; g < sbx_sc_n_groups; g++) {
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
+			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+			int v = r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
+			const char *needs = verdict == 1 ? when_text(r) : NULL;
+			char item[160];
+			if (r->rule != rule || v != verdict || seccomp_syscall_resolve_name(r->syscall) < 0)
+				continue;
+			snprintf(item, sizeof(item), "%s%s%s%s%s%s", r->syscall,
+				 r->cond || needs ? " (" : "", r->cond ? r->cond : "",
+				 r->cond && needs ? "; " : "", needs ? "needs " : "", needs ? needs : "");
+			if (r->cond || needs)
+				strcat(item, ")");
+			if (col && col + strlen(item) > 66) {
+				fprintf(out, ",\n      ");
+				col = 0;
+				sep = "";
+			}
+			col += (size_t)fprintf(out, "%s%s", sep, item);
+			sep = ", ";
+		}
+	}
+	fputc('\n', out);
+}
+
+static bool any_rows(const struct sbx_policy *p, enum sbx_rule rule, int verdict)
+{
+	for (size_t g = 0; g < sbx_sc_n_groups; g++)
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
+			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+			int v = r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
+			if (r->rule == rule && v == verdict && seccomp_syscall_resolve_name(r->syscall) >= 0)
+				return true;
+		}
+	return false;
+}
+
+void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
+{
+	static const enum sbx_rule order[] = {
+		SBX_RULE_NONE, SBX_RULE_FS_READ, SBX_RULE_FS_WRITE, SBX_RULE_NET_SOCKET,
+		SBX_RULE_NET_CONNECT, SBX_RULE_NET_BIND, SBX_RULE_NET_DNS, SBX_RULE_SPAWN,
+		SBX_RULE_SIGNAL, SBX_RULE_SYSTEM,
+	};
+	const char *denied = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
+							 : "denied (EPERM, reported)";
+
+	fprintf(out, "seccomp filter (kernel layer; default: refuse, reported to the supervisor):\n");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum sbx_rule rule = order[i];
+		const char *name = rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule);
+		fprintf(out, "  %s\n", name);
+		if (any_rows(p, rule, 0)) {
+			fprintf(out, "    allowed: ");
+			list_rows(p, out, rule, 0);
+		}
+		if (any_rows(p, rule, 1)) {
+			fprintf(out, "    %s: ", denied);
+			list_rows(p, out, rule, 1);
+		}
+		if (any_rows(p, rule, 2)) {
+			fprintf(out, "    ENOSYS (silent, libc falls back): ");
+			list_rows(p, out, rule, 2);
+		}
+	}
+	fprintf(out, "  every other syscall: ENOSYS, reported as system\n");
+	fprintf(out, "  syscalls of another ABI (i386 int 0x80, x32): the process is killed\n");
+}
+
+int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error *err)
+{
+	scmp_filter_ctx ctx;
+	unsigned rules;
+	int r = compile(p, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+
+	if (r < 0)
+		return r;
+	r = seccomp_export_pfc(ctx, fd);
+	if (r < 0)
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: exporting the pseudo-filter code: %s",
+			     strerror(-r));
+	seccomp_release(ctx);
+	return r;
+}

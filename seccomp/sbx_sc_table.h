@@ -1,0 +1,57 @@
+/* seccomp/sbx_sc_table.h: the syscall tables' row format, shared by the
+ * filter builder, the classifier and --explain inside seccomp/ only. */
+#ifndef SBX_SC_TABLE_H
+#define SBX_SC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbx_policy.h"
+
+/* When a row's syscall (with its argument conditions) is allowed. */
+enum sbx_sc_when {
+	SC_ALWAYS = 1,		/* whatever the policy says */
+	SC_NEVER,		/* the always-denied set: EPERM and reported, or kill */
+	SC_ENOSYS,		/* answered ENOSYS in the kernel, silently (clone3) */
+	SC_IF_SPAWN,		/* process.spawn is true */
+	SC_IF_NET,		/* some network rule exists */
+	SC_IF_CONNECT,		/* network.connect non-empty, or dns */
+	SC_IF_BIND,		/* network.bind non-empty */
+	SC_IF_DNS,		/* network.dns */
+	SC_IF_WRITE,		/* some tree is writable: filesystem.write or tmp */
+	SC_IF_SIGNAL,		/* process.signal_others */
+};
+
+/* One argument condition. Allow conditions compare all 64 bits (EQ) or
+ * masked bits (MASKED_EQ) and so fail closed when a caller sets the upper
+ * half; EXCEPT32 allows every 32-bit value but those listed, whatever the
+ * upper half holds (the kernel truncates int arguments). */
+enum sbx_sc_op { SC_EQ = 1, SC_MASKED_EQ, SC_ANY_BIT, SC_EXCEPT32 };
+
+struct sbx_sc_arg {
+	uint8_t arg;
+	uint8_t op;
+	uint64_t mask;
+	uint64_t val[3];	/* val[0] for EQ/MASKED_EQ; up to 3 for EXCEPT32 */
+	uint8_t n_val;
+};
+
+struct sbx_sc_row {
+	const char *syscall;
+	enum sbx_rule rule;	/* SBX_RULE_NONE: plain runtime needs, no rule */
+	enum sbx_sc_when when;
+	const char *cond;	/* the argument condition in words, or NULL */
+	uint8_t n_arg;
+	struct sbx_sc_arg a[2];
+};
+
+struct sbx_sc_group {
+	const char *name;
+	const struct sbx_sc_row *rows;
+	size_t n;
+};
+
+extern const struct sbx_sc_group sbx_sc_groups[];
+extern const size_t sbx_sc_n_groups;
+
+#endif

@@ -1,0 +1,47 @@
+/* seccomp/sbx_seccomp.h: the policy as a seccomp filter. The supervisor
+ * compiles the filter before fork (both its forms: with user notification,
+ * and the plain-errno fallback); the child loads it as its last step; the
+ * supervisor classifies each notified syscall by the same table. */
+#ifndef SBX_SECCOMP_H
+#define SBX_SECCOMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sandboxpy.h"
+#include "sbx_policy.h"
+
+struct sbx_seccomp;
+
+/* Builds both BPF programs for p. 0 or -errno with err filled. */
+int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, struct sbx_error *err);
+void sbx_seccomp_free(struct sbx_seccomp *f);
+
+/* Rules in the filter (libseccomp rules added), for the report. */
+unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f);
+
+/* In the child, after no_new_privs: load the filter. *listener gets the
+ * user-notification descriptor, or -1 when the kernel refused one and the
+ * errno-only program was loaded instead. Only raw syscalls: safe after fork. */
+int sbx_seccomp_load(const struct sbx_seccomp *f, int *listener);
+
+/* What the table says about a syscall the filter did not allow. */
+struct sbx_sc_verdict {
+	enum sbx_rule rule;	/* the rule id; SBX_RULE_SYSTEM for the always-denied set */
+	int err;		/* errno to answer: EPERM, or ENOSYS for unknown syscalls */
+	bool kill;		/* on_violation is kill and this is a rule denial */
+	bool unknown;		/* not in any table */
+	char name[32];		/* syscall name, or "syscall_N" */
+	const char *why;	/* the clause, for one line on stderr */
+};
+void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t args[6],
+			  struct sbx_sc_verdict *v);
+
+/* --explain: per rule id, the syscalls allowed, denied and killed. */
+void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out);
+
+/* --explain --bpf: libseccomp's pseudo-filter code of the notify program. */
+int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error *err);
+
+#endif

@@ -1,0 +1,264 @@
+/* seccomp/table.c: the syscall allowlist as data, read top to bottom. Each
+ * row names a syscall, the policy rule id it belongs to, and when it is
+ * allowed. Anything not allowed reaches the supervisor through user
+ * notification and is answered EPERM (a rule) or ENOSYS (not in any
+ * table). The filter builder, the supervisor's classifier and --explain all
+ * read these rows, so they cannot disagree. x86_64 names; a name the
+ * running libseccomp does not know is skipped. */
+#include <linux/sched.h>
+#include <linux/netlink.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "sbx_sc_table.h"
+
+#define ROW(n, r, w)	{ .syscall = n, .rule = r, .when = w }
+#define RUN(n)		ROW(n, SBX_RULE_NONE, SC_ALWAYS)
+#define NEVER(n)	ROW(n, SBX_RULE_SYSTEM, SC_NEVER)
+
+/* Namespace flags: a clone that asks for one is a namespace escape tool,
+ * refused whatever the policy (namespaces are set up before the filter). */
+#define SBX_CLONE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+		      CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x00000080ULL /* NEWTIME */)
+
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+/* Plain I/O on descriptors the sandbox already holds. */
+static const struct sbx_sc_row basic_io[] = {
+	RUN("read"), RUN("write"), RUN("readv"), RUN("writev"),
+	RUN("pread64"), RUN("pwrite64"), RUN("preadv"), RUN("pwritev"),
+	RUN("preadv2"), RUN("pwritev2"), RUN("lseek"), RUN("close"), RUN("close_range"),
+	RUN("dup"), RUN("dup2"), RUN("dup3"), RUN("fcntl"),
+	/* Terminal input injection is refused (below); other requests pass,
+	 * device ioctls are Landlock's (ABI 5). */
+	{ .syscall = "ioctl", .rule = SBX_RULE_NONE, .when = SC_ALWAYS,
+	  .cond = "request is not TIOCSTI or TIOCLINUX", .n_arg = 1,
+	  .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { TIOCSTI, TIOCLINUX }, .n_val = 2 } } },
+	RUN("pipe"), RUN("pipe2"), RUN("select"), RUN("pselect6"), RUN("poll"), RUN("ppoll"),
+	RUN("epoll_create"), RUN("epoll_create1"), RUN("epoll_ctl"), RUN("epoll_wait"),
+	RUN("epoll_pwait"), RUN("epoll_pwait2"), RUN("eventfd"), RUN("eventfd2"),
+	RUN("signalfd"), RUN("signalfd4"), RUN("timerfd_create"), RUN("timerfd_settime"),
+	RUN("timerfd_gettime"), RUN("sendfile"), RUN("splice"), RUN("tee"), RUN("vmsplice"),
+	RUN("copy_file_range"), RUN("flock"), RUN("fsync"), RUN("fdatasync"), RUN("sync"),
+	RUN("syncfs"), RUN("sync_file_range"), RUN("fadvise64"), RUN("readahead"),
+	RUN("ftruncate"), RUN("fallocate"),
+	RUN("inotify_init"), RUN("inotify_init1"), RUN("inotify_add_watch"), RUN("inotify_rm_watch"),
+	RUN("io_setup"), RUN("io_destroy"), RUN("io_getevents"), RUN("io_pgetevents"),
+	RUN("io_submit"), RUN("io_cancel"),
+};
+
+static const struct sbx_sc_row memory[] = {
+	RUN("brk"), RUN("mmap"), RUN("munmap"), RUN("mremap"), RUN("mprotect"),
+	RUN("madvise"), RUN("msync"), RUN("mincore"), RUN("mlock"), RUN("mlock2"),
+	RUN("munlock"), RUN("mlockall"), RUN("munlockall"), RUN("membarrier"),
+	RUN("memfd_create"), RUN("pkey_alloc"), RUN("pkey_free"), RUN("pkey_mprotect"),
+	RUN("mbind"), RUN("set_mempolicy"), RUN("get_mempolicy"),
+	RUN("set_mempolicy_home_node"), RUN("remap_file_pages"),
+};
+
+static const struct sbx_sc_row time_[] = {
+	RUN("clock_gettime"), RUN("clock_getres"), RUN("clock_nanosleep"), RUN("nanosleep"),
+	RUN("gettimeofday"), RUN("time"), RUN("times"), RUN("alarm"), RUN("getitimer"),
+	RUN("setitimer"), RUN("timer_create"), RUN("timer_settime"), RUN("timer_gettime"),
+	RUN("timer_getoverrun"), RUN("timer_delete"),
+};
+
+static const struct sbx_sc_row signals[] = {
+	RUN("rt_sigaction"), RUN("rt_sigprocmask"), RUN("rt_sigreturn"), RUN("rt_sigpending"),
+	RUN("rt_sigtimedwait"), RUN("rt_sigsuspend"), RUN("sigaltstack"), RUN("pause"),
+	RUN("restart_syscall"), RUN("tgkill"), RUN("tkill"), RUN("rt_sigqueueinfo"),
+	RUN("rt_tgsigqueueinfo"), RUN("pidfd_open"), RUN("pidfd_send_signal"),
+	/* kill(-1) signals every process the user may signal: outside. */
+	{ .syscall = "kill", .rule = SBX_RULE_SIGNAL, .when = SC_ALWAYS,
+	  .cond = "pid is not -1", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 0xffffffffULL }, .n_val = 1 } } },
+	ROW("kill", SBX_RULE_SIGNAL, SC_IF_SIGNAL),
+};
+
+/* The process itself, its threads and its identity. Changing ids needs
+ * capabilities the child no longer has; the kernel refuses. */
+static const struct sbx_sc_row process[] = {
+	RUN("exit"), RUN("exit_group"), RUN("wait4"), RUN("waitid"),
+	RUN("getpid"), RUN("getppid"), RUN("gettid"), RUN("getpgrp"), RUN("getpgid"),
+	RUN("setpgid"), RUN("getsid"), RUN("setsid"),
+	RUN("getuid"), RUN("geteuid"), RUN("getgid"), RUN("getegid"), RUN("getresuid"),
+	RUN("getresgid"), RUN("getgroups"), RUN("setuid"), RUN("setgid"), RUN("setreuid"),
+	RUN("setregid"), RUN("setresuid"), RUN("setresgid"), RUN("setfsuid"), RUN("setfsgid"),
+	RUN("setgroups"), RUN("capget"), RUN("capset"),
+	RUN("prctl"), RUN("arch_prctl"), RUN("set_tid_address"), RUN("set_robust_list"),
+	RUN("get_robust_list"), RUN("rseq"), RUN("futex"), RUN("futex_waitv"),
+	RUN("futex_wake"), RUN("futex_wait"), RUN("futex_requeue"),
+	RUN("sched_yield"), RUN("sched_getaffinity"), RUN("sched_setaffinity"),
+	RUN("sched_getparam"), RUN("sched_setparam"), RUN("sched_getscheduler"),
+	RUN("sched_setscheduler"), RUN("sched_get_priority_max"), RUN("sched_get_priority_min"),
+	RUN("sched_rr_get_interval"), RUN("sched_getattr"), RUN("sched_setattr"),
+	RUN("getpriority"), RUN("setpriority"), RUN("ioprio_get"), RUN("ioprio_set"),
+	RUN("getrlimit"), RUN("setrlimit"), RUN("getrusage"), RUN("uname"), RUN("sysinfo"),
+	RUN("getcpu"), RUN("getrandom"), RUN("umask"),
+	/* Only its own limits: another process's are outside the sandbox. */
+	{ .syscall = "prlimit64", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
+	  .cond = "pid is 0 (itself)", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_EQ, .val = { 0 } } } },
+	/* Querying is fine; a changed personality (e.g. READ_IMPLIES_EXEC) is not. */
+	{ .syscall = "personality", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
+	  .cond = "persona is PER_LINUX", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 0 } } } },
+	{ .syscall = "personality", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
+	  .cond = "persona is 0xffffffff (query)", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 0xffffffffULL } } } },
+	/* Filters and rulesets can only narrow what the sandbox may do. */
+	RUN("seccomp"), RUN("landlock_create_ruleset"), RUN("landlock_add_rule"),
+	RUN("landlock_restrict_self"),
+};
+
+/* Starting programs. clone3 passes its flags in memory the filter cannot
+ * read: it gets ENOSYS and libc falls back to clone, whose flags it can. */
+static const struct sbx_sc_row spawn[] = {
+	{ .syscall = "clone", .rule = SBX_RULE_SPAWN, .when = SC_ALWAYS,
+	  .cond = "a thread: CLONE_THREAD and no namespace flag", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = CLONE_THREAD | SBX_CLONE_NS,
+		   .val = { CLONE_THREAD } } } },
+	{ .syscall = "clone", .rule = SBX_RULE_SPAWN, .when = SC_IF_SPAWN,
+	  .cond = "a process without namespace flags", .n_arg = 1,
+	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = SBX_CLONE_NS, .val = { 0 } } } },
+	ROW("clone3", SBX_RULE_SPAWN, SC_ENOSYS),
+	ROW("fork", SBX_RULE_SPAWN, SC_IF_SPAWN),
+	ROW("vfork", SBX_RULE_SPAWN, SC_IF_SPAWN),
+	ROW("execve", SBX_RULE_SPAWN, SC_IF_SPAWN),
+	ROW("execveat", SBX_RULE_SPAWN, SC_IF_SPAWN),
+};
+
+/* Paths: which files is Landlock's to decide (and the hook's); the filter
+ * only keeps metadata changes away when nothing is writable at all, since
+ * Landlock does not cover chmod, chown, utimes or xattrs. */
+static const struct sbx_sc_row files_read[] = {
+	ROW("open", SBX_RULE_FS_READ, SC_ALWAYS), ROW("openat", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("openat2", SBX_RULE_FS_READ, SC_ALWAYS), ROW("creat", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("stat", SBX_RULE_FS_READ, SC_ALWAYS), ROW("fstat", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("lstat", SBX_RULE_FS_READ, SC_ALWAYS), ROW("newfstatat", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("statx", SBX_RULE_FS_READ, SC_ALWAYS), ROW("statfs", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("fstatfs", SBX_RULE_FS_READ, SC_ALWAYS), ROW("access", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("faccessat", SBX_RULE_FS_READ, SC_ALWAYS), ROW("faccessat2", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("readlink", SBX_RULE_FS_READ, SC_ALWAYS), ROW("readlinkat", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("getdents", SBX_RULE_FS_READ, SC_ALWAYS), ROW("getdents64", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("getcwd", SBX_RULE_FS_READ, SC_ALWAYS), ROW("chdir", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("fchdir", SBX_RULE_FS_READ, SC_ALWAYS), ROW("getxattr", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("lgetxattr", SBX_RULE_FS_READ, SC_ALWAYS), ROW("fgetxattr", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("listxattr", SBX_RULE_FS_READ, SC_ALWAYS), ROW("llistxattr", SBX_RULE_FS_READ, SC_ALWAYS),
+	ROW("flistxattr", SBX_RULE_FS_READ, SC_ALWAYS),
+};
+
+static const struct sbx_sc_row files_write[] = {
+	ROW("mkdir", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("mkdirat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("rmdir", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("unlink", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("unlinkat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("rename", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("renameat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("renameat2", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("link", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("linkat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("symlink", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("symlinkat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("mknod", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("mknodat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("truncate", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("chmod", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchmod", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("fchmodat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchmodat2", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("chown", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchown", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("lchown", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchownat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("utime", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("utimes", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("utimensat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("futimesat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("setxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("lsetxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("fsetxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("removexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("lremovexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	ROW("fremovexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+};
+
+/* Sockets. Without network rules only AF_UNIX stream/seqpacket sockets
+ * exist (socketpair, local IPC), and connect/bind are refused, so no
+ * datagram can be addressed to a host socket either. */
+static const struct sbx_sc_row sockets[] = {
+	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_ALWAYS,
+	  .cond = "AF_UNIX, SOCK_STREAM", .n_arg = 2,
+	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_UNIX } },
+		 { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xf, .val = { SOCK_STREAM } } } },
+	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_ALWAYS,
+	  .cond = "AF_UNIX, SOCK_SEQPACKET", .n_arg = 2,
+	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_UNIX } },
+		 { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xf, .val = { SOCK_SEQPACKET } } } },
+	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_IF_NET,
+	  .cond = "AF_UNIX, any type", .n_arg = 1, .a = { { .arg = 0, .op = SC_EQ, .val = { AF_UNIX } } } },
+	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_IF_NET,
+	  .cond = "AF_INET", .n_arg = 1, .a = { { .arg = 0, .op = SC_EQ, .val = { AF_INET } } } },
+	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_IF_NET,
+	  .cond = "AF_INET6", .n_arg = 1, .a = { { .arg = 0, .op = SC_EQ, .val = { AF_INET6 } } } },
+	/* The resolver asks the kernel for local addresses over route netlink. */
+	{ .syscall = "socket", .rule = SBX_RULE_NET_DNS, .when = SC_IF_DNS,
+	  .cond = "AF_NETLINK, NETLINK_ROUTE", .n_arg = 2,
+	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_NETLINK } },
+		 { .arg = 2, .op = SC_EQ, .val = { NETLINK_ROUTE } } } },
+	ROW("socketpair", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	ROW("connect", SBX_RULE_NET_CONNECT, SC_IF_CONNECT),
+	ROW("bind", SBX_RULE_NET_BIND, SC_IF_BIND),
+	ROW("listen", SBX_RULE_NET_BIND, SC_IF_BIND),
+	ROW("accept", SBX_RULE_NET_BIND, SC_ALWAYS), ROW("accept4", SBX_RULE_NET_BIND, SC_ALWAYS),
+	ROW("sendto", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS),
+	ROW("sendmmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("recvfrom", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	ROW("recvmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("recvmmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	ROW("shutdown", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockname", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	ROW("getpeername", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	ROW("setsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+};
+
+/* Refused whatever the policy: changes to the kernel or the host, tools
+ * that reach into other processes, and interfaces with a record of
+ * sandbox escapes. System V IPC and POSIX message queues reach the host's
+ * objects when there is no IPC namespace. */
+static const struct sbx_sc_row always_denied[] = {
+	NEVER("ptrace"), NEVER("process_vm_readv"), NEVER("process_vm_writev"),
+	NEVER("process_madvise"), NEVER("process_mrelease"), NEVER("pidfd_getfd"), NEVER("kcmp"),
+	NEVER("bpf"), NEVER("perf_event_open"), NEVER("userfaultfd"),
+	NEVER("keyctl"), NEVER("add_key"), NEVER("request_key"),
+	NEVER("mount"), NEVER("umount2"), NEVER("pivot_root"), NEVER("chroot"),
+	NEVER("move_mount"), NEVER("open_tree"), NEVER("fsopen"), NEVER("fsconfig"),
+	NEVER("fsmount"), NEVER("fspick"), NEVER("mount_setattr"),
+	NEVER("setns"), NEVER("unshare"),
+	NEVER("init_module"), NEVER("finit_module"), NEVER("delete_module"),
+	NEVER("kexec_load"), NEVER("kexec_file_load"), NEVER("reboot"),
+	NEVER("swapon"), NEVER("swapoff"), NEVER("open_by_handle_at"), NEVER("name_to_handle_at"),
+	NEVER("io_uring_setup"), NEVER("io_uring_enter"), NEVER("io_uring_register"),
+	NEVER("acct"), NEVER("quotactl"), NEVER("quotactl_fd"),
+	NEVER("settimeofday"), NEVER("clock_settime"), NEVER("clock_adjtime"), NEVER("adjtimex"),
+	NEVER("sethostname"), NEVER("setdomainname"), NEVER("iopl"), NEVER("ioperm"),
+	NEVER("modify_ldt"), NEVER("syslog"), NEVER("vhangup"), NEVER("lookup_dcookie"),
+	NEVER("uselib"), NEVER("fanotify_init"), NEVER("fanotify_mark"),
+	NEVER("migrate_pages"), NEVER("move_pages"), NEVER("memfd_secret"),
+	NEVER("shmget"), NEVER("shmat"), NEVER("shmdt"), NEVER("shmctl"),
+	NEVER("semget"), NEVER("semop"), NEVER("semtimedop"), NEVER("semctl"),
+	NEVER("msgget"), NEVER("msgsnd"), NEVER("msgrcv"), NEVER("msgctl"),
+	NEVER("mq_open"), NEVER("mq_unlink"), NEVER("mq_timedsend"), NEVER("mq_timedreceive"),
+	NEVER("mq_notify"), NEVER("mq_getsetattr"),
+	/* The denied forms of syscalls allowed above, so a denial names them. */
+	{ .syscall = "ioctl", .rule = SBX_RULE_SYSTEM, .when = SC_NEVER, .cond = "TIOCSTI",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { TIOCSTI } } } },
+	{ .syscall = "ioctl", .rule = SBX_RULE_SYSTEM, .when = SC_NEVER, .cond = "TIOCLINUX",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { TIOCLINUX } } } },
+	{ .syscall = "clone", .rule = SBX_RULE_SYSTEM, .when = SC_NEVER, .cond = "a namespace flag",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_ANY_BIT, .mask = SBX_CLONE_NS } } },
+	{ .syscall = "personality", .rule = SBX_RULE_SYSTEM, .when = SC_NEVER,
+	  .cond = "any other persona" },
+	{ .syscall = "prlimit64", .rule = SBX_RULE_SYSTEM, .when = SC_NEVER,
+	  .cond = "another process" },
+};
+
+#define G(n, t) { n, t, sizeof(t) / sizeof(t[0]) }
+const struct sbx_sc_group sbx_sc_groups[] = {
+	G("basic I/O", basic_io),
+	G("memory", memory),
+	G("time", time_),
+	G("signals", signals),
+	G("process and threads", process),
+	G("starting programs", spawn),
+	G("reading files", files_read),
+	G("changing files", files_write),
+	G("sockets", sockets),
+	G("always denied", always_denied),
+};
+const size_t sbx_sc_n_groups = sizeof(sbx_sc_groups) / sizeof(sbx_sc_groups[0]);
