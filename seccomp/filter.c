@@ -334,9 +334,9 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 
 /* ---- explaining ---- */
 
-static const char *when_text(const struct sbx_sc_row *r)
+static const char *when_text(enum sbx_sc_when when)
 {
-	switch (r->when) {
+	switch (when) {
 	case SC_IF_SPAWN: return "process.spawn";
 	case SC_IF_NET: return "a network rule";
 	case SC_IF_CONNECT: return "network.connect or network.dns";
@@ -348,46 +348,44 @@ static const char *when_text(const struct sbx_sc_row *r)
 	}
 }
 
-static void list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, int verdict)
+/* 0 allowed, 1 refused, 2 ENOSYS; -1 not a syscall of this architecture. */
+static int verdict_of(const struct sbx_policy *p, const struct sbx_sc_row *r)
 {
-	const char *sep = "";
+	if (seccomp_syscall_resolve_name(r->syscall) < 0)
+		return -1;
+	return r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
+}
+
+/* One line of syscalls: those of rule with this verdict and, when when is
+ * non-zero, this condition. Returns how many were printed. */
+static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, int verdict,
+		     int when, const char *head)
+{
 	size_t col = 0;
+	int n = 0;
 
 	for (size_t g = 0; g < sbx_sc_n_groups; g++) {
 		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
-			int v = r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
-			const char *needs = verdict == 1 ? when_text(r) : NULL;
 			char item[160];
-			if (r->rule != rule || v != verdict || seccomp_syscall_resolve_name(r->syscall) < 0)
+			if (r->rule != rule || verdict_of(p, r) != verdict || (when && (int)r->when != when))
 				continue;
-			snprintf(item, sizeof(item), "%s%s%s%s%s%s", r->syscall,
-				 r->cond || needs ? " (" : "", r->cond ? r->cond : "",
-				 r->cond && needs ? "; " : "", needs ? "needs " : "", needs ? needs : "");
-			if (r->cond || needs)
-				strcat(item, ")");
-			if (col && col + strlen(item) > 66) {
+			if (!n++)
+				col = (size_t)fprintf(out, "    %s: ", head);
+			snprintf(item, sizeof(item), "%s%s%s%s", r->syscall, r->cond ? " (" : "",
+				 r->cond ? r->cond : "", r->cond ? ")" : "");
+			if (n > 1 && col + strlen(item) > 76) {
 				fprintf(out, ",\n      ");
-				col = 0;
-				sep = "";
+				col = 6;
+			} else if (n > 1) {
+				col += (size_t)fprintf(out, ", ");
 			}
-			col += (size_t)fprintf(out, "%s%s", sep, item);
-			sep = ", ";
+			col += (size_t)fprintf(out, "%s", item);
 		}
 	}
-	fputc('\n', out);
-}
-
-static bool any_rows(const struct sbx_policy *p, enum sbx_rule rule, int verdict)
-{
-	for (size_t g = 0; g < sbx_sc_n_groups; g++)
-		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
-			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
-			int v = r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
-			if (r->rule == rule && v == verdict && seccomp_syscall_resolve_name(r->syscall) >= 0)
-				return true;
-		}
-	return false;
+	if (n)
+		fputc('\n', out);
+	return n;
 }
 
 void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
@@ -397,29 +395,30 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		SBX_RULE_NET_CONNECT, SBX_RULE_NET_BIND, SBX_RULE_NET_DNS, SBX_RULE_SPAWN,
 		SBX_RULE_SIGNAL, SBX_RULE_SYSTEM,
 	};
-	const char *denied = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
-							 : "denied (EPERM, reported)";
+	static const enum sbx_sc_when whens[] = {
+		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
+		SC_IF_SIGNAL,
+	};
+	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
+							  : "denied (EPERM, reported)";
 
-	fprintf(out, "seccomp filter (kernel layer; default: refuse, reported to the supervisor):\n");
+	fprintf(out, "seccomp filter (kernel layer; whatever is not allowed is refused and "
+		     "reported to the supervisor):\n");
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		enum sbx_rule rule = order[i];
-		const char *name = rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule);
-		fprintf(out, "  %s\n", name);
-		if (any_rows(p, rule, 0)) {
-			fprintf(out, "    allowed: ");
-			list_rows(p, out, rule, 0);
+		fprintf(out, "  %s\n", rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule));
+		list_rows(p, out, rule, 0, 0, "allowed");
+		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
+			char head[160];
+			const char *needs = when_text(whens[w]);
+			snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",
+				 needs ? needs : "");
+			list_rows(p, out, rule, 1, whens[w], head);
 		}
-		if (any_rows(p, rule, 1)) {
-			fprintf(out, "    %s: ", denied);
-			list_rows(p, out, rule, 1);
-		}
-		if (any_rows(p, rule, 2)) {
-			fprintf(out, "    ENOSYS (silent, libc falls back): ");
-			list_rows(p, out, rule, 2);
-		}
+		list_rows(p, out, rule, 2, 0, "ENOSYS, silent (libc falls back)");
 	}
-	fprintf(out, "  every other syscall: ENOSYS, reported as system\n");
-	fprintf(out, "  syscalls of another ABI (i386 int 0x80, x32): the process is killed\n");
+	fprintf(out, "  any other syscall: ENOSYS, reported (rule system)\n");
+	fprintf(out, "  a syscall of another ABI (i386 int 0x80, x32): the process is killed (SIGSYS)\n");
 }
 
 int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error *err)

@@ -225,10 +225,12 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	else
 		sbx_rule_setting(s->p, k->v.rule, 0, setting, sizeof(setting));
 	if (!s->o->quiet) {
-		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s)%s%s\n", k->detail,
+		/* cli.md's form: "denied DETAIL (SETTING)", kill adds "; ending
+		 * the sandbox"; the layer and the bypass verdict go inside. */
+		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s%s)%s\n", k->detail,
 			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
 			k->v.why || k->v.unknown ? ": " : "", setting,
-			bypass ? "; bypass: Python's audit hook never saw it" : "",
+			bypass ? "; bypass: the audit hook never saw it" : "",
 			action == SBX_KILL ? "; ending the sandbox" : "");
 		fflush(stderr);
 	}
