@@ -99,14 +99,14 @@ static const struct sbx_sc_row process[] = {
 	RUN("getcpu"), RUN("getrandom"), RUN("umask"),
 	/* Only its own limits: another process's are outside the sandbox. */
 	{ .syscall = "prlimit64", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
-	  .cond = "pid is 0 (itself)", .n_arg = 1,
+	  .cond = "pid 0: itself", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_EQ, .val = { 0 } } } },
 	/* Querying is fine; a changed personality (e.g. READ_IMPLIES_EXEC) is not. */
 	{ .syscall = "personality", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
-	  .cond = "persona is PER_LINUX", .n_arg = 1,
+	  .cond = "persona PER_LINUX", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 0 } } } },
 	{ .syscall = "personality", .rule = SBX_RULE_SYSTEM, .when = SC_ALWAYS,
-	  .cond = "persona is 0xffffffff (query)", .n_arg = 1,
+	  .cond = "persona 0xffffffff: a query", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 0xffffffffULL } } } },
 	/* Filters and rulesets can only narrow what the sandbox may do. */
 	RUN("seccomp"), RUN("landlock_create_ruleset"), RUN("landlock_add_rule"),
