@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc clean
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench clean
 
 all: build
 
@@ -44,6 +44,12 @@ fuzz: fuzz-build
 
 test: test-normal test-asan fuzz
 	@echo "make test: all configurations passed"
+
+# Benchmarks: ratios measured in one run (docs/performance.md). Never part
+# of make test.
+bench: build
+	$(BUILD)/bench/seccomp-overhead builtin:default
+	$(BUILD)/bench/seccomp-overhead builtin:plugin
 
 # Regenerates docs/events.md from the event table (a test checks they agree).
 events-doc: build

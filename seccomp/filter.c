@@ -21,6 +21,9 @@
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
+#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
+#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
+#endif
 
 struct sbx_seccomp {
 	struct sock_fprog notify;	/* default action: user notification */
@@ -248,12 +251,25 @@ unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f)
 	return f ? f->rules : 0;
 }
 
+/* Without SPEC_ALLOW the kernel forces the speculative-store-bypass
+ * mitigation on the whole process, slowing all of its code, to protect the
+ * process from code running inside it, which here is the untrusted program
+ * itself (Chromium's sandbox makes the same choice). */
+static long load_prog(unsigned long flags, const struct sock_fprog *prog)
+{
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags | SECCOMP_FILTER_FLAG_SPEC_ALLOW, prog);
+
+	if (r < 0 && errno == EINVAL)	/* before Linux 4.17 */
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
+	return r;
+}
+
 int sbx_seccomp_load(const struct sbx_seccomp *f, int *listener)
 {
 	long fd;
 
 	*listener = -1;
-	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &f->notify);
+	fd = load_prog(SECCOMP_FILTER_FLAG_NEW_LISTENER, &f->notify);
 	if (fd >= 0) {
 		*listener = (int)fd;
 		return 0;
@@ -262,7 +278,7 @@ int sbx_seccomp_load(const struct sbx_seccomp *f, int *listener)
 	 * a container runtime); EINVAL: a kernel before 5.0. Enforce anyway. */
 	if (errno != EBUSY && errno != EINVAL)
 		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &f->plain) < 0)
+	if (load_prog(0, &f->plain) < 0)
 		return -errno;
 	return 0;
 }
