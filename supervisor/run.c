@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sbx_child.h"
+#include "sbx_events.h"
 #include "sbx_policy_int.h"
 #include "sbx_supervisor.h"
 
@@ -154,9 +155,13 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(ev, "detail", jstr(d->detail));
 
 	if (d->action == SBX_LOG) {
+		/* An events[] rule that logs stands for the section rule the
+		 * event belongs to (os.fork: process.spawn), which is the rule
+		 * the kernel names when it refuses the same operation. */
+		const struct sbx_event_map *row = d->rule == SBX_RULE_EVENTS ? sbx_event_lookup(d->event) : NULL;
 		struct explained *x = &s->ring[s->ring_next++ % SBX_EXPLAIN_RING];
 		x->pid = d->pid;
-		x->rule = d->rule;
+		x->rule = row ? row->rule : d->rule;
 		x->used = false;
 	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
@@ -329,6 +334,9 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		}
 		s->ready = true;
 		s->ready_flags = d.step;
+		if (!(d.step & SBX_READY_SECCOMP_NOTIFY) && (d.step & SBX_READY_SECCOMP) && !s->o->quiet)
+			fprintf(stderr, "sandboxpy: seccomp: the kernel gave no notification listener (an outer "
+					"filter holds one?): kernel denials are enforced but not reported\n");
 		if ((d.step & SBX_READY_SECCOMP_NOTIFY) && fd >= 0 && is_listener(fd)) {
 			s->listener = fd;
 			fd = -1;
