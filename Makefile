@@ -48,8 +48,8 @@ test: test-normal test-asan fuzz
 # Benchmarks: ratios measured in one run (docs/performance.md). Never part
 # of make test.
 bench: build
-	$(BUILD)/bench/seccomp-overhead builtin:default
-	$(BUILD)/bench/seccomp-overhead builtin:plugin
+	@scripts/install-deps hyperfine
+	bench/seccomp.sh $(BUILD)
 
 # Regenerates docs/events.md from the event table (a test checks they agree).
 events-doc: build

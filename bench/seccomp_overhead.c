@@ -9,6 +9,13 @@
  * kernel.
  *
  *   build/bench/seccomp-overhead [POLICY] [ROUNDS]
+ *   build/bench/seccomp-overhead --exec POLICY PROGRAM [ARGS...]
+ *
+ * --exec loads the filter for POLICY with process.spawn forced true (the
+ * filter must let PROGRAM start) and runs PROGRAM under it, nothing else
+ * of sandboxpy: hyperfine compares
+ * `python3.11 workload.py` with and without the filter alone. The listener
+ * is closed, so a refused syscall fails with ENOSYS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,9 +69,38 @@ static double run(int zero, int null, long n)
 	return best;
 }
 
+static int exec_under_filter(const char *spec, char **argv)
+{
+	struct sbx_policy *p = NULL;
+	struct sbx_seccomp *f = NULL;
+	struct sbx_error err;
+	const char *spawn[] = { "process.spawn=true" };
+	int listener;
+
+	sbx_error_clear(&err);
+	if (sbx_policy_load_with(spec, NULL, SBX_LOAD_NO_RESOLVE, spawn, 1, &p, &err) < 0 ||
+	    sbx_seccomp_build(p, &f, &err) < 0) {
+		sbx_error_print(&err, stderr, "seccomp-overhead: ");
+		return 1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_seccomp_load(f, &listener) < 0) {
+		fprintf(stderr, "seccomp-overhead: cannot load the filter: %s\n", strerror(errno));
+		return 1;
+	}
+	if (listener >= 0)
+		close(listener);
+	execv(argv[0], argv);
+	fprintf(stderr, "seccomp-overhead: cannot run %s: %s\n", argv[0], strerror(errno));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *spec = argc > 1 ? argv[1] : "builtin:default";
+	const char *spec;
+
+	if (argc > 3 && strcmp(argv[1], "--exec") == 0)
+		return exec_under_filter(argv[2], argv + 3);
+	spec = argc > 1 ? argv[1] : "builtin:default";
 	long n = argc > 2 ? atol(argv[2]) : 200000;
 	struct sbx_policy *p = NULL;
 	struct sbx_seccomp *f = NULL;
