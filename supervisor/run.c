@@ -30,7 +30,8 @@
 #include "sbx_supervisor.h"
 
 #define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */
-#define SBX_EXPLAIN_RING 64	/* recent audit "log" records a kernel denial may match */
+#define SBX_EXPLAIN_RING 64
+#define SBX_MAX_DENIAL_LINES 100	/* on stderr; the report keeps the rest */	/* recent audit "log" records a kernel denial may match */
 
 /* An audit record that let an operation through (action log): a kernel
  * denial of the same rule from the same process is then explained. An
@@ -54,7 +55,7 @@ struct sup {
 	json_t *killed_by;
 	struct sbx_seccomp *sc;
 	int listener;			/* seccomp user notification, from READY */
-	unsigned long kernel_denied;
+	unsigned long kernel_denied, lines_shown;
 	struct explained ring[SBX_EXPLAIN_RING];
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
@@ -123,6 +124,22 @@ static void keep_event(struct sup *s, json_t *ev)
 	}
 }
 
+/* One line per denial on stderr, up to a bound: a program looping on a
+ * refused call must not bury its own output; the report has them all. */
+static bool show_denial(struct sup *s)
+{
+	if (s->o->quiet)
+		return false;
+	if (++s->lines_shown <= SBX_MAX_DENIAL_LINES)
+		return true;
+	if (s->lines_shown == SBX_MAX_DENIAL_LINES + 1) {
+		fprintf(stderr, "sandboxpy: further denials are not shown here (the summary counts them%s)\n",
+			s->o->report_path || s->log ? "; the report and --log list them" : "");
+		fflush(stderr);
+	}
+	return false;
+}
+
 static void on_event(struct sup *s, struct sbx_decoded *d)
 {
 	json_t *ev;
@@ -165,7 +182,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		x->used = false;
 	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
-	if (deny && !s->o->quiet) {
+	if (deny && show_denial(s)) {
 		fprintf(stderr, "sandboxpy: denied %s%s%s (%s)%s\n", d->detail[0] ? d->detail : d->event,
 			d->where[0] ? " at " : "", d->where, setting,
 			d->action == SBX_KILL ? "; ending the sandbox" : "");
@@ -229,7 +246,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		snprintf(setting, sizeof(setting), "%s", k->v.why);
 	else
 		sbx_rule_setting(s->p, k->v.rule, 0, setting, sizeof(setting));
-	if (!s->o->quiet) {
+	if (show_denial(s)) {
 		/* cli.md's form: "denied DETAIL (SETTING)", kill adds "; ending
 		 * the sandbox"; the layer and the bypass verdict go inside. */
 		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s%s)%s\n", k->detail,

@@ -107,3 +107,17 @@ def test_descriptors_forged_on_the_channel_are_closed(tmp_path):
     rep = json.loads((tmp_path / "r.json").read_text())
     assert rep["summary"]["events_dropped"] == 200, rep["summary"]
     assert rep["layers"]["seccomp"]["notify"] is True
+
+
+def test_denial_lines_on_stderr_are_bounded(tmp_path):
+    """300 refused syscalls: 100 denial lines and one line saying the rest
+    are not shown; the summary and the report still count all 300."""
+    code = ("import ctypes\nl = ctypes.CDLL(None)\n"
+            "for i in range(300):\n    l.syscall(101, 0, 0, 0, 0)\nprint('DONE')")
+    p, rep = run(tmp_path, {"version": 1, "native": {"ctypes": True}}, code)
+    assert "DONE" in p.stdout, p
+    lines = [l for l in p.stderr.splitlines() if l.startswith("sandboxpy: denied ")]
+    assert len(lines) == 100, p.stderr[-2000:]
+    assert "further denials are not shown" in p.stderr
+    assert rep["summary"]["denied"] == 300 and len(rep["events"]) == 300
+    assert "300 denied" in p.stderr.splitlines()[-1]
