@@ -1,7 +1,7 @@
 /* child.c: after fork, in this order: descriptors, stdio, session, working
  * directory, environment, parent-death signal, rlimits, no_new_privs,
- * capabilities, the audit hook, the interpreter, the seccomp filter, then
- * the program. Any step that fails is reported to the supervisor and ends
+ * capabilities, the audit hook, the interpreter, Landlock, the seccomp
+ * filter, then the program. Any step that fails is reported to the supervisor and ends
  * the child with 125 before user code runs; a partly confined child never
  * runs the program. */
 #define PY_SSIZE_T_CLEAN
@@ -23,6 +23,7 @@
 
 #include "sbx_channel.h"
 #include "sbx_child.h"
+#include "sbx_landlock.h"
 
 #define SBX_EXIT_SETUP 125
 #define SBX_CHAN_FD 3
@@ -57,6 +58,7 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_INIT] = "starting the interpreter",
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
 	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
+	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
 };
 
 const char *sbx_step_name(int step)
@@ -344,6 +346,24 @@ static void prepare_modules(const struct sbx_policy *p)
 	}
 }
 
+static void layer_failed(enum sbx_step step, int err, const char *detail)
+{
+	struct sbx_chan_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = SBX_CHAN_VERSION;
+	rec.type = SBX_CHAN_LAYER_FAIL;
+	rec.pid = (uint32_t)getpid();
+	rec.step = step;
+	rec.err = err;
+	if (detail) {
+		size_t n = strnlen(detail, sizeof(rec.detail));
+		memcpy(rec.detail, detail, n);
+		rec.detail_len = (uint16_t)n;
+	}
+	(void)!send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL);
+}
+
 /* READY, with the seccomp listener attached when there is one. */
 static int send_ready(const struct sbx_chan_rec *rec, int listener)
 {
@@ -400,6 +420,19 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	start_python(plan);
 	prepare_modules(p);
 
+	/* Landlock, then seccomp: the interpreter is up, so neither needs to
+	 * allow start-up. An optional layer that fails is reported, and the
+	 * run goes on without it unless --require names it. */
+	if (plan->landlock_abi > 0) {
+		const char *what = NULL;
+		int r = sbx_landlock_apply(plan, plan->landlock_abi, &what);
+		if (r == 0)
+			flags |= SBX_READY_LANDLOCK;
+		else if (plan->o->require & SBX_LAYER_LANDLOCK)
+			fail(SBX_STEP_LANDLOCK, -r, what);
+		else
+			layer_failed(SBX_STEP_LANDLOCK, -r, what);
+	}
 	/* Last: the interpreter is up, so the filter need not allow start-up. */
 	if ((code = sbx_seccomp_load(plan->seccomp, &listener)) < 0)
 		fail(SBX_STEP_SECCOMP, -code, NULL);

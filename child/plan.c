@@ -27,6 +27,22 @@ static const struct {
 	{ "/dev/urandom", "policy.md; os.urandom, random, hashlib" },
 	{ "/etc/localtime", "the C runtime's time zone" },
 	{ "/usr/share/zoneinfo", "time zones for time and zoneinfo" },
+	{ "/usr/lib/locale", "locales named by LANG/LC_ALL" },
+	{ "/usr/lib/ssl", "OpenSSL's configuration: ssl.create_default_context()" },
+	{ "/etc/ssl/openssl.cnf", "OpenSSL's configuration (Debian's link target)" },
+	{ "/etc/ssl/certs", "the CA certificates ssl loads by default" },
+};
+
+/* Read with network.dns: what the resolver reads. */
+static const char *const dns_files[] = {
+	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf",
+	"/etc/gai.conf", "/etc/services", "/etc/protocols",
+};
+
+/* Programs the kernel starts for an allowed executable: the ELF
+ * interpreter needs Landlock's EXECUTE right too. */
+static const char *const elf_loaders[] = {
+	"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-x86-64.so.2",
 };
 
 static const char *const site_dirs[] = {
@@ -94,7 +110,7 @@ static const char *env_get(const struct sbx_policy *p, const char *k)
 int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
 			 const struct sbx_run_opts *o, struct sbx_error *err)
 {
-	struct vec rd = { 0 }, wr = { 0 }, env = { 0 }, imp = { 0 };
+	struct vec rd = { 0 }, wr = { 0 }, env = { 0 }, imp = { 0 }, ex = { 0 };
 	char buf[PATH_MAX];
 	int r = -ENOMEM;
 	bool site = p->python.site && !o->no_site;
@@ -137,6 +153,33 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
 			if (vec_add_real(&imp, site_dirs[i]) < 0)
 				goto out_fail;
+	if (p->net.dns)
+		for (size_t i = 0; i < sizeof(dns_files) / sizeof(dns_files[0]); i++)
+			if (vec_add_real(&imp, dns_files[i]) < 0)
+				goto out_fail;
+	if (p->process.spawn && !p->process.exec_allow.n) {
+		/* Any program may start: the kernel reads an executable to run
+		 * it, so the PATH directories and sys.executable are readable
+		 * (files only: READ_DIR is not granted by this set). */
+		const char *path = env_get(p, "PATH") ? env_get(p, "PATH") : "/usr/bin:/bin";
+		for (const char *d = path; *d;) {
+			size_t n = strcspn(d, ":");
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, d);
+			if (buf[0] == '/' && vec_add_real(&ex, buf) < 0)
+				goto out_fail;
+			d += n + (d[n] == ':');
+		}
+		if (plan->self_exe && vec_add_real(&ex, plan->self_exe) < 0)
+			goto out_fail;
+	}
+	if (p->process.spawn && p->process.exec_allow.n) {
+		for (size_t i = 0; i < p->process.exec_allow.n; i++)
+			if (vec_add_real(&ex, p->process.exec_allow.v[i]) < 0)
+				goto out_fail;
+		for (size_t i = 0; i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
+			if (vec_add_real(&ex, elf_loaders[i]) < 0)
+				goto out_fail;
+	}
 
 	for (size_t i = 0; i < p->fs.read.n; i++)
 		if (vec_add(&rd, p->fs.read.v[i]) < 0)
@@ -155,6 +198,10 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 	if (plan->tmpdir && (vec_add(&rd, plan->tmpdir) < 0 || vec_add(&wr, plan->tmpdir) < 0))
 		goto out_fail;
 	if (vec_add(&wr, "/dev/null") < 0)
+		goto out_fail;
+	/* multiprocessing's locks are POSIX semaphores, files in /dev/shm:
+	 * with spawning allowed, Pool and Queue need it. */
+	if (p->process.spawn && vec_add_real(&wr, "/dev/shm") < 0)
 		goto out_fail;
 
 	/* policy.md: exactly python.env plus PATH, HOME (and TMPDIR). The
@@ -176,6 +223,7 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 
 	plan->read_v = rd.v;
 	plan->write_v = wr.v;
+	plan->exec_v = ex.v;
 	plan->envp = env.v;
 	plan->implicit_v = imp.v;
 	plan->n_implicit = imp.n;
@@ -195,6 +243,7 @@ out_fail:
 		sbx_diag_add(err, NULL, 0, 0, NULL, "out of memory preparing the sandbox");
 	plan->read_v = rd.v;
 	plan->write_v = wr.v;
+	plan->exec_v = ex.v;
 	plan->envp = env.v;
 	plan->implicit_v = imp.v;
 	sbx_child_plan_free(plan);
@@ -214,9 +263,10 @@ void sbx_child_plan_free(struct sbx_child_plan *plan)
 	strv_free(plan->write_v);
 	strv_free(plan->envp);
 	strv_free(plan->implicit_v);
+	strv_free(plan->exec_v);
 	free(plan->tmpdir);
 	free(plan->script_real);
 	free(plan->self_exe);
-	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = NULL;
+	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = NULL;
 	plan->tmpdir = plan->script_real = plan->self_exe = NULL;
 }

@@ -22,11 +22,13 @@ struct sbx_child_plan {
 	char *script_real;		/* the script file, readable implicitly */
 	char *self_exe;			/* sys.executable */
 	char **read_v, **write_v;	/* owned arrays behind hook.read/write */
+	char **exec_v;			/* Landlock EXECUTE: exec_allow + ELF loader */
 	char **implicit_v;		/* the implicit read set, for the report */
 	size_t n_implicit;
 	struct sbx_hook_cfg hook;
 	pid_t supervisor;
 	const struct sbx_seccomp *seccomp;	/* compiled before fork */
+	int landlock_abi;		/* probed before fork; <= 0: none */
 };
 
 /* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */

@@ -12,6 +12,8 @@ enum sbx_chan_type {
 	SBX_CHAN_EVENT = 1,	/* an audit event the policy denies or logs */
 	SBX_CHAN_SETUP_FAIL,	/* a set-up step failed: step, err */
 	SBX_CHAN_READY,		/* confined; user code runs next. flags: layers */
+	SBX_CHAN_LAYER_FAIL,	/* an optional layer could not be set up: step, err,
+				   detail; the run goes on without it */
 	SBX_CHAN__COUNT
 };
 
@@ -21,6 +23,7 @@ enum sbx_step {
 	SBX_STEP_FDS = 1, SBX_STEP_STDIO, SBX_STEP_SESSION, SBX_STEP_CHDIR, SBX_STEP_PDEATHSIG,
 	SBX_STEP_RLIMITS, SBX_STEP_NO_NEW_PRIVS, SBX_STEP_CAPS, SBX_STEP_HOOK,
 	SBX_STEP_PYTHON_CONFIG, SBX_STEP_PYTHON_INIT, SBX_STEP_PYTHON_PATH, SBX_STEP_SECCOMP,
+	SBX_STEP_LANDLOCK,
 	SBX_STEP__COUNT
 };
 
@@ -32,6 +35,7 @@ enum sbx_step {
 #define SBX_READY_SECCOMP	(1u << 4)	/* the filter is loaded */
 #define SBX_READY_SECCOMP_NOTIFY (1u << 5)	/* ...and its listener rides on this record
 						   (SCM_RIGHTS) */
+#define SBX_READY_LANDLOCK	(1u << 6)	/* the ruleset is enforced */
 
 struct sbx_chan_rec {
 	uint16_t version;

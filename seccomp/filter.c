@@ -42,6 +42,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_IF_BIND: return p->net.n_bind > 0;
 	case SC_IF_DNS: return p->net.dns;
 	case SC_IF_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
+	case SC_CHECK_WRITE: return false;	/* the supervisor's, see compile() */
 	case SC_IF_SIGNAL: return p->process.signal_others;
 	case SC_NEVER:
 	case SC_ENOSYS:
@@ -133,6 +134,7 @@ static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t acti
 static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *out, unsigned *rules,
 		   struct sbx_error *err)
 {
+	bool writable = p->fs.write.n > 0 || p->fs.tmp;
 	struct builder b = { .ctx = seccomp_init(def) };
 
 	if (!b.ctx) {
@@ -152,6 +154,9 @@ static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *ou
 			if (r->when == SC_ENOSYS)
 				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
 			else if (row_allowed(p, r))
+				add_row(&b, r, SCMP_ACT_ALLOW);
+			/* No supervisor to ask: Landlock alone decides writes. */
+			else if (r->when == SC_CHECK_WRITE && def != SCMP_ACT_NOTIFY && writable)
 				add_row(&b, r, SCMP_ACT_ALLOW);
 		}
 	}
@@ -314,7 +319,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 			  struct sbx_sc_verdict *v)
 {
 	char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
-	const struct sbx_sc_row *first = NULL, *never = NULL;
+	const struct sbx_sc_row *first = NULL, *never = NULL, *check = NULL;
 
 	memset(v, 0, sizeof(*v));
 	if (name)
@@ -330,11 +335,15 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 				first = r;
 			if (r->when == SC_NEVER && !never && row_matches(r, args))
 				never = r;
+			if (r->when == SC_CHECK_WRITE && !check)
+				check = r;
 		}
 	}
 	free(name);
 	if (never)
 		first = never;
+	else if (check)
+		first = check;
 	if (!first) {
 		v->rule = SBX_RULE_SYSTEM;
 		v->err = ENOSYS;
@@ -346,6 +355,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 	v->err = EPERM;
 	v->kill = p->on_violation == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
+	v->check_write = !never && check;
 }
 
 /* ---- explaining ---- */
@@ -360,6 +370,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_DNS: return "network.dns";
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
 	case SC_IF_SIGNAL: return "process.signal_others";
+	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	default: return NULL;
 	}
 }
@@ -413,7 +424,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL,
+		SC_IF_SIGNAL, SC_CHECK_WRITE,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";
@@ -427,8 +438,13 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
 			char head[160];
 			const char *needs = when_text(whens[w]);
-			snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",
-				 needs ? needs : "");
+			if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
+				snprintf(head, sizeof(head), "checked by the supervisor: a target in a "
+					 "writable tree goes on to Landlock, any other is %s",
+					 p->on_violation == SBX_KILL ? "killed" : "refused (EACCES, reported)");
+			else
+				snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",
+					 needs ? needs : "");
 			list_rows(p, out, rule, 1, whens[w], head);
 		}
 		list_rows(p, out, rule, 2, 0, "ENOSYS, silent (libc falls back)");

@@ -20,6 +20,11 @@ enum sbx_sc_when {
 	SC_IF_DNS,		/* network.dns */
 	SC_IF_WRITE,		/* some tree is writable: filesystem.write or tmp */
 	SC_IF_SIGNAL,		/* process.signal_others */
+	SC_CHECK_WRITE,		/* a write by path or descriptor: always reaches the
+				   supervisor, which lets it continue to Landlock when
+				   the target is in a writable tree and refuses (and
+				   reports) it otherwise; without a listener, as
+				   SC_IF_WRITE */
 };
 
 /* One argument condition. Allow conditions compare all 64 bits (EQ) or

@@ -32,6 +32,8 @@ struct sbx_sc_verdict {
 	int err;		/* errno to answer: EPERM, or ENOSYS for unknown syscalls */
 	bool kill;		/* on_violation is kill and this is a rule denial */
 	bool unknown;		/* not in any table */
+	bool check_write;	/* a write by path: the supervisor checks the target
+				   against the writable trees (continue, or refuse) */
 	char name[32];		/* syscall name, or "syscall_N" */
 	const char *why;	/* the clause, for one line on stderr */
 };

@@ -5,6 +5,7 @@
  * table). The filter builder, the supervisor's classifier and --explain all
  * read these rows, so they cannot disagree. x86_64 names; a name the
  * running libseccomp does not know is skipped. */
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <linux/netlink.h>
 #include <sys/ioctl.h>
@@ -130,12 +131,22 @@ static const struct sbx_sc_row spawn[] = {
 	ROW("execveat", SBX_RULE_SPAWN, SC_IF_SPAWN),
 };
 
-/* Paths: which files is Landlock's to decide (and the hook's); the filter
- * only keeps metadata changes away when nothing is writable at all, since
- * Landlock does not cover chmod, chown, utimes or xattrs. */
+/* Paths. Reading is Landlock's to decide (and the hook's); the filter
+ * lets every read-only open through without a word. Every write by path
+ * goes to the supervisor instead: the target in a writable tree continues
+ * to the kernel, where Landlock decides again; anything else is refused
+ * and reported, which is how a write the hook never saw (native code, a
+ * descriptor trick) becomes visible. Landlock does not cover chmod, chown,
+ * utimes or xattrs at all: for those the supervisor's check is the only
+ * path rule below the hook. */
+#define RDONLY_OPEN(n, flags_arg) \
+	{ .syscall = n, .rule = SBX_RULE_FS_READ, .when = SC_ALWAYS, .cond = "read-only", .n_arg = 1, \
+	  .a = { { .arg = flags_arg, .op = SC_MASKED_EQ, .mask = O_ACCMODE | O_CREAT | O_TRUNC, \
+		   .val = { 0 } } } }
+#define CHECK(n) ROW(n, SBX_RULE_FS_WRITE, SC_CHECK_WRITE)
+
 static const struct sbx_sc_row files_read[] = {
-	ROW("open", SBX_RULE_FS_READ, SC_ALWAYS), ROW("openat", SBX_RULE_FS_READ, SC_ALWAYS),
-	ROW("openat2", SBX_RULE_FS_READ, SC_ALWAYS), ROW("creat", SBX_RULE_FS_READ, SC_ALWAYS),
+	RDONLY_OPEN("open", 1), RDONLY_OPEN("openat", 2),
 	ROW("stat", SBX_RULE_FS_READ, SC_ALWAYS), ROW("fstat", SBX_RULE_FS_READ, SC_ALWAYS),
 	ROW("lstat", SBX_RULE_FS_READ, SC_ALWAYS), ROW("newfstatat", SBX_RULE_FS_READ, SC_ALWAYS),
 	ROW("statx", SBX_RULE_FS_READ, SC_ALWAYS), ROW("statfs", SBX_RULE_FS_READ, SC_ALWAYS),
@@ -151,24 +162,15 @@ static const struct sbx_sc_row files_read[] = {
 };
 
 static const struct sbx_sc_row files_write[] = {
-	ROW("mkdir", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("mkdirat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("rmdir", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("unlink", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("unlinkat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("rename", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("renameat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("renameat2", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("link", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("linkat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("symlink", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("symlinkat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("mknod", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("mknodat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("truncate", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("chmod", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchmod", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("fchmodat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchmodat2", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("chown", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchown", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("lchown", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("fchownat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("utime", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("utimes", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("utimensat", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("futimesat", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("setxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("lsetxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("fsetxattr", SBX_RULE_FS_WRITE, SC_IF_WRITE), ROW("removexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("lremovexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
-	ROW("fremovexattr", SBX_RULE_FS_WRITE, SC_IF_WRITE),
+	CHECK("open"), CHECK("openat"), CHECK("openat2"), CHECK("creat"),
+	CHECK("mkdir"), CHECK("mkdirat"), CHECK("rmdir"), CHECK("unlink"), CHECK("unlinkat"),
+	CHECK("rename"), CHECK("renameat"), CHECK("renameat2"), CHECK("link"), CHECK("linkat"),
+	CHECK("symlink"), CHECK("symlinkat"), CHECK("mknod"), CHECK("mknodat"), CHECK("truncate"),
+	CHECK("chmod"), CHECK("fchmod"), CHECK("fchmodat"), CHECK("fchmodat2"),
+	CHECK("chown"), CHECK("fchown"), CHECK("lchown"), CHECK("fchownat"),
+	CHECK("utime"), CHECK("utimes"), CHECK("utimensat"), CHECK("futimesat"),
+	CHECK("setxattr"), CHECK("lsetxattr"), CHECK("fsetxattr"),
+	CHECK("removexattr"), CHECK("lremovexattr"), CHECK("fremovexattr"),
 };
 
 /* Sockets. Without network rules only AF_UNIX stream/seqpacket sockets

@@ -4,7 +4,13 @@
  * address) from the caller's memory for the report, and answer it with an
  * error. Never "continue": what is read from the child only describes the
  * refusal, it never decides one, so a thread that rewrites the memory
- * meanwhile changes nothing but the report's text. */
+ * meanwhile changes nothing but the report's text.
+ *
+ * The one exception is a write by path (open for writing, mkdir, rename,
+ * chmod, ...): the supervisor resolves the target and lets the call
+ * continue when it lies in a writable tree, because the kernel decides
+ * again on the real file (Landlock), so a path swapped after the check
+ * cannot widen access; a target outside is refused and reported. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,9 +21,17 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
+#include "sbx_hook.h"
 #include "sbx_supervisor.h"
+
+#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
+#endif
 
 /* How to show each argument: p a path (string in the caller's memory),
  * i an int, x a hex number, f a socket family, t a socket type, a a socket
@@ -28,6 +42,7 @@ static const struct {
 	const char *kinds;
 } arg_kinds[] = {
 	{ "execve", "p" }, { "execveat", "ip-x" },
+	{ "open", "px" }, { "openat", "ipx" }, { "openat2", "ip" }, { "creat", "px" },
 	{ "fork", "" }, { "vfork", "" }, { "clone", "x" },
 	{ "socket", "fti" }, { "connect", "ia" }, { "bind", "ia" }, { "listen", "ii" },
 	{ "kill", "ii" }, { "ioctl", "ix" }, { "personality", "x" }, { "prlimit64", "ii" },
@@ -48,6 +63,27 @@ static const struct {
 	{ "futimesat", "ip" }, { "setxattr", "pp" }, { "lsetxattr", "pp" }, { "fsetxattr", "ip" },
 	{ "removexattr", "pp" }, { "lremovexattr", "pp" }, { "fremovexattr", "ip" },
 	{ "shmget", "xii" }, { "semget", "xii" }, { "msgget", "xi" }, { "mq_open", "px" },
+};
+
+/* Operands of writes by path: d a directory descriptor for the next path,
+ * p a path whose last symlink is followed, n one whose last component is
+ * the object itself (unlink, rename, lchown), P a path that may be NULL
+ * (then the descriptor before it is the target), F a descriptor, s a
+ * string that is not checked, H openat2's struct open_how, - skip. */
+static const struct {
+	const char *name;
+	const char *ops;
+} write_ops[] = {
+	{ "open", "p" }, { "openat", "dp" }, { "openat2", "dpH" }, { "creat", "p" },
+	{ "mkdir", "n" }, { "mkdirat", "dn" }, { "rmdir", "n" }, { "unlink", "n" },
+	{ "unlinkat", "dn" }, { "rename", "nn" }, { "renameat", "dndn" }, { "renameat2", "dndn" },
+	{ "link", "nn" }, { "linkat", "dndn" }, { "symlink", "sn" }, { "symlinkat", "sdn" },
+	{ "mknod", "n" }, { "mknodat", "dn" }, { "truncate", "p" },
+	{ "chmod", "p" }, { "fchmod", "F" }, { "fchmodat", "dp" }, { "fchmodat2", "dp" },
+	{ "chown", "p" }, { "fchown", "F" }, { "lchown", "n" }, { "fchownat", "dp" },
+	{ "utime", "p" }, { "utimes", "p" }, { "utimensat", "dP" }, { "futimesat", "dP" },
+	{ "setxattr", "p" }, { "lsetxattr", "n" }, { "fsetxattr", "F" },
+	{ "removexattr", "p" }, { "lremovexattr", "n" }, { "fremovexattr", "F" },
 };
 
 static const char *kinds_of(const char *name)
@@ -227,6 +263,174 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 	}
 }
 
+/* A NUL-terminated string from the caller, raw; its length or -1. */
+static ssize_t peek_str(pid_t tid, uint64_t addr, char *buf, size_t cap)
+{
+	ssize_t n = peek(tid, addr, buf, cap - 1);
+
+	if (n <= 0) {
+		size_t first = 4096 - (addr & 4095);
+		n = peek(tid, addr, buf, first < cap - 1 ? first : cap - 1);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (strnlen(buf, (size_t)n) == (size_t)n) {
+		/* Crossed a page: read on from the boundary. */
+		size_t have = (size_t)n;
+		ssize_t m = peek(tid, addr + have, buf + have, cap - 1 - have);
+		if (m <= 0)
+			return -1;
+		buf[have + (size_t)m] = '\0';
+		if (strnlen(buf, have + (size_t)m) == have + (size_t)m)
+			return -1;	/* longer than PATH_MAX */
+	}
+	return (ssize_t)strlen(buf);
+}
+
+/* readlink of /proc/PID/fd/FD or /proc/PID/task/TID/cwd of the caller. */
+static int proc_link(bool cwd, pid_t pid, long n_, char *out, size_t cap)
+{
+	char link[96];
+	ssize_t n;
+
+	if (cwd)
+		snprintf(link, sizeof(link), "/proc/%d/task/%ld/cwd", pid, n_);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%ld", pid, n_);
+	n = readlink(link, out, cap - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The object a path operand names, as the caller would reach it: relative
+ * paths against its directory descriptor or its thread's cwd, /proc/self
+ * as the caller's own. follow: resolve the last component's symlink too. */
+static int target_of(pid_t tid, pid_t tgid, long dirfd, const char *path, bool follow,
+		     char *out, size_t cap)
+{
+	char abs[PATH_MAX * 2], base[PATH_MAX], tmp[PATH_MAX];
+	const char *rest;
+
+	if (path[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", path);
+	} else {
+		int r = dirfd == AT_FDCWD ? proc_link(true, tgid, tid, base, sizeof(base))
+					  : proc_link(false, tgid, dirfd, base, sizeof(base));
+		if (r < 0)
+			return r;
+		if (base[0] != '/')
+			return -ENOTDIR;
+		snprintf(abs, sizeof(abs), "%s/%s", base, path);
+	}
+	/* The caller's /proc/self is not ours. */
+	if ((rest = strncmp(abs, "/proc/self", 10) == 0 && (!abs[10] || abs[10] == '/') ? abs + 10 : NULL)) {
+		snprintf(tmp, sizeof(tmp), "/proc/%d%s", tgid, rest);
+		snprintf(abs, sizeof(abs), "%s", tmp);
+	} else if ((rest = strncmp(abs, "/proc/thread-self", 17) == 0 && (!abs[17] || abs[17] == '/')
+			   ? abs + 17 : NULL)) {
+		snprintf(tmp, sizeof(tmp), "/proc/%d/task/%d%s", tgid, tid, rest);
+		snprintf(abs, sizeof(abs), "%s", tmp);
+	}
+	if (strlen(abs) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!follow) {
+		/* Resolve the directory; the last component is the object. */
+		char *slash;
+		size_t len = strlen(abs);
+		while (len > 1 && abs[len - 1] == '/')
+			abs[--len] = '\0';
+		slash = strrchr(abs, '/');
+		if (slash && strcmp(slash + 1, ".") && strcmp(slash + 1, "..") && slash[1]) {
+			char dir[PATH_MAX], real[PATH_MAX];
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - abs) ? (int)(slash - abs) : 1, abs);
+			if (sbx_path_resolve(dir, -1, real, sizeof(real)) < 0)
+				return -ENOENT;
+			if ((size_t)snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", slash + 1) >= cap)
+				return -ENAMETOOLONG;
+			return 0;
+		}
+	}
+	return sbx_path_resolve(abs, -1, out, cap);
+}
+
+static bool under_any(const char *path, char *const *roots)
+{
+	for (char *const *r = roots; r && *r; r++)
+		if (sbx_path_under(path, *r))
+			return true;
+	return false;
+}
+
+/* A write by path: 1 to let it continue to the kernel, 0 to refuse it
+ * (detail then names the target), -1 when nothing needs checking (a
+ * read-only openat2). */
+static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
+		       char *const *roots, char *detail, size_t cap)
+{
+	const char *ops = NULL;
+	long dirfd = AT_FDCWD;
+	char path[PATH_MAX], target[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(write_ops) / sizeof(write_ops[0]); i++)
+		if (strcmp(write_ops[i].name, name) == 0)
+			ops = write_ops[i].ops;
+	if (!ops || !roots || !*roots)
+		return 0;
+	for (int i = 0; ops[i] && i < 6; i++) {
+		uint64_t v = d->args[i];
+		bool follow = ops[i] == 'p' || ops[i] == 'P';
+		switch (ops[i]) {
+		case 'd':
+			dirfd = (int32_t)(uint32_t)v;
+			continue;
+		case 'H': {
+			struct open_how how;
+			if (peek(tid, v, &how, sizeof(how)) != (ssize_t)sizeof(how))
+				return 0;
+			if (!(how.flags & (O_ACCMODE | O_CREAT | O_TRUNC)))
+				return -1;
+			continue;
+		}
+		case 'F':
+			if (proc_link(false, tgid, (int32_t)(uint32_t)v, target, sizeof(target)) < 0)
+				return 0;
+			/* Pipes, sockets, anonymous and deleted files: no path to
+			 * protect outside. */
+			if (target[0] != '/' || strstr(target, " (deleted)"))
+				continue;
+			if (!under_any(target, roots)) {
+				snprintf(detail, cap, "%s '%s'", name, target);
+				return 0;
+			}
+			continue;
+		case 'p':
+		case 'n':
+		case 'P':
+			if (!v && ops[i] == 'P') {
+				if (dirfd == AT_FDCWD ||
+				    proc_link(false, tgid, dirfd, target, sizeof(target)) < 0)
+					return 0;
+			} else if (peek_str(tid, v, path, sizeof(path)) < 0 ||
+				   target_of(tid, tgid, dirfd, path, follow, target, sizeof(target)) < 0) {
+				snprintf(detail, cap, "%s <a path sandboxpy could not resolve>", name);
+				return 0;
+			}
+			if (!under_any(target, roots)) {
+				snprintf(detail, cap, "%s '%s'", name, target);
+				return 0;
+			}
+			dirfd = AT_FDCWD;
+			continue;
+		default:
+			continue;
+		}
+	}
+	return 1;
+}
+
 /* The thread group (process) of a thread: audit records carry getpid(),
  * notifications a thread id. */
 static pid_t tgid_of(pid_t tid)
@@ -246,7 +450,8 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
-int sbx_notify_handle(int fd, const struct sbx_policy *p, struct sbx_kdenial *out)
+int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
+		      struct sbx_kdenial *out)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
@@ -268,6 +473,22 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, struct sbx_kdenial *ou
 	out->tgid = tgid_of(out->tid);
 	out->args = json_array();
 	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail));
+	if (out->v.check_write) {
+		int c = check_write(out->tid, out->tgid, &req->data, out->v.name, write_roots,
+				    out->detail, sizeof(out->detail));
+		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
+			/* In a writable tree (or not a write at all): on to the
+			 * kernel, where Landlock judges the real file. */
+			resp->id = req->id;
+			resp->val = 0;
+			resp->error = 0;
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			r = seccomp_notify_respond(fd, resp);
+			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			goto out;
+		}
+		out->v.err = EACCES;
+	}
 	/* The memory read above belonged to this very syscall only if the
 	 * notification is still pending; otherwise the text is dropped. */
 	if (seccomp_notify_id_valid(fd, req->id) < 0) {

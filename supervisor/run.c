@@ -26,6 +26,7 @@
 
 #include "sbx_child.h"
 #include "sbx_events.h"
+#include "sbx_landlock.h"
 #include "sbx_policy_int.h"
 #include "sbx_supervisor.h"
 
@@ -55,6 +56,8 @@ struct sup {
 	json_t *killed_by;
 	struct sbx_seccomp *sc;
 	int listener;			/* seccomp user notification, from READY */
+	int ll_abi;			/* Landlock ABI probed before fork, or -errno */
+	char ll_reason[300];		/* why Landlock is not in force */
 	unsigned long kernel_denied, lines_shown;
 	struct explained ring[SBX_EXPLAIN_RING];
 	unsigned ring_next;
@@ -227,13 +230,16 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		s->bypass++;
 	json_object_set_new(ev, "seq", json_integer((json_int_t)s->seq));
 	json_object_set_new(ev, "t", json_real(round3(since(&s->t0))));
-	json_object_set_new(ev, "layer", json_string("seccomp"));
+	/* A write outside the writable trees is Landlock's rule, observed
+	 * and answered here; the rest is the filter's own. */
+	json_object_set_new(ev, "layer", json_string(k->v.check_write && (s->ready_flags & SBX_READY_LANDLOCK)
+						     ? "landlock" : "seccomp"));
 	json_object_set_new(ev, "syscall", json_string(k->v.name));
 	json_object_set_new(ev, "args", k->args);
 	k->args = NULL;
 	json_object_set_new(ev, "rule", json_string(sbx_rule_name(k->v.rule)));
 	json_object_set_new(ev, "action", json_string(sbx_action_name(action)));
-	json_object_set_new(ev, "errno", json_string(k->v.err == ENOSYS ? "ENOSYS" : "EPERM"));
+	json_object_set_new(ev, "errno", json_string(k->v.err == ENOSYS ? "ENOSYS" : k->v.err == EACCES ? "EACCES" : "EPERM"));
 	json_object_set_new(ev, "pid", json_integer(k->tgid));
 	if (k->tid != k->tgid)
 		json_object_set_new(ev, "tid", json_integer(k->tid));
@@ -274,7 +280,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 static void on_notify(struct sup *s)
 {
 	struct sbx_kdenial k;
-	int r = sbx_notify_handle(s->listener, s->p, &k);
+	int r = sbx_notify_handle(s->listener, s->p, s->plan.write_v, &k);
 
 	if (r == 1)
 		on_kernel_denial(s, &k);
@@ -343,6 +349,17 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		s->setup_step = (int)d.step;
 		s->setup_err = d.err;
 		snprintf(s->setup_detail, sizeof(s->setup_detail), "%s", d.detail);
+		break;
+	case SBX_CHAN_LAYER_FAIL:
+		/* Only before the program runs, and only for optional layers. */
+		if (s->ready || s->setup_failed || d.step != SBX_STEP_LANDLOCK || s->ll_reason[0]) {
+			s->dropped++;
+			break;
+		}
+		snprintf(s->ll_reason, sizeof(s->ll_reason), "%s failed%s%s: %s", sbx_step_name((int)d.step),
+			 d.detail[0] ? " at " : "", d.detail, d.err > 0 ? strerror(d.err) : "error");
+		if (!s->o->quiet)
+			fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s->ll_reason);
 		break;
 	case SBX_CHAN_READY:
 		if (s->ready || s->setup_failed) {
@@ -574,10 +591,43 @@ static json_t *limit_json(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
+static json_t *names_json(uint64_t bits, const char *(*name)(unsigned))
+{
+	json_t *a = json_array();
+
+	for (unsigned b = 0; b < 64; b++)
+		if ((bits & (1ULL << b)) && name(b))
+			json_array_append_new(a, json_string(name(b)));
+	return a;
+}
+
+static json_t *landlock_json(struct sup *s)
+{
+	bool on = s->ready && (s->ready_flags & SBX_READY_LANDLOCK);
+	const char *reason = s->ll_reason[0] ? s->ll_reason : !s->ready ? "set-up did not finish" : NULL;
+	json_t *a, *imp = json_array();
+	struct sbx_ll_rights rt;
+
+	a = layer(on, reason ? reason : "not in force");
+	json_object_set_new(a, "abi", s->ll_abi > 0 ? json_integer(s->ll_abi) : json_null());
+	if (s->ll_abi > 0) {
+		sbx_landlock_rights(s->p, s->ll_abi, &rt);
+		json_object_set_new(a, "fs_rights_handled", names_json(rt.fs, sbx_landlock_fs_right_name));
+		json_object_set_new(a, "net_rights_handled", names_json(rt.net, sbx_landlock_net_right_name));
+		json_object_set_new(a, "scoped", names_json(rt.scoped, sbx_landlock_scope_name));
+		if (rt.net_note)
+			json_object_set_new(a, "net_note", json_string(rt.net_note));
+	}
+	for (size_t i = 0; i < s->plan.n_implicit; i++)
+		json_array_append_new(imp, json_string(s->plan.implicit_v[i]));
+	json_object_set_new(a, "implicit_read", imp);
+	return a;
+}
+
 static json_t *layers_json(struct sup *s)
 {
 	const struct sbx_limits *l = &s->p->limits;
-	json_t *o = json_object(), *a, *rl, *imp;
+	json_t *o = json_object(), *a, *rl;
 
 	a = layer(s->ready, "the interpreter did not start");
 	if (s->ready)
@@ -592,12 +642,7 @@ static json_t *layers_json(struct sup *s)
 			"(EPERM) but not observed"));
 	json_object_set_new(a, "denied", json_integer((json_int_t)s->kernel_denied));
 	json_object_set_new(o, "seccomp", a);
-	a = layer(false, "not implemented yet in this version");
-	imp = json_array();
-	for (size_t i = 0; i < s->plan.n_implicit; i++)
-		json_array_append_new(imp, json_string(s->plan.implicit_v[i]));
-	json_object_set_new(a, "implicit_read", imp);
-	json_object_set_new(o, "landlock", a);
+	json_object_set_new(o, "landlock", landlock_json(s));
 	json_object_set_new(o, "netns", layer(false, "not implemented yet in this version"));
 	a = layer(s->ready && (s->ready_flags & SBX_READY_CAPS), "set-up did not finish");
 	json_object_set_new(a, "no_new_privs", json_boolean(s->ready_flags & SBX_READY_NO_NEW_PRIVS));
@@ -814,11 +859,20 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	sigprocmask(SIG_BLOCK, NULL, &oldmask);
 
 	/* cli.md: a required layer that cannot be set up is exit 125 before
-	 * anything runs. This version builds no Landlock or netns yet. */
-	if (o->require & (SBX_LAYER_LANDLOCK | SBX_LAYER_NETNS)) {
+	 * anything runs. This version builds no netns yet. */
+	s.ll_abi = sbx_landlock_abi();
+	if (s.ll_abi <= 0)
+		snprintf(s.ll_reason, sizeof(s.ll_reason), "the kernel has no Landlock (%s)",
+			 s.ll_abi == -EOPNOTSUPP ? "disabled at boot" : strerror(-s.ll_abi));
+	if ((o->require & SBX_LAYER_LANDLOCK) && s.ll_abi <= 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "--require: the landlock layer is not available: %s",
+			     s.ll_reason);
+		rc = -ENOTSUP;
+		goto out_internal;
+	}
+	if (o->require & SBX_LAYER_NETNS) {
 		sbx_diag_add(err, NULL, 0, 0, NULL,
-			     "--require: the %s layer is not available: not implemented in this version",
-			     (o->require & SBX_LAYER_LANDLOCK) ? "landlock" : "netns");
+			     "--require: the netns layer is not available: not implemented in this version");
 		rc = -ENOTSUP;
 		goto out_internal;
 	}
@@ -831,6 +885,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	if (rc < 0)
 		goto out_internal;
 	s.plan.seccomp = s.sc;
+	s.plan.landlock_abi = s.ll_abi;
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
 	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
@@ -853,8 +908,8 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	/* Orphans of the run come back to us, so none is left behind. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (!o->quiet)
-		fprintf(stderr, "sandboxpy: layers not in force in this version: landlock, netns "
-				"(the audit hook, seccomp, capabilities, no_new_privs and rlimits are)\n");
+		fprintf(stderr, "sandboxpy: layers not in force: netns (not in this version)%s%s\n",
+			s.ll_abi <= 0 ? ", landlock: " : "", s.ll_abi <= 0 ? s.ll_reason : "");
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);

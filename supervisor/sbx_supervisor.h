@@ -49,9 +49,12 @@ struct sbx_kdenial {
 };
 
 /* Receives one notification from the seccomp listener fd, classifies it
- * and answers it with the table's errno. 1 when one was handled, -ENOENT
+ * and answers it: the table's errno, or, for a write by path whose target
+ * lies under write_roots, "continue" to the kernel (Landlock decides).
+ * 1 when a refusal was recorded in out, 2 when the call went on, -ENOENT
  * when the caller went away first, other -errno when the listener failed. */
-int sbx_notify_handle(int fd, const struct sbx_policy *p, struct sbx_kdenial *out);
+int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
+		      struct sbx_kdenial *out);
 
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */

@@ -16,7 +16,7 @@ def run(tmp_path, *args):
 
 
 def test_missing_layer_required_fails_before_running(tmp_path):
-    for layer in ("landlock", "netns", "audit,landlock"):
+    for layer in ("netns", "audit,netns"):
         p, marker = run(tmp_path, "--require", layer)
         assert p.returncode == 125, p.stderr
         assert not marker.exists()
@@ -26,7 +26,7 @@ def test_missing_layer_required_fails_before_running(tmp_path):
 
 
 def test_available_layers_required_run(tmp_path):
-    p, marker = run(tmp_path, "--require", "audit,seccomp,caps")
+    p, marker = run(tmp_path, "--require", "audit,seccomp,landlock,caps")
     assert p.returncode == 0, p.stderr
     assert marker.exists()
 

@@ -981,9 +981,10 @@ def test_report_fields(sbx):
     assert rep["layers"]["audit"]["active"] is True
     sc = rep["layers"]["seccomp"]
     assert sc["active"] is True and sc["notify"] is True and sc["rules"] > 100, sc
-    for key in ("landlock", "netns"):
-        # Not implemented in this version: the report must not claim them.
-        assert rep["layers"][key]["active"] is False
+    ll = rep["layers"]["landlock"]
+    assert ll["active"] is True and ll["abi"] >= 1 and "write_file" in ll["fs_rights_handled"], ll
+    # Not implemented in this version: the report must not claim it.
+    assert rep["layers"]["netns"]["active"] is False
     assert rep["layers"]["caps"]["no_new_privs"] is True
     assert set(rep["summary"]) >= {"denied", "logged", "killed_by", "bypass", "events_dropped"}
     assert rep["summary"]["events_dropped"] == 0
@@ -1283,10 +1284,10 @@ def test_stdin_redirect(sbx):
 # must go, when the layer that closes it lands.
 
 
-@pytest.mark.xfail(strict=True, reason="needs Landlock (not implemented): CPython's 'open' audit "
-                   "event carries no dir_fd, so the hook resolves a relative os.open path "
-                   "against the working directory, not against the directory descriptor")
-def test_gap_os_open_dir_fd_outside(sbx):
+def test_os_open_dir_fd_outside_kernel_refuses(sbx):
+    """CPython's 'open' event carries no dir_fd, so the hook judges the
+    relative path against the working directory and lets it through;
+    Landlock refuses the real file and the report shows the disagreement."""
     target = sbx.outside / "via_dirfd.txt"
     op = f"""
 d = os.open({str(sbx.outside)!r}, os.O_RDONLY)
@@ -1295,6 +1296,11 @@ os.close(os.open("via_dirfd.txt", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=d))
     res = run_op(sbx, pol("deny", filesystem={"read": [".", str(sbx.outside)], "write": ["."]}),
                  op)
     assert not target.exists(), res
+    assert "DENIED" in res.stdout, res
+    ev = [e for e in res.report["events"] if e["layer"] != "audit"]
+    assert [(e["layer"], e["syscall"], e["rule"], e["errno"], e["bypass"]) for e in ev] == \
+        [("landlock", "openat", "filesystem.write", "EACCES", True)], res
+    assert str(target) in ev[0]["detail"], ev
 
 
 @pytest.mark.parametrize("call", ["os.mkfifo", "os.mknod"])
@@ -1306,17 +1312,22 @@ def test_mkfifo_mknod_nothing_writable_kernel_refuses(sbx, call):
     res = run_op(sbx, pol("deny"), f"{call}({str(target)!r})")
     assert not target.exists(), res
     assert "DENIED" in res.stdout, res
-    ev = [e for e in res.report["events"] if e["layer"] == "seccomp"]
+    ev = [e for e in res.report["events"] if e["layer"] != "audit"]
     assert [(e["syscall"], e["rule"], e["bypass"]) for e in ev] == [("mknodat", "filesystem.write", True)], res
 
 
-@pytest.mark.xfail(strict=True, reason="needs Landlock (issue 5): with a writable tree the filter "
-                   "allows mknod, and os.mkfifo/os.mknod raise no audit event in CPython 3.11")
 @pytest.mark.parametrize("call", ["os.mkfifo", "os.mknod"])
-def test_gap_mkfifo_mknod_outside(sbx, call):
+def test_mkfifo_mknod_outside_writable_tree_kernel_refuses(sbx, call):
+    """With a writable tree the node outside it is refused by the kernel
+    (Landlock), and reported as a bypass: CPython raised no event."""
     target = sbx.outside / "node"
-    res = run_op(sbx, pol("deny", filesystem={"write": ["."]}), f"{call}({str(target)!r})")
-    assert not target.exists(), res
+    inside = sbx.cwd / "node"
+    res = run_op(sbx, pol("deny", filesystem={"write": ["."]}),
+                 f"{call}({str(inside)!r})\n{call}({str(target)!r})")
+    assert inside.exists() and not target.exists(), res
+    assert "DENIED" in res.stdout, res
+    ev = [e for e in res.report["events"] if e["layer"] != "audit"]
+    assert [(e["layer"], e["syscall"], e["bypass"]) for e in ev] == [("landlock", "mknodat", True)], res
 
 
 @pytest.mark.xfail(strict=True, reason="cli.md: re-running sys.executable gets Python 'under the "

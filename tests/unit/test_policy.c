@@ -690,12 +690,16 @@ static void test_errors_path_too_long(void **state)
 	struct sbx_policy *p;
 	char *json = malloc(PATH_MAX + 100);
 	char msg[64];
+	size_t n;
 
 	(void)state;
 	assert_non_null(json);
+
 	strcpy(json, "{'version': 1, 'filesystem': {'read': ['/");
-	memset(json + strlen(json), 'a', PATH_MAX);
-	strcpy(json + strlen(json) - 0, "']}}");
+	n = strlen(json);
+	/* memset leaves no terminator: the tail goes at a known offset. */
+	memset(json + n, 'a', PATH_MAX);
+	strcpy(json + n + PATH_MAX, "']}}");
 	assert_int_equal(load_q(json, "/tmp", 0, &p, &err), -EINVAL);
 	assert_int_equal(err.n, 1);
 	snprintf(msg, sizeof(msg), "path is longer than %d bytes", PATH_MAX - 1);
