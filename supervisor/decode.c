@@ -51,7 +51,7 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 	out->clause = rec->clause;
 	{
 		json_error_t jerr;
-		out->args = json_loadb(rec->args, rec->args_len, JSON_REJECT_DUPLICATES, &jerr);
+		out->args = json_loadb(rec->args, rec->args_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		if (!out->args || !json_is_array(out->args)) {
 			sbx_decoded_clear(out);
 			return -EINVAL;

@@ -245,8 +245,7 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 			j = json_string(s);
 			if (o < cap)
 				o += (size_t)snprintf(detail + o, cap - o, " %s", s);
-			i++;	/* the length is shown in the address */
-			break;
+			break;	/* the length argument is not listed in kinds */
 		case '-':
 			continue;
 		case 'x':
@@ -494,6 +493,13 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roo
 	if (seccomp_notify_id_valid(fd, req->id) < 0) {
 		json_array_clear(out->args);
 		snprintf(out->detail, sizeof(out->detail), "%s", out->v.name);
+	}
+	/* A kill: no answer at all. The caller stays blocked in the syscall
+	 * until the supervisor's SIGKILL reaches it, so not one more
+	 * instruction of the program runs after the violation. */
+	if (out->v.kill) {
+		r = 1;
+		goto out;
 	}
 	resp->id = req->id;
 	resp->val = 0;

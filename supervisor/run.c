@@ -215,6 +215,14 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	bool bypass = true;
 	enum sbx_action action = k->v.kill ? SBX_KILL : SBX_DENY;
 
+	if (action == SBX_KILL) {
+		/* Before anything else: the caller is still blocked in the
+		 * refused syscall (it was not answered) and never resumes. */
+		if (s->pid > 0)
+			kill(-s->pid, SIGKILL);
+		kill(k->tgid, SIGKILL);
+	}
+
 	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++) {
 		struct explained *x = &s->ring[i];
 		if (x->pid && !x->used && x->pid == k->tgid && x->rule == k->v.rule) {
