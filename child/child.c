@@ -24,6 +24,8 @@
 #include "sbx_channel.h"
 #include "sbx_child.h"
 #include "sbx_landlock.h"
+#include "sbx_ns.h"
+#include <sched.h>
 
 #define SBX_EXIT_SETUP 125
 #define SBX_CHAN_FD 3
@@ -153,8 +155,10 @@ static void setup_rlimits(const struct sbx_policy *p)
 	set_limit(RLIMIT_CORE, 0);
 }
 
-/* Returns READY flags for what was dropped. */
-static unsigned drop_caps(void)
+/* Returns READY flags for what was dropped. Started as root, the
+ * process becomes sandboxpy's own uid between the bounding set (which
+ * needs CAP_SETPCAP) and the other sets. */
+static unsigned drop_caps(const struct sbx_ns *ns)
 {
 	unsigned flags = SBX_READY_CAPS;
 	cap_t caps;
@@ -173,6 +177,8 @@ static unsigned drop_caps(void)
 	}
 	if (bound_ok)
 		flags |= SBX_READY_CAPS_BOUND;
+	if (sbx_ns_drop_root(ns) < 0)
+		fail(SBX_STEP_CAPS, errno, "leaving root for sandboxpy's uid");
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		fail(SBX_STEP_CAPS, errno, "ambient set");
 	caps = cap_init();	/* all three sets empty */
@@ -346,6 +352,16 @@ static void prepare_modules(const struct sbx_policy *p)
 	}
 }
 
+static void layer_failed(enum sbx_step step, int err, const char *detail);
+
+/* Landlock is optional unless --require names it. */
+static void landlock_failed(const struct sbx_child_plan *plan, int err, const char *what)
+{
+	if (plan->o->require & SBX_LAYER_LANDLOCK)
+		fail(SBX_STEP_LANDLOCK, err, what);
+	layer_failed(SBX_STEP_LANDLOCK, err, what);
+}
+
 static void layer_failed(enum sbx_step step, int err, const char *detail)
 {
 	struct sbx_chan_rec rec;
@@ -393,11 +409,15 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	const struct sbx_policy *p = plan->p;
 	struct sbx_chan_rec rec;
 	unsigned flags = SBX_READY_AUDIT;
-	int code, listener = -1;
+	int code, listener = -1, ruleset = -1;
 
 #ifdef SBX_SANITIZE
 	lsan_off = 1;
 #endif
+	/* PID 1 of the new namespace stays a tiny init; the program's
+	 * process comes back from here. */
+	if (plan->ns.flags & CLONE_NEWPID)
+		sbx_ns_init((struct sbx_ns *)&plan->ns, plan->chan_fd);
 	setup_fds(plan);
 	((struct sbx_child_plan *)plan)->hook.chan_fd = SBX_CHAN_FD;
 	/* Own session and process group: the supervisor ends the whole group,
@@ -409,13 +429,23 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	environ = plan->envp;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SBX_STEP_PDEATHSIG, errno, NULL);
-	if (getppid() != plan->supervisor)
-		_exit(SBX_EXIT_SETUP);	/* the supervisor died before we could tie to it */
+	/* The supervisor (or the init, in a PID namespace) died before we
+	 * could tie our life to it. */
+	if (getppid() != ((plan->ns.flags & CLONE_NEWPID) ? 1 : plan->supervisor))
+		_exit(SBX_EXIT_SETUP);
 	setup_rlimits(p);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(SBX_STEP_NO_NEW_PRIVS, errno, NULL);
 	flags |= SBX_READY_NO_NEW_PRIVS;
-	flags |= drop_caps();
+	/* The ruleset is built while every policy path can still be opened
+	 * (before leaving root), and enforced once the interpreter is up. */
+	if (plan->landlock_abi > 0) {
+		const char *what = NULL;
+		int r = sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
+		if (r < 0)
+			landlock_failed(plan, -r, what);
+	}
+	flags |= drop_caps(&plan->ns);
 
 	start_python(plan);
 	prepare_modules(p);
@@ -423,15 +453,12 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	/* Landlock, then seccomp: the interpreter is up, so neither needs to
 	 * allow start-up. An optional layer that fails is reported, and the
 	 * run goes on without it unless --require names it. */
-	if (plan->landlock_abi > 0) {
-		const char *what = NULL;
-		int r = sbx_landlock_apply(plan, plan->landlock_abi, &what);
+	if (ruleset >= 0) {
+		int r = sbx_landlock_enforce(ruleset);
 		if (r == 0)
 			flags |= SBX_READY_LANDLOCK;
-		else if (plan->o->require & SBX_LAYER_LANDLOCK)
-			fail(SBX_STEP_LANDLOCK, -r, what);
 		else
-			layer_failed(SBX_STEP_LANDLOCK, -r, what);
+			landlock_failed(plan, -r, "enforcing the ruleset");
 	}
 	/* Last: the interpreter is up, so the filter need not allow start-up. */
 	if ((code = sbx_seccomp_load(plan->seccomp, &listener)) < 0)

@@ -181,7 +181,7 @@ static int add_ports(int ruleset, const struct sbx_net_rule *rules, size_t n, ui
 	return 0;
 }
 
-int sbx_landlock_apply(const struct sbx_child_plan *plan, int abi, const char **what)
+int sbx_landlock_build(const struct sbx_child_plan *plan, int abi, int *out, const char **what)
 {
 	const struct sbx_policy *p = plan->p;
 	struct sbx_ll_rights rt;
@@ -216,11 +216,18 @@ int sbx_landlock_apply(const struct sbx_child_plan *plan, int abi, const char **
 		*what = "adding a TCP bind port";
 		r = add_ports(fd, p->net.bind, p->net.n_bind, NET_BIND_TCP);
 	}
-	if (!r) {
-		*what = "enforcing the ruleset";
-		if (syscall(SYS_landlock_restrict_self, fd, 0) < 0)
-			r = -errno;
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
-	close(fd);
+	*out = fd;
+	return 0;
+}
+
+int sbx_landlock_enforce(int ruleset)
+{
+	int r = syscall(SYS_landlock_restrict_self, ruleset, 0) < 0 ? -errno : 0;
+
+	close(ruleset);
 	return r;
 }

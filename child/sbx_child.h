@@ -9,6 +9,7 @@
 
 #include "sandboxpy.h"
 #include "sbx_hook.h"
+#include "sbx_ns.h"
 #include "sbx_policy.h"
 #include "sbx_seccomp.h"
 
@@ -29,6 +30,7 @@ struct sbx_child_plan {
 	pid_t supervisor;
 	const struct sbx_seccomp *seccomp;	/* compiled before fork */
 	int landlock_abi;		/* probed before fork; <= 0: none */
+	struct sbx_ns ns;		/* namespaces and identity */
 };
 
 /* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */

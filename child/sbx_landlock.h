@@ -31,8 +31,11 @@ const char *sbx_landlock_fs_right_name(unsigned bit);
 const char *sbx_landlock_net_right_name(unsigned bit);
 const char *sbx_landlock_scope_name(unsigned bit);
 
-/* In the child, after no_new_privs: build and enforce the ruleset. 0, or
- * -errno with *what naming the step that failed. */
-int sbx_landlock_apply(const struct sbx_child_plan *plan, int abi, const char **what);
+/* In the child, while it still may open every path of the policy (before
+ * it leaves root): build the ruleset into *out. 0, or -errno with *what
+ * naming the path or step that failed. */
+int sbx_landlock_build(const struct sbx_child_plan *plan, int abi, int *out, const char **what);
+/* After no_new_privs, once the interpreter is up: enforce and close. */
+int sbx_landlock_enforce(int ruleset);
 
 #endif

@@ -430,23 +430,41 @@ static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, cons
 	return 1;
 }
 
-/* The thread group (process) of a thread: audit records carry getpid(),
- * notifications a thread id. */
-static pid_t tgid_of(pid_t tid)
+/* The last number of a "NStgid:"/"NSpid:" line: the id in the innermost
+ * namespace, the one the program sees (os.getpid()) and the audit hook
+ * reports. */
+static pid_t last_id(const char *line)
 {
-	char path[64], line[128];
-	FILE *f;
-	pid_t tgid = tid;
+	const char *sp = strrchr(line, '\t');
+	const char *sp2 = strrchr(line, ' ');
 
+	if (!sp || (sp2 && sp2 > sp))
+		sp = sp2;
+	return sp ? (pid_t)atoi(sp + 1) : 0;
+}
+
+/* The thread group (process) of a thread, and both as the sandbox sees
+ * them: audit records carry getpid() inside its PID namespace,
+ * notifications the thread's id in ours. */
+static void ids_of(pid_t tid, pid_t *tgid, pid_t *ns_tgid, pid_t *ns_tid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*tgid = *ns_tgid = *ns_tid = tid;
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
 	f = fopen(path, "re");
 	if (!f)
-		return tid;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Tgid:", 5) == 0)
+			*tgid = (pid_t)atoi(line + 5);
+		else if (strncmp(line, "NStgid:", 7) == 0)
+			*ns_tgid = last_id(line);
+		else if (strncmp(line, "NSpid:", 6) == 0)
+			*ns_tid = last_id(line);
+	}
 	fclose(f);
-	return tgid;
 }
 
 int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
@@ -469,7 +487,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roo
 	sbx_seccomp_classify(p, req->data.nr, args, &out->v);
 	/* Everything read from the caller is for the report only. */
 	out->tid = (pid_t)req->pid;
-	out->tgid = tgid_of(out->tid);
+	ids_of(out->tid, &out->tgid, &out->ns_tgid, &out->ns_tid);
 	out->args = json_array();
 	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail));
 	if (out->v.check_write) {

@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ struct sup {
 	struct explained ring[SBX_EXPLAIN_RING];
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
+	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
 	unsigned ready_flags;
 	int setup_step, setup_err;
 	char setup_detail[260];
@@ -225,7 +227,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 
 	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++) {
 		struct explained *x = &s->ring[i];
-		if (x->pid && !x->used && x->pid == k->tgid && x->rule == k->v.rule) {
+		if (x->pid && !x->used && x->pid == k->ns_tgid && x->rule == k->v.rule) {
 			x->used = true;
 			bypass = false;
 			break;
@@ -248,9 +250,9 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	json_object_set_new(ev, "rule", json_string(sbx_rule_name(k->v.rule)));
 	json_object_set_new(ev, "action", json_string(sbx_action_name(action)));
 	json_object_set_new(ev, "errno", json_string(k->v.err == ENOSYS ? "ENOSYS" : k->v.err == EACCES ? "EACCES" : "EPERM"));
-	json_object_set_new(ev, "pid", json_integer(k->tgid));
-	if (k->tid != k->tgid)
-		json_object_set_new(ev, "tid", json_integer(k->tid));
+	json_object_set_new(ev, "pid", json_integer(k->ns_tgid));
+	if (k->ns_tid != k->ns_tgid)
+		json_object_set_new(ev, "tid", json_integer(k->ns_tid));
 	json_object_set_new(ev, "detail", jstr(k->detail));
 	json_object_set_new(ev, "bypass", json_boolean(bypass));
 
@@ -632,6 +634,43 @@ static json_t *landlock_json(struct sup *s)
 	return a;
 }
 
+static json_t *netns_json(struct sup *s)
+{
+	const struct sbx_ns *ns = &s->plan.ns;
+	static const struct { unsigned long flag; const char *name; } names[] = {
+		{ CLONE_NEWUSER, "user" }, { CLONE_NEWPID, "pid" }, { CLONE_NEWNET, "net" },
+		{ CLONE_NEWIPC, "ipc" }, { CLONE_NEWUTS, "uts" },
+	};
+	bool on = s->ns_set && (ns->flags & CLONE_NEWNET);
+	const char *reason = !s->ns_set ? "set-up did not finish"
+			     : ns->reason[0] ? ns->reason
+			     : "the policy has network rules: the sandbox uses the host's network "
+			       "(Landlock restricts TCP ports)";
+	json_t *o = layer(on, reason), *a = json_array();
+
+	for (size_t i = 0; s->ns_set && i < sizeof(names) / sizeof(names[0]); i++)
+		if (ns->flags & names[i].flag)
+			json_array_append_new(a, json_string(names[i].name));
+	json_object_set_new(o, "namespaces", a);
+	json_object_set_new(o, "network", json_string(!s->ns_set ? "unknown" : on ? "empty" : "host"));
+	return o;
+}
+
+static json_t *identity_json(struct sup *s)
+{
+	const struct sbx_ns *ns = &s->plan.ns;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "uid", json_integer(ns->uid));
+	json_object_set_new(o, "gid", json_integer(ns->gid));
+	json_object_set_new(o, "how", json_string(
+		ns->drop_root ? "started as root: the sandbox runs as sandboxpy's own unprivileged uid "
+				"(setresuid, no supplementary groups)"
+		: (ns->flags & CLONE_NEWUSER) ? "the caller's uid, mapped to itself in a user namespace"
+		: "the caller's uid"));
+	return o;
+}
+
 static json_t *layers_json(struct sup *s)
 {
 	const struct sbx_limits *l = &s->p->limits;
@@ -651,7 +690,8 @@ static json_t *layers_json(struct sup *s)
 	json_object_set_new(a, "denied", json_integer((json_int_t)s->kernel_denied));
 	json_object_set_new(o, "seccomp", a);
 	json_object_set_new(o, "landlock", landlock_json(s));
-	json_object_set_new(o, "netns", layer(false, "not implemented yet in this version"));
+	json_object_set_new(o, "netns", netns_json(s));
+	json_object_set_new(o, "identity", identity_json(s));
 	a = layer(s->ready && (s->ready_flags & SBX_READY_CAPS), "set-up did not finish");
 	json_object_set_new(a, "no_new_privs", json_boolean(s->ready_flags & SBX_READY_NO_NEW_PRIVS));
 	json_object_set_new(a, "bounding_set_cleared", json_boolean(s->ready_flags & SBX_READY_CAPS_BOUND));
@@ -850,6 +890,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err)
 {
 	struct sup s = { .p = p, .o = o, .listener = -1 };
+	struct sbx_ns ns;
 	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, rc = 0;
 	sigset_t mask, oldmask;
 	struct rusage ru = { 0 };
@@ -878,9 +919,10 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		rc = -ENOTSUP;
 		goto out_internal;
 	}
-	if (o->require & SBX_LAYER_NETNS) {
-		sbx_diag_add(err, NULL, 0, 0, NULL,
-			     "--require: the netns layer is not available: not implemented in this version");
+	sbx_ns_plan(p, &ns);
+	if ((o->require & SBX_LAYER_NETNS) && ns.net == SBX_NET_HOST) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "--require: the netns layer is not available: the "
+			     "policy names hosts outside, so the sandbox uses the host's network");
 		rc = -ENOTSUP;
 		goto out_internal;
 	}
@@ -894,6 +936,15 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	s.plan.seccomp = s.sc;
 	s.plan.landlock_abi = s.ll_abi;
+	s.plan.ns = ns;
+	s.ns_set = true;
+	/* Ours, so it may be handed over: the sandbox's uid owns its tmp. */
+	if (s.plan.tmpdir && ns.drop_root && chown(s.plan.tmpdir, ns.uid, ns.gid) < 0) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot hand the tmp directory to uid %u: %s",
+			     (unsigned)ns.uid, strerror(errno));
+		goto out_internal;
+	}
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
 	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
@@ -915,17 +966,17 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	/* Orphans of the run come back to us, so none is left behind. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (!o->quiet)
-		fprintf(stderr, "sandboxpy: layers not in force: netns (not in this version)%s%s\n",
-			s.ll_abi <= 0 ? ", landlock: " : "", s.ll_abi <= 0 ? s.ll_reason : "");
+	if (!o->quiet && s.ll_abi <= 0)
+		fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s.ll_reason);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
-	s.pid = fork();
+	s.pid = sbx_ns_clone(&s.plan.ns);
 	if (s.pid < 0) {
-		rc = -errno;
+		rc = s.pid;
+		s.pid = 0;
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot fork: %s", strerror(errno));
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot start the sandbox: %s", strerror(-rc));
 		goto out_internal;
 	}
 	if (s.pid == 0) {
@@ -936,6 +987,30 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	/* cli.md: a required layer that is missing is exit 125 before
+	 * anything runs; the child is still waiting for our byte. */
+	if ((o->require & SBX_LAYER_NETNS) && !(s.plan.ns.flags & CLONE_NEWNET)) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "--require: the netns layer is not available: %s",
+			     s.plan.ns.reason[0] ? s.plan.ns.reason
+			     : "the policy names hosts outside, so the sandbox uses the host's network");
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		s.pid = 0;
+		rc = -ENOTSUP;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		goto out_internal;
+	}
+	rc = sbx_ns_release(&s.plan.ns, s.pid);
+	if (rc < 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot set up the user namespace: %s", strerror(-rc));
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		s.pid = 0;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		goto out_internal;
+	}
+	if (!o->quiet && s.plan.ns.reason[0])
+		fprintf(stderr, "sandboxpy: namespaces are not in force: %s\n", s.plan.ns.reason);
 	for (int i = 0; i < 3; i++)
 		if (s.plan.stdio_fd[i] >= 0) {
 			close(s.plan.stdio_fd[i]);
@@ -1022,8 +1097,17 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (wait4(s.pid, &wstatus, 0, &ru) == s.pid)
 			reaped = true;
 	}
+	/* In a PID namespace the supervisor's child is the init: the
+	 * program's own status comes on the status pipe (the init's exit
+	 * says nothing), unless the init itself was killed first. */
+	if (reaped && (s.plan.ns.flags & CLONE_NEWPID) && s.plan.ns.status[0] >= 0) {
+		int st;
+		if (read(s.plan.ns.status[0], &st, sizeof(st)) == (ssize_t)sizeof(st))
+			wstatus = st;
+	}
 	/* Everything else of the run: its process group, then orphans. */
-	kill(-s.pid, SIGKILL);
+	if (s.pid > 0)
+		kill(-s.pid, SIGKILL);
 	sweep(getpid());
 	decide(&s, wstatus, &ru, res);
 	if (rc < 0) {
@@ -1062,6 +1146,12 @@ out:
 		fclose(s.log);
 	if (s.listener >= 0)
 		close(s.listener);
+	for (int i = 0; s.ns_set && i < 2; i++) {
+		if (s.plan.ns.sync[i] >= 0)
+			close(s.plan.ns.sync[i]);
+		if (s.plan.ns.status[i] >= 0)
+			close(s.plan.ns.status[i]);
+	}
 	sbx_seccomp_free(s.sc);
 	json_decref(s.events);
 	json_decref(s.errors);

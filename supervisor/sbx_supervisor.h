@@ -42,7 +42,8 @@ void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t cla
 
 /* A syscall the kernel refused, as the supervisor saw and answered it. */
 struct sbx_kdenial {
-	pid_t tid, tgid;
+	pid_t tid, tgid;		/* in the supervisor's PID namespace */
+	pid_t ns_tid, ns_tgid;		/* as the sandbox sees them */
 	struct sbx_sc_verdict v;
 	json_t *args;			/* owned */
 	char detail[320];		/* "execve '/bin/sh'" */

@@ -309,9 +309,6 @@ def test_option_without_value(opt):
     assert r.stderr.endswith(b"\nTry 'sandboxpy --help'.\n")
 
 
-@pytest.mark.xfail(reason="supervisor/main.c reports a missing value as an unknown option "
-                          "(getopt's '?' with optopt set to the long option's code)",
-                   strict=False)
 @pytest.mark.parametrize("opt", ["--set", "-p"])
 def test_option_without_value_is_named(opt):
     r = run(opt)

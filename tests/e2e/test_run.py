@@ -983,8 +983,11 @@ def test_report_fields(sbx):
     assert sc["active"] is True and sc["notify"] is True and sc["rules"] > 100, sc
     ll = rep["layers"]["landlock"]
     assert ll["active"] is True and ll["abi"] >= 1 and "write_file" in ll["fs_rights_handled"], ll
-    # Not implemented in this version: the report must not claim it.
-    assert rep["layers"]["netns"]["active"] is False
+    ns = rep["layers"]["netns"]
+    assert ns["active"] is True and ns["network"] == "empty", ns
+    assert set(ns["namespaces"]) >= {"pid", "net", "ipc", "uts"}, ns
+    ident = rep["layers"]["identity"]
+    assert ident["uid"] != 0 if os.geteuid() == 0 else ident["uid"] == os.geteuid(), ident
     assert rep["layers"]["caps"]["no_new_privs"] is True
     assert set(rep["summary"]) >= {"denied", "logged", "killed_by", "bypass", "events_dropped"}
     assert rep["summary"]["events_dropped"] == 0

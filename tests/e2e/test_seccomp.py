@@ -718,6 +718,29 @@ def test_filter_in_force_at_first_line(sbx):
     assert sc_layer["rules"] > 100 and sc_layer["denied"] == 1, res
 
 
+def host_pid(root, ns_pid):
+    """The pid, in the test's namespace, of the descendant of root that
+    sees itself as ns_pid (the sandbox runs in its own PID namespace)."""
+    todo, seen = [root], set()
+    while todo:
+        p = todo.pop()
+        seen.add(p)
+        try:
+            st = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        nspid = [l for l in st.splitlines() if l.startswith("NSpid:")]
+        if p != root and nspid and int(nspid[0].split()[-1]) == ns_pid:
+            return p
+        for tid in os.listdir(f"/proc/{p}/task"):
+            try:
+                kids = Path(f"/proc/{p}/task/{tid}/children").read_text().split()
+            except OSError:
+                kids = []
+            todo += [int(k) for k in kids if int(k) not in seen]
+    raise AssertionError(f"no descendant of {root} is pid {ns_pid} in its namespace")
+
+
 def test_proc_status_shows_filter_and_no_new_privs(sbx):
     sbx.write_policy(pol("deny"))
     sbx.script("""
@@ -732,7 +755,7 @@ def test_proc_status_shows_filter_and_no_new_privs(sbx):
     try:
         line = proc.stdout.readline()
         assert line.startswith("PID "), line
-        pid = int(line.split()[1])
+        pid = host_pid(proc.pid, int(line.split()[1]))
         status = Path(f"/proc/{pid}/status").read_text()
         own = Path("/proc/self/status").read_text()
     finally:

@@ -1,0 +1,56 @@
+/* sbx_ns.h: namespaces and identity. Decided before fork, created by
+ * clone() in the supervisor (which writes the user namespace's maps), then
+ * used by the child: a tiny init as PID 1 of the new PID namespace (reaps
+ * orphans, forwards signals, reports the program's exit status on a pipe
+ * the program never holds), and, when started as root, a switch to
+ * sandboxpy's own unprivileged uid. */
+#ifndef SBX_NS_H
+#define SBX_NS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sbx_policy.h"
+
+/* The uid and gid a sandbox started as root runs under: not root, so
+ * root-owned files are not writable by plain permissions even if every
+ * other layer failed. Not in /etc/passwd on Debian; checked at start. */
+#define SBX_SANDBOX_ID 64981
+
+enum sbx_net_mode {
+	SBX_NET_HOST,		/* some network rule: the host's network */
+	SBX_NET_EMPTY,		/* no network rules: an empty namespace */
+};
+
+struct sbx_ns {
+	unsigned long flags;	/* CLONE_NEW* in force after sbx_ns_clone */
+	enum sbx_net_mode net;
+	bool drop_root;		/* started as root: run as SBX_SANDBOX_ID */
+	uid_t uid;		/* the sandbox's uid and gid, outside */
+	gid_t gid;
+	int sync[2];		/* supervisor -> init: "go"; HUP when it dies */
+	int status[2];		/* init -> supervisor: the program's wait status */
+	char reason[200];	/* why namespaces are not (all) in force */
+};
+
+/* Before fork: what the policy and this process call for. */
+void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns);
+/* Creates the child in new namespaces, or, where the kernel refuses,
+ * without them (ns->flags 0, ns->reason says why). Like fork: 0 in the
+ * child, the pid in the parent, -errno. Writes the user namespace's maps
+ * and releases the child. */
+pid_t sbx_ns_clone(struct sbx_ns *ns);
+/* The supervisor's half once the child runs: 0/-errno. */
+int sbx_ns_release(struct sbx_ns *ns, pid_t child);
+
+/* In the child (PID 1 of the new namespace): waits for the supervisor,
+ * then forks the program's process, which returns
+ * from here; the init never returns. keep_fd is the channel, closed in the
+ * init. */
+void sbx_ns_init(struct sbx_ns *ns, int keep_fd);
+
+/* In the program's process, with capabilities still held: become the
+ * sandbox's uid/gid (no supplementary groups). 0 or -errno. */
+int sbx_ns_drop_root(const struct sbx_ns *ns);
+
+#endif
