@@ -29,6 +29,7 @@
 
 #define SBX_EXIT_SETUP 125
 #define SBX_CHAN_FD 3
+#define SBX_IDMAP_FD 4	/* the idmap's user namespace, until it is used */
 
 #ifdef SBX_SANITIZE
 #include <sanitizer/lsan_interface.h>
@@ -61,6 +62,7 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
 	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
 	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
+	[SBX_STEP_IDMAP] = "giving the sandbox's uid access to root-owned directories (idmapped mounts)",
 };
 
 const char *sbx_step_name(int step)
@@ -92,11 +94,13 @@ static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
 
 static void setup_fds(const struct sbx_child_plan *plan)
 {
-	int fds[4] = { plan->stdio_fd[0], plan->stdio_fd[1], plan->stdio_fd[2], plan->chan_fd };
+	int fds[5] = { plan->stdio_fd[0], plan->stdio_fd[1], plan->stdio_fd[2], plan->chan_fd,
+		       plan->ns.n_idmap ? plan->ns.idmap_fd : -1 };
+	int keep = SBX_CHAN_FD + 1;
 
 	/* Lift every descriptor we keep above the targets first, so no
 	 * dup2 overwrites one that is still needed. */
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (fds[i] < 0)
 			continue;
 		fds[i] = fcntl(fds[i], F_DUPFD, 10);
@@ -108,9 +112,14 @@ static void setup_fds(const struct sbx_child_plan *plan)
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			fail(SBX_STEP_STDIO, errno, NULL);
-	if (syscall(SYS_close_range, SBX_CHAN_FD + 1, ~0U, 0) < 0) {
+	if (fds[4] >= 0) {
+		if (dup2(fds[4], SBX_IDMAP_FD) < 0)
+			fail(SBX_STEP_FDS, errno, NULL);
+		keep = SBX_IDMAP_FD + 1;
+	}
+	if (syscall(SYS_close_range, keep, ~0U, 0) < 0) {
 		/* Older kernels: close one by one. */
-		for (int fd = SBX_CHAN_FD + 1; fd < 65536; fd++)
+		for (int fd = keep; fd < 65536; fd++)
 			close(fd);
 	}
 	if (fcntl(SBX_CHAN_FD, F_SETFD, FD_CLOEXEC) < 0)
@@ -130,9 +139,9 @@ static rlim_t mb(double v)
 	return (rlim_t)(v * 1024.0 * 1024.0);
 }
 
-static void setup_rlimits(const struct sbx_policy *p)
+static void setup_rlimits(const struct sbx_child_plan *plan)
 {
-	const struct sbx_limits *l = &p->limits;
+	const struct sbx_limits *l = &plan->p->limits;
 
 	if (l->cpu_seconds >= 0) {
 		/* Soft limit: SIGXCPU at the limit; hard: SIGKILL a second later. */
@@ -143,14 +152,20 @@ static void setup_rlimits(const struct sbx_policy *p)
 #ifndef SBX_SANITIZE
 	/* AddressSanitizer reserves terabytes of address space; the sanitizer
 	 * build leaves RLIMIT_AS off (the report says so). */
+	/* With a memory cgroup holding the sandbox to memory_mb, RLIMIT_AS
+	 * stays a per-process guard at twice that (plus room for the
+	 * interpreter's mappings): one huge allocation raises MemoryError,
+	 * a slow balloon meets the cgroup and ends with status "memory". */
 	if (l->memory_mb >= 0)
-		set_limit(RLIMIT_AS, mb(l->memory_mb));
+		set_limit(RLIMIT_AS, mb(plan->cg_memory ? 2 * l->memory_mb + 64 : l->memory_mb));
 #endif
 	if (l->open_files >= 0)
 		set_limit(RLIMIT_NOFILE, (rlim_t)l->open_files);
 	if (l->file_size_mb >= 0)
 		set_limit(RLIMIT_FSIZE, mb(l->file_size_mb));
-	if (l->tasks >= 0)
+	/* RLIMIT_NPROC counts every process of the uid (all concurrent
+	 * sandboxes of a root supervisor share one): only a fallback. */
+	if (l->tasks >= 0 && !plan->cg_pids)
 		set_limit(RLIMIT_NPROC, (rlim_t)l->tasks);
 	set_limit(RLIMIT_CORE, 0);
 }
@@ -426,6 +441,14 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 		fail(SBX_STEP_SESSION, errno, NULL);
 	if (chdir(p->cwd) < 0)
 		fail(SBX_STEP_CHDIR, errno, p->cwd);
+	{
+		int r = sbx_ns_idmap_apply(plan->ns.n_idmap ? SBX_IDMAP_FD : -1,
+					   (const char (*)[4096])plan->ns.idmap, plan->ns.n_idmap, p->cwd);
+		if (plan->ns.n_idmap)
+			close(SBX_IDMAP_FD);
+		if (r < 0)
+			fail(SBX_STEP_IDMAP, -r, plan->ns.idmap[0]);
+	}
 	environ = plan->envp;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SBX_STEP_PDEATHSIG, errno, NULL);
@@ -433,7 +456,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	 * could tie our life to it. */
 	if (getppid() != ((plan->ns.flags & CLONE_NEWPID) ? 1 : plan->supervisor))
 		_exit(SBX_EXIT_SETUP);
-	setup_rlimits(p);
+	setup_rlimits(plan);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(SBX_STEP_NO_NEW_PRIVS, errno, NULL);
 	flags |= SBX_READY_NO_NEW_PRIVS;
@@ -450,6 +473,9 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	start_python(plan);
 	prepare_modules(p);
 
+	/* python3 ignores SIGXFSZ (a write past the size limit fails with
+	 * EFBIG); in the sandbox it ends the run, with status "output". */
+	signal(SIGXFSZ, SIG_DFL);
 	/* Landlock, then seccomp: the interpreter is up, so neither needs to
 	 * allow start-up. An optional layer that fails is reported, and the
 	 * run goes on without it unless --require names it. */

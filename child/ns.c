@@ -10,6 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/mount.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,7 +30,7 @@
 void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns)
 {
 	memset(ns, 0, sizeof(*ns));
-	ns->sync[0] = ns->sync[1] = ns->status[0] = ns->status[1] = -1;
+	ns->sync[0] = ns->sync[1] = ns->status[0] = ns->status[1] = ns->idmap_fd = -1;
 	/* Any network rule means the host's network: "127.0.0.1:8000" is the
 	 * grader's service on this machine, which a private loopback would
 	 * not reach. Landlock narrows TCP to the listed ports. */
@@ -188,4 +193,161 @@ int sbx_ns_drop_root(const struct sbx_ns *ns)
 	    setresuid(ns->uid, ns->uid, ns->uid) < 0)
 		return -errno;
 	return 0;
+}
+
+/* ---- root-owned trees, seen as the sandbox's own ----
+ * Started as root, the program runs as SBX_SANDBOX_ID, for which a
+ * root-owned 0700 directory (pytest's /tmp/pytest-of-root, a mkdtemp
+ * directory, /root) is closed. In a private mount namespace, each such
+ * tree the policy names is mounted again over itself, idmapped so that
+ * files owned by root appear owned by the sandbox's uid (and what it
+ * creates is stored as root's, as if root had written it). Only those
+ * trees: everything else, /etc/passwd included, keeps its permissions
+ * against an unprivileged uid. Landlock still decides what in them may be
+ * read or written. */
+
+/* May the sandbox's uid (no supplementary groups) do want (4 r, 2 w,
+ * 1 x) on st? */
+static bool sandbox_may(const struct stat *st, const struct sbx_ns *ns, unsigned want)
+{
+	unsigned m = st->st_uid == ns->uid ? (st->st_mode >> 6) & 7
+		   : st->st_gid == ns->gid ? (st->st_mode >> 3) & 7 : st->st_mode & 7;
+
+	return (m & want) == want;
+}
+
+/* The first directory on the way to path (or path itself) that the
+ * sandbox's uid could not pass or use as need says, if root owns it; 0
+ * and out empty when nothing blocks. */
+static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned need_dir,
+			   unsigned need_file, char *out, size_t cap)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(path);
+
+	out[0] = '\0';
+	if (path[0] != '/' || n >= sizeof(buf))
+		return;
+	for (size_t i = 1; i <= n; i++) {
+		bool last = i == n;
+		if (!last && path[i] != '/')
+			continue;
+		memcpy(buf, path, i);
+		buf[i] = '\0';
+		if (stat(buf, &st) < 0)
+			return;
+		if (!sandbox_may(&st, ns, last ? (S_ISDIR(st.st_mode) ? need_dir : need_file) : 1)) {
+			if (st.st_uid == 0)
+				snprintf(out, cap, "%s", buf);
+			return;
+		}
+	}
+}
+
+/* A user namespace mapping uid/gid 0 to the sandbox's: the idmap. Made
+ * by the supervisor, in its own PID namespace (where /proc/PID is the
+ * helper's); the child inherits the descriptor. */
+int sbx_ns_idmap_userns(const struct sbx_ns *ns)
+{
+	char map[64], path[64];
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+	int fd = -1, r = 0;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)ns->uid);
+	r = write_file(pid, "uid_map", map);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)ns->gid);
+	if (!r)
+		r = write_file(pid, "setgroups", "deny");
+	if (!r)
+		r = write_file(pid, "gid_map", map);
+	if (!r) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = -errno;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return r < 0 ? r : fd;
+}
+
+static bool under(const char *p, const char *root)
+{
+	size_t n = strlen(root);
+
+	return strncmp(p, root, n) == 0 && (p[n] == '/' || p[n] == '\0' || (n == 1 && root[0] == '/'));
+}
+
+/* Adds p's blocking point to pts (outermost trees only). */
+static void consider(const struct sbx_ns *ns, const char *path, unsigned need_dir, unsigned need_file,
+		     char (*pts)[PATH_MAX], size_t max, size_t *n)
+{
+	char p[PATH_MAX];
+
+	blocking_point(ns, path, need_dir, need_file, p, sizeof(p));
+	if (!p[0])
+		return;
+	for (size_t j = 0; j < *n; j++) {
+		if (under(p, pts[j]))
+			return;
+		if (under(pts[j], p)) {
+			snprintf(pts[j], PATH_MAX, "%s", p);
+			return;
+		}
+	}
+	if (*n < max)
+		snprintf(pts[(*n)++], PATH_MAX, "%s", p);
+}
+
+size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
+			 char *const *exec_v, const char *cwd, char (*pts)[PATH_MAX], size_t max)
+{
+	size_t n = 0;
+
+	if (!ns->drop_root)
+		return 0;
+	consider(ns, cwd, 5, 5, pts, max, &n);
+	for (char *const *v = read_v; v && *v; v++)
+		consider(ns, *v, 5, 4, pts, max, &n);
+	for (char *const *v = write_v; v && *v; v++)
+		consider(ns, *v, 7, 6, pts, max, &n);
+	for (char *const *v = exec_v; v && *v; v++)
+		consider(ns, *v, 5, 5, pts, max, &n);
+	return n;
+}
+
+int sbx_ns_idmap_apply(int userns, const char (*pts)[PATH_MAX], size_t n, const char *cwd)
+{
+	int r = 0;
+
+	if (!n)
+		return 0;
+	if (userns < 0)
+		return -EBADF;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	for (size_t i = 0; i < n && !r; i++) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+		int t = (int)syscall(SYS_open_tree, AT_FDCWD, pts[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (t < 0) {
+			r = -errno;
+			break;
+		}
+		if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
+		    syscall(SYS_move_mount, t, "", AT_FDCWD, pts[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			r = -errno;
+		close(t);
+	}
+	close(userns);
+	/* The working directory is on the new mount only once re-entered. */
+	if (!r && chdir(cwd) < 0)
+		r = -errno;
+	return r;
 }

@@ -31,6 +31,8 @@ struct sbx_child_plan {
 	const struct sbx_seccomp *seccomp;	/* compiled before fork */
 	int landlock_abi;		/* probed before fork; <= 0: none */
 	struct sbx_ns ns;		/* namespaces and identity */
+	bool cg_memory, cg_pids;	/* cgroups enforce memory_mb / tasks: no
+					   RLIMIT_AS / RLIMIT_NPROC then */
 };
 
 /* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */

@@ -31,6 +31,9 @@ struct sbx_ns {
 	int sync[2];		/* supervisor -> init: "go"; HUP when it dies */
 	int status[2];		/* init -> supervisor: the program's wait status */
 	char reason[200];	/* why namespaces are not (all) in force */
+	char idmap[8][4096];	/* root-owned trees mounted idmapped (drop_root) */
+	size_t n_idmap;
+	int idmap_fd;		/* the idmap's user namespace, or -1 */
 };
 
 /* Before fork: what the policy and this process call for. */
@@ -52,5 +55,19 @@ void sbx_ns_init(struct sbx_ns *ns, int keep_fd);
 /* In the program's process, with capabilities still held: become the
  * sandbox's uid/gid (no supplementary groups). 0 or -errno. */
 int sbx_ns_drop_root(const struct sbx_ns *ns);
+
+/* Started as root: the root-owned trees on the way to the policy's paths
+ * (and the working directory) that the sandbox's uid could not use, the
+ * outermost of each, at most max. Computed by the supervisor for the plan
+ * and the report. */
+size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
+			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
+/* In the program's process, before leaving root: mount each of them again
+ * over itself, idmapped so root's files appear as the sandbox's, in a
+ * private mount namespace. 0 or -errno. */
+int sbx_ns_idmap_apply(int userns, const char (*pts)[4096], size_t n, const char *cwd);
+/* The supervisor's half: a user namespace mapping 0 to the sandbox's ids,
+ * as a descriptor for MOUNT_ATTR_IDMAP; -errno. */
+int sbx_ns_idmap_userns(const struct sbx_ns *ns);
 
 #endif

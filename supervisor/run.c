@@ -64,6 +64,9 @@ struct sup {
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
+	struct sbx_cgroup cg;
+	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
+	long oom_kills;
 	unsigned ready_flags;
 	int setup_step, setup_err;
 	char setup_detail[260];
@@ -506,6 +509,13 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 	res->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
 		     (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 	res->max_rss_kb = ru->ru_maxrss;
+	/* Processes killed with the namespace are never reaped by the init:
+	 * the cgroup counted them. */
+	if (s->cg.cpu) {
+		double c = sbx_cgroup_cpu_seconds(&s->cg);
+		if (c > res->cpu_s)
+			res->cpu_s = c;
+	}
 	if (WIFEXITED(wstatus))
 		res->exit_code = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus))
@@ -540,6 +550,24 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->signal = 0;
 		snprintf(res->message, sizeof(res->message), "wall-clock limit of %g s exceeded",
 			 l->wall_seconds);
+	} else if (s->cpu_exceeded) {
+		res->status = SBX_ST_TIMEOUT;
+		res->cli_status = 124;
+		res->exit_code = -1;
+		res->signal = 0;
+		snprintf(res->message, sizeof(res->message),
+			 "CPU limit of %g s exceeded (all processes of the sandbox together)", l->cpu_seconds);
+	} else if (s->oom_kills > 0 && (res->signal || res->exit_code != 0)) {
+		res->status = SBX_ST_MEMORY;
+		res->cli_status = res->signal ? 128 + res->signal : res->exit_code;
+		snprintf(res->message, sizeof(res->message),
+			 "memory limit of %g MB exceeded: the kernel's OOM killer ended %s", l->memory_mb,
+			 res->signal ? "the program" : "a process of the sandbox");
+	} else if (res->signal == SIGXFSZ) {
+		res->status = SBX_ST_OUTPUT;
+		res->cli_status = 128 + res->signal;
+		snprintf(res->message, sizeof(res->message),
+			 "file size limit of %g MB exceeded (a file or redirected output)", l->file_size_mb);
 	} else if (s->got_signal) {
 		res->status = SBX_ST_SIGNAL;
 		res->cli_status = 128 + s->got_signal;
@@ -634,6 +662,43 @@ static json_t *landlock_json(struct sup *s)
 	return a;
 }
 
+/* Which mechanism holds each whole-sandbox limit (report.md leaves the
+ * layer names to us; a user must be able to tell a cgroup from an rlimit). */
+static json_t *enforced_json(struct sup *s)
+{
+	const struct sbx_limits *l = &s->p->limits;
+	const struct sbx_cgroup *cg = &s->cg;
+	json_t *o = json_object();
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "cgroup v%d %s", cg->version,
+		 cg->version == 1 ? "memory.limit_in_bytes" : "memory.max");
+	json_object_set_new(o, "memory_mb", json_string(l->memory_mb < 0 ? "unlimited" : cg->memory ? buf :
+#ifdef SBX_SANITIZE
+		"nothing: sanitizer build, no RLIMIT_AS"
+#else
+		"RLIMIT_AS, per process"
+#endif
+		));
+	if (cg->memory && l->memory_mb >= 0)
+		json_object_set_new(o, "memory_note", json_string(
+			"RLIMIT_AS is set to twice memory_mb + 64 MB per process: a single huge allocation "
+			"raises MemoryError, the cgroup ends the sandbox at memory_mb"));
+	json_object_set_new(o, "tasks", json_string(l->tasks < 0 ? "unlimited" : cg->pids ? "cgroup pids.max" :
+		"RLIMIT_NPROC (counts every process of the uid)"));
+	snprintf(buf, sizeof(buf), "cgroup v%d CPU usage, whole sandbox, polled every 0.1 s; "
+		 "RLIMIT_CPU per process", cg->version);
+	json_object_set_new(o, "cpu_seconds", json_string(l->cpu_seconds < 0 ? "unlimited" : cg->cpu ? buf :
+		"RLIMIT_CPU, per process"));
+	json_object_set_new(o, "wall_seconds", json_string(l->wall_seconds < 0 ? "unlimited" :
+		"the supervisor's timer"));
+	json_object_set_new(o, "file_size_mb", json_string(l->file_size_mb < 0 ? "unlimited" :
+		"RLIMIT_FSIZE (SIGXFSZ ends the run: status output)"));
+	if (cg->reason[0])
+		json_object_set_new(o, "cgroup_note", json_string(cg->reason));
+	return o;
+}
+
 static json_t *netns_json(struct sup *s)
 {
 	const struct sbx_ns *ns = &s->plan.ns;
@@ -663,6 +728,11 @@ static json_t *identity_json(struct sup *s)
 
 	json_object_set_new(o, "uid", json_integer(ns->uid));
 	json_object_set_new(o, "gid", json_integer(ns->gid));
+	json_t *im = json_array();
+
+	for (size_t i = 0; i < ns->n_idmap; i++)
+		json_array_append_new(im, jstr(ns->idmap[i]));
+	json_object_set_new(o, "idmapped", im);
 	json_object_set_new(o, "how", json_string(
 		ns->drop_root ? "started as root: the sandbox runs as sandboxpy's own unprivileged uid "
 				"(setresuid, no supplementary groups)"
@@ -708,6 +778,7 @@ static json_t *layers_json(struct sup *s)
 	json_object_set_new(rl, "open_files", l->open_files < 0 ? json_null() : json_integer(l->open_files));
 	json_object_set_new(rl, "file_size_mb", limit_json(l->file_size_mb));
 	json_object_set_new(o, "rlimits", rl);
+	json_object_set_new(o, "limits_enforced_by", enforced_json(s));
 	return o;
 }
 
@@ -891,7 +962,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 {
 	struct sup s = { .p = p, .o = o, .listener = -1 };
 	struct sbx_ns ns;
-	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, rc = 0;
+	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, ctfd = -1, rc = 0;
 	sigset_t mask, oldmask;
 	struct rusage ru = { 0 };
 	int wstatus = 0;
@@ -938,13 +1009,21 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	s.plan.landlock_abi = s.ll_abi;
 	s.plan.ns = ns;
 	s.ns_set = true;
-	/* Ours, so it may be handed over: the sandbox's uid owns its tmp. */
-	if (s.plan.tmpdir && ns.drop_root && chown(s.plan.tmpdir, ns.uid, ns.gid) < 0) {
-		rc = -errno;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot hand the tmp directory to uid %u: %s",
-			     (unsigned)ns.uid, strerror(errno));
-		goto out_internal;
+	s.plan.ns.n_idmap = sbx_ns_idmap_plan(&s.plan.ns, s.plan.read_v, s.plan.write_v, s.plan.exec_v,
+					      p->cwd, s.plan.ns.idmap, 8);
+	s.plan.ns.idmap_fd = -1;
+	if (s.plan.ns.n_idmap) {
+		s.plan.ns.idmap_fd = sbx_ns_idmap_userns(&s.plan.ns);
+		if (s.plan.ns.idmap_fd < 0) {
+			rc = s.plan.ns.idmap_fd;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "cannot make the user namespace that gives uid %u "
+				     "access to %s: %s", (unsigned)ns.uid, s.plan.ns.idmap[0], strerror(-rc));
+			goto out_internal;
+		}
 	}
+	sbx_cgroup_setup(&s.cg, &p->limits);
+	s.plan.cg_memory = s.cg.memory;
+	s.plan.cg_pids = s.cg.pids;
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
 	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
@@ -1000,6 +1079,17 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
 	}
+	/* Into the run's cgroups before it runs a single instruction of its
+	 * own: everything it starts is counted from the first fork. */
+	rc = sbx_cgroup_attach(&s.cg, s.pid);
+	if (rc < 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot put the sandbox in its cgroup: %s", strerror(-rc));
+		kill(s.pid, SIGKILL);
+		waitpid(s.pid, NULL, 0);
+		s.pid = 0;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		goto out_internal;
+	}
 	rc = sbx_ns_release(&s.plan.ns, s.pid);
 	if (rc < 0) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot set up the user namespace: %s", strerror(-rc));
@@ -1030,7 +1120,15 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (tfd >= 0)
 			timerfd_settime(tfd, 0, &its, NULL);
 	}
-	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0)) {
+	/* CPU time of the whole sandbox, every process of it: the cgroup's
+	 * counter, read ten times a second. */
+	if (s.cg.cpu) {
+		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
+		ctfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (ctfd >= 0)
+			timerfd_settime(ctfd, 0, &its, NULL);
+	}
+	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0) || (s.cg.cpu && ctfd < 0)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -1038,14 +1136,15 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 
 	while (rc == 0) {
-		struct pollfd pf[5] = {
+		struct pollfd pf[6] = {
 			{ s.chan_eof ? -1 : sv[0], POLLIN, 0 },
 			{ pidfd, POLLIN, 0 },
 			{ tfd, POLLIN, 0 },
 			{ sfd, POLLIN, 0 },
 			{ s.listener, POLLIN, 0 },
+			{ ctfd, POLLIN, 0 },
 		};
-		if (poll(pf, 5, -1) < 0) {
+		if (poll(pf, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
@@ -1067,6 +1166,15 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			s.timed_out = true;
 			kill(-s.pid, SIGKILL);
 			kill(s.pid, SIGKILL);
+		}
+		if (pf[5].revents & POLLIN) {
+			uint64_t n;
+			(void)!read(ctfd, &n, sizeof(n));
+			if (!s.cpu_exceeded && sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds) {
+				s.cpu_exceeded = true;
+				kill(-s.pid, SIGKILL);
+				kill(s.pid, SIGKILL);
+			}
 		}
 		if (pf[3].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -1109,6 +1217,10 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	if (s.pid > 0)
 		kill(-s.pid, SIGKILL);
 	sweep(getpid());
+	s.oom_kills = sbx_cgroup_oom_kills(&s.cg);
+	if (!s.cpu_exceeded && s.cg.cpu && p->limits.cpu_seconds >= 0 &&
+	    sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds && WIFSIGNALED(wstatus))
+		s.cpu_exceeded = true;	/* passed the limit between two reads */
 	decide(&s, wstatus, &ru, res);
 	if (rc < 0) {
 		res->status = SBX_ST_INTERNAL;
@@ -1140,12 +1252,16 @@ out:
 		close(pidfd);
 	if (tfd >= 0)
 		close(tfd);
+	if (ctfd >= 0)
+		close(ctfd);
 	if (sfd >= 0)
 		close(sfd);
 	if (s.log)
 		fclose(s.log);
 	if (s.listener >= 0)
 		close(s.listener);
+	if (s.ns_set && s.plan.ns.idmap_fd >= 0)
+		close(s.plan.ns.idmap_fd);
 	for (int i = 0; s.ns_set && i < 2; i++) {
 		if (s.plan.ns.sync[i] >= 0)
 			close(s.plan.ns.sync[i]);
@@ -1153,6 +1269,7 @@ out:
 			close(s.plan.ns.status[i]);
 	}
 	sbx_seccomp_free(s.sc);
+	sbx_cgroup_destroy(&s.cg);
 	json_decref(s.events);
 	json_decref(s.errors);
 	json_decref(s.killed_by);

@@ -57,6 +57,20 @@ struct sbx_kdenial {
 int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
 		      struct sbx_kdenial *out);
 
+/* The run's cgroups (cgroup.c). Each controller is on only if it could be
+ * set up; the rest is left to rlimits. */
+struct sbx_cgroup {
+	int version;			/* 1 or 2 */
+	bool memory, pids, cpu;		/* in force */
+	char mem[4096], pids_dir[4096], cpu_dir[4096];
+	char reason[200];		/* why none is in force */
+};
+void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l);
+int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid);
+double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
+long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
+void sbx_cgroup_destroy(struct sbx_cgroup *cg);
+
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */
 int sbx_write_json_atomic(const char *path, json_t *doc);

@@ -9,10 +9,8 @@ Only the standard library and pytest are used.
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
-import tempfile
 import textwrap
 import threading
 import time
@@ -33,32 +31,6 @@ DENIAL_RE = re.compile(
 
 MODES = ("deny", "kill")
 
-_BASETEMP = None
-
-
-def pytest_configure(config):
-    """Started as root, the sandbox runs as sandboxpy's own unprivileged
-    uid, for which pytest's /tmp/pytest-of-root (0700) is closed. The tests'
-    directories are made reachable for it, as a grader's would be: a base
-    directory of our own, and world-writable test directories (the layers,
-    not file modes, must keep the sandbox out of `outside`)."""
-    global _BASETEMP
-    if os.geteuid() == 0 and not config.option.basetemp:
-        _BASETEMP = tempfile.mkdtemp(prefix="sandboxpy-tests-")
-        config.option.basetemp = _BASETEMP
-    os.umask(0)
-
-
-def pytest_unconfigure(config):
-    if _BASETEMP:
-        shutil.rmtree(_BASETEMP, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _reachable_tmp_path(tmp_path):
-    os.chmod(tmp_path.parent, 0o755)
-    os.chmod(tmp_path, 0o777)
-    return tmp_path
 
 
 class Result:

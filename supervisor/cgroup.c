@@ -1,0 +1,226 @@
+/* cgroup.c: limits for the sandbox as a whole. One cgroup per run, under
+ * the supervisor's own cgroup in each hierarchy it can write: memory
+ * (memory.limit_in_bytes / memory.max, and the OOM-kill counter that tells
+ * "memory" from any other SIGKILL), pids (pids.max: processes and threads
+ * at once, whatever their uid) and CPU usage (cpuacct.usage / cpu.stat,
+ * polled against limits.cpu_seconds). Detected, never assumed: any
+ * controller that cannot be set up is left to the rlimit fallback, and the
+ * report says which one enforced each limit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sbx_supervisor.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* "key value" lines (memory.oom_control, memory.events, cpu.stat). */
+static long long read_key(const char *dir, const char *file, const char *key)
+{
+	char path[PATH_MAX], line[256];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+			v = atoll(line + kl + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long long read_num(const char *dir, const char *file)
+{
+	char path[PATH_MAX], buf[64];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoll(buf);
+	fclose(f);
+	return v;
+}
+
+/* Our own cgroup in a v1 hierarchy ("4:memory:/a/b") or in v2 ("0::/a"). */
+static int own_path(const char *controller, char *out, size_t cap)
+{
+	char line[PATH_MAX];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int r = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (r < 0 && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		if (!*controller && !c1[1]) {	/* v2: "0::/path" */
+			snprintf(out, cap, "%s", c2 + 1);
+			r = 0;
+			continue;
+		}
+		/* v1 lists controllers comma-separated: "cpu,cpuacct" */
+		for (char *tok = *controller ? strtok(c1 + 1, ",") : NULL; tok; tok = strtok(NULL, ","))
+			if (strcmp(tok, controller) == 0) {
+				snprintf(out, cap, "%s", c2 + 1);
+				r = 0;
+			}
+	}
+	fclose(f);
+	return r;
+}
+
+/* mkdir <mount>/<own>/sandboxpy-<pid>; 0 and the path, or -errno. */
+static int make_group(const char *mount, const char *own, pid_t id, char *out, size_t cap)
+{
+	if ((size_t)snprintf(out, cap, "%s%s%ssandboxpy-%d", mount, own,
+			     own[strlen(own) - 1] == '/' ? "" : "/", id) >= cap)
+		return -ENAMETOOLONG;
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		out[0] = '\0';
+		return -errno;
+	}
+	return 0;
+}
+
+static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id)
+{
+	char own[PATH_MAX], mount[PATH_MAX], val[64];
+
+	cg->version = 1;
+	if (l->memory_mb >= 0 && own_path("memory", own, sizeof(own)) == 0 &&
+	    make_group(CG_ROOT "/memory", own, id, cg->mem, sizeof(cg->mem)) == 0) {
+		snprintf(val, sizeof(val), "%lld", (long long)(l->memory_mb * 1024 * 1024));
+		if (write_str(cg->mem, "memory.limit_in_bytes", val) == 0) {
+			cg->memory = true;
+			/* Swap counts too where the kernel accounts it. */
+			(void)write_str(cg->mem, "memory.memsw.limit_in_bytes", val);
+		}
+	}
+	if (l->tasks >= 0 && own_path("pids", own, sizeof(own)) == 0 &&
+	    make_group(CG_ROOT "/pids", own, id, cg->pids_dir, sizeof(cg->pids_dir)) == 0) {
+		snprintf(val, sizeof(val), "%lld", (long long)l->tasks);
+		cg->pids = write_str(cg->pids_dir, "pids.max", val) == 0;
+	}
+	if (l->cpu_seconds >= 0 && own_path("cpuacct", own, sizeof(own)) == 0) {
+		snprintf(mount, sizeof(mount), CG_ROOT "/cpuacct");
+		if (access(CG_ROOT "/cpuacct/cpuacct.usage", R_OK) != 0)
+			snprintf(mount, sizeof(mount), CG_ROOT "/cpu,cpuacct");
+		if (make_group(mount, own, id, cg->cpu_dir, sizeof(cg->cpu_dir)) == 0)
+			cg->cpu = read_num(cg->cpu_dir, "cpuacct.usage") >= 0;
+	}
+}
+
+static void setup_v2(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id)
+{
+	char own[PATH_MAX], val[64];
+
+	cg->version = 2;
+	if (own_path("", own, sizeof(own)) < 0 || make_group(CG_ROOT, own, id, cg->mem, sizeof(cg->mem)) < 0)
+		return;
+	/* One group for all three; a controller the parent does not
+	 * delegate has no file here. */
+	snprintf(cg->pids_dir, sizeof(cg->pids_dir), "%s", cg->mem);
+	snprintf(cg->cpu_dir, sizeof(cg->cpu_dir), "%s", cg->mem);
+	snprintf(val, sizeof(val), "%lld", (long long)(l->memory_mb * 1024 * 1024));
+	cg->memory = l->memory_mb >= 0 && write_str(cg->mem, "memory.max", val) == 0;
+	if (cg->memory)
+		(void)write_str(cg->mem, "memory.swap.max", "0");
+	snprintf(val, sizeof(val), "%lld", (long long)l->tasks);
+	cg->pids = l->tasks >= 0 && write_str(cg->pids_dir, "pids.max", val) == 0;
+	cg->cpu = l->cpu_seconds >= 0 && read_key(cg->cpu_dir, "cpu.stat", "usage_usec") >= 0;
+}
+
+void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
+{
+	memset(cg, 0, sizeof(*cg));
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
+		setup_v2(cg, l, getpid());
+	else
+		setup_v1(cg, l, getpid());
+	if (!cg->memory && !cg->pids && !cg->cpu)
+		snprintf(cg->reason, sizeof(cg->reason),
+			 "no writable cgroup (v%d) under sandboxpy's own: limits fall back to rlimits",
+			 cg->version);
+}
+
+int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid)
+{
+	char val[32];
+	int r = 0;
+
+	snprintf(val, sizeof(val), "%d", pid);
+	if (cg->memory && (r = write_str(cg->mem, "cgroup.procs", val)) < 0)
+		return r;
+	if (cg->pids && strcmp(cg->pids_dir, cg->mem) &&
+	    (r = write_str(cg->pids_dir, "cgroup.procs", val)) < 0)
+		return r;
+	if (cg->cpu && strcmp(cg->cpu_dir, cg->mem) && strcmp(cg->cpu_dir, cg->pids_dir) &&
+	    (r = write_str(cg->cpu_dir, "cgroup.procs", val)) < 0)
+		return r;
+	if (cg->version == 2 && !cg->memory && (cg->pids || cg->cpu))
+		r = write_str(cg->pids_dir, "cgroup.procs", val);
+	return r;
+}
+
+double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg)
+{
+	long long v;
+
+	if (!cg->cpu)
+		return -1;
+	if (cg->version == 1)
+		return (v = read_num(cg->cpu_dir, "cpuacct.usage")) < 0 ? -1 : (double)v / 1e9;
+	return (v = read_key(cg->cpu_dir, "cpu.stat", "usage_usec")) < 0 ? -1 : (double)v / 1e6;
+}
+
+long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg)
+{
+	if (!cg->memory)
+		return 0;
+	return (long)read_key(cg->mem, cg->version == 1 ? "memory.oom_control" : "memory.events",
+			      "oom_kill");
+}
+
+void sbx_cgroup_destroy(struct sbx_cgroup *cg)
+{
+	/* Empty by now (the run's processes are reaped); rmdir only. */
+	if (cg->mem[0])
+		rmdir(cg->mem);
+	if (cg->pids_dir[0] && strcmp(cg->pids_dir, cg->mem))
+		rmdir(cg->pids_dir);
+	if (cg->cpu_dir[0] && strcmp(cg->cpu_dir, cg->mem))
+		rmdir(cg->cpu_dir);
+	memset(cg, 0, sizeof(*cg));
+}
