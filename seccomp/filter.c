@@ -42,7 +42,8 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_IF_BIND: return p->net.n_bind > 0;
 	case SC_IF_DNS: return p->net.dns;
 	case SC_IF_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
-	case SC_CHECK_WRITE: return false;	/* the supervisor's, see compile() */
+	case SC_CHECK_WRITE:
+	case SC_CHECK_NET: return false;	/* the supervisor's, see compile() */
 	case SC_IF_SIGNAL: return p->process.signal_others;
 	case SC_NEVER:
 	case SC_ENOSYS:
@@ -157,6 +158,10 @@ static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *ou
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			/* No supervisor to ask: Landlock alone decides writes. */
 			else if (r->when == SC_CHECK_WRITE && def != SCMP_ACT_NOTIFY && writable)
+				add_row(&b, r, SCMP_ACT_ALLOW);
+			else if (r->when == SC_CHECK_NET && def != SCMP_ACT_NOTIFY &&
+				 (r->rule == SBX_RULE_NET_BIND ? p->net.n_bind > 0
+				  : p->net.n_connect > 0 || p->net.dns))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 		}
 	}
@@ -335,7 +340,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 				first = r;
 			if (r->when == SC_NEVER && !never && row_matches(r, args))
 				never = r;
-			if (r->when == SC_CHECK_WRITE && !check)
+			if ((r->when == SC_CHECK_WRITE || r->when == SC_CHECK_NET) && !check)
 				check = r;
 		}
 	}
@@ -355,7 +360,8 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 	v->err = EPERM;
 	v->kill = p->on_violation == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
-	v->check_write = !never && check;
+	v->check_write = !never && check && check->when == SC_CHECK_WRITE;
+	v->check_net = !never && check && check->when == SC_CHECK_NET;
 }
 
 /* ---- explaining ---- */
@@ -371,6 +377,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
 	case SC_IF_SIGNAL: return "process.signal_others";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
+	case SC_CHECK_NET: return "network rules (for the addresses they list)";
 	default: return NULL;
 	}
 }
@@ -424,7 +431,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_CHECK_WRITE,
+		SC_IF_SIGNAL, SC_CHECK_WRITE, SC_CHECK_NET,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";
@@ -438,7 +445,11 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
 			char head[160];
 			const char *needs = when_text(whens[w]);
-			if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
+			if (whens[w] == SC_CHECK_NET && !sbx_policy_no_network(p))
+				snprintf(head, sizeof(head), "checked by the supervisor: an address the "
+					 "policy lists goes on (Landlock checks TCP ports again), any other "
+					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
+			else if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
 				snprintf(head, sizeof(head), "checked by the supervisor: a target in a "
 					 "writable tree goes on to Landlock, any other is %s",
 					 p->on_violation == SBX_KILL ? "killed" : "refused (EACCES, reported)");

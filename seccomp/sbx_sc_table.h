@@ -25,6 +25,11 @@ enum sbx_sc_when {
 				   the target is in a writable tree and refuses (and
 				   reports) it otherwise; without a listener, as
 				   SC_IF_WRITE */
+	SC_CHECK_NET,		/* an addressed socket call (connect, bind, sendto to
+				   an address): with network rules the supervisor
+				   checks the address (continue or refuse); without,
+				   refused. Without a listener, as SC_IF_CONNECT or
+				   SC_IF_BIND */
 };
 
 /* One argument condition. Allow conditions compare all 64 bits (EQ) or

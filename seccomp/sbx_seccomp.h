@@ -34,6 +34,8 @@ struct sbx_sc_verdict {
 	bool unknown;		/* not in any table */
 	bool check_write;	/* a write by path: the supervisor checks the target
 				   against the writable trees (continue, or refuse) */
+	bool check_net;		/* an addressed socket call: the supervisor checks
+				   the address against the policy */
 	char name[32];		/* syscall name, or "syscall_N" */
 	const char *why;	/* the clause, for one line on stderr */
 };

@@ -197,11 +197,20 @@ static const struct sbx_sc_row sockets[] = {
 	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_NETLINK } },
 		 { .arg = 2, .op = SC_EQ, .val = { NETLINK_ROUTE } } } },
 	ROW("socketpair", SBX_RULE_NET_SOCKET, SC_ALWAYS),
-	ROW("connect", SBX_RULE_NET_CONNECT, SC_IF_CONNECT),
-	ROW("bind", SBX_RULE_NET_BIND, SC_IF_BIND),
+	/* The address is in memory: the supervisor reads it and lets the
+	 * call continue when the policy lists it (Landlock checks the TCP
+	 * port again in the kernel), or refuses and reports it. */
+	ROW("connect", SBX_RULE_NET_CONNECT, SC_CHECK_NET),
+	ROW("bind", SBX_RULE_NET_BIND, SC_CHECK_NET),
 	ROW("listen", SBX_RULE_NET_BIND, SC_IF_BIND),
 	ROW("accept", SBX_RULE_NET_BIND, SC_ALWAYS), ROW("accept4", SBX_RULE_NET_BIND, SC_ALWAYS),
-	ROW("sendto", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS),
+	{ .syscall = "sendto", .rule = SBX_RULE_NET_CONNECT, .when = SC_ALWAYS,
+	  .cond = "no address: a connected socket", .n_arg = 1,
+	  .a = { { .arg = 4, .op = SC_EQ, .val = { 0 } } } },
+	ROW("sendto", SBX_RULE_NET_CONNECT, SC_CHECK_NET),
+	/* msghdr is in memory too; only connected or local sockets exist
+	 * without network rules, and UDP destinations stay the hook's. */
+	ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS),
 	ROW("sendmmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("recvfrom", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("recvmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("recvmmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("shutdown", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockname", SBX_RULE_NET_SOCKET, SC_ALWAYS),

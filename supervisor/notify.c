@@ -45,6 +45,7 @@ static const struct {
 	{ "open", "px" }, { "openat", "ipx" }, { "openat2", "ip" }, { "creat", "px" },
 	{ "fork", "" }, { "vfork", "" }, { "clone", "x" },
 	{ "socket", "fti" }, { "connect", "ia" }, { "bind", "ia" }, { "listen", "ii" },
+	{ "sendto", "i---a" },
 	{ "kill", "ii" }, { "ioctl", "ix" }, { "personality", "x" }, { "prlimit64", "ii" },
 	{ "ptrace", "iiix" }, { "process_vm_readv", "i" }, { "process_vm_writev", "i" },
 	{ "mount", "ppp" }, { "umount2", "px" }, { "pivot_root", "pp" }, { "chroot", "p" },
@@ -430,6 +431,103 @@ static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, cons
 	return 1;
 }
 
+/* Does a policy list name this IP address and port? As the hook's check:
+ * any of a rule's resolved addresses, its port or "*". */
+static bool net_listed(const struct sbx_net_rule *r, size_t n, int fam, const uint8_t *ip, unsigned port)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].any_port && r[i].port != port)
+			continue;
+		for (size_t j = 0; j < r[i].n_addrs; j++)
+			if (r[i].addrs[j].family == fam &&
+			    memcmp(r[i].addrs[j].addr, ip, fam == AF_INET ? 4 : 16) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Sockets glibc tries on its own (NSS asks nscd before reading
+ * /etc/passwd or resolving a name): refused with ENOENT, as on a machine
+ * without them, and not reported: the program asked for nothing. */
+static const char *const libc_probes[] = { "/var/run/nscd/socket", "/run/nscd/socket" };
+
+/* An addressed socket call: 1 to let it continue (Landlock checks TCP
+ * ports again), 0 to refuse it (the detail already names the address), 2
+ * to answer a libc probe with ENOENT quietly. The
+ * address is read from the caller's memory, so another thread could
+ * change it after the check: for TCP the kernel's port rule still holds;
+ * the host and a UNIX socket's path are a best-effort check (docs). */
+static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
+		     const struct sbx_policy *p, char *const *write_roots)
+{
+	bool bind = strcmp(name, "bind") == 0;
+	int ai = strcmp(name, "sendto") == 0 ? 4 : 1;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+		struct sockaddr_un un;
+		char raw[128];
+	} u;
+	size_t len = d->args[ai + 1] < sizeof(u) ? (size_t)d->args[ai + 1] : sizeof(u);
+	ssize_t n;
+
+	if (sbx_policy_no_network(p))
+		return 0;
+	memset(&u, 0, sizeof(u));
+	n = len >= sizeof(sa_family_t) ? peek(tid, d->args[ai], &u, len) : -1;
+	if (n < (ssize_t)sizeof(sa_family_t))
+		return 0;
+	switch (u.sa.sa_family) {
+	case AF_UNSPEC:
+		return !bind;	/* connect(AF_UNSPEC) dissolves an association */
+	case AF_INET:
+	case AF_INET6: {
+		bool v4 = u.sa.sa_family == AF_INET;
+		const uint8_t *ip = v4 ? (const uint8_t *)&u.in.sin_addr : u.in6.sin6_addr.s6_addr;
+		unsigned port = ntohs(v4 ? u.in.sin_port : u.in6.sin6_port);
+		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+		int fam = u.sa.sa_family;
+		if (n < (ssize_t)(v4 ? sizeof(u.in) : sizeof(u.in6)))
+			return 0;
+		if (!v4 && memcmp(ip, mapped, 12) == 0) {	/* ::ffff:a.b.c.d is IPv4 */
+			ip += 12;
+			fam = AF_INET;
+		}
+		if (!bind && p->net.dns && port == 53)
+			return 1;	/* the resolver, wherever resolv.conf points */
+		if (bind ? net_listed(p->net.bind, p->net.n_bind, fam, ip, port)
+			 : net_listed(p->net.connect, p->net.n_connect, fam, ip, port))
+			return 1;
+		break;
+	}
+	case AF_UNIX: {
+		char path[sizeof(u.un.sun_path) + 1], target[PATH_MAX];
+		size_t pl = (size_t)n > offsetof(struct sockaddr_un, sun_path)
+			    ? (size_t)n - offsetof(struct sockaddr_un, sun_path) : 0;
+		if (!pl || !u.un.sun_path[0])
+			break;		/* abstract or autobind: services no rule can name */
+		memcpy(path, u.un.sun_path, pl);
+		path[pl] = '\0';
+		for (size_t i = 0; !bind && i < sizeof(libc_probes) / sizeof(libc_probes[0]); i++)
+			if (strcmp(path, libc_probes[i]) == 0)
+				return 2;
+		/* A socket path is a file to write to, as for the hook. */
+		if (target_of(tid, tgid, AT_FDCWD, path, true, target, sizeof(target)) == 0 &&
+		    under_any(target, write_roots))
+			return 1;
+		break;
+	}
+	case AF_NETLINK:
+		if (p->net.dns)
+			return 1;	/* the resolver's route queries */
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 /* The last number of a "NStgid:"/"NSpid:" line: the id in the innermost
  * namespace, the one the program sees (os.getpid()) and the audit hook
  * reports. */
@@ -505,6 +603,18 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roo
 			goto out;
 		}
 		out->v.err = EACCES;
+	}
+	if (out->v.check_net) {
+		int c = check_net(out->tid, out->tgid, &req->data, out->v.name, p, write_roots);
+		if (c && seccomp_notify_id_valid(fd, req->id) == 0) {
+			resp->id = req->id;
+			resp->val = 0;
+			resp->error = c == 2 ? -ENOENT : 0;
+			resp->flags = c == 2 ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			r = seccomp_notify_respond(fd, resp);
+			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			goto out;
+		}
 	}
 	/* The memory read above belonged to this very syscall only if the
 	 * notification is still pending; otherwise the text is dropped. */
