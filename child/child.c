@@ -47,6 +47,13 @@ int __lsan_is_turned_off(void)
 
 extern char **environ;
 
+const char *sbx_fault_injected;
+
+bool sbx_fault(const char *layer)
+{
+	return sbx_fault_injected && strcmp(sbx_fault_injected, layer) == 0;
+}
+
 static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_FDS] = "closing inherited descriptors",
 	[SBX_STEP_STDIO] = "redirecting standard streams",
@@ -279,7 +286,7 @@ static void start_python(const struct sbx_child_plan *plan)
 	check_status(Py_PreInitialize(&pre), SBX_STEP_PYTHON_CONFIG);
 
 	filter_inittab(p);
-	if (sbx_hook_install(&plan->hook) < 0)
+	if (sbx_fault("audit") || sbx_hook_install(&plan->hook) < 0)
 		fail(SBX_STEP_HOOK, EPERM, NULL);
 
 	PyConfig_InitIsolatedConfig(&config);
@@ -464,7 +471,8 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	 * (before leaving root), and enforced once the interpreter is up. */
 	if (plan->landlock_abi > 0) {
 		const char *what = NULL;
-		int r = sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
+		int r = sbx_fault("landlock") ? (what = "a fault injected by the test", -EOPNOTSUPP)
+					      : sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
 		if (r < 0)
 			landlock_failed(plan, -r, what);
 	}
@@ -487,7 +495,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 			landlock_failed(plan, -r, "enforcing the ruleset");
 	}
 	/* Last: the interpreter is up, so the filter need not allow start-up. */
-	if ((code = sbx_seccomp_load(plan->seccomp, &listener)) < 0)
+	if ((code = sbx_fault("seccomp") ? -ENOSYS : sbx_seccomp_load(plan->seccomp, &listener)) < 0)
 		fail(SBX_STEP_SECCOMP, -code, NULL);
 	flags |= SBX_READY_SECCOMP | (listener >= 0 ? SBX_READY_SECCOMP_NOTIFY : 0);
 

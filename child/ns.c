@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sbx_child.h"
 #include "sbx_ns.h"
 
 void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns)
@@ -55,7 +56,7 @@ pid_t sbx_ns_clone(struct sbx_ns *ns)
 
 	if (pipe2(ns->sync, O_CLOEXEC) < 0 || pipe2(ns->status, O_CLOEXEC) < 0)
 		return -errno;
-	pid = clone_with(ns->flags);
+	pid = sbx_fault("netns") ? (errno = EPERM, -1) : clone_with(ns->flags);
 	if (pid < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
 		/* Containers often forbid (user) namespaces: say so, go on. */
 		snprintf(ns->reason, sizeof(ns->reason), "the kernel refused new namespaces (%s)%s",
@@ -101,8 +102,9 @@ int sbx_ns_release(struct sbx_ns *ns, pid_t child)
 	ns->sync[0] = -1;
 	close(ns->status[1]);
 	ns->status[1] = -1;
-	/* The child goes on only on this byte; EOF (we died) ends it. */
-	if (!r && write(ns->sync[1], "g", 1) != 1)
+	/* The init goes on only on this byte; EOF (we died) ends it. Without
+	 * a PID namespace there is no init waiting for it. */
+	if (!r && (ns->flags & CLONE_NEWPID) && write(ns->sync[1], "g", 1) != 1)
 		r = -EPIPE;
 	return r;
 }

@@ -151,6 +151,11 @@ struct sbx_result {
 int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err);
 
+/* sandboxpy --self-test: one small sandbox per layer tries one forbidden
+ * thing; prints what this machine enforces to out. 0, or 125 when the
+ * audit hook or the seccomp filter cannot be enforced. */
+int sbx_self_test(FILE *out);
+
 /* Writes a report for a run that never started (bad usage, bad policy):
  * status internal, the errors listed. */
 int sbx_report_write_failure(const char *path, const char *const *argv, size_t argc,

@@ -46,6 +46,8 @@ static const char usage_text[] =
 	"      --bpf               with --explain: also print the seccomp filter as\n"
 	"                          libseccomp pseudo-filter code\n"
 	"      --show-policy SPEC  print a policy with every default filled in\n"
+	"      --self-test         try one forbidden thing per layer; print what this\n"
+	"                          machine enforces (exit 125 if audit or seccomp cannot be)\n"
 	"  -V, --version           print the version\n"
 	"  -h, --help              print this help\n"
 	"\n"
@@ -57,8 +59,12 @@ static const char usage_text[] =
 
 enum {
 	OPT_LOG = 256, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TIMEOUT, OPT_SET,
-	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE, OPT_BPF,
+	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE, OPT_BPF, OPT_SELF_TEST,
 };
+
+#ifdef SBX_TEST_SWITCHES
+extern const char *sbx_fault_injected;
+#endif
 
 static const struct option long_opts[] = {
 	{ "policy", required_argument, NULL, 'p' },
@@ -76,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "check-policy", required_argument, NULL, OPT_CHECK },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "bpf", no_argument, NULL, OPT_BPF },
+	{ "self-test", no_argument, NULL, OPT_SELF_TEST },
 	{ "show-policy", required_argument, NULL, OPT_SHOW },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -143,6 +150,9 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	sbx_error_clear(&err);
+#ifdef SBX_TEST_SWITCHES
+	sbx_fault_injected = getenv("SANDBOXPY_FAULT");
+#endif
 	opterr = 0;
 	/* "+": stop at the program, so its own options reach it untouched. */
 	while ((opt = getopt_long(argc, argv, "+:p:r:C:qvVhc:m:BEIOSsuX:W:", long_opts, NULL)) != -1) {
@@ -175,6 +185,7 @@ int main(int argc, char **argv)
 		case OPT_CHECK: check = optarg; break;
 		case OPT_EXPLAIN: explain = true; break;
 		case OPT_BPF: bpf = true; break;
+		case OPT_SELF_TEST: return sbx_self_test(stdout);
 		case OPT_SHOW: show = optarg; break;
 		case 'V':
 			printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
