@@ -79,14 +79,15 @@ const char *sbx_step_name(int step)
 	return step_names[step];
 }
 
-/* Only async-signal-safe calls until the interpreter starts. */
-static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
+/* A set-up record for the supervisor. Only async-signal-safe calls until
+ * the interpreter starts. */
+static void send_step(enum sbx_chan_type type, enum sbx_step step, int err, const char *detail)
 {
 	struct sbx_chan_rec rec;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.version = SBX_CHAN_VERSION;
-	rec.type = SBX_CHAN_SETUP_FAIL;
+	rec.type = type;
 	rec.pid = (uint32_t)getpid();
 	rec.step = step;
 	rec.err = err;
@@ -96,6 +97,11 @@ static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
 		rec.detail_len = (uint16_t)n;
 	}
 	(void)!send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL);
+}
+
+static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
+{
+	send_step(SBX_CHAN_SETUP_FAIL, step, err, detail);
 	_exit(SBX_EXIT_SETUP);
 }
 
@@ -374,32 +380,12 @@ static void prepare_modules(const struct sbx_policy *p)
 	}
 }
 
-static void layer_failed(enum sbx_step step, int err, const char *detail);
-
-/* Landlock is optional unless --require names it. */
+/* Landlock is optional unless --require names it: reported, or fatal. */
 static void landlock_failed(const struct sbx_child_plan *plan, int err, const char *what)
 {
 	if (plan->o->require & SBX_LAYER_LANDLOCK)
 		fail(SBX_STEP_LANDLOCK, err, what);
-	layer_failed(SBX_STEP_LANDLOCK, err, what);
-}
-
-static void layer_failed(enum sbx_step step, int err, const char *detail)
-{
-	struct sbx_chan_rec rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.version = SBX_CHAN_VERSION;
-	rec.type = SBX_CHAN_LAYER_FAIL;
-	rec.pid = (uint32_t)getpid();
-	rec.step = step;
-	rec.err = err;
-	if (detail) {
-		size_t n = strnlen(detail, sizeof(rec.detail));
-		memcpy(rec.detail, detail, n);
-		rec.detail_len = (uint16_t)n;
-	}
-	(void)!send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL);
+	send_step(SBX_CHAN_LAYER_FAIL, SBX_STEP_LANDLOCK, err, what);
 }
 
 /* READY, with the seccomp listener attached when there is one. */

@@ -162,22 +162,33 @@ static const char *type_name(long t)
 	}
 }
 
-static void peek_sockaddr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap)
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_un un;
+	char raw[128];
+};
+
+/* A socket address from the caller, at most 128 bytes: its length, or -1
+ * when not even the family could be read. */
+static ssize_t peek_sa(pid_t tid, uint64_t addr, uint64_t len, union sockaddr_any *u)
 {
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-		struct sockaddr_un un;
-		char raw[128];
-	} u;
-	char ip[INET6_ADDRSTRLEN];
-	size_t want = len < sizeof(u) ? (size_t)len : sizeof(u);
+	size_t want = len < sizeof(*u) ? (size_t)len : sizeof(*u);
 	ssize_t n;
 
-	memset(&u, 0, sizeof(u));
-	n = want >= sizeof(sa_family_t) ? peek(tid, addr, &u, want) : -1;
-	if (n < (ssize_t)sizeof(sa_family_t)) {
+	memset(u, 0, sizeof(*u));
+	n = want >= sizeof(sa_family_t) ? peek(tid, addr, u, want) : -1;
+	return n < (ssize_t)sizeof(sa_family_t) ? -1 : n;
+}
+
+static void peek_sockaddr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap)
+{
+	union sockaddr_any u;
+	char ip[INET6_ADDRSTRLEN];
+	ssize_t n = peek_sa(tid, addr, len, &u);
+
+	if (n < 0) {
 		snprintf(out, cap, "<unreadable address>");
 		return;
 	}
@@ -462,21 +473,12 @@ static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const 
 {
 	bool bind = strcmp(name, "bind") == 0;
 	int ai = strcmp(name, "sendto") == 0 ? 4 : 1;
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-		struct sockaddr_un un;
-		char raw[128];
-	} u;
-	size_t len = d->args[ai + 1] < sizeof(u) ? (size_t)d->args[ai + 1] : sizeof(u);
+	union sockaddr_any u;
 	ssize_t n;
 
 	if (sbx_policy_no_network(p))
 		return 0;
-	memset(&u, 0, sizeof(u));
-	n = len >= sizeof(sa_family_t) ? peek(tid, d->args[ai], &u, len) : -1;
-	if (n < (ssize_t)sizeof(sa_family_t))
+	if ((n = peek_sa(tid, d->args[ai], d->args[ai + 1], &u)) < 0)
 		return 0;
 	switch (u.sa.sa_family) {
 	case AF_UNSPEC:

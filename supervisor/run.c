@@ -494,6 +494,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
+void sbx_rmtree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static const char *signame(int sig)
 {
 	const char *n = sigabbrev_np(sig);
@@ -912,6 +917,15 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 
 /* ---- the run ---- */
 
+/* A child that was cloned but never released: it has run nothing of its
+ * own, it is waiting for the supervisor's byte. */
+static void abandon_child(struct sup *s)
+{
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+}
+
 static int open_stdio(const char *path, int flags, int *out, struct sbx_error *err)
 {
 	int fd = open(path, flags | O_CLOEXEC, 0644);
@@ -1072,9 +1086,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sbx_diag_add(err, NULL, 0, 0, NULL, "--require: the netns layer is not available: %s",
 			     s.plan.ns.reason[0] ? s.plan.ns.reason
 			     : "the policy names hosts outside, so the sandbox uses the host's network");
-		kill(s.pid, SIGKILL);
-		waitpid(s.pid, NULL, 0);
-		s.pid = 0;
+		abandon_child(&s);
 		rc = -ENOTSUP;
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
@@ -1084,18 +1096,14 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	rc = sbx_cgroup_attach(&s.cg, s.pid);
 	if (rc < 0) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot put the sandbox in its cgroup: %s", strerror(-rc));
-		kill(s.pid, SIGKILL);
-		waitpid(s.pid, NULL, 0);
-		s.pid = 0;
+		abandon_child(&s);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
 	}
 	rc = sbx_ns_release(&s.plan.ns, s.pid);
 	if (rc < 0) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot set up the user namespace: %s", strerror(-rc));
-		kill(s.pid, SIGKILL);
-		waitpid(s.pid, NULL, 0);
-		s.pid = 0;
+		abandon_child(&s);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
 	}
@@ -1240,7 +1248,7 @@ out:
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	finish(&s, res, err);
 	if (s.plan.tmpdir)
-		nftw(s.plan.tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		sbx_rmtree(s.plan.tmpdir);
 	for (int i = 0; i < 3; i++)
 		if (s.plan.stdio_fd[i] >= 0)
 			close(s.plan.stdio_fd[i]);

@@ -71,6 +71,9 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
 void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 
+/* Removes a directory tree we made (the private tmp, the self-test's). */
+void sbx_rmtree(const char *path);
+
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */
 int sbx_write_json_atomic(const char *path, json_t *doc);

@@ -5,7 +5,6 @@
  * seccomp filter cannot be enforced, since every run needs both. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "sandboxpy.h"
+#include "sbx_supervisor.h"
 
 struct probe {
 	const char *layer;
@@ -33,15 +32,6 @@ static const struct probe probes[] = {
 	{ "memory", "x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n",
 	  { "limits.memory_mb=64", "limits.wall_seconds=10", NULL }, false },
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
 
 /* Runs one probe; returns its report (owned) or NULL. */
 static json_t *run_probe(const struct probe *pr, const char *dir, const char *out_dir)
@@ -119,7 +109,7 @@ int sbx_self_test(FILE *out)
 	snprintf(marker, sizeof(marker), "%s/x", outside);
 	if (mkdir(dir, 0755) < 0 || mkdir(outside, 0755) < 0) {
 		fprintf(out, "sandboxpy --self-test: cannot create its directories: %s\n", strerror(errno));
-		nftw(base, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		sbx_rmtree(base);
 		return 125;
 	}
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
@@ -184,7 +174,7 @@ int sbx_self_test(FILE *out)
 			failed = true;
 		json_decref(rep[i]);
 	}
-	nftw(base, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	sbx_rmtree(base);
 	fprintf(out, "%s\n", failed ? "self-test FAILED: sandboxpy cannot enforce the audit hook and the "
 				      "seccomp filter here; it refuses to run programs"
 				    : "self-test passed: every run gets the layers marked enforced");
