@@ -441,6 +441,11 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 			close(SBX_IDMAP_FD);
 		if (r < 0)
 			fail(SBX_STEP_IDMAP, -r, plan->ns.idmap[0]);
+		/* Before the Landlock ruleset, whose /dev/shm rule must name
+		 * the private one. Without it the host's stays (reported). */
+		if (p->process.spawn && (plan->ns.flags || plan->ns.drop_root) &&
+		    sbx_ns_private_shm(plan->ns.n_idmap > 0, p->limits.memory_mb) == 0)
+			flags |= SBX_READY_PRIVATE_SHM;
 	}
 	environ = plan->envp;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)

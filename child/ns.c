@@ -325,6 +325,23 @@ size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *con
 	return n;
 }
 
+/* multiprocessing's semaphores live in /dev/shm, which is the host's: a
+ * private tmpfs there keeps the run's files from outliving it or meeting
+ * other processes' objects. 0, or -errno (the shared one stays). */
+int sbx_ns_private_shm(bool have_mount_ns, double memory_mb)
+{
+	char opts[64];
+	long mb = memory_mb > 0 && memory_mb < 64 ? (long)memory_mb : 64;
+
+	if (!have_mount_ns && (unshare(CLONE_NEWNS) < 0 ||
+			       mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+		return -errno;
+	snprintf(opts, sizeof(opts), "mode=1777,size=%ldm", mb);
+	if (mount("sandboxpy-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -errno;
+	return 0;
+}
+
 int sbx_ns_idmap_apply(int userns, const char (*pts)[PATH_MAX], size_t n, const char *cwd)
 {
 	int r = 0;

@@ -66,6 +66,9 @@ size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *con
  * over itself, idmapped so root's files appear as the sandbox's, in a
  * private mount namespace. 0 or -errno. */
 int sbx_ns_idmap_apply(int userns, const char (*pts)[4096], size_t n, const char *cwd);
+/* With spawning allowed: a private tmpfs on /dev/shm (in a mount namespace
+ * of its own, made here unless have_mount_ns). 0 or -errno. */
+int sbx_ns_private_shm(bool have_mount_ns, double memory_mb);
 /* The supervisor's half: a user namespace mapping 0 to the sandbox's ids,
  * as a descriptor for MOUNT_ATTR_IDMAP; -errno. */
 int sbx_ns_idmap_userns(const struct sbx_ns *ns);

@@ -36,6 +36,7 @@ enum sbx_step {
 #define SBX_READY_SECCOMP_NOTIFY (1u << 5)	/* ...and its listener rides on this record
 						   (SCM_RIGHTS) */
 #define SBX_READY_LANDLOCK	(1u << 6)	/* the ruleset is enforced */
+#define SBX_READY_PRIVATE_SHM	(1u << 7)	/* /dev/shm is a private tmpfs */
 
 struct sbx_chan_rec {
 	uint16_t version;

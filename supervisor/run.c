@@ -723,6 +723,10 @@ static json_t *netns_json(struct sup *s)
 			json_array_append_new(a, json_string(names[i].name));
 	json_object_set_new(o, "namespaces", a);
 	json_object_set_new(o, "network", json_string(!s->ns_set ? "unknown" : on ? "empty" : "host"));
+	if (s->p->process.spawn)
+		json_object_set_new(o, "dev_shm", json_string(
+			(s->ready_flags & SBX_READY_PRIVATE_SHM) ? "a private tmpfs"
+			: "the host's (no private mount namespace): files there outlive the run"));
 	return o;
 }
 

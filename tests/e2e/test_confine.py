@@ -393,3 +393,19 @@ def test_self_test_fails_without_seccomp():
     p = subprocess.run([FAULTS, "--self-test"], capture_output=True, text=True, timeout=120, env=env)
     assert p.returncode == 125, p
     assert "NOT ENFORCED" in p.stdout and "FAILED" in p.stdout, p.stdout
+
+
+def test_dev_shm_is_private_when_spawning(sbx):
+    """multiprocessing needs /dev/shm; the sandbox gets its own, so nothing
+    it leaves there outlives the run or reaches the host's."""
+    name = f"sandboxpy-test-{os.getpid()}-{time.monotonic_ns()}"
+    sbx.script(f"""
+import multiprocessing as mp
+with mp.Pool(2) as p:
+    print("POOL", p.map(abs, [-1, -2]), flush=True)
+open("/dev/shm/{name}", "w").write("left behind")
+""")
+    res = sbx.run("prog.py", policy=pol(process={"spawn": True}))
+    assert res.rc == 0 and "POOL [1, 2]" in res.stdout, res
+    assert not Path("/dev/shm", name).exists()
+    assert res.report["layers"]["netns"]["dev_shm"] == "a private tmpfs", res.report["layers"]
