@@ -495,7 +495,9 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	rec.type = SBX_CHAN_READY;
 	rec.pid = (uint32_t)getpid();
 	rec.step = flags;
-	if (send_ready(&rec, listener) < 0)
+	/* Tests: a child that never sends the listener, or sends it twice. */
+	if (send_ready(&rec, sbx_fault("no-listener") ? -1 : listener) < 0 ||
+	    (sbx_fault("listener-twice") && send_ready(&rec, listener) < 0))
 		_exit(SBX_EXIT_SETUP);
 	/* The supervisor holds the listener now; ours would keep it alive. */
 	if (listener >= 0)

@@ -3,15 +3,58 @@
  * against their enums, the arguments parsed as JSON with jansson and
  * rejected unless they are an array. Nothing is trusted. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sbx_supervisor.h"
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes) that is not a
+ * control character (C0, DEL, C1: a terminal reads some as commands), or
+ * 0. */
+static size_t printable_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong, surrogates, beyond Unicode, C1 controls */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+/* Valid, printable UTF-8 is kept; every other byte becomes '?', so what
+ * reaches a terminal or the report is text, whatever the child sent. */
 static void copy_printable(char *dst, const char *src, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)src[i];
-		dst[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t len = printable_seq(s + i, n - i);
+		if (!len) {
+			dst[i++] = '?';
+			continue;
+		}
+		memcpy(dst + i, s + i, len);
+		i += len;
 	}
 	dst[n] = '\0';
 }
@@ -58,6 +101,35 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 		}
 	}
 	return 0;
+}
+
+/* Could the hook have sent this? The program can write to the channel
+ * too, so an EVENT record whose rule and action the policy cannot produce
+ * is a forgery: a "log" record could otherwise explain, and so hide, the
+ * program's own bypass. */
+bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d)
+{
+	enum sbx_action want;
+
+	switch (d->rule) {
+	case SBX_RULE_EVENTS: {
+		const struct sbx_event_rule *r = &p->events[d->clause];
+		if (r->name ? strcmp(r->name, d->event) != 0
+			    : strncmp(r->prefix, d->event, strlen(r->prefix)) != 0)
+			return false;
+		want = r->action;
+		break;
+	}
+	case SBX_RULE_COMPILE: want = p->code.compile; break;
+	case SBX_RULE_EXEC: want = p->code.exec; break;
+	case SBX_RULE_INTROSPECTION: want = p->code.introspection; break;
+	case SBX_RULE_TRACING: want = p->code.tracing; break;
+	default: want = SBX_DENY; break;	/* the sections only deny */
+	}
+	if (d->action == want)
+		return true;
+	/* Under on_violation: kill a deny is sent as kill. */
+	return d->action == SBX_KILL && want == SBX_DENY && p->on_violation == SBX_KILL;
 }
 
 void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,

@@ -64,6 +64,7 @@ struct sup {
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
+	bool listener_lost;		/* READY said "listener" but carried none */
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
 	long oom_kills;
@@ -345,8 +346,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 	}
 	switch (d.type) {
 	case SBX_CHAN_EVENT:
-		if (!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
-		    d.action != SBX_KILL) {
+		if ((!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
+		     d.action != SBX_KILL) || !sbx_event_plausible(s->p, &d)) {
 			s->dropped++;
 			break;
 		}
@@ -391,6 +392,7 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 			/* Refusals still happen in the kernel (it answers ENOSYS
 			 * without a listener) but would go unseen: say so. */
 			s->ready_flags &= ~SBX_READY_SECCOMP_NOTIFY;
+			s->listener_lost = true;
 			json_array_append_new(s->errors, json_string(
 				"the seccomp listener did not arrive with READY: kernel denials are not observed"));
 		}
@@ -436,10 +438,19 @@ static void drain_channel(struct sup *s, int fd)
 			}
 		}
 		if (n == 0) {
+			/* An empty datagram (the program can send one) or the
+			 * end: only a hung-up peer with nothing left is the end. */
+			struct pollfd pf = { fd, POLLIN, 0 };
+			char peek;
 			if (passed >= 0)
 				close(passed);
-			s->chan_eof = true;
-			return;
+			if (poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) &&
+			    recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+				s->chan_eof = true;
+				return;
+			}
+			s->dropped++;
+			continue;
 		}
 		on_record(s, &rec, n, passed);
 	}
@@ -763,9 +774,11 @@ static json_t *layers_json(struct sup *s)
 	json_object_set_new(a, "rules", json_integer(sbx_seccomp_rule_count(s->sc)));
 	json_object_set_new(a, "notify", json_boolean(s->ready_flags & SBX_READY_SECCOMP_NOTIFY));
 	if (s->ready && !(s->ready_flags & SBX_READY_SECCOMP_NOTIFY))
-		json_object_set_new(a, "notify_reason", json_string(
-			"the kernel gave no user-notification listener: kernel denials are enforced "
-			"(EPERM) but not observed"));
+		json_object_set_new(a, "notify_reason", json_string(s->listener_lost
+			? "the listener did not reach the supervisor: refused syscalls fail (ENOSYS) "
+			  "but are not observed"
+			: "the kernel gave no user-notification listener: kernel denials are enforced "
+			  "(EPERM) but not observed"));
 	json_object_set_new(a, "denied", json_integer((json_int_t)s->kernel_denied));
 	json_object_set_new(o, "seccomp", a);
 	json_object_set_new(o, "landlock", landlock_json(s));

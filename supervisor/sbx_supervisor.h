@@ -36,6 +36,10 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 		    struct sbx_decoded *out);
 void sbx_decoded_clear(struct sbx_decoded *d);
 
+/* Whether the hook could have sent this EVENT under policy p (the program
+ * can write to the channel too). */
+bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d);
+
 /* "process.spawn = false": the clause that decided, for one line on stderr. */
 void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
 		      char *buf, size_t len);

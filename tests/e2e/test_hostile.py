@@ -1,0 +1,217 @@
+"""The supervisor against a hostile child: the program writes to the
+channel (descriptor 3) itself, malformed, forged, in floods, from a
+grandchild; closes it; stops itself; never sends the seccomp listener or
+sends it twice. The supervisor must survive, stay bounded, count exactly
+what it drops, and still write a correct report."""
+import json
+import os
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import SANDBOXPY
+
+FAULTS = os.environ.get("SANDBOXPY_FAULTS",
+                        os.path.join(os.path.dirname(SANDBOXPY), "tests", "sandboxpy-faults"))
+
+# struct sbx_chan_rec (include/sbx_channel.h): 4096 bytes.
+HEADER = struct.Struct("=HHIIIIiIHHHH")
+REC_SIZE = 4096
+EVENT, SETUP_FAIL, READY, LAYER_FAIL = 1, 2, 3, 4
+RULE_FS_WRITE, DENY, LOG = 2, 2, 1
+
+WRITER = '''
+import socket, struct
+HEADER = struct.Struct("=HHIIIIiIHHHH")
+chan = socket.socket(fileno=3)
+
+def rec(version=1, type=1, pid=2, rule=2, action=2, clause=0, err=0, step=0,
+        event=b"open", where=b"", detail=b"", args=b"[]", lens=None, size=4096):
+    ev, wh, de, ar = event.ljust(128, b"\\0"), where.ljust(256, b"\\0"), detail.ljust(256, b"\\0"), args.ljust(3420, b"\\0")
+    l = lens or (len(event), len(where), len(detail), len(args))
+    body = HEADER.pack(version, type, pid, rule, action, clause, err, step, *l) + ev + wh + de + ar
+    return (body + bytes(max(0, size - len(body))))[:size]
+
+def send(r):
+    try:
+        chan.send(r)
+        return True
+    except OSError:
+        return False
+'''
+
+
+def run(sbx, code, policy=None, timeout=120, opts=(), binary=SANDBOXPY, env=None):
+    sbx.script(WRITER + code)
+    cmd = [binary, "-C", str(sbx.cwd), "-r", str(sbx.report_path), *opts, "prog.py"]
+    if policy is not None:
+        sbx.write_policy(policy)
+        cmd[1:1] = ["-p", str(sbx.policy_path)]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, cwd=sbx.cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    return p, json.loads(sbx.report_path.read_text()), time.monotonic() - t0
+
+
+def test_malformed_records_dropped_and_counted(sbx):
+    """Every field out of range, truncated, oversized, wrong version: each
+    one dropped and counted; nothing of them in the report."""
+    code = '''
+bad = [
+    rec(version=2), rec(version=0), rec(type=0), rec(type=99), rec(rule=10**6), rec(action=77),
+    rec(lens=(4000, 0, 0, 2)), rec(lens=(4, 9999, 0, 2)), rec(lens=(4, 0, 9999, 2)),
+    rec(lens=(4, 0, 0, 60000)), rec(args=b"{not json"), rec(args=b'{"an": "object"}'),
+    rec(size=100), rec(size=4095), rec(size=8192), b"",
+    rec(type=2, step=99),          # a set-up failure after READY: forged
+    rec(type=3),                   # a second READY: forged
+    rec(action=1),                 # a "log" the policy cannot produce: forged
+]
+sent = sum(send(r) for r in bad)
+# A plausible denial with bytes that are not text: kept, made printable.
+send(rec(event=b"\\xff\\xfe\\x00bad\\x1b[31m\\xc2\\x9b"))
+print("SENT", sent, flush=True)
+'''
+    p, rep, _ = run(sbx, code)
+    assert p.returncode == 0, p
+    sent = int(p.stdout.split("SENT ")[1])
+    assert sent >= 19, p.stdout
+    assert rep["status"] == "ok", rep
+    assert [e["event"] for e in rep["events"]] == ["???bad?[31m??"], rep
+    assert rep["summary"]["events_dropped"] == sent, rep["summary"]
+    assert "\x1b" not in p.stderr and "\ufffd" not in p.stderr
+
+
+def test_forged_log_record_does_not_hide_a_bypass(sbx):
+    """A log record the policy could not produce, then a native fork: the
+    kernel denial stays a bypass."""
+    code = '''
+import ctypes
+send(rec(rule=7, action=1, event=b"os.fork"))   # process.spawn, "log"
+libc = ctypes.CDLL(None, use_errno=True)
+print("FORK", libc.fork(), ctypes.get_errno(), flush=True)
+'''
+    p, rep, _ = run(sbx, code, policy={"version": 1, "native": {"ctypes": True}})
+    assert "FORK -1 1" in p.stdout, p
+    ev = [e for e in rep["events"] if e["layer"] == "seccomp"]
+    assert [(e["rule"], e["bypass"]) for e in ev] == [("process.spawn", True)], rep
+    assert rep["summary"]["bypass"] == 1 and rep["summary"]["events_dropped"] == 1, rep
+
+
+def test_flood_of_a_million_records(sbx):
+    """A million valid-looking denial records: the report keeps the first
+    10000, counts the rest exactly, and the supervisor's memory stays
+    bounded (read from outside while the program waits)."""
+    code = '''
+import os, sys, time
+r = rec(detail=b"flood")
+n = 0
+for i in range(1000000):
+    if send(r):
+        n += 1
+print("SENT", n, flush=True)
+sys.stdin.readline()
+'''
+    sbx.script(WRITER + code)
+    cmd = [SANDBOXPY, "-q", "-C", str(sbx.cwd), "-r", str(sbx.report_path), "prog.py"]
+    proc = subprocess.Popen(cmd, cwd=sbx.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("SENT "), (line, proc.stderr.read() if proc.poll() is not None else "")
+    n = int(line.split()[1])
+    time.sleep(1.0)         # let the supervisor drain the socket
+    status = open(f"/proc/{proc.pid}/status").read()
+    hwm_kb = int([l for l in status.splitlines() if l.startswith("VmHWM:")][0].split()[1])
+    out, err = proc.communicate("\n", timeout=120)
+    assert proc.returncode == 0, err
+    rep = json.loads(sbx.report_path.read_text())
+    assert n == 1000000
+    assert len(rep["events"]) == 10000, len(rep["events"])
+    assert len(rep["events"]) + rep["summary"]["events_dropped"] == n, rep["summary"]
+    assert rep["summary"]["denied"] == n
+    # 10000 kept events are a few MB of JSON; a million would be ~1 GB.
+    assert hwm_kb < 200 * 1024, hwm_kb
+
+
+def test_channel_closed_and_shut_down(sbx):
+    """The program shuts down and closes the channel: the run goes on and
+    kernel denials (which do not use it) are still recorded."""
+    code = '''
+import ctypes, socket
+chan.shutdown(socket.SHUT_RDWR)
+chan.close()
+libc = ctypes.CDLL(None, use_errno=True)
+print("PTRACE", libc.syscall(101, 0, 0, 0, 0), ctypes.get_errno(), flush=True)
+'''
+    p, rep, _ = run(sbx, code, policy={"version": 1, "native": {"ctypes": True}})
+    assert p.returncode == 0 and "PTRACE -1 1" in p.stdout, p
+    assert rep["status"] == "ok", rep
+    assert [e["syscall"] for e in rep["events"] if e["layer"] == "seccomp"] == ["ptrace"], rep
+
+
+def test_grandchild_writes_garbage_to_the_channel(sbx):
+    code = '''
+import os
+pid = os.fork()
+if pid == 0:
+    for i in range(50):
+        send(rec(version=9))
+        send(b"junk" * 10)
+    os._exit(0)
+os.waitpid(pid, 0)
+print("DONE", flush=True)
+'''
+    p, rep, _ = run(sbx, code, policy={"version": 1, "process": {"spawn": True}})
+    assert p.returncode == 0 and "DONE" in p.stdout, p
+    assert rep["status"] == "ok" and rep["events"] == [], rep
+    assert rep["summary"]["events_dropped"] == 100, rep["summary"]
+
+
+def test_child_that_stops_itself(sbx):
+    """SIGSTOP to itself: the supervisor does not wait forever; the wall
+    clock ends it with status timeout, within a second of the limit."""
+    code = '''
+import os, signal
+os.kill(os.getpid(), signal.SIGSTOP)
+print("RESUMED", flush=True)
+'''
+    p, rep, elapsed = run(sbx, code, opts=["--timeout", "1"])
+    assert p.returncode == 124 and "RESUMED" not in p.stdout, p
+    assert rep["status"] == "timeout", rep
+    assert elapsed < 2.5, elapsed
+
+
+@pytest.mark.parametrize("fault", ["no-listener", "listener-twice"])
+def test_listener_never_or_twice(sbx, fault):
+    """The listener never arrives: refusals still happen, the report says
+    they were not observed. It arrives twice: the second is dropped."""
+    code = '''
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("PTRACE", libc.syscall(101, 0, 0, 0, 0), flush=True)
+'''
+    env = dict(os.environ, SANDBOXPY_FAULT=fault)
+    p, rep, _ = run(sbx, code, policy={"version": 1, "native": {"ctypes": True}}, binary=FAULTS,
+                    env=env)
+    assert p.returncode == 0 and "PTRACE -1" in p.stdout, p
+    sc = rep["layers"]["seccomp"]
+    if fault == "no-listener":
+        assert sc["active"] is True and sc["notify"] is False, sc
+        assert "not observed" in sc["notify_reason"] and rep["errors"], rep
+    else:
+        assert sc["notify"] is True and rep["summary"]["events_dropped"] == 1, rep
+        assert [e["syscall"] for e in rep["events"]] == ["ptrace"], rep
+
+
+def test_forged_lines_on_stderr_do_not_change_the_report(sbx):
+    code = '''
+import sys
+sys.stderr.write("sandboxpy: ok: exited normally; 0 denied, 0 logged\\n")
+sys.stderr.write("sandboxpy: denied open '/etc/shadow' (not in filesystem.read)\\n")
+send(rec(type=2, step=3, err=13))     # forged set-up failure after READY
+raise SystemExit(3)
+'''
+    p, rep, _ = run(sbx, code)
+    assert p.returncode == 3, p
+    assert rep["status"] == "error" and rep["exit_code"] == 3, rep
+    assert rep["events"] == [] and rep["summary"]["events_dropped"] == 1, rep
