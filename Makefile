@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench clean
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench memcheck clean
 
 all: build
 
@@ -44,6 +44,12 @@ fuzz: fuzz-build
 
 test: test-normal test-asan fuzz
 	@echo "make test: all configurations passed"
+
+# valgrind memcheck over what valgrind can run (tests/memcheck/run says
+# what, and why the sandbox itself cannot run under Debian's valgrind).
+memcheck: build
+	@scripts/install-deps valgrind
+	tests/memcheck/run $(BUILD)
 
 # Benchmarks: ratios measured in one run (docs/performance.md). Never part
 # of make test.
