@@ -757,15 +757,39 @@ static bool file_denied(const char *path, char *which, size_t cap)
 	return false;
 }
 
+/* CPython's own test extensions live in lib-dynload too, and some of them
+ * reach raw memory (_testcapi, _testinternalcapi): not "stdlib" for a
+ * sandbox. */
+static const char *const test_extensions[] = {
+	"_ctypes_test", "_testbuffer", "_testcapi", "_testclinic", "_testimportmultiple",
+	"_testinternalcapi", "_testmultiphase", "_xxtestfuzz", "xxlimited", "xxlimited_35",
+	"xxsubtype",
+};
+
+/* The module an extension file is, from its name: "_ctypes" for
+ * ".../_ctypes.cpython-311-x86_64-linux-gnu.so". */
+static void ext_base(const char *file, char *out, size_t cap)
+{
+	const char *b = strrchr(file, '/');
+
+	b = b ? b + 1 : file;
+	snprintf(out, cap, "%.*s", (int)strcspn(b, "."), b);
+}
+
 static bool ext_allowed(const char *mod, const char *file)
 {
 	const struct sbx_policy *p = cfg->p;
-	char real[PATH_MAX];
+	char real[PATH_MAX], base[256];
 
 	if (p->native.extensions == SBX_EXT_ANY)
 		return true;
+	ext_base(file, base, sizeof(base));
+	for (size_t i = 0; i < sizeof(test_extensions) / sizeof(test_extensions[0]); i++)
+		if (strcmp(base, test_extensions[i]) == 0)
+			goto listed;
 	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0 && sbx_path_under(real, cfg->dynload))
 		return true;
+listed:
 	if (p->native.extensions == SBX_EXT_LIST)
 		for (size_t i = 0; i < p->native.ext_list.n; i++)
 			if (strcmp(p->native.ext_list.v[i], mod) == 0)
@@ -796,6 +820,26 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 	/* The extension loader raises "import" with the shared object's path. */
 	if (str_arg(arg(args, row->b), &file)) {
 		size_t n = strlen(file);
+		/* Its init function is PyInit_<last component>, and the file says
+		 * what it is: "pkg._ctypes" or a renamed _ctypes*.so is _ctypes. */
+		const char *last = strrchr(mod, '.');
+		char base[256];
+		last = last ? last + 1 : mod;
+		ext_base(file, base, sizeof(base));
+		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !p->native.ctypes &&
+		    (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
+			v->rule = SBX_RULE_CTYPES;
+			v->deny = true;
+			snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)",
+				 mod, file);
+			return;
+		}
+		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && (name_denied(last) || name_denied(base))) {
+			v->rule = SBX_RULE_IMPORTS;
+			v->deny = true;
+			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+			return;
+		}
 		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !ext_allowed(mod, file)) {
 			v->rule = SBX_RULE_EXTENSIONS;
 			v->deny = true;

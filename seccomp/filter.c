@@ -44,6 +44,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_IF_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
 	case SC_CHECK_WRITE:
 	case SC_CHECK_NET: return false;	/* the supervisor's, see compile() */
+	case SC_EBADF: return false;
 	case SC_IF_SIGNAL: return p->process.signal_others;
 	case SC_NEVER:
 	case SC_ENOSYS:
@@ -111,6 +112,29 @@ static void add_except32(struct builder *b, uint32_t action, int nr, const char 
 	}
 }
 
+/* IN32 (one of the listed low-32-bit values) and GE32 (at least val[0], a
+ * power of two: any bit from there up set) are each a few masked
+ * comparisons on the low 32 bits, one rule apiece. */
+static void add_split32(struct builder *b, uint32_t action, int nr, const char *name,
+			const struct sbx_sc_arg *a, const struct scmp_arg_cmp *other, unsigned n_other)
+{
+	struct scmp_arg_cmp c[2];
+
+	if (n_other)
+		c[1] = other[0];
+	if (a->op == SC_IN32) {
+		for (unsigned i = 0; i < a->n_val; i++) {
+			c[0] = SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, a->val[i] & 0xffffffffULL);
+			add(b, action, nr, name, 1 + n_other, c);
+		}
+		return;
+	}
+	for (int bit = __builtin_ctzll(a->val[0]); bit < 32; bit++) {
+		c[0] = SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, 1ULL << bit, 1ULL << bit);
+		add(b, action, nr, name, 1 + n_other, c);
+	}
+}
+
 static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t action)
 {
 	int nr = seccomp_syscall_resolve_name(r->syscall);
@@ -121,13 +145,15 @@ static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t acti
 	if (nr < 0)
 		return;		/* not a syscall of this architecture */
 	for (unsigned i = 0; i < r->n_arg; i++) {
-		if (r->a[i].op == SC_EXCEPT32)
+		if (r->a[i].op == SC_EXCEPT32 || r->a[i].op == SC_IN32 || r->a[i].op == SC_GE32)
 			ex = &r->a[i];
 		else
 			c[n++] = cmp_of(&r->a[i]);
 	}
-	if (ex)
+	if (ex && ex->op == SC_EXCEPT32)
 		add_except32(b, action, nr, r->syscall, ex, c, n, 0, 0, 31);
+	else if (ex)
+		add_split32(b, action, nr, r->syscall, ex, c, n);
 	else
 		add(b, action, nr, r->syscall, n, c);
 }
@@ -154,6 +180,8 @@ static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *ou
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
 			if (r->when == SC_ENOSYS)
 				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
+			else if (r->when == SC_EBADF && r->n_arg)
+				add_row(&b, r, SCMP_ACT_ERRNO(EBADF));
 			else if (row_allowed(p, r))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			/* No supervisor to ask: Landlock alone decides writes. */
@@ -308,6 +336,12 @@ static bool arg_matches(const struct sbx_sc_arg *a, const uint64_t args[6])
 			if ((v & 0xffffffffULL) == (a->val[i] & 0xffffffffULL))
 				return false;
 		return true;
+	case SC_IN32:
+		for (unsigned i = 0; i < a->n_val; i++)
+			if ((v & 0xffffffffULL) == (a->val[i] & 0xffffffffULL))
+				return true;
+		return false;
+	case SC_GE32: return (v & 0xffffffffULL) >= a->val[0];
 	default: return false;
 	}
 }
@@ -324,7 +358,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 			  struct sbx_sc_verdict *v)
 {
 	char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
-	const struct sbx_sc_row *first = NULL, *never = NULL, *check = NULL;
+	const struct sbx_sc_row *first = NULL, *never = NULL, *check = NULL, *ebadf = NULL;
 
 	memset(v, 0, sizeof(*v));
 	if (name)
@@ -342,9 +376,18 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 				never = r;
 			if ((r->when == SC_CHECK_WRITE || r->when == SC_CHECK_NET) && !check)
 				check = r;
+			if (r->when == SC_EBADF && !ebadf && row_matches(r, args))
+				ebadf = r;
 		}
 	}
 	free(name);
+	if (ebadf) {
+		/* The channel's descriptor: EBADF, nothing to report. */
+		v->rule = SBX_RULE_SYSTEM;
+		v->err = EBADF;
+		v->quiet = true;
+		return;
+	}
 	if (never)
 		first = never;
 	else if (check)
@@ -387,7 +430,7 @@ static int verdict_of(const struct sbx_policy *p, const struct sbx_sc_row *r)
 {
 	if (seccomp_syscall_resolve_name(r->syscall) < 0)
 		return -1;
-	return r->when == SC_ENOSYS ? 2 : row_allowed(p, r) ? 0 : 1;
+	return r->when == SC_ENOSYS ? 2 : r->when == SC_EBADF ? 3 : row_allowed(p, r) ? 0 : 1;
 }
 
 /* One line of syscalls: those of rule with this verdict and, when when is
@@ -459,6 +502,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 			list_rows(p, out, rule, 1, whens[w], head);
 		}
 		list_rows(p, out, rule, 2, 0, "ENOSYS, silent (libc falls back)");
+		list_rows(p, out, rule, 3, 0, "EBADF, silent (descriptor 3 is sandboxpy's channel)");
 	}
 	fprintf(out, "  any other syscall: ENOSYS, reported (rule system)\n");
 	fprintf(out, "  a syscall of another ABI (i386 int 0x80, x32): the process is killed (SIGSYS)\n");

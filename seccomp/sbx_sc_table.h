@@ -25,6 +25,8 @@ enum sbx_sc_when {
 				   the target is in a writable tree and refuses (and
 				   reports) it otherwise; without a listener, as
 				   SC_IF_WRITE */
+	SC_EBADF,		/* refused with EBADF, without a record: descriptor
+				   3 is sandboxpy's channel, not the program's */
 	SC_CHECK_NET,		/* an addressed socket call (connect, bind, sendto to
 				   an address): with network rules the supervisor
 				   checks the address (continue or refuse); without,
@@ -36,7 +38,7 @@ enum sbx_sc_when {
  * masked bits (MASKED_EQ) and so fail closed when a caller sets the upper
  * half; EXCEPT32 allows every 32-bit value but those listed, whatever the
  * upper half holds (the kernel truncates int arguments). */
-enum sbx_sc_op { SC_EQ = 1, SC_MASKED_EQ, SC_ANY_BIT, SC_EXCEPT32 };
+enum sbx_sc_op { SC_EQ = 1, SC_MASKED_EQ, SC_ANY_BIT, SC_EXCEPT32, SC_IN32, SC_GE32 };
 
 struct sbx_sc_arg {
 	uint8_t arg;

@@ -32,6 +32,7 @@ struct sbx_sc_verdict {
 	int err;		/* errno to answer: EPERM, or ENOSYS for unknown syscalls */
 	bool kill;		/* on_violation is kill and this is a rule denial */
 	bool unknown;		/* not in any table */
+	bool quiet;		/* answer err, record nothing (the channel's fd) */
 	bool check_write;	/* a write by path: the supervisor checks the target
 				   against the writable trees (continue, or refuse) */
 	bool check_net;		/* an addressed socket call: the supervisor checks

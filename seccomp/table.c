@@ -30,8 +30,27 @@
 static const struct sbx_sc_row basic_io[] = {
 	RUN("read"), RUN("write"), RUN("readv"), RUN("writev"),
 	RUN("pread64"), RUN("pwrite64"), RUN("preadv"), RUN("pwritev"),
-	RUN("preadv2"), RUN("pwritev2"), RUN("lseek"), RUN("close"), RUN("close_range"),
-	RUN("dup"), RUN("dup2"), RUN("dup3"), RUN("fcntl"),
+	RUN("preadv2"), RUN("pwritev2"), RUN("lseek"), RUN("dup"), RUN("fcntl"),
+	/* Descriptor 3 is the channel to the supervisor: closing it, or
+	 * putting another socket in its place, would silence the hook's
+	 * records. Those calls get EBADF, as if it were not open. */
+	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
+	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
+	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
+	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
+	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
+	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
+	{ .syscall = "close_range", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "from descriptor 4 up",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_GE32, .val = { 4 } } } },
+	{ .syscall = "close_range", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "up to descriptor 2",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_IN32, .val = { 0, 1, 2 }, .n_val = 3 } } },
+	ROW("close_range", SBX_RULE_NONE, SC_EBADF),
 	/* Terminal input injection is refused (below); other requests pass,
 	 * device ioctls are Landlock's (ABI 5). */
 	{ .syscall = "ioctl", .rule = SBX_RULE_NONE, .when = SC_ALWAYS,
@@ -197,6 +216,9 @@ static const struct sbx_sc_row sockets[] = {
 	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_NETLINK } },
 		 { .arg = 2, .op = SC_EQ, .val = { NETLINK_ROUTE } } } },
 	ROW("socketpair", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	/* Shutting the channel down would silence the hook too. */
+	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_EBADF, .cond = "descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
 	/* The address is in memory: the supervisor reads it and lets the
 	 * call continue when the policy lists it (Landlock checks the TCP
 	 * port again in the kernel), or refuses and reports it. */
@@ -213,7 +235,9 @@ static const struct sbx_sc_row sockets[] = {
 	ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS),
 	ROW("sendmmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("recvfrom", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("recvmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("recvmmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS),
-	ROW("shutdown", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockname", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_ALWAYS, .cond = "not descriptor 3",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
+	ROW("getsockname", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("getpeername", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("setsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 };

@@ -624,6 +624,16 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roo
 		json_array_clear(out->args);
 		snprintf(out->detail, sizeof(out->detail), "%s", out->v.name);
 	}
+	/* The channel's descriptor: refused, nothing to report. */
+	if (out->v.quiet) {
+		resp->id = req->id;
+		resp->val = 0;
+		resp->error = -out->v.err;
+		resp->flags = 0;
+		r = seccomp_notify_respond(fd, resp);
+		r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+		goto out;
+	}
 	/* A kill: no answer at all. The caller stays blocked in the syscall
 	 * until the supervisor's SIGKILL reaches it, so not one more
 	 * instruction of the program runs after the violation. */

@@ -133,20 +133,33 @@ sys.stdin.readline()
     assert hwm_kb < 200 * 1024, hwm_kb
 
 
-def test_channel_closed_and_shut_down(sbx):
-    """The program shuts down and closes the channel: the run goes on and
-    kernel denials (which do not use it) are still recorded."""
+def test_channel_cannot_be_closed_shut_down_or_replaced(sbx):
+    """Descriptor 3 is the hook's line to the supervisor: closing it,
+    shutting it down or dup2-ing another socket over it fails with EBADF,
+    so a later denial is still recorded."""
     code = '''
-import ctypes, socket
-chan.shutdown(socket.SHUT_RDWR)
-chan.close()
-libc = ctypes.CDLL(None, use_errno=True)
-print("PTRACE", libc.syscall(101, 0, 0, 0, 0), ctypes.get_errno(), flush=True)
+import os, socket
+for what, call in (("shutdown", lambda: chan.shutdown(socket.SHUT_RDWR)),
+                   ("close", lambda: os.close(3)),
+                   ("dup2", lambda: os.dup2(socket.socketpair()[0].fileno(), 3)),
+                   ("closerange", lambda: os.closerange(3, 4))):
+    try:
+        call()
+        print(what, "ok", flush=True)
+    except OSError as e:
+        print(what, "errno", e.errno, flush=True)
+try:
+    open("/etc/sbx-hostile-test", "w")
+except PermissionError:
+    print("DENIED", flush=True)
 '''
-    p, rep, _ = run(sbx, code, policy={"version": 1, "native": {"ctypes": True}})
-    assert p.returncode == 0 and "PTRACE -1 1" in p.stdout, p
-    assert rep["status"] == "ok", rep
-    assert [e["syscall"] for e in rep["events"] if e["layer"] == "seccomp"] == ["ptrace"], rep
+    p, rep, _ = run(sbx, code)
+    assert p.returncode == 0 and "DENIED" in p.stdout, p
+    for what in ("shutdown", "close", "dup2"):
+        assert f"{what} errno 9" in p.stdout, p.stdout
+    assert not os.path.exists("/etc/sbx-hostile-test")
+    assert [(e["layer"], e["event"]) for e in rep["events"]] == [("audit", "open")], rep
+    assert rep["summary"]["denied"] == 1, rep
 
 
 def test_grandchild_writes_garbage_to_the_channel(sbx):
