@@ -28,8 +28,11 @@
 #include <sched.h>
 
 #define SBX_EXIT_SETUP 125
-#define SBX_CHAN_FD 3
-#define SBX_IDMAP_FD 4	/* the idmap's user namespace, until it is used */
+/* The channel's descriptor: 3, or 4 in a sandboxpy nested in another
+ * (whose filter keeps its own channel at 3 open in every descendant). */
+static int chan_no = 3;
+#define SBX_CHAN_FD chan_no
+#define SBX_IDMAP_FD (chan_no + 1)	/* the idmap's user namespace, until used */
 
 #ifdef SBX_SANITIZE
 #include <sanitizer/lsan_interface.h>
@@ -422,6 +425,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 #ifdef SBX_SANITIZE
 	lsan_off = 1;
 #endif
+	chan_no = plan->chan_no;
 	/* PID 1 of the new namespace stays a tiny init; the program's
 	 * process comes back from here. */
 	if (plan->ns.flags & CLONE_NEWPID)

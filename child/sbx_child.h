@@ -17,6 +17,7 @@ struct sbx_child_plan {
 	const struct sbx_policy *p;
 	const struct sbx_run_opts *o;
 	int chan_fd;
+	int chan_no;			/* the descriptor number it gets in the child */
 	int stdio_fd[3];		/* -1: inherit */
 	char **envp;
 	char *tmpdir;			/* private TMPDIR, or NULL */

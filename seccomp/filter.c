@@ -56,6 +56,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 
 struct builder {
 	scmp_filter_ctx ctx;
+	int chan;		/* the channel's descriptor number (SC_CHAN) */
 	unsigned rules;
 	int err;
 	const char *bad;	/* the syscall libseccomp refused */
@@ -112,9 +113,23 @@ static void add_except32(struct builder *b, uint32_t action, int nr, const char 
 	}
 }
 
-/* IN32 (one of the listed low-32-bit values) and GE32 (at least val[0], a
- * power of two: any bit from there up set) are each a few masked
- * comparisons on the low 32 bits, one rule apiece. */
+/* A row with SC_CHAN replaced by the channel's number ("above the
+ * channel" for GE32). */
+static struct sbx_sc_row with_chan(const struct sbx_sc_row *r, int chan)
+{
+	struct sbx_sc_row c = *r;
+
+	for (unsigned i = 0; i < c.n_arg; i++)
+		for (unsigned j = 0; j < 3; j++)
+			if (c.a[i].val[j] == SC_CHAN)
+				c.a[i].val[j] = (uint64_t)chan + (c.a[i].op == SC_GE32);
+	return c;
+}
+
+/* IN32 (one of the listed low-32-bit values) and GE32 (at least val[0])
+ * are each a few masked comparisons on the low 32 bits, one rule apiece;
+ * GE32 walks val from bit 31 down: wherever val has a 0, a 1 there (with
+ * val's higher bits) is already greater. */
 static void add_split32(struct builder *b, uint32_t action, int nr, const char *name,
 			const struct sbx_sc_arg *a, const struct scmp_arg_cmp *other, unsigned n_other)
 {
@@ -129,14 +144,21 @@ static void add_split32(struct builder *b, uint32_t action, int nr, const char *
 		}
 		return;
 	}
-	for (int bit = __builtin_ctzll(a->val[0]); bit < 32; bit++) {
-		c[0] = SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, 1ULL << bit, 1ULL << bit);
+	for (int bit = 31; bit >= 0; bit--) {
+		uint64_t v = a->val[0] & 0xffffffffULL, high = 0xffffffffULL & ~((1ULL << bit) - 1);
+		if (v & (1ULL << bit))
+			continue;
+		c[0] = SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, high, (v & high) | (1ULL << bit));
 		add(b, action, nr, name, 1 + n_other, c);
 	}
+	c[0] = SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, a->val[0] & 0xffffffffULL);
+	add(b, action, nr, name, 1 + n_other, c);
 }
 
-static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t action)
+static void add_row(struct builder *b, const struct sbx_sc_row *row, uint32_t action)
 {
+	struct sbx_sc_row copy = with_chan(row, b->chan);
+	const struct sbx_sc_row *r = &copy;
 	int nr = seccomp_syscall_resolve_name(r->syscall);
 	struct scmp_arg_cmp c[2];
 	const struct sbx_sc_arg *ex = NULL;
@@ -158,11 +180,11 @@ static void add_row(struct builder *b, const struct sbx_sc_row *r, uint32_t acti
 		add(b, action, nr, r->syscall, n, c);
 }
 
-static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *out, unsigned *rules,
-		   struct sbx_error *err)
+static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filter_ctx *out,
+		   unsigned *rules, struct sbx_error *err)
 {
 	bool writable = p->fs.write.n > 0 || p->fs.tmp;
-	struct builder b = { .ctx = seccomp_init(def) };
+	struct builder b = { .ctx = seccomp_init(def), .chan = chan };
 
 	if (!b.ctx) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: libseccomp could not start a filter");
@@ -189,7 +211,8 @@ static int compile(const struct sbx_policy *p, uint32_t def, scmp_filter_ctx *ou
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			else if (r->when == SC_CHECK_NET && def != SCMP_ACT_NOTIFY &&
 				 (r->rule == SBX_RULE_NET_BIND ? p->net.n_bind > 0
-				  : p->net.n_connect > 0 || p->net.dns))
+				  : p->net.n_connect > 0 || p->net.dns ||
+				    strncmp(r->syscall, "sendm", 5) == 0))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 		}
 	}
@@ -243,7 +266,8 @@ out:
 	return r;
 }
 
-int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, struct sbx_error *err)
+int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp **out,
+		      struct sbx_error *err)
 {
 	struct sbx_seccomp *f = calloc(1, sizeof(*f));
 	scmp_filter_ctx ctx = NULL;
@@ -253,7 +277,7 @@ int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, stru
 
 	if (!f)
 		return -ENOMEM;
-	r = compile(p, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+	r = compile(p, chan, SCMP_ACT_NOTIFY, &ctx, &rules, err);
 	if (r < 0)
 		goto out;
 	r = export_bpf(ctx, &f->notify, err);
@@ -261,7 +285,7 @@ int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, stru
 	if (r < 0)
 		goto out;
 	f->rules = rules;
-	r = compile(p, plain, &ctx, &rules, err);
+	r = compile(p, chan, plain, &ctx, &rules, err);
 	if (r < 0)
 		goto out;
 	r = export_bpf(ctx, &f->plain, err);
@@ -346,15 +370,17 @@ static bool arg_matches(const struct sbx_sc_arg *a, const uint64_t args[6])
 	}
 }
 
-static bool row_matches(const struct sbx_sc_row *r, const uint64_t args[6])
+static bool row_matches(const struct sbx_sc_row *row, int chan, const uint64_t args[6])
 {
-	for (unsigned i = 0; i < r->n_arg; i++)
-		if (!arg_matches(&r->a[i], args))
+	struct sbx_sc_row r = with_chan(row, chan);
+
+	for (unsigned i = 0; i < r.n_arg; i++)
+		if (!arg_matches(&r.a[i], args))
 			return false;
 	return true;
 }
 
-void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t args[6],
+void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const uint64_t args[6],
 			  struct sbx_sc_verdict *v)
 {
 	char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
@@ -372,11 +398,11 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t arg
 				continue;
 			if (!first)
 				first = r;
-			if (r->when == SC_NEVER && !never && row_matches(r, args))
+			if (r->when == SC_NEVER && !never && row_matches(r, chan, args))
 				never = r;
 			if ((r->when == SC_CHECK_WRITE || r->when == SC_CHECK_NET) && !check)
 				check = r;
-			if (r->when == SC_EBADF && !ebadf && row_matches(r, args))
+			if (r->when == SC_EBADF && !ebadf && row_matches(r, chan, args))
 				ebadf = r;
 		}
 	}
@@ -512,7 +538,7 @@ int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error 
 {
 	scmp_filter_ctx ctx;
 	unsigned rules;
-	int r = compile(p, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+	int r = compile(p, 3, SCMP_ACT_NOTIFY, &ctx, &rules, err);
 
 	if (r < 0)
 		return r;

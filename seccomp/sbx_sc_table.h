@@ -40,6 +40,10 @@ enum sbx_sc_when {
  * upper half holds (the kernel truncates int arguments). */
 enum sbx_sc_op { SC_EQ = 1, SC_MASKED_EQ, SC_ANY_BIT, SC_EXCEPT32, SC_IN32, SC_GE32 };
 
+/* Stands for the channel's descriptor number in a row (3, or 4 nested);
+ * replaced when the filter is built or a refusal classified. */
+#define SC_CHAN 0x5ca11ab1eULL
+
 struct sbx_sc_arg {
 	uint8_t arg;
 	uint8_t op;

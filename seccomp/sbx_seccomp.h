@@ -14,8 +14,11 @@
 
 struct sbx_seccomp;
 
-/* Builds both BPF programs for p. 0 or -errno with err filled. */
-int sbx_seccomp_build(const struct sbx_policy *p, struct sbx_seccomp **out, struct sbx_error *err);
+/* Builds both BPF programs for p; chan is the descriptor number of the
+ * channel to the supervisor in the child, which the program may not close
+ * or replace. 0 or -errno with err filled. */
+int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp **out,
+		      struct sbx_error *err);
 void sbx_seccomp_free(struct sbx_seccomp *f);
 
 /* Rules in the filter (libseccomp rules added), for the report. */
@@ -40,7 +43,7 @@ struct sbx_sc_verdict {
 	char name[32];		/* syscall name, or "syscall_N" */
 	const char *why;	/* the clause, for one line on stderr */
 };
-void sbx_seccomp_classify(const struct sbx_policy *p, int nr, const uint64_t args[6],
+void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const uint64_t args[6],
 			  struct sbx_sc_verdict *v);
 
 /* --explain: per rule id, the syscalls allowed, denied and killed. */

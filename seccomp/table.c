@@ -31,23 +31,24 @@ static const struct sbx_sc_row basic_io[] = {
 	RUN("read"), RUN("write"), RUN("readv"), RUN("writev"),
 	RUN("pread64"), RUN("pwrite64"), RUN("preadv"), RUN("pwritev"),
 	RUN("preadv2"), RUN("pwritev2"), RUN("lseek"), RUN("dup"), RUN("fcntl"),
-	/* Descriptor 3 is the channel to the supervisor: closing it, or
+	/* The channel to the supervisor (descriptor 3, or 4 in a sandboxpy
+	 * nested in another, whose 3 is the outer one's): closing it, or
 	 * putting another socket in its place, would silence the hook's
 	 * records. Those calls get EBADF, as if it were not open. */
-	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
-	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
-	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
-	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
-	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
-	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
-	{ .syscall = "close_range", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "from descriptor 4 up",
-	  .n_arg = 1, .a = { { .arg = 0, .op = SC_GE32, .val = { 4 } } } },
+	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { SC_CHAN }, .n_val = 1 } } },
+	{ .syscall = "close", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { SC_CHAN } } } },
+	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto the channel",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { SC_CHAN }, .n_val = 1 } } },
+	{ .syscall = "dup2", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto the channel",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { SC_CHAN } } } },
+	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "not onto the channel",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_EXCEPT32, .val = { SC_CHAN }, .n_val = 1 } } },
+	{ .syscall = "dup3", .rule = SBX_RULE_NONE, .when = SC_EBADF, .cond = "onto the channel",
+	  .n_arg = 1, .a = { { .arg = 1, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { SC_CHAN } } } },
+	{ .syscall = "close_range", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "above the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_GE32, .val = { SC_CHAN } } } },
 	{ .syscall = "close_range", .rule = SBX_RULE_NONE, .when = SC_ALWAYS, .cond = "up to descriptor 2",
 	  .n_arg = 1, .a = { { .arg = 1, .op = SC_IN32, .val = { 0, 1, 2 }, .n_val = 3 } } },
 	ROW("close_range", SBX_RULE_NONE, SC_EBADF),
@@ -217,8 +218,8 @@ static const struct sbx_sc_row sockets[] = {
 		 { .arg = 2, .op = SC_EQ, .val = { NETLINK_ROUTE } } } },
 	ROW("socketpair", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	/* Shutting the channel down would silence the hook too. */
-	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_EBADF, .cond = "descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { 3 } } } },
+	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_EBADF, .cond = "the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { SC_CHAN } } } },
 	/* The address is in memory: the supervisor reads it and lets the
 	 * call continue when the policy lists it (Landlock checks the TCP
 	 * port again in the kernel), or refuses and reports it. */
@@ -230,13 +231,17 @@ static const struct sbx_sc_row sockets[] = {
 	  .cond = "no address: a connected socket", .n_arg = 1,
 	  .a = { { .arg = 4, .op = SC_EQ, .val = { 0 } } } },
 	ROW("sendto", SBX_RULE_NET_CONNECT, SC_CHECK_NET),
-	/* msghdr is in memory too; only connected or local sockets exist
-	 * without network rules, and UDP destinations stay the hook's. */
-	ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS),
-	ROW("sendmmsg", SBX_RULE_NET_CONNECT, SC_ALWAYS), ROW("recvfrom", SBX_RULE_NET_SOCKET, SC_ALWAYS),
+	/* msghdr is in memory too: the supervisor reads each msg_name (none
+	 * for a connected socket) and checks it like sendto's address. */
+	ROW("sendmsg", SBX_RULE_NET_CONNECT, SC_CHECK_NET),
+	/* The channel itself: READY carries the listener with SCM_RIGHTS
+	 * after the filter is in force, and no one could answer a check yet. */
+	{ .syscall = "sendmsg", .rule = SBX_RULE_NET_CONNECT, .when = SC_ALWAYS, .cond = "the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = 0xffffffffULL, .val = { SC_CHAN } } } },
+	ROW("sendmmsg", SBX_RULE_NET_CONNECT, SC_CHECK_NET), ROW("recvfrom", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("recvmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("recvmmsg", SBX_RULE_NET_SOCKET, SC_ALWAYS),
-	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_ALWAYS, .cond = "not descriptor 3",
-	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 3 }, .n_val = 1 } } },
+	{ .syscall = "shutdown", .rule = SBX_RULE_NET_SOCKET, .when = SC_ALWAYS, .cond = "not the channel",
+	  .n_arg = 1, .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { SC_CHAN }, .n_val = 1 } } },
 	ROW("getsockname", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("getpeername", SBX_RULE_NET_SOCKET, SC_ALWAYS), ROW("getsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),
 	ROW("setsockopt", SBX_RULE_NET_SOCKET, SC_ALWAYS),

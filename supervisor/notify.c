@@ -45,7 +45,7 @@ static const struct {
 	{ "open", "px" }, { "openat", "ipx" }, { "openat2", "ip" }, { "creat", "px" },
 	{ "fork", "" }, { "vfork", "" }, { "clone", "x" },
 	{ "socket", "fti" }, { "connect", "ia" }, { "bind", "ia" }, { "listen", "ii" },
-	{ "sendto", "i---a" },
+	{ "sendto", "i---a" }, { "sendmsg", "ix" }, { "sendmmsg", "ixi" },
 	{ "kill", "ii" }, { "ioctl", "ix" }, { "personality", "x" }, { "prlimit64", "ii" },
 	{ "ptrace", "iiix" }, { "process_vm_readv", "i" }, { "process_vm_writev", "i" },
 	{ "mount", "ppp" }, { "umount2", "px" }, { "pivot_root", "pp" }, { "chroot", "p" },
@@ -468,17 +468,17 @@ static const char *const libc_probes[] = { "/var/run/nscd/socket", "/run/nscd/so
  * address is read from the caller's memory, so another thread could
  * change it after the check: for TCP the kernel's port rule still holds;
  * the host and a UNIX socket's path are a best-effort check (docs). */
-static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
-		     const struct sbx_policy *p, char *const *write_roots)
+static int check_addr(pid_t tid, pid_t tgid, bool bind, uint64_t addr, uint64_t len,
+		      const struct sbx_policy *p, char *const *write_roots)
 {
-	bool bind = strcmp(name, "bind") == 0;
-	int ai = strcmp(name, "sendto") == 0 ? 4 : 1;
 	union sockaddr_any u;
 	ssize_t n;
 
-	if (sbx_policy_no_network(p))
+	if ((n = peek_sa(tid, addr, len, &u)) < 0)
 		return 0;
-	if ((n = peek_sa(tid, d->args[ai], d->args[ai + 1], &u)) < 0)
+	/* Without network rules nothing addressed goes out; glibc's probe
+	 * only gets its ENOENT. */
+	if (sbx_policy_no_network(p) && u.sa.sa_family != AF_UNIX)
 		return 0;
 	switch (u.sa.sa_family) {
 	case AF_UNSPEC:
@@ -514,6 +514,8 @@ static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const 
 		for (size_t i = 0; !bind && i < sizeof(libc_probes) / sizeof(libc_probes[0]); i++)
 			if (strcmp(path, libc_probes[i]) == 0)
 				return 2;
+		if (sbx_policy_no_network(p))
+			return 0;
 		/* A socket path is a file to write to, as for the hook. */
 		if (target_of(tid, tgid, AT_FDCWD, path, true, target, sizeof(target)) == 0 &&
 		    under_any(target, write_roots))
@@ -528,6 +530,33 @@ static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const 
 		break;
 	}
 	return 0;
+}
+
+/* The addresses an addressed socket call names: connect/bind's, sendto's,
+ * and every msg_name of sendmsg/sendmmsg (none: a connected socket, which
+ * goes on). All must be allowed; 2 only for a lone libc probe. */
+static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
+		     const struct sbx_policy *p, char *const *write_roots)
+{
+	if (strcmp(name, "sendto") == 0)
+		return check_addr(tid, tgid, false, d->args[4], d->args[5], p, write_roots);
+	if (strcmp(name, "sendmsg") == 0 || strcmp(name, "sendmmsg") == 0) {
+		bool many = strcmp(name, "sendmmsg") == 0;
+		size_t vlen = many ? (d->args[2] < 64 ? (size_t)d->args[2] : 64) : 1;
+		for (size_t i = 0; i < vlen; i++) {
+			struct mmsghdr mh;
+			size_t sz = many ? sizeof(mh) : sizeof(mh.msg_hdr);
+			memset(&mh, 0, sizeof(mh));
+			if (peek(tid, d->args[1] + i * sz, &mh, sz) != (ssize_t)sz)
+				return 0;
+			if (mh.msg_hdr.msg_name && mh.msg_hdr.msg_namelen &&
+			    check_addr(tid, tgid, false, (uint64_t)(uintptr_t)mh.msg_hdr.msg_name,
+				       mh.msg_hdr.msg_namelen, p, write_roots) != 1)
+				return 0;
+		}
+		return 1;
+	}
+	return check_addr(tid, tgid, strcmp(name, "bind") == 0, d->args[1], d->args[2], p, write_roots);
 }
 
 /* The last number of a "NStgid:"/"NSpid:" line: the id in the innermost
@@ -567,7 +596,7 @@ static void ids_of(pid_t tid, pid_t *tgid, pid_t *ns_tgid, pid_t *ns_tid)
 	fclose(f);
 }
 
-int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
+int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      struct sbx_kdenial *out)
 {
 	struct seccomp_notif *req = NULL;
@@ -584,7 +613,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roo
 		goto out;	/* -ENOENT: the caller was killed meanwhile */
 	for (int i = 0; i < 6; i++)
 		args[i] = req->data.args[i];
-	sbx_seccomp_classify(p, req->data.nr, args, &out->v);
+	sbx_seccomp_classify(p, chan, req->data.nr, args, &out->v);
 	/* Everything read from the caller is for the report only. */
 	out->tid = (pid_t)req->pid;
 	ids_of(out->tid, &out->tgid, &out->ns_tgid, &out->ns_tid);

@@ -65,6 +65,7 @@ struct sup {
 	bool ready, setup_failed, timed_out, chan_eof;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
 	bool listener_lost;		/* READY said "listener" but carried none */
+	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
 	long oom_kills;
@@ -202,6 +203,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
 		json_object_set_new(s->killed_by, "event", jstr(d->event));
+		json_object_set_new(s->killed_by, "layer", json_string("audit"));
 		json_object_set_new(s->killed_by, "detail", jstr(d->detail));
 		json_object_set_new(s->killed_by, "where", d->where[0] ? jstr(d->where) : json_null());
 		/* End everything at once: the child killed itself, but others
@@ -281,7 +283,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
 		json_object_set_new(s->killed_by, "event", jstr(k->v.name));
-		json_object_set_new(s->killed_by, "layer", json_string("seccomp"));
+		json_object_set(s->killed_by, "layer", json_object_get(ev, "layer"));
 		json_object_set_new(s->killed_by, "detail", jstr(k->detail));
 		json_object_set_new(s->killed_by, "where", json_null());
 		if (s->pid > 0)
@@ -294,7 +296,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 static void on_notify(struct sup *s)
 {
 	struct sbx_kdenial k;
-	int r = sbx_notify_handle(s->listener, s->p, s->plan.write_v, &k);
+	int r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v, &k);
 
 	if (r == 1)
 		on_kernel_denial(s, &k);
@@ -934,6 +936,31 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 
 /* ---- the run ---- */
 
+/* The channel goes to descriptor 3 in the child, unless this supervisor
+ * runs inside another sandboxpy, whose filter refuses to let anything be
+ * put at its own channel's number (3, or more when nested deeper): then
+ * the first number such a dup2 is not refused for. The probe puts a copy
+ * of a descriptor over itself or over a free slot, and undoes it. */
+static int pick_chan_no(void)
+{
+	if (prctl(PR_GET_SECCOMP) != 2)
+		return 3;
+	for (int fd = 3; fd < 16; fd++) {
+		int flags = fcntl(fd, F_GETFD), copy = dup(flags >= 0 ? fd : 0), r;
+		if (copy < 0)
+			return 3;
+		r = dup2(copy, fd);
+		if (r >= 0 && flags < 0)
+			close(fd);
+		else if (r >= 0)
+			fcntl(fd, F_SETFD, flags);	/* dup2 cleared FD_CLOEXEC */
+		close(copy);
+		if (r >= 0)
+			return fd;
+	}
+	return 3;
+}
+
 /* A child that was cloned but never released: it has run nothing of its
  * own, it is waiting for the supervisor's byte. */
 static void abandon_child(struct sup *s)
@@ -1030,13 +1057,15 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	/* The filter is compiled here, once; the child only loads it. The
 	 * seccomp layer is always required (cli.md). */
-	rc = sbx_seccomp_build(p, &s.sc, err);
+	s.chan_no = pick_chan_no();
+	rc = sbx_seccomp_build(p, s.chan_no, &s.sc, err);
 	if (rc < 0)
 		goto out_internal;
 	rc = sbx_child_plan_build(&s.plan, p, o, err);
 	if (rc < 0)
 		goto out_internal;
 	s.plan.seccomp = s.sc;
+	s.plan.chan_no = s.chan_no;
 	s.plan.landlock_abi = s.ll_abi;
 	s.plan.ns = ns;
 	s.ns_set = true;

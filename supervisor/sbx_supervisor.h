@@ -58,7 +58,7 @@ struct sbx_kdenial {
  * lies under write_roots, "continue" to the kernel (Landlock decides).
  * 1 when a refusal was recorded in out, 2 when the call went on, -ENOENT
  * when the caller went away first, other -errno when the listener failed. */
-int sbx_notify_handle(int fd, const struct sbx_policy *p, char *const *write_roots,
+int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      struct sbx_kdenial *out);
 
 /* The run's cgroups (cgroup.c). Each controller is on only if it could be

@@ -54,7 +54,7 @@ static void classify(const struct sbx_policy *p, int nr, uint64_t a0, uint64_t a
 {
 	uint64_t args[6] = { a0, a1, 0, 0, 0, 0 };
 
-	sbx_seccomp_classify(p, nr, args, v);
+	sbx_seccomp_classify(p, 3, nr, args, v);
 }
 
 static void test_classify(void **state)
@@ -118,8 +118,8 @@ static void test_policy_widens_filter(void **state)
 
 	(void)state;
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(a, &fa, &err), 0);
-	assert_int_equal(sbx_seccomp_build(b, &fb, &err), 0);
+	assert_int_equal(sbx_seccomp_build(a, 3, &fa, &err), 0);
+	assert_int_equal(sbx_seccomp_build(b, 3, &fb, &err), 0);
 	assert_true(sbx_seccomp_rule_count(fa) > 100);
 	/* fork, vfork, execve, execveat, clone; socket x3 (connect is the
 	 * supervisor's to check either way) */
@@ -184,7 +184,7 @@ static void test_filter_in_child(void **state)
 
 	(void)state;
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(p, &f, &err), 0);
+	assert_int_equal(sbx_seccomp_build(p, 3, &f, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
@@ -208,7 +208,7 @@ static void test_x32_killed(void **state)
 
 	(void)state;
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(p, &f, &err), 0);
+	assert_int_equal(sbx_seccomp_build(p, 3, &f, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
