@@ -45,6 +45,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_CHECK_WRITE:
 	case SC_CHECK_NET: return false;	/* the supervisor's, see compile() */
 	case SC_EBADF: return false;
+	case SC_CHECK_EXEC: return p->process.spawn && !p->process.exec_allow.n;
 	case SC_IF_SIGNAL: return p->process.signal_others;
 	case SC_NEVER:
 	case SC_ENOSYS:
@@ -206,7 +207,10 @@ static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filt
 				add_row(&b, r, SCMP_ACT_ERRNO(EBADF));
 			else if (row_allowed(p, r))
 				add_row(&b, r, SCMP_ACT_ALLOW);
-			/* No supervisor to ask: Landlock alone decides writes. */
+			/* No supervisor to ask: Landlock's EXECUTE right alone
+			 * holds exec_allow, and Landlock alone decides writes. */
+			else if (r->when == SC_CHECK_EXEC && def != SCMP_ACT_NOTIFY && p->process.spawn)
+				add_row(&b, r, SCMP_ACT_ALLOW);
 			else if (r->when == SC_CHECK_WRITE && def != SCMP_ACT_NOTIFY && writable)
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			else if (r->when == SC_CHECK_NET && def != SCMP_ACT_NOTIFY &&
@@ -430,6 +434,9 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 	v->kill = p->on_violation == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
 	v->check_write = !never && check && check->when == SC_CHECK_WRITE;
+	v->check_exec = !never && first->when == SC_CHECK_EXEC && p->process.spawn;
+	if (v->check_exec)
+		v->rule = SBX_RULE_EXEC_ALLOW;
 	v->check_net = !never && check && check->when == SC_CHECK_NET;
 }
 
@@ -447,6 +454,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_SIGNAL: return "process.signal_others";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	case SC_CHECK_NET: return "network rules (for the addresses they list)";
+	case SC_CHECK_EXEC: return "process.spawn";
 	default: return NULL;
 	}
 }
@@ -471,7 +479,12 @@ static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, 
 		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
 			char item[160];
-			if (r->rule != rule || verdict_of(p, r) != verdict || (when && (int)r->when != when))
+			int rw = r->when;
+			/* Without spawning, execve is simply one more refused way
+			 * to start a program: listed with fork and vfork. */
+			if (rw == SC_CHECK_EXEC && !p->process.spawn)
+				rw = SC_IF_SPAWN;
+			if (r->rule != rule || verdict_of(p, r) != verdict || (when && rw != when))
 				continue;
 			if (!n++)
 				col = (size_t)fprintf(out, "    %s: ", head);
@@ -500,7 +513,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_CHECK_WRITE, SC_CHECK_NET,
+		SC_IF_SIGNAL, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";
@@ -514,7 +527,11 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
 			char head[160];
 			const char *needs = when_text(whens[w]);
-			if (whens[w] == SC_CHECK_NET && !sbx_policy_no_network(p))
+			if (whens[w] == SC_CHECK_EXEC && p->process.spawn)
+				snprintf(head, sizeof(head), "checked by the supervisor: a program in "
+					 "process.exec_allow goes on (Landlock checks EXECUTE again), any other "
+					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
+			else if (whens[w] == SC_CHECK_NET && !sbx_policy_no_network(p))
 				snprintf(head, sizeof(head), "checked by the supervisor: an address the "
 					 "policy lists goes on (Landlock checks TCP ports again), any other "
 					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");

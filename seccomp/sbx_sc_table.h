@@ -25,6 +25,10 @@ enum sbx_sc_when {
 				   the target is in a writable tree and refuses (and
 				   reports) it otherwise; without a listener, as
 				   SC_IF_WRITE */
+	SC_CHECK_EXEC,		/* execve/execveat: with process.spawn and an
+				   exec_allow list the supervisor checks the program
+				   (continue, or refuse); spawn without a list: allowed;
+				   no spawn: refused */
 	SC_EBADF,		/* refused with EBADF, without a record: descriptor
 				   3 is sandboxpy's channel, not the program's */
 	SC_CHECK_NET,		/* an addressed socket call (connect, bind, sendto to

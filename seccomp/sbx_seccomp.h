@@ -40,6 +40,7 @@ struct sbx_sc_verdict {
 				   against the writable trees (continue, or refuse) */
 	bool check_net;		/* an addressed socket call: the supervisor checks
 				   the address against the policy */
+	bool check_exec;	/* a program to start: checked against exec_allow */
 	char name[32];		/* syscall name, or "syscall_N" */
 	const char *why;	/* the clause, for one line on stderr */
 };

@@ -147,8 +147,11 @@ static const struct sbx_sc_row spawn[] = {
 	ROW("clone3", SBX_RULE_SPAWN, SC_ENOSYS),
 	ROW("fork", SBX_RULE_SPAWN, SC_IF_SPAWN),
 	ROW("vfork", SBX_RULE_SPAWN, SC_IF_SPAWN),
-	ROW("execve", SBX_RULE_SPAWN, SC_IF_SPAWN),
-	ROW("execveat", SBX_RULE_SPAWN, SC_IF_SPAWN),
+	/* With an exec_allow list the supervisor checks the program first:
+	 * running the ELF loader itself ("ld.so ./anything") is no way
+	 * around the list. Landlock's EXECUTE right checks again. */
+	ROW("execve", SBX_RULE_SPAWN, SC_CHECK_EXEC),
+	ROW("execveat", SBX_RULE_SPAWN, SC_CHECK_EXEC),
 };
 
 /* Paths. Reading is Landlock's to decide (and the hook's); the filter

@@ -559,6 +559,32 @@ static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const 
 	return check_addr(tid, tgid, strcmp(name, "bind") == 0, d->args[1], d->args[2], p, write_roots);
 }
 
+/* A program to start, against process.exec_allow: 1 to continue, 0 to
+ * refuse (detail names the program). Resolved as the kernel would,
+ * symlinks followed; execveat with AT_EMPTY_PATH names a descriptor. */
+static int check_exec(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
+		      const struct sbx_policy *p, char *detail, size_t cap)
+{
+	bool at = strcmp(name, "execveat") == 0;
+	char path[PATH_MAX], target[PATH_MAX], real[PATH_MAX];
+	long dirfd = at ? (int32_t)(uint32_t)d->args[0] : AT_FDCWD;
+
+	if (peek_str(tid, d->args[at ? 1 : 0], path, sizeof(path)) < 0)
+		return 0;
+	if (at && !path[0] && (d->args[4] & AT_EMPTY_PATH)) {
+		if (proc_link(false, tgid, dirfd, target, sizeof(target)) < 0)
+			return 0;
+	} else if (target_of(tid, tgid, dirfd, path, true, target, sizeof(target)) < 0) {
+		return 0;
+	}
+	snprintf(detail, cap, "%s '%s'", name, target);
+	for (size_t i = 0; i < p->process.exec_allow.n; i++)
+		if (strcmp(target, p->process.exec_allow.v[i]) == 0 ||
+		    (realpath(p->process.exec_allow.v[i], real) && strcmp(target, real) == 0))
+			return 1;
+	return 0;
+}
+
 /* The last number of a "NStgid:"/"NSpid:" line: the id in the innermost
  * namespace, the one the program sees (os.getpid()) and the audit hook
  * reports. */
@@ -625,6 +651,19 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
 			/* In a writable tree (or not a write at all): on to the
 			 * kernel, where Landlock judges the real file. */
+			resp->id = req->id;
+			resp->val = 0;
+			resp->error = 0;
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			r = seccomp_notify_respond(fd, resp);
+			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			goto out;
+		}
+		out->v.err = EACCES;
+	}
+	if (out->v.check_exec) {
+		if (check_exec(out->tid, out->tgid, &req->data, out->v.name, p, out->detail,
+			       sizeof(out->detail)) && seccomp_notify_id_valid(fd, req->id) == 0) {
 			resp->id = req->id;
 			resp->val = 0;
 			resp->error = 0;
