@@ -1,0 +1,22 @@
+"""import socket with the statement.
+
+The policy allows a TCP connection to the runner's listener but denies the
+socket module (and so its C implementation _socket, the only way to make
+a socket): any route to a socket is an escape of imports.deny.
+
+{
+  "policy": {"version": 1, "imports": {"deny": ["socket"]}, "network": {"connect": ["127.0.0.1:PORT"]}},
+  "args": ["PORT"],
+  "oracle": {"no_connection": true},
+  "expect": {"status": "ok",
+             "events": [{"layer": "audit", "event": "import", "rule": "imports.deny", "action": "deny"}]}
+}
+"""
+import sys
+
+try:
+    import socket
+    socket.create_connection(("127.0.0.1", int(sys.argv[1]))).sendall(b"hello")
+    print("ESCAPED")
+except ImportError as e:
+    print("refused:", repr(e), repr(e.__cause__))

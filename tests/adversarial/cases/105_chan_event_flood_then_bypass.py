@@ -1,0 +1,24 @@
+"""Flood the report with 10100 genuine denials (more than the 10000 events
+a report keeps), then do one native write outside: the bypass must still
+be counted, and nothing may be lost without being counted.
+
+{
+  "policy": {"version": 1, "native": {"ctypes": true}},
+  "args": ["OUTSIDE/x"],
+  "oracle": {"absent": "OUTSIDE/x"},
+  "expect": {"status": "ok",
+             "summary": {"bypass": 1, "denied": 10101, "events_dropped": {"min": 101}}}
+}
+"""
+import ctypes
+import os
+import sys
+
+for i in range(10100):
+    try:
+        open(f"{sys.argv[1]}.{i}", "w")
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.open(sys.argv[1].encode(), os.O_CREAT | os.O_WRONLY, 0o644)
+print("ESCAPED" if fd >= 0 else "refused: " + os.strerror(ctypes.get_errno()))

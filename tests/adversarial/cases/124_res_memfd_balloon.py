@@ -1,0 +1,16 @@
+"""Memory balloon outside the heap: fill a memfd (tmpfs pages, no address
+space used, so RLIMIT_AS never sees it) with 100 MB under memory_mb 32.
+
+{
+  "policy": {"version": 1, "limits": {"memory_mb": 32, "file_size_mb": null}},
+  "oracle": {"stdout_lacks": "ESCAPED"},
+  "expect": {"status": "memory", "message_contains": "memory"}
+}
+"""
+import os
+
+fd = os.memfd_create("balloon")
+chunk = b"M" * (1 << 20)
+for _ in range(100):
+    os.write(fd, chunk)
+print("ESCAPED: 100 MB held in a memfd", flush=True)
