@@ -312,6 +312,11 @@ static void start_python(const struct sbx_child_plan *plan)
 	/* python3 -I would not put the script's directory first; the policy
 	 * says a script run as a file gets it, as users expect. */
 	config.safe_path = o->kind != SBX_PROG_FILE;
+	/* CPython forces safe_path on whenever isolated is set: for a script
+	 * run as a file keep what isolation means (no environment, no user
+	 * site, set above) but not that one part of it. */
+	if (o->kind == SBX_PROG_FILE)
+		config.isolated = 0;
 	check_status(PyConfig_SetBytesString(&config, &config.home, SBX_PYTHON_HOME),
 		     SBX_STEP_PYTHON_CONFIG);
 	if (plan->self_exe)

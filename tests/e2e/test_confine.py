@@ -409,3 +409,15 @@ open("/dev/shm/{name}", "w").write("left behind")
     assert res.rc == 0 and "POOL [1, 2]" in res.stdout, res
     assert not Path("/dev/shm", name).exists()
     assert res.report["layers"]["netns"]["dev_shm"] == "a private tmpfs", res.report["layers"]
+
+
+def test_script_directory_first_on_sys_path(sbx):
+    """A submission split in two files: the script imports its neighbour,
+    as under python3 (running.md); -c does not get the directory."""
+    (sbx.cwd / "helper.py").write_text("VALUE = 'from-helper'\n")
+    sbx.script("import helper, sys\nprint(helper.VALUE, sys.path[0], sys.flags.ignore_environment)\n")
+    res = sbx.run("prog.py", policy=pol())
+    assert res.rc == 0, res
+    assert res.stdout.split() == ["from-helper", str(sbx.cwd), "1"], res.stdout
+    res = sbx.run("-c", "import sys; print(sys.path[0])", policy=pol())
+    assert res.stdout.strip() != str(sbx.cwd), res

@@ -788,7 +788,8 @@ def test_python_path_prepended_and_importable(sbx, mode):
     lib.mkdir()
     (lib / "mymod.py").write_text("VALUE = 42\n")
     op = f"""
-assert sys.path[0] == {os.path.realpath(lib)!r}, sys.path
+# As with PYTHONPATH under python3: the script's directory, then python.path.
+assert sys.path[:2] == [{os.path.realpath(sbx.cwd)!r}, {os.path.realpath(lib)!r}], sys.path
 import mymod
 assert mymod.VALUE == 42
 assert os.getcwd() == {os.path.realpath(sbx.cwd)!r}
