@@ -322,6 +322,41 @@ static bool under_any(const char *path, const struct sbx_roots *r)
 
 /* Checks one path for read or write; fills v on denial. An open file
  * descriptor is not a path: the kernel layers decide what it reaches. */
+/* Events whose last path component is the object itself, as for the
+ * kernel's unlink, rename, link, symlink and mkdir: a symlink there is not
+ * followed, so removing or renaming a link that points outside is the
+ * link's business, not its target's. */
+static bool last_component_is_object(const char *event)
+{
+	static const char *const events[] = {
+		"os.link", "os.mkdir", "os.remove", "os.rename", "os.rmdir", "os.symlink", "shutil.rmtree",
+	};
+
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (strcmp(event, events[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Resolves the directory part only and keeps the last component as given;
+ * "." and ".." (and a trailing slash) resolve in full. */
+static int resolve_parent(const char *raw, int dirfd, char *out, size_t cap)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(raw, '/'), *base = slash ? slash + 1 : raw;
+
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return sbx_path_resolve(raw, dirfd, out, cap);
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", slash == raw ? 1 : (int)(slash - raw), raw);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (sbx_path_resolve(dir, dirfd, real, sizeof(real)) < 0)
+		return -ENOENT;
+	return (size_t)snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) >= cap
+	       ? -ENAMETOOLONG : 0;
+}
+
 static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const char *event,
 		       const char *extra, struct verdict *v)
 {
@@ -344,7 +379,9 @@ static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const
 		v->deny = true;
 		return false;
 	}
-	r = sbx_path_resolve(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
+	r = write && last_component_is_object(event)
+	    ? resolve_parent(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real))
+	    : sbx_path_resolve(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
 	if (r == 0 && (write ? under_any(real, &cfg->write) : under_any(real, &cfg->read)))
 		return true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",

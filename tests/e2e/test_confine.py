@@ -421,3 +421,28 @@ def test_script_directory_first_on_sys_path(sbx):
     assert res.stdout.split() == ["from-helper", str(sbx.cwd), "1"], res.stdout
     res = sbx.run("-c", "import sys; print(sys.path[0])", policy=pol())
     assert res.stdout.strip() != str(sbx.cwd), res
+
+
+def test_symlink_pointing_outside_can_be_removed_and_renamed(sbx):
+    """unlink, rename and symlink act on the link itself: a link in the
+    writable tree that points outside may be removed or renamed, and the
+    target is untouched; writing through it stays refused."""
+    victim = sbx.outside / "victim.txt"
+    victim.write_text("original")
+    (sbx.cwd / "out").mkdir()
+    (sbx.cwd / "out" / "link").symlink_to(victim)
+    sbx.script("""
+import os
+try:
+    open("out/link", "w").write("changed")
+except PermissionError:
+    print("WRITE DENIED", flush=True)
+os.rename("out/link", "out/link2")
+os.remove("out/link2")
+os.symlink("/etc/passwd", "out/l3")
+print("DONE", sorted(os.listdir("out")), flush=True)
+""")
+    res = sbx.run("prog.py", policy=pol(filesystem={"write": ["./out"]}))
+    assert res.rc == 0 and "WRITE DENIED" in res.stdout, res
+    assert "DONE ['l3']" in res.stdout, res
+    assert victim.read_text() == "original"
