@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <fcntl.h>
@@ -469,7 +470,8 @@ static const char *const libc_probes[] = { "/var/run/nscd/socket", "/run/nscd/so
  * change it after the check: for TCP the kernel's port rule still holds;
  * the host and a UNIX socket's path are a best-effort check (docs). */
 static int check_addr(pid_t tid, pid_t tgid, bool bind, uint64_t addr, uint64_t len,
-		      const struct sbx_policy *p, char *const *write_roots)
+		      const struct sbx_policy *p, char *const *write_roots,
+		      union sockaddr_any *checked, socklen_t *checked_len)
 {
 	union sockaddr_any u;
 	ssize_t n;
@@ -496,11 +498,18 @@ static int check_addr(pid_t tid, pid_t tgid, bool bind, uint64_t addr, uint64_t 
 			ip += 12;
 			fam = AF_INET;
 		}
-		if (!bind && p->net.dns && port == 53)
-			return 1;	/* the resolver, wherever resolv.conf points */
-		if (bind ? net_listed(p->net.bind, p->net.n_bind, fam, ip, port)
-			 : net_listed(p->net.connect, p->net.n_connect, fam, ip, port))
+		if ((!bind && p->net.dns && port == 53) ||
+		    (bind ? net_listed(p->net.bind, p->net.n_bind, fam, ip, port)
+			  : net_listed(p->net.connect, p->net.n_connect, fam, ip, port))) {
+			/* The address as checked: the supervisor can use this
+			 * very copy, not the caller's memory (3). */
+			if (checked) {
+				*checked = u;
+				*checked_len = (socklen_t)n;
+				return 3;
+			}
 			return 1;
+		}
 		break;
 	}
 	case AF_UNIX: {
@@ -536,10 +545,11 @@ static int check_addr(pid_t tid, pid_t tgid, bool bind, uint64_t addr, uint64_t 
  * and every msg_name of sendmsg/sendmmsg (none: a connected socket, which
  * goes on). All must be allowed; 2 only for a lone libc probe. */
 static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
-		     const struct sbx_policy *p, char *const *write_roots)
+		     const struct sbx_policy *p, char *const *write_roots, union sockaddr_any *checked,
+		     socklen_t *clen)
 {
 	if (strcmp(name, "sendto") == 0)
-		return check_addr(tid, tgid, false, d->args[4], d->args[5], p, write_roots);
+		return check_addr(tid, tgid, false, d->args[4], d->args[5], p, write_roots, checked, clen);
 	if (strcmp(name, "sendmsg") == 0 || strcmp(name, "sendmmsg") == 0) {
 		bool many = strcmp(name, "sendmmsg") == 0;
 		size_t vlen = many ? (d->args[2] < 64 ? (size_t)d->args[2] : 64) : 1;
@@ -551,12 +561,72 @@ static int check_net(pid_t tid, pid_t tgid, const struct seccomp_data *d, const 
 				return 0;
 			if (mh.msg_hdr.msg_name && mh.msg_hdr.msg_namelen &&
 			    check_addr(tid, tgid, false, (uint64_t)(uintptr_t)mh.msg_hdr.msg_name,
-				       mh.msg_hdr.msg_namelen, p, write_roots) != 1)
+				       mh.msg_hdr.msg_namelen, p, write_roots, NULL, NULL) != 1)
 				return 0;
 		}
 		return 1;
 	}
-	return check_addr(tid, tgid, strcmp(name, "bind") == 0, d->args[1], d->args[2], p, write_roots);
+	return check_addr(tid, tgid, strcmp(name, "bind") == 0, d->args[1], d->args[2], p, write_roots,
+			  checked, clen);
+}
+
+/* connect, bind or sendto to a checked IP address, done by the supervisor
+ * on the caller's own socket (pidfd_getfd) with the address it checked: a
+ * thread that rewrites the caller's copy after the check changes nothing.
+ * Fills resp; false when it could not (then the call continues, as for
+ * the other checks). A blocking connect continues after the supervisor
+ * started the connection: once one is in progress the kernel waits for it
+ * and ignores the address it is given. */
+static bool on_behalf(pid_t tgid, pid_t tid, const struct seccomp_data *d, const char *name,
+		      const union sockaddr_any *a, socklen_t alen, struct seccomp_notif_resp *resp)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, tgid, 0), sfd = -1, fl, e = 0;
+	bool done = false;
+	ssize_t r;
+
+	if (pidfd < 0)
+		return false;
+	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)(int32_t)(uint32_t)d->args[0], 0);
+	if (sfd < 0)
+		goto out;
+	resp->flags = 0;
+	resp->val = 0;
+	if (strcmp(name, "bind") == 0) {
+		r = bind(sfd, &a->sa, alen);
+		resp->error = r < 0 ? -errno : 0;
+		done = true;
+	} else if (strcmp(name, "connect") == 0) {
+		fl = fcntl(sfd, F_GETFL);
+		if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(sfd, F_SETFL, fl | O_NONBLOCK) < 0))
+			goto out;
+		r = connect(sfd, &a->sa, alen);
+		e = r < 0 ? errno : 0;
+		if (!(fl & O_NONBLOCK))
+			fcntl(sfd, F_SETFL, fl);
+		if (e == EINPROGRESS && !(fl & O_NONBLOCK))
+			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		else
+			resp->error = -e;
+		done = true;
+	} else {
+		/* sendto: the datagram, read from the caller, sent as it is. */
+		size_t len = (size_t)d->args[2];
+		char *buf = len <= 65536 ? malloc(len ? len : 1) : NULL;
+		if (buf && (len == 0 || peek(tid, d->args[1], buf, len) == (ssize_t)len)) {
+			r = sendto(sfd, buf, len, (int)d->args[3] | MSG_DONTWAIT | MSG_NOSIGNAL, &a->sa, alen);
+			if (r >= 0 || errno != EAGAIN) {
+				resp->val = r >= 0 ? r : 0;
+				resp->error = r < 0 ? -errno : 0;
+				done = true;
+			}
+		}
+		free(buf);
+	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	close(pidfd);
+	return done;
 }
 
 /* A program to start, against process.exec_allow: 1 to continue, 0 to
@@ -675,7 +745,21 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		out->v.err = EACCES;
 	}
 	if (out->v.check_net) {
-		int c = check_net(out->tid, out->tgid, &req->data, out->v.name, p, write_roots);
+		union sockaddr_any checked;
+		socklen_t clen = 0;
+		int c = check_net(out->tid, out->tgid, &req->data, out->v.name, p, write_roots, &checked,
+				  &clen);
+		if (c == 3 && seccomp_notify_id_valid(fd, req->id) == 0) {
+			resp->id = req->id;
+			resp->error = 0;
+			if (!on_behalf(out->tgid, out->tid, &req->data, out->v.name, &checked, clen, resp)) {
+				resp->val = 0;
+				resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			}
+			r = seccomp_notify_respond(fd, resp);
+			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			goto out;
+		}
 		if (c && seccomp_notify_id_valid(fd, req->id) == 0) {
 			resp->id = req->id;
 			resp->val = 0;

@@ -5,7 +5,6 @@ listens on PORT) while libc connect() runs. The supervisor reads the
 address, lets an allowed one continue, and the kernel reads it again.
 
 {
-  "known_gap": "the host of a TCP address is checked from the caller's memory; a thread swapping it after the check reaches any host on a listed port (Landlock checks only the port)",
   "policy": {"version": 1, "native": {"ctypes": true}, "network": {"connect": ["192.0.2.1:PORT"]}},
   "args": ["PORT"],
   "oracle": {"no_connection": true},
