@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -380,7 +382,7 @@ static bool under_any(const char *path, char *const *roots)
  * (detail then names the target), -1 when nothing needs checking (a
  * read-only openat2). */
 static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
-		       char *const *roots, char *detail, size_t cap)
+		       char *const *roots, char *detail, size_t cap, char *last, size_t last_cap)
 {
 	const char *ops = NULL;
 	long dirfd = AT_FDCWD;
@@ -434,6 +436,8 @@ static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, cons
 				snprintf(detail, cap, "%s '%s'", name, target);
 				return 0;
 			}
+			if (last)
+				snprintf(last, last_cap, "%s", target);
 			dirfd = AT_FDCWD;
 			continue;
 		default:
@@ -668,6 +672,71 @@ static pid_t last_id(const char *line)
 	return sp ? (pid_t)atoi(sp + 1) : 0;
 }
 
+/* The caller's filesystem uid and gid (the fourth field of Uid:/Gid:). */
+static bool fs_ids(pid_t tid, uid_t *uid, gid_t *gid)
+{
+	char path[64], line[256];
+	unsigned a, b, c, fs;
+	int got = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &fs) == 4)
+			*uid = fs, got |= 1;
+		else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &fs) == 4)
+			*gid = fs, got |= 2;
+	fclose(f);
+	return got == 3;
+}
+
+/* chmod of a checked target, done by the supervisor: Landlock does not
+ * cover chmod, so letting the call continue would let a thread swap the
+ * path after the check (adversarial case 039). The target is opened
+ * through the caller's root with no symlink followed (the path is already
+ * resolved: a link appearing meanwhile fails the open), and changed with
+ * the caller's filesystem ids, so file permissions (and an idmapped
+ * mount's mapping) decide as they would for the caller. false: not done,
+ * let the call continue as before. */
+static bool chmod_on_behalf(pid_t tid, const struct seccomp_data *d, const char *name,
+			    const char *target, struct seccomp_notif_resp *resp)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	bool at = strcmp(name, "chmod") != 0;
+	mode_t mode = (mode_t)d->args[at ? 2 : 1];
+	char root[64], fdpath[64];
+	uid_t uid, old_uid;
+	gid_t gid, old_gid;
+	int rootfd, fd, r;
+
+	if ((strcmp(name, "fchmodat2") == 0 && d->args[3]) || !fs_ids(tid, &uid, &gid))
+		return false;		/* flags (AT_SYMLINK_NOFOLLOW...): as before */
+	snprintf(root, sizeof(root), "/proc/%d/root", tid);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return false;
+	fd = (int)syscall(SYS_openat2, rootfd, target[0] == '/' ? target + 1 : target, &how, sizeof(how));
+	close(rootfd);
+	resp->flags = 0;
+	resp->val = 0;
+	if (fd < 0) {
+		resp->error = -errno;	/* gone or changed under us: refused */
+		return true;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	old_gid = (gid_t)setfsgid(gid);
+	old_uid = (uid_t)setfsuid(uid);
+	r = chmod(fdpath, mode);
+	resp->error = r < 0 ? -errno : 0;
+	setfsuid(old_uid);
+	setfsgid(old_gid);
+	close(fd);
+	return true;
+}
+
 /* The thread group (process) of a thread, and both as the sandbox sees
  * them: audit records carry getpid() inside its PID namespace,
  * notifications the thread's id in ours. */
@@ -716,8 +785,15 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	out->args = json_array();
 	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail));
 	if (out->v.check_write) {
+		char last[PATH_MAX] = "";
 		int c = check_write(out->tid, out->tgid, &req->data, out->v.name, write_roots,
-				    out->detail, sizeof(out->detail));
+				    out->detail, sizeof(out->detail), last, sizeof(last));
+		if (c == 1 && last[0] && strstr(out->v.name, "chmod") && seccomp_notify_id_valid(fd, req->id) == 0 &&
+		    (resp->id = req->id, chmod_on_behalf(out->tid, &req->data, out->v.name, last, resp))) {
+			r = seccomp_notify_respond(fd, resp);
+			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			goto out;
+		}
 		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
 			/* In a writable tree (or not a write at all): on to the
 			 * kernel, where Landlock judges the real file. */

@@ -5,7 +5,6 @@ through libc. The supervisor checks the path it reads, then lets the call
 continue; the kernel reads the path again.
 
 {
-  "known_gap": "chmod's path is checked by the supervisor from the caller's memory; Landlock does not cover chmod, so a thread swapping the path after the check wins",
   "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["./out"]}},
   "args": ["OUTSIDE/victim.txt"],
   "setup": {"dirs": ["CWD/out"], "files": {"OUTSIDE/victim.txt": "original\n", "CWD/out/own.txt": "mine\n"},
