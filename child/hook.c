@@ -900,24 +900,46 @@ static enum sbx_action code_action(enum sbx_rule r)
 	}
 }
 
+/* Whether frame f's code comes from one of the import system's frozen
+ * modules. */
+static bool import_system_frame(PyFrameObject *f)
+{
+	static const char *const files[] = {
+		"<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>",
+		"<frozen zipimport>",
+	};
+	PyCodeObject *code = PyFrame_GetCode(f);
+	const char *fn = code && PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+	bool r = false;
+
+	if (!fn)
+		PyErr_Clear();
+	for (size_t i = 0; fn && i < sizeof(files) / sizeof(files[0]); i++)
+		r = r || strcmp(fn, files[i]) == 0;
+	Py_XDECREF(code);
+	return r;
+}
+
+/* marshal.loads by the import system reading bytecode: its own frame
+ * (_compile_bytecode, zipimport's _unmarshal_code) and the one that called
+ * it (get_code, _get_module_code) are both the import system's. A program
+ * calling _compile_bytecode itself with bytes of its choosing has its own
+ * frame second (adversarial case 098). Still best effort (policy.md): a
+ * loader of the program's own can feed get_code. */
 static bool called_by_import_system(void)
 {
-	PyFrameObject *f = PyEval_GetFrame();
-	PyCodeObject *code;
-	const char *fn;
-	bool r = false;
+	PyFrameObject *f = PyEval_GetFrame(), *back;
+	bool r;
 
 	/* No Python frame: the interpreter itself (start-up unmarshals its
 	 * frozen modules); a program has no way to call marshal from nowhere. */
 	if (!f)
 		return true;
-	code = PyFrame_GetCode(f);
-	fn = code && PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
-	if (fn)
-		r = strcmp(fn, "<frozen importlib._bootstrap_external>") == 0;
-	else
-		PyErr_Clear();
-	Py_XDECREF(code);
+	if (!import_system_frame(f))
+		return false;
+	back = PyFrame_GetBack(f);
+	r = back && import_system_frame(back);
+	Py_XDECREF(back);
 	return r;
 }
 

@@ -5,7 +5,6 @@ importlib._bootstrap_external._compile_bytecode, with bytes we crafted
 the genuine frozen importlib frame.
 
 {
-  "known_gap": "code.introspection's marshal check trusts the import system's own frames (policy.md: best effort); calling importlib's _compile_bytecode directly builds code from chosen bytes",
   "policy": {"version": 1},
   "oracle": {"stdout_lacks": "ESCAPED"},
   "expect": {"status": "ok",
