@@ -761,6 +761,25 @@ static void ids_of(pid_t tid, pid_t *tgid, pid_t *ns_tgid, pid_t *ns_tid)
 	fclose(f);
 }
 
+/* Sends resp for notification id: 2 (answered, nothing to record), or
+ * -errno when the listener failed; a caller already gone is no failure. */
+static int send_answer(int fd, struct seccomp_notif_resp *resp, uint64_t id)
+{
+	int r;
+
+	resp->id = id;
+	r = seccomp_notify_respond(fd, resp);
+	return r >= 0 || r == -ENOENT ? 2 : r;
+}
+
+static int answer(int fd, struct seccomp_notif_resp *resp, uint64_t id, int error, uint32_t flags)
+{
+	resp->val = 0;
+	resp->error = error;
+	resp->flags = flags;
+	return send_answer(fd, resp, id);
+}
+
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      struct sbx_kdenial *out)
 {
@@ -789,20 +808,14 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		int c = check_write(out->tid, out->tgid, &req->data, out->v.name, write_roots,
 				    out->detail, sizeof(out->detail), last, sizeof(last));
 		if (c == 1 && last[0] && strstr(out->v.name, "chmod") && seccomp_notify_id_valid(fd, req->id) == 0 &&
-		    (resp->id = req->id, chmod_on_behalf(out->tid, &req->data, out->v.name, last, resp))) {
-			r = seccomp_notify_respond(fd, resp);
-			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+		    chmod_on_behalf(out->tid, &req->data, out->v.name, last, resp)) {
+			r = send_answer(fd, resp, req->id);
 			goto out;
 		}
 		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
 			/* In a writable tree (or not a write at all): on to the
 			 * kernel, where Landlock judges the real file. */
-			resp->id = req->id;
-			resp->val = 0;
-			resp->error = 0;
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-			r = seccomp_notify_respond(fd, resp);
-			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 			goto out;
 		}
 		out->v.err = EACCES;
@@ -810,12 +823,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	if (out->v.check_exec) {
 		if (check_exec(out->tid, out->tgid, &req->data, out->v.name, p, out->detail,
 			       sizeof(out->detail)) && seccomp_notify_id_valid(fd, req->id) == 0) {
-			resp->id = req->id;
-			resp->val = 0;
-			resp->error = 0;
-			resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-			r = seccomp_notify_respond(fd, resp);
-			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 			goto out;
 		}
 		out->v.err = EACCES;
@@ -826,23 +834,14 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		int c = check_net(out->tid, out->tgid, &req->data, out->v.name, p, write_roots, &checked,
 				  &clen);
 		if (c == 3 && seccomp_notify_id_valid(fd, req->id) == 0) {
-			resp->id = req->id;
-			resp->error = 0;
-			if (!on_behalf(out->tgid, out->tid, &req->data, out->v.name, &checked, clen, resp)) {
-				resp->val = 0;
-				resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-			}
-			r = seccomp_notify_respond(fd, resp);
-			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			r = on_behalf(out->tgid, out->tid, &req->data, out->v.name, &checked, clen, resp)
+			    ? send_answer(fd, resp, req->id)
+			    : answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 			goto out;
 		}
 		if (c && seccomp_notify_id_valid(fd, req->id) == 0) {
-			resp->id = req->id;
-			resp->val = 0;
-			resp->error = c == 2 ? -ENOENT : 0;
-			resp->flags = c == 2 ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-			r = seccomp_notify_respond(fd, resp);
-			r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+			r = answer(fd, resp, req->id, c == 2 ? -ENOENT : 0,
+				   c == 2 ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 			goto out;
 		}
 	}
@@ -854,12 +853,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	}
 	/* The channel's descriptor: refused, nothing to report. */
 	if (out->v.quiet) {
-		resp->id = req->id;
-		resp->val = 0;
-		resp->error = -out->v.err;
-		resp->flags = 0;
-		r = seccomp_notify_respond(fd, resp);
-		r = r == -ENOENT ? 2 : r < 0 ? r : 2;
+		r = answer(fd, resp, req->id, -out->v.err, 0);
 		goto out;
 	}
 	/* A kill: no answer at all. The caller stays blocked in the syscall
@@ -869,14 +863,8 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		r = 1;
 		goto out;
 	}
-	resp->id = req->id;
-	resp->val = 0;
-	resp->error = -out->v.err;
-	resp->flags = 0;
-	/* -ENOENT: the caller died before the answer; it is still a record. */
-	r = seccomp_notify_respond(fd, resp);
-	if (r == -ENOENT)
-		r = 0;
+	/* A refusal: answered, and a record (even if the caller died first). */
+	r = answer(fd, resp, req->id, -out->v.err, 0);
 	r = r < 0 ? r : 1;
 out:
 	seccomp_notify_free(req, resp);
