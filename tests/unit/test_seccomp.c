@@ -174,7 +174,9 @@ static int child_checks(const struct sbx_seccomp *f)
 	return fails;
 }
 
-static void test_filter_in_child(void **state)
+/* Builds the default policy's filter and runs body in a forked child;
+ * returns the child's wait status. */
+static int in_filtered_child(int (*body)(const struct sbx_seccomp *f))
 {
 	struct sbx_policy *p = load("{\"version\": 1}");
 	struct sbx_seccomp *f = NULL;
@@ -182,47 +184,46 @@ static void test_filter_in_child(void **state)
 	int status;
 	pid_t pid;
 
-	(void)state;
 	sbx_error_clear(&err);
 	assert_int_equal(sbx_seccomp_build(p, 3, &f, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(child_checks(f));
+		_exit(body(f));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	sbx_seccomp_free(f);
+	sbx_policy_free(p);
+	return status;
+}
+
+static void test_filter_in_child(void **state)
+{
+	int status = in_filtered_child(child_checks);
+
+	(void)state;
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status))
 		fail_msg("checks failed in the filtered child: mask 0x%x", WEXITSTATUS(status));
-	sbx_seccomp_free(f);
-	sbx_policy_free(p);
 }
 
 /* A non-native ABI syscall: x32's getpid kills the process with SIGSYS. */
+static int x32_getpid(const struct sbx_seccomp *f)
+{
+	int listener;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_seccomp_load(f, &listener) < 0)
+		return 2;
+	syscall(0x40000000 | SYS_getpid);
+	return 0;
+}
+
 static void test_x32_killed(void **state)
 {
-	struct sbx_policy *p = load("{\"version\": 1}");
-	struct sbx_seccomp *f = NULL;
-	struct sbx_error err;
-	int status;
-	pid_t pid;
+	int status = in_filtered_child(x32_getpid);
 
 	(void)state;
-	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(p, 3, &f, &err), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int listener;
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sbx_seccomp_load(f, &listener) < 0)
-			_exit(2);
-		syscall(0x40000000 | SYS_getpid);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
-	sbx_seccomp_free(f);
-	sbx_policy_free(p);
 }
 
 int main(void)
