@@ -1,0 +1,154 @@
+# SandboxpyInstall.cmake: libsandboxpy as users get it (libsandboxpy.so.0
+# exporting only the API of include/sandboxpy.h, libsandboxpy.a, sandboxpy.pc),
+# the builtin policies as JSON, the man pages, `cmake --install` and the .deb
+# (CPack). Included by the top-level CMakeLists.txt once the internal targets
+# exist. docs/build.md "Installing and linking" says why it is built this way.
+include(GNUInstallDirs)
+
+# The exported names, read from the public header at build time.
+set(SBX_EXPORT_MAP ${CMAKE_BINARY_DIR}/sandboxpy.map)
+set(SBX_EXPORT_SYMS ${CMAKE_BINARY_DIR}/sandboxpy.syms)
+add_custom_command(OUTPUT ${SBX_EXPORT_MAP} ${SBX_EXPORT_SYMS}
+  COMMAND ${CMAKE_COMMAND} -DHEADER=${CMAKE_SOURCE_DIR}/include/sandboxpy.h
+          -DMAP=${SBX_EXPORT_MAP} -DSYMS=${SBX_EXPORT_SYMS}
+          -P ${CMAKE_SOURCE_DIR}/cmake/gen-exports.cmake
+  DEPENDS ${CMAKE_SOURCE_DIR}/include/sandboxpy.h ${CMAKE_SOURCE_DIR}/cmake/gen-exports.cmake
+  COMMENT "Listing the API of include/sandboxpy.h" VERBATIM)
+add_custom_target(sbx_exports DEPENDS ${SBX_EXPORT_MAP} ${SBX_EXPORT_SYMS})
+
+# The library's code once more, position-independent: the internal archives
+# are compiled -fno-pie for the static-libpython CLI and cannot go into a
+# shared object or a user's PIE program.
+add_library(sbx_pic_objs OBJECT ${SBX_POLICY_SRC} ${SBX_SECCOMP_SRC} ${SBX_CHILD_SRC}
+            ${SBX_SUPERVISOR_SRC})
+set_target_properties(sbx_pic_objs PROPERTIES POSITION_INDEPENDENT_CODE ON)
+target_include_directories(sbx_pic_objs PRIVATE include policy child seccomp supervisor
+                           ${PY_INCLUDES})
+target_compile_options(sbx_pic_objs PRIVATE ${SBX_WARN})
+target_compile_definitions(sbx_pic_objs PRIVATE
+                           $<TARGET_PROPERTY:sandboxpy_lib,COMPILE_DEFINITIONS>)
+target_link_libraries(sbx_pic_objs PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
+                      PkgConfig::JANSSON PkgConfig::NETTLE)
+
+# The shared library embeds the interpreter by linking Debian's
+# libpython3.11.so (docs/build.md says why not libpython3.11-pic.a).
+find_library(SBX_LIBPYTHON_SO NAMES libpython3.11.so.1.0 libpython3.11.so
+             PATHS ${PY_PREFIX}/lib/${SBX_MULTIARCH} ${PY_PREFIX}/lib NO_DEFAULT_PATH REQUIRED)
+add_library(sandboxpy_shared SHARED $<TARGET_OBJECTS:sbx_pic_objs>)
+add_dependencies(sandboxpy_shared sbx_exports)
+set_target_properties(sandboxpy_shared PROPERTIES
+  OUTPUT_NAME sandboxpy VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+  LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib LINK_DEPENDS ${SBX_EXPORT_MAP})
+target_link_options(sandboxpy_shared PRIVATE -Wl,--version-script=${SBX_EXPORT_MAP}
+                    -Wl,--no-undefined)
+target_link_libraries(sandboxpy_shared PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
+                      PkgConfig::JANSSON PkgConfig::NETTLE ${SBX_LIBPYTHON_SO} m)
+
+# The static library: the same objects merged into one relocatable object
+# whose only global symbols are the API's, so that a program linking it
+# statically sees the same names as with the .so (no clash with our
+# internal sbx_* helpers).
+set(SBX_STATIC_LIB ${CMAKE_BINARY_DIR}/lib/libsandboxpy.a)
+set(SBX_STATIC_OBJ ${CMAKE_BINARY_DIR}/lib/sandboxpy-all.o)
+add_custom_command(OUTPUT ${SBX_STATIC_LIB}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/lib
+  COMMAND ${CMAKE_COMMAND} -E rm -f ${SBX_STATIC_LIB} ${SBX_STATIC_OBJ}
+  COMMAND ${CMAKE_LINKER} -r -o ${SBX_STATIC_OBJ} $<TARGET_OBJECTS:sbx_pic_objs>
+  COMMAND ${CMAKE_OBJCOPY} --keep-global-symbols=${SBX_EXPORT_SYMS} ${SBX_STATIC_OBJ}
+  COMMAND ${CMAKE_AR} rcs ${SBX_STATIC_LIB} ${SBX_STATIC_OBJ}
+  DEPENDS sbx_pic_objs $<TARGET_OBJECTS:sbx_pic_objs> ${SBX_EXPORT_SYMS}
+  COMMENT "Linking the installable libsandboxpy.a" COMMAND_EXPAND_LISTS VERBATIM)
+add_custom_target(sandboxpy_static ALL DEPENDS ${SBX_STATIC_LIB})
+
+# pkg-config: relocatable (the prefix is found from the .pc file's own
+# place), so `cmake --install --prefix ANY` needs no reconfigure. Libs.private
+# rather than Requires.private: a user of the .deb can link the shared
+# library without the -dev packages of our dependencies.
+file(RELATIVE_PATH SBX_PC_UP /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
+string(REGEX REPLACE "/$" "" SBX_PC_UP "${SBX_PC_UP}")
+set(SBX_PC_LIBS_PRIVATE "")
+get_filename_component(SBX_LIBPYTHON_DIR ${SBX_LIBPYTHON_SO} DIRECTORY)
+if(NOT SBX_LIBPYTHON_DIR IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
+  string(APPEND SBX_PC_LIBS_PRIVATE " -L${SBX_LIBPYTHON_DIR}")
+endif()
+foreach(lib python3.11 ${SECCOMP_LIBRARIES} ${CAP_LIBRARIES} ${JANSSON_LIBRARIES}
+        ${NETTLE_LIBRARIES} m)
+  string(APPEND SBX_PC_LIBS_PRIVATE " -l${lib}")
+endforeach()
+string(STRIP "${SBX_PC_LIBS_PRIVATE}" SBX_PC_LIBS_PRIVATE)
+configure_file(${CMAKE_SOURCE_DIR}/cmake/sandboxpy.pc.in ${CMAKE_BINARY_DIR}/sandboxpy.pc @ONLY)
+
+# The builtin policies as JSON files, from policy/builtin.c's texts.
+add_executable(gen-builtin-policies ${CMAKE_SOURCE_DIR}/cmake/gen-builtin-policies.c)
+target_compile_options(gen-builtin-policies PRIVATE ${SBX_WARN})
+target_link_libraries(gen-builtin-policies PRIVATE sbx_policy)
+set(SBX_POLICY_DIR ${CMAKE_BINARY_DIR}/policies)
+add_custom_command(OUTPUT ${SBX_POLICY_DIR}/.stamp
+  COMMAND ${CMAKE_COMMAND} -E rm -rf ${SBX_POLICY_DIR}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${SBX_POLICY_DIR}
+  COMMAND gen-builtin-policies ${SBX_POLICY_DIR}
+  COMMAND ${CMAKE_COMMAND} -E touch ${SBX_POLICY_DIR}/.stamp
+  DEPENDS gen-builtin-policies
+  COMMENT "Writing the builtin policies as JSON" VERBATIM)
+add_custom_target(builtin-policies ALL DEPENDS ${SBX_POLICY_DIR}/.stamp)
+
+# Man pages, from scdoc sources (docs/man/*.scd).
+find_program(SBX_SCDOC scdoc REQUIRED)
+set(SBX_MAN_PAGES "")
+foreach(page sandboxpy.1 sandboxpy-policy.5)
+  set(src ${CMAKE_SOURCE_DIR}/docs/man/${page}.scd)
+  set(out ${CMAKE_BINARY_DIR}/man/${page})
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+    COMMAND sh -c "exec \"$0\" < \"$1\" > \"$2\"" ${SBX_SCDOC} ${src} ${out}
+    DEPENDS ${src} COMMENT "scdoc ${page}" VERBATIM)
+  list(APPEND SBX_MAN_PAGES ${out})
+  string(REGEX REPLACE ".*\\." "" section ${page})
+  install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+endforeach()
+add_custom_target(man ALL DEPENDS ${SBX_MAN_PAGES})
+
+install(TARGETS sandboxpy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS sandboxpy_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${SBX_STATIC_LIB} DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/include/sandboxpy.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${CMAKE_BINARY_DIR}/sandboxpy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(DIRECTORY ${SBX_POLICY_DIR}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy/policies
+        FILES_MATCHING PATTERN "*.json")
+
+# The .deb (make deb): one package, sandboxpy, installing under /usr. The
+# shared-library dependencies are computed by dpkg-shlibdeps from the ELF
+# files (libc6, libseccomp2, libcap2, libjansson4, libnettle8, libpython3.11,
+# and libexpat1, zlib1g for the CLI's static interpreter); the standard
+# library the embedded interpreter imports is no ELF dependency, so it is
+# stated, at least the version this build's interpreter came from.
+execute_process(COMMAND dpkg-query -W -f=\${Version} libpython3.11-stdlib
+                OUTPUT_VARIABLE SBX_STDLIB_VERSION ERROR_QUIET
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+# cpack and `make install` package what is built, without building first:
+# the install.deb test runs cpack while other tests use the binaries, and
+# `make deb` builds before it packages.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME sandboxpy)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "sandboxpy maintainers <sandboxpy@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "run untrusted Python under one JSON policy")
+set(CPACK_PACKAGE_DESCRIPTION
+    "sandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. The package holds the sandboxpy command, libsandboxpy (shared and static, with its header and pkg-config file), the builtin policies as JSON and the man pages.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# The SONAME carries the ABI: any later 0.x package satisfies a program
+# linked against libsandboxpy.so.0.
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+if(SBX_STDLIB_VERSION)
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpython3.11-stdlib (>= ${SBX_STDLIB_VERSION})")
+else()
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpython3.11-stdlib")
+endif()
+include(CPack)
