@@ -1,0 +1,3 @@
+import hostapi
+
+print(hostapi.load("greeting").hello("plugin host"))

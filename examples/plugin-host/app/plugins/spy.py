@@ -1,0 +1,2 @@
+# Reads a file outside the application's directory.
+print(open("/etc/hostname").read())

@@ -1,0 +1,903 @@
+/* batch.c: sandboxpy --batch (docs/batch.md): many runs from a JSON-lines
+ * jobs file, N at a time, one result line each. The parent streams the
+ * jobs file, checks each line and loads its policy, then forks one worker
+ * per job; the worker calls sbx_run with the streams in private files,
+ * compares the output and writes its result line to a file; the parent
+ * copies finished lines to the results in completion order. The parent's
+ * state is bounded by N, whatever the length of the jobs file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "sandboxpy.h"
+#include "sbx_policy_int.h"
+#include "sbx_supervisor.h"
+
+#define MAX_WORKERS 1024
+#define MAX_LINE (64u << 20)	/* a longer job line is malformed */
+#define MAX_JOB_ARGS 4096
+#define MAX_JOB_SETS 64
+#define HEAD_BYTES 4096		/* of stdout (and of the end of stderr) in each result */
+
+/* Worker exit codes: the result file is written; anything else: it is not. */
+enum { W_PASSED = 0, W_FAILED = 1 };
+
+/* One parsed, checked job: pointers into doc, which owns the strings. */
+struct job {
+	unsigned long line;
+	json_t *doc;
+	const char *id, *program, *stdin_path, *cwd, *spec, *expected, *keep_out, *keep_err;
+	enum sbx_prog_kind kind;
+	const char *args[MAX_JOB_ARGS];
+	size_t n_args;
+	const char *sets[MAX_JOB_SETS + 2];
+	size_t n_sets;
+	char timeout_set[64];
+	struct sbx_policy *policy;
+};
+
+struct slot {
+	pid_t pid;			/* 0: free */
+	unsigned long seq;		/* names the job's private files */
+	unsigned long line;
+	char *id;
+};
+
+struct batch {
+	const struct sbx_batch_opts *o;
+	const char *jobs_name;
+	char tmp[4096];			/* private files of the runs, removed at the end */
+	FILE *out;
+	int sfd;
+	sigset_t orig_mask;
+	pid_t self;
+	struct slot *slots;
+	unsigned n_slots, running;
+	unsigned long seq, total, done, failed, malformed;
+	int stop;			/* the signal that interrupted the batch */
+	bool write_failed;
+};
+
+/* ---- reading the jobs file line by line, without blocking the loop ---- */
+
+struct reader {
+	int fd;
+	char *buf;
+	size_t start, len, cap;
+	bool eof, skipping;		/* skipping: the rest of a too long line */
+};
+
+/* 1: a line (NUL-terminated, in place; *too_long when it was cut), 0: more
+ * data is needed, -1: the end. */
+static int reader_next(struct reader *r, char **line, size_t *n, bool *too_long)
+{
+	char *nl = r->buf ? memchr(r->buf + r->start, '\n', r->len - r->start) : NULL;
+
+	*too_long = false;
+	if (!r->buf)
+		return r->eof ? -1 : 0;
+	if (nl) {
+		*line = r->buf + r->start;
+		*n = (size_t)(nl - *line);
+		*nl = '\0';
+		r->start += *n + 1;
+		*too_long = r->skipping;
+		r->skipping = false;
+		return 1;
+	}
+	if (r->eof && (r->len > r->start || r->skipping)) {
+		*line = r->buf + r->start;
+		*n = r->len - r->start;
+		r->buf[r->len] = '\0';
+		r->start = r->len;
+		*too_long = r->skipping;
+		r->skipping = false;
+		return 1;
+	}
+	return r->eof ? -1 : 0;
+}
+
+/* Reads what is there: 0, or -errno. */
+static int reader_fill(struct reader *r)
+{
+	ssize_t got;
+
+	if (r->start) {
+		memmove(r->buf, r->buf + r->start, r->len - r->start);
+		r->len -= r->start;
+		r->start = 0;
+	}
+	if (r->len >= MAX_LINE) {
+		/* Keep the line number right: drop the text, remember the cut. */
+		r->skipping = true;
+		r->len = 0;
+	}
+	if (r->cap - r->len < 65536 + 1) {
+		size_t cap = r->cap ? r->cap * 2 : 131072;
+		char *b = realloc(r->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		r->buf = b;
+		r->cap = cap;
+	}
+	got = read(r->fd, r->buf + r->len, r->cap - r->len - 1);
+	if (got < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	if (got == 0)
+		r->eof = true;
+	r->len += (size_t)got;
+	return 0;
+}
+
+/* ---- checking one job line ---- */
+
+enum key_kind { K_STRING, K_STRINGS, K_NUMBER };
+
+static const struct {
+	const char *key;
+	enum key_kind kind;
+} job_keys[] = {	/* sorted */
+	{ "args", K_STRINGS }, { "code", K_STRING }, { "cwd", K_STRING },
+	{ "expected_stdout", K_STRING }, { "file", K_STRING }, { "id", K_STRING },
+	{ "module", K_STRING }, { "policy", K_STRING }, { "set", K_STRINGS },
+	{ "stderr", K_STRING }, { "stdin", K_STRING }, { "stdout", K_STRING },
+	{ "timeout", K_NUMBER },
+};
+
+static const char *str_of(json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+static int check_keys(struct batch *b, unsigned long line, json_t *doc, struct sbx_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(doc, key, v) {
+		char at[160];
+		size_t i;
+		for (i = 0; i < sizeof(job_keys) / sizeof(job_keys[0]); i++)
+			if (strcmp(job_keys[i].key, key) == 0)
+				break;
+		snprintf(at, sizeof(at), "$.%s", key);
+		if (i == sizeof(job_keys) / sizeof(job_keys[0])) {
+			sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "unknown key (a job has: id, file, "
+				     "code, module, args, stdin, cwd, policy, set, timeout, expected_stdout, "
+				     "stdout, stderr)");
+			continue;
+		}
+		switch (job_keys[i].kind) {
+		case K_STRING:
+			if (!json_is_string(v))
+				sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "expected a string");
+			break;
+		case K_NUMBER:
+			if (!json_is_number(v) || json_number_value(v) <= 0)
+				sbx_diag_add(err, b->jobs_name, (int)line, 1, at,
+					     "expected a number of seconds above 0");
+			break;
+		case K_STRINGS: {
+			size_t j;
+			json_t *e;
+			if (!json_is_array(v)) {
+				sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "expected an array of strings");
+				break;
+			}
+			json_array_foreach(v, j, e)
+				if (!json_is_string(e)) {
+					snprintf(at, sizeof(at), "$.%s[%zu]", key, j);
+					sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "expected a string");
+				}
+			break;
+		}
+		}
+	}
+	return err->n ? -EINVAL : 0;
+}
+
+/* Parses and checks one line, loads its policy. 0, or -EINVAL with err
+ * filled (the line's own error result). */
+static int job_parse(struct batch *b, unsigned long line, const char *text, size_t n,
+		     struct job *j, struct sbx_error *err)
+{
+	static const struct { const char *key; enum sbx_prog_kind kind; } progs[] = {
+		{ "file", SBX_PROG_FILE }, { "code", SBX_PROG_COMMAND }, { "module", SBX_PROG_MODULE },
+	};
+	json_error_t jerr;
+	json_t *a, *v;
+	size_t i, n_prog = 0;
+
+	memset(j, 0, sizeof(*j));
+	j->line = line;
+	j->doc = json_loadb(text, n, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j->doc) {
+		sbx_diag_add(err, b->jobs_name, (int)line, jerr.column > 0 ? jerr.column : 1, NULL,
+			     "not a JSON job: %s", jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(j->doc)) {
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$", "a job is a JSON object");
+		return -EINVAL;
+	}
+	if (check_keys(b, line, j->doc, err) < 0)
+		return -EINVAL;
+	j->id = str_of(j->doc, "id");
+	if (!j->id)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.id", "missing: every job needs an id");
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if ((v = json_object_get(j->doc, progs[i].key))) {
+			j->kind = progs[i].kind;
+			j->program = json_string_value(v);
+			n_prog++;
+		}
+	if (n_prog != 1)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$", "a job has exactly one of file, code, "
+			     "module (it has %zu)", n_prog);
+	a = json_object_get(j->doc, "args");
+	if (json_array_size(a) > MAX_JOB_ARGS)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.args", "more than %d arguments",
+			     MAX_JOB_ARGS);
+	json_array_foreach(a, i, v)
+		if (i < MAX_JOB_ARGS)
+			j->args[j->n_args++] = json_string_value(v);
+	a = json_object_get(j->doc, "set");
+	if (json_array_size(a) > MAX_JOB_SETS)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.set", "more than %d overrides",
+			     MAX_JOB_SETS);
+	json_array_foreach(a, i, v)
+		if (i < MAX_JOB_SETS)
+			j->sets[j->n_sets++] = json_string_value(v);
+	if ((v = json_object_get(j->doc, "timeout"))) {
+		/* after the sets, as --timeout overrides limits.wall_seconds */
+		snprintf(j->timeout_set, sizeof(j->timeout_set), "limits.wall_seconds=%.17g",
+			 json_number_value(v));
+		j->sets[j->n_sets++] = j->timeout_set;
+	}
+	j->sets[j->n_sets] = NULL;
+	j->stdin_path = str_of(j->doc, "stdin");
+	j->cwd = str_of(j->doc, "cwd");
+	j->spec = str_of(j->doc, "policy");
+	if (!j->spec)
+		j->spec = "builtin:default";
+	j->expected = str_of(j->doc, "expected_stdout");
+	j->keep_out = str_of(j->doc, "stdout");
+	j->keep_err = str_of(j->doc, "stderr");
+	if (j->expected && access(j->expected, R_OK) < 0)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.expected_stdout", "cannot read %s: %s",
+			     j->expected, strerror(errno));
+	if (err->n)
+		return -EINVAL;
+	if (sbx_policy_load_with(j->spec, j->cwd, 0, j->sets, j->n_sets, &j->policy, err) < 0) {
+		/* The line first, then what the policy reader said. */
+		struct sbx_error e2;
+		sbx_error_clear(&e2);
+		sbx_diag_add(&e2, b->jobs_name, (int)line, 1, "$.policy", "cannot load the policy %s%s%s",
+			     j->spec, err->n ? ": " : "", err->n ? err->d[0].msg : "");
+		for (int k = 0; k < err->n; k++)
+			if (e2.n < SBX_ERR_MAX)
+				e2.d[e2.n++] = err->d[k];
+		*err = e2;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void job_free(struct job *j)
+{
+	sbx_policy_free(j->policy);
+	json_decref(j->doc);
+	j->policy = NULL;
+	j->doc = NULL;
+}
+
+/* ---- one worker: run the job, write its result line to a file ---- */
+
+static void slot_path(const struct batch *b, unsigned long seq, const char *what, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%lu.%s", b->tmp, seq, what);
+}
+
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0], cp;
+	size_t l;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		l = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		l = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		l = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < l)
+		return 0;
+	for (size_t i = 1; i < l; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return l;
+}
+
+/* Output bytes as a JSON string: invalid UTF-8 becomes U+FFFD. */
+static json_t *text_json(const unsigned char *s, size_t n)
+{
+	char *o = malloc(n * 3 + 1);
+	size_t k = 0;
+	json_t *r;
+
+	if (!o)
+		return json_null();
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(s + i, n - i);
+		if (l) {
+			memcpy(o + k, s + i, l);
+			k += l;
+			i += l;
+		} else {
+			memcpy(o + k, "\xef\xbf\xbd", 3);
+			k += 3;
+			i++;
+		}
+	}
+	r = json_stringn(o, k);
+	free(o);
+	return r ? r : json_null();
+}
+
+/* {"bytes": N, "head"|"tail": first or last HEAD_BYTES, "truncated": bool}. */
+static json_t *stream_json(const char *path, bool tail, const char *keep)
+{
+	unsigned char buf[HEAD_BYTES];
+	json_t *r = json_object();
+	struct stat st;
+	ssize_t got = 0;
+	off_t at = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		if (tail && st.st_size > HEAD_BYTES)
+			at = st.st_size - HEAD_BYTES;
+		got = pread(fd, buf, sizeof(buf), at);
+		if (got < 0)
+			got = 0;
+		json_object_set_new(r, "bytes", json_integer(st.st_size));
+		json_object_set_new(r, "truncated", json_boolean(st.st_size > got));
+	} else {
+		json_object_set_new(r, "bytes", json_integer(0));
+		json_object_set_new(r, "truncated", json_false());
+	}
+	json_object_set_new(r, tail ? "tail" : "head", text_json(buf, (size_t)got));
+	if (keep)
+		json_object_set_new(r, "path", json_string(keep));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The whitespace-normalised stream of a file: runs of whitespace become
+ * one space, none at the ends; EOF at the end. */
+struct norm {
+	FILE *f;
+	int pending;			/* a character read ahead, or -2 */
+	bool started;
+};
+
+static bool is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int norm_next(struct norm *s)
+{
+	int c;
+	bool gap = false;
+
+	if (s->pending != -2) {
+		c = s->pending;
+		s->pending = -2;
+		return c;
+	}
+	while ((c = getc(s->f)) != EOF && is_ws(c))
+		gap = true;
+	if (c == EOF)
+		return EOF;
+	if (gap && s->started) {
+		s->pending = c;
+		return ' ';
+	}
+	s->started = true;
+	return c;
+}
+
+/* exact and normalised comparison of two files; -errno when one cannot be read. */
+static int compare_files(const char *a, const char *b, bool *exact, bool *normalized)
+{
+	FILE *fa = fopen(a, "re"), *fb = fopen(b, "re");
+	struct norm na = { fa, -2, false }, nb = { fb, -2, false };
+	int r = 0, ca, cb;
+
+	if (!fa || !fb) {
+		r = -errno;
+		goto out;
+	}
+	do {
+		ca = getc(fa);
+		cb = getc(fb);
+	} while (ca == cb && ca != EOF);
+	*exact = ca == cb;
+	rewind(fa);
+	rewind(fb);
+	do {
+		ca = norm_next(&na);
+		cb = norm_next(&nb);
+	} while (ca == cb && ca != EOF);
+	*normalized = ca == cb;
+out:
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return r;
+}
+
+static void report_argv(const struct job *j, const char **argv, size_t *n)
+{
+	static const char *const flag[] = { [SBX_PROG_COMMAND] = "-c", [SBX_PROG_MODULE] = "-m" };
+
+	*n = 0;
+	if (j->kind == SBX_PROG_COMMAND || j->kind == SBX_PROG_MODULE)
+		argv[(*n)++] = flag[j->kind];
+	argv[(*n)++] = j->program;
+	for (size_t i = 0; i < j->n_args; i++)
+		argv[(*n)++] = j->args[i];
+}
+
+static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j, unsigned long seq)
+{
+	static const char *argv[MAX_JOB_ARGS + 2];
+	char rep[4200], out[4200], errp[4200], resp[4200];
+	struct sbx_run_opts ro = { 0 };
+	struct sbx_result res;
+	struct sbx_error err;
+	sigset_t all;
+	json_t *r, *report;
+	bool failed;
+	int devnull;
+
+	/* Its own process group, so that Ctrl-C reaches the batch only (which
+	 * ends every run with SIGTERM); gone with the batch if it dies. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != b->self)
+		_exit(3);
+	close(b->sfd);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull >= 0) {
+		/* Nothing of the worker may reach the results or read the jobs. */
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		close(devnull);
+	}
+	/* The private tmp of tmp:true policies goes under the batch's own
+	 * directory, removed at the end whatever happens to the worker. */
+	setenv("TMPDIR", b->tmp, 1);
+	slot_path(b, seq, "report.json", rep, sizeof(rep));
+	slot_path(b, seq, "stdout", out, sizeof(out));
+	slot_path(b, seq, "stderr", errp, sizeof(errp));
+	slot_path(b, seq, "result.json", resp, sizeof(resp));
+	ro.kind = j->kind;
+	ro.program = j->program;
+	ro.args = j->args;
+	ro.n_args = j->n_args;
+	ro.report_path = rep;
+	ro.stdin_path = j->stdin_path ? j->stdin_path : "/dev/null";
+	ro.stdout_path = j->keep_out ? j->keep_out : out;
+	ro.stderr_path = j->keep_err ? j->keep_err : errp;
+	ro.quiet = true;
+	report_argv(j, argv, &ro.n_report_argv);
+	ro.report_argv = argv;
+	sbx_error_clear(&err);
+	/* The mask the batch was started with: the program inherits it. */
+	sigprocmask(SIG_SETMASK, &b->orig_mask, NULL);
+	sbx_run(j->policy, &ro, &res, &err);
+	/* The sandbox is gone: from here on the result must be written. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	r = json_object();
+	json_object_set_new(r, "id", json_string(j->id));
+	json_object_set_new(r, "line", json_integer((json_int_t)j->line));
+	report = json_load_file(rep, 0, NULL);
+	if (!report) {
+		/* sbx_run writes one on every path; this is a last resort. */
+		sbx_diag_add(&err, NULL, 0, 0, NULL, "the run's report could not be read");
+		sbx_report_write_failure(rep, argv, ro.n_report_argv, j->spec, &err);
+		report = json_load_file(rep, 0, NULL);
+	}
+	json_object_set_new(r, "report", report ? report : json_null());
+	json_object_set_new(r, "stdout", stream_json(ro.stdout_path, false, j->keep_out));
+	json_object_set_new(r, "stderr", stream_json(ro.stderr_path, true, j->keep_err));
+	failed = res.status != SBX_ST_OK;
+	if (j->expected) {
+		bool exact = false, normalized = false;
+		json_t *m = json_object();
+		if (compare_files(ro.stdout_path, j->expected, &exact, &normalized) < 0)
+			exact = normalized = false;
+		json_object_set_new(m, "exact", json_boolean(exact));
+		json_object_set_new(m, "normalized", json_boolean(normalized));
+		json_object_set_new(r, "stdout_match", m);
+		failed = failed || !normalized;
+	}
+	if (json_dump_file(r, resp, JSON_COMPACT) < 0)
+		_exit(4);
+	_exit(failed ? W_FAILED : W_PASSED);
+}
+
+/* ---- the parent: results, slots, signals ---- */
+
+static void write_line(struct batch *b, json_t *r)
+{
+	if (json_dumpf(r, b->out, JSON_COMPACT) < 0 || fputc('\n', b->out) == EOF ||
+	    fflush(b->out) == EOF)
+		b->write_failed = true;
+}
+
+static void progress(struct batch *b)
+{
+	if (!b->o->progress)
+		return;
+	if (b->total)
+		fprintf(stderr, "\r[%lu/%lu] %lu failed", b->done, b->total, b->failed);
+	else
+		fprintf(stderr, "\r[%lu] %lu failed", b->done, b->failed);
+	fflush(stderr);
+}
+
+/* A result for a job that never ran (a malformed line) or whose worker
+ * could not write one: the report of a run that never started. */
+static void failure_result(struct batch *b, unsigned long line, const char *id, const char *spec,
+			   const struct sbx_error *err)
+{
+	char path[4200];
+	json_t *r = json_object(), *rep = NULL;
+
+	snprintf(path, sizeof(path), "%s/failure.json", b->tmp);
+	if (sbx_report_write_failure(path, NULL, 0, spec, err) == 0)
+		rep = json_load_file(path, 0, NULL);
+	unlink(path);
+	json_object_set_new(r, "id", id ? json_string(id) : json_null());
+	json_object_set_new(r, "line", json_integer((json_int_t)line));
+	json_object_set_new(r, "report", rep ? rep : json_null());
+	write_line(b, r);
+	json_decref(r);
+	b->done++;
+	b->failed++;
+	progress(b);
+}
+
+/* Copies the worker's result line, marking runs the interrupt ended. */
+static int copy_result(struct batch *b, const char *path)
+{
+	json_t *r = json_load_file(path, 0, NULL);
+	const char *status;
+
+	if (!r)
+		return -EIO;
+	status = json_string_value(json_object_get(json_object_get(r, "report"), "status"));
+	if (b->stop && status && strcmp(status, "signal") == 0)
+		json_object_set_new(r, "interrupted", json_true());
+	write_line(b, r);
+	json_decref(r);
+	return 0;
+}
+
+static void collect(struct batch *b, struct slot *s, int wstatus)
+{
+	static const char *const files[] = { "report.json", "stdout", "stderr", "result.json" };
+	char path[4200];
+	bool ok = WIFEXITED(wstatus) &&
+		  (WEXITSTATUS(wstatus) == W_PASSED || WEXITSTATUS(wstatus) == W_FAILED);
+
+	slot_path(b, s->seq, "result.json", path, sizeof(path));
+	if (ok && copy_result(b, path) == 0) {
+		b->done++;
+		b->failed += WEXITSTATUS(wstatus) == W_FAILED;
+		progress(b);
+	} else {
+		struct sbx_error err;
+		sbx_error_clear(&err);
+		if (WIFSIGNALED(wstatus))
+			sbx_diag_add(&err, b->jobs_name, (int)s->line, 1, NULL, "the batch's worker for this "
+				     "job was killed by signal %d before it wrote the result", WTERMSIG(wstatus));
+		else
+			sbx_diag_add(&err, b->jobs_name, (int)s->line, 1, NULL, "the batch's worker for this "
+				     "job failed (status %d) before it wrote the result", WEXITSTATUS(wstatus));
+		failure_result(b, s->line, s->id, NULL, &err);
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		slot_path(b, s->seq, files[i], path, sizeof(path));
+		unlink(path);
+	}
+	free(s->id);
+	s->id = NULL;
+	s->pid = 0;
+	b->running--;
+}
+
+static void reap(struct batch *b)
+{
+	for (unsigned i = 0; i < b->n_slots; i++) {
+		int wstatus;
+		if (b->slots[i].pid > 0 && waitpid(b->slots[i].pid, &wstatus, WNOHANG) == b->slots[i].pid)
+			collect(b, &b->slots[i], wstatus);
+	}
+}
+
+static void start(struct batch *b, struct job *j)
+{
+	struct slot *s = NULL;
+	pid_t pid;
+
+	for (unsigned i = 0; i < b->n_slots && !s; i++)
+		if (!b->slots[i].pid)
+			s = &b->slots[i];
+	s->seq = ++b->seq;
+	s->line = j->line;
+	s->id = strdup(j->id);
+	fflush(NULL);			/* the worker must not write our buffers again */
+	pid = fork();
+	if (pid == 0)
+		worker_main(b, j, s->seq);
+	if (pid < 0) {
+		struct sbx_error err;
+		sbx_error_clear(&err);
+		sbx_diag_add(&err, b->jobs_name, (int)j->line, 1, NULL, "cannot start a worker: %s",
+			     strerror(errno));
+		failure_result(b, j->line, j->id, j->spec, &err);
+		free(s->id);
+		s->id = NULL;
+		return;
+	}
+	s->pid = pid;
+	b->running++;
+}
+
+static void interrupt(struct batch *b, int sig)
+{
+	if (!b->stop)
+		b->stop = sig;
+	/* Each worker's sbx_run ends its sandbox on SIGTERM and writes the report. */
+	for (unsigned i = 0; i < b->n_slots; i++)
+		if (b->slots[i].pid > 0)
+			kill(b->slots[i].pid, SIGTERM);
+}
+
+static void on_signals(struct batch *b)
+{
+	struct signalfd_siginfo si;
+
+	while (read(b->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			interrupt(b, (int)si.ssi_signo);
+	reap(b);
+}
+
+static void handle_line(struct batch *b, unsigned long line, char *text, size_t n, bool too_long)
+{
+	struct sbx_error err;
+	struct job *j;
+	size_t k;
+
+	for (k = 0; k < n && is_ws((unsigned char)text[k]); k++)
+		;
+	if (k == n && !too_long)
+		return;			/* blank lines are not jobs */
+	sbx_error_clear(&err);
+	if (too_long) {
+		sbx_diag_add(&err, b->jobs_name, (int)line, 1, NULL, "line longer than %u MiB",
+			     MAX_LINE >> 20);
+		failure_result(b, line, NULL, NULL, &err);
+		b->malformed++;
+		return;
+	}
+	j = malloc(sizeof(*j));
+	if (!j) {
+		sbx_diag_add(&err, b->jobs_name, (int)line, 1, NULL, "out of memory");
+		failure_result(b, line, NULL, NULL, &err);
+		return;
+	}
+	if (job_parse(b, line, text, n, j, &err) < 0) {
+		failure_result(b, line, j->doc ? str_of(j->doc, "id") : NULL,
+			       j->doc ? str_of(j->doc, "policy") : NULL, &err);
+		b->malformed++;
+	} else {
+		start(b, j);
+	}
+	job_free(j);			/* the worker has its own copy */
+	free(j);
+}
+
+/* Non-blank lines of a regular file, for the progress line. */
+static unsigned long count_jobs(int fd)
+{
+	char buf[65536];
+	unsigned long n = 0;
+	bool blank = true;
+	ssize_t got;
+	off_t at = 0;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	while ((got = pread(fd, buf, sizeof(buf), at)) > 0) {
+		for (ssize_t i = 0; i < got; i++) {
+			if (buf[i] == '\n') {
+				n += !blank;
+				blank = true;
+			} else if (!is_ws((unsigned char)buf[i])) {
+				blank = false;
+			}
+		}
+		at += got;
+	}
+	return n + !blank;
+}
+
+int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
+{
+	struct batch b = { .o = o, .sfd = -1 };
+	struct reader rd = { .fd = -1 };
+	unsigned long line = 0;
+	const char *base = getenv("TMPDIR");
+	sigset_t mask;
+	long cpus;
+	int rc = 0;
+
+	b.self = getpid();
+	b.jobs_name = o->jobs_path && strcmp(o->jobs_path, "-") ? o->jobs_path : "<stdin>";
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	b.n_slots = o->jobs ? o->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+	if (b.n_slots > MAX_WORKERS) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "--jobs: at most %d at a time", MAX_WORKERS);
+		return -EINVAL;
+	}
+	if (!o->jobs_path || strcmp(o->jobs_path, "-") == 0)
+		rd.fd = dup(0);
+	else
+		rd.fd = open(o->jobs_path, O_RDONLY | O_CLOEXEC);
+	if (rd.fd < 0) {
+		rc = -errno;
+		sbx_diag_add(err, b.jobs_name, 0, 0, NULL, "cannot read the jobs file: %s", strerror(errno));
+		goto out;
+	}
+	fcntl(rd.fd, F_SETFD, FD_CLOEXEC);
+	if (o->results_path && strcmp(o->results_path, "-")) {
+		b.out = fopen(o->results_path, "we");
+		if (!b.out) {
+			rc = -errno;
+			sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results: %s",
+				     strerror(errno));
+			goto out;
+		}
+	} else {
+		b.out = stdout;
+	}
+	snprintf(b.tmp, sizeof(b.tmp), "%s/sandboxpy-batch-XXXXXX", base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(b.tmp)) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the batch's private directory %s: %s",
+			     b.tmp, strerror(errno));
+		b.tmp[0] = '\0';
+		goto out;
+	}
+	b.slots = calloc(b.n_slots, sizeof(*b.slots));
+	if (!b.slots) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	b.total = count_jobs(rd.fd);
+	/* Signals are read in the loop; workers get the original mask back. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &b.orig_mask);
+	b.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (b.sfd < 0) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "signalfd: %s", strerror(errno));
+		goto out_mask;
+	}
+
+	for (;;) {
+		bool want_input = false;
+		struct pollfd pf[2];
+
+		while (!b.stop && b.running < b.n_slots && rc == 0) {
+			char *text;
+			size_t n;
+			bool too_long;
+			int r = reader_next(&rd, &text, &n, &too_long);
+			if (r == 0) {
+				want_input = true;
+				break;
+			}
+			if (r < 0)
+				break;
+			handle_line(&b, ++line, text, n, too_long);
+			on_signals(&b);
+		}
+		if (b.running == 0 && (b.stop || rd.eof || rc < 0) && !want_input)
+			break;
+		pf[0] = (struct pollfd){ b.sfd, POLLIN, 0 };
+		pf[1] = (struct pollfd){ want_input ? rd.fd : -1, POLLIN, 0 };
+		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
+			rc = -errno;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
+			interrupt(&b, SIGTERM);
+			continue;
+		}
+		if (pf[1].revents) {
+			int r = reader_fill(&rd);
+			if (r < 0) {
+				rc = r;
+				sbx_diag_add(err, b.jobs_name, (int)line + 1, 0, NULL,
+					     "cannot read the jobs file: %s", strerror(-r));
+				rd.eof = true;
+			}
+		}
+		if (pf[0].revents)
+			on_signals(&b);
+	}
+	if (o->progress)
+		fputc('\n', stderr);
+	if (b.write_failed && rc == 0) {
+		rc = -EIO;
+		sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results");
+	}
+	if (rc == 0 && b.stop)
+		rc = -EINTR;
+	if (o->stats) {
+		o->stats->lines = line;
+		o->stats->done = b.done;
+		o->stats->failed = b.failed;
+		o->stats->malformed = b.malformed;
+		o->stats->signal = b.stop;
+	}
+out_mask:
+	if (b.sfd >= 0)
+		close(b.sfd);
+	sigprocmask(SIG_SETMASK, &b.orig_mask, NULL);
+out:
+	if (b.tmp[0])
+		sbx_rmtree(b.tmp);
+	if (b.out && b.out != stdout)
+		fclose(b.out);
+	else if (b.out)
+		fflush(b.out);
+	if (rd.fd >= 0)
+		close(rd.fd);
+	free(rd.buf);
+	free(b.slots);
+	return rc;
+}
