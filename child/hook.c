@@ -134,7 +134,8 @@ static int raise_denied(const char *event, enum sbx_rule rule, size_t clause, co
 	exc = PyObject_CallFunction(PyExc_PermissionError, "is", EACCES, msg);
 	if (!exc)
 		return -1;
-	if (rule == SBX_RULE_IMPORTS || (rule == SBX_RULE_CTYPES && strcmp(event, "import") == 0)) {
+	if (rule == SBX_RULE_IMPORTS ||
+	    ((rule == SBX_RULE_CTYPES || rule == SBX_RULE_EXTENSIONS) && strcmp(event, "import") == 0)) {
 		/* policy.md: ImportError whose cause is the PermissionError. */
 		PyObject *ie = PyObject_CallFunction(PyExc_ImportError, "s", msg);
 		if (ie) {
@@ -824,8 +825,13 @@ static bool ext_allowed(const char *mod, const char *file)
 	for (size_t i = 0; i < sizeof(test_extensions) / sizeof(test_extensions[0]); i++)
 		if (strcmp(base, test_extensions[i]) == 0)
 			goto listed;
-	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0 && sbx_path_under(real, cfg->dynload))
-		return true;
+	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0) {
+		if (sbx_path_under(real, cfg->dynload))
+			return true;
+		for (size_t i = 0; i < cfg->site.n; i++)
+			if (sbx_path_under(real, cfg->site.v[i]))
+				return true;
+	}
 listed:
 	if (p->native.extensions == SBX_EXT_LIST)
 		for (size_t i = 0; i < p->native.ext_list.n; i++)
@@ -945,6 +951,8 @@ static bool called_by_import_system(void)
 
 /* ---- the hook ---- */
 
+static bool code_new_by_installation(PyObject *args);
+
 static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
 {
 	struct verdict v = { .rule = row->rule };
@@ -1029,6 +1037,9 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		if (a == SBX_ALLOW)
 			break;
 		if (row->handler == SBX_H_MARSHAL && called_by_import_system())
+			break;
+		if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
+		    code_new_by_installation(args))
 			break;
 		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
 			break;		/* turning tracing off */
@@ -1164,9 +1175,103 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 	return PyObject_CallFunction(io_open, "Os", path, "rb");
 }
 
+/* types.coroutine's own code object, taken before the program runs. */
+static PyObject *coroutine_code;
+
 void sbx_hook_program_starts(void)
 {
+	/* asyncio (and anything decorated with types.coroutine) calls
+	 * code.replace at import time, only to set one flag on a function's
+	 * own code: that call is not code.introspection. The code object is
+	 * held here, so a program cannot pass off another one as it. */
+	PyObject *types = PyImport_ImportModule("types");
+	PyObject *fn = types ? PyObject_GetAttrString(types, "coroutine") : NULL;
+
+	coroutine_code = fn && PyFunction_Check(fn) ? PyFunction_GetCode(fn) : NULL;
+	Py_XINCREF(coroutine_code);
+	Py_XDECREF(fn);
+	Py_XDECREF(types);
+	PyErr_Clear();
 	program_started = true;
+}
+
+/* code.__new__ that only renames or re-flags code the installation itself
+ * defined: the standard library's types.coroutine (asyncio calls it at
+ * import time: co_flags | CO_ITERABLE_COROUTINE on a function's own code,
+ * that code object held above), or a function of the standard library or
+ * of a python.site directory replacing one of its own nested functions'
+ * code with the same bytecode and signature (numpy's overrides rename
+ * every public function that way), or a code object with no bytecode at
+ * all made while installation code runs (Cython's, below). A program
+ * cannot build new bytecode through any of them. Best effort like the rest of code.introspection: the
+ * caller's file name comes from its code object (policy.md). */
+static bool installation_file(const char *fn)
+{
+	if (sbx_path_under(fn, cfg->stdlib))
+		return true;
+	for (size_t i = 0; i < cfg->site.n; i++)
+		if (sbx_path_under(fn, cfg->site.v[i]))
+			return true;
+	return false;
+}
+
+static bool same_code(PyCodeObject *c, PyObject *args)
+{
+	static const size_t ints[] = { 3, 4, 5, 6, 7, 8 };
+	PyObject *bc = PyCode_GetCode(c);
+	long want[6] = { c->co_argcount, c->co_posonlyargcount, c->co_kwonlyargcount,
+			 c->co_nlocals, c->co_stacksize, c->co_flags };
+	bool r = bc && PyBytes_CheckExact(bc) && arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) &&
+		 PyBytes_GET_SIZE(bc) == PyBytes_GET_SIZE(arg(args, 0)) &&
+		 memcmp(PyBytes_AS_STRING(bc), PyBytes_AS_STRING(arg(args, 0)), (size_t)PyBytes_GET_SIZE(bc)) == 0;
+
+	for (size_t i = 0; r && i < 6; i++) {
+		PyObject *v = arg(args, (int)ints[i]);
+		r = v && PyLong_CheckExact(v) && PyLong_AsLong(v) == want[i];
+	}
+	Py_XDECREF(bc);
+	PyErr_Clear();
+	return r;
+}
+
+static bool code_new_by_installation(PyObject *args)
+{
+	PyFrameObject *f = PyEval_GetFrame();
+	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
+	const char *fn;
+	bool r = false;
+
+	if (!code)
+		return false;
+	if (coroutine_code && (PyObject *)code == coroutine_code) {
+		r = true;
+	} else if (arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) && PyBytes_GET_SIZE(arg(args, 0)) == 0) {
+		/* Cython's modules make code objects with no bytecode, only
+		 * to name their functions in tracebacks, when the
+		 * installation imports them (under the import system's frames). */
+		PyFrameObject *c = f;
+		Py_INCREF(c);
+		while (c && import_system_frame(c)) {
+			PyFrameObject *b = PyFrame_GetBack(c);
+			Py_DECREF(c);
+			c = b;
+		}
+		if (c) {
+			PyCodeObject *cc = PyFrame_GetCode(c);
+			r = cc && str_arg(cc->co_filename, &fn) && installation_file(fn);
+			Py_XDECREF(cc);
+			Py_DECREF(c);
+		}
+	} else if (PyTuple_CheckExact(args) && PyTuple_GET_SIZE(args) == 9 &&
+		   str_arg(code->co_filename, &fn) && installation_file(fn) &&
+		   PyTuple_CheckExact(code->co_consts)) {
+		for (Py_ssize_t i = 0; !r && i < PyTuple_GET_SIZE(code->co_consts); i++) {
+			PyObject *c = PyTuple_GET_ITEM(code->co_consts, i);
+			r = PyCode_Check(c) && same_code((PyCodeObject *)c, args);
+		}
+	}
+	Py_DECREF(code);
+	return r;
 }
 
 int sbx_hook_install(const struct sbx_hook_cfg *c)

@@ -2,11 +2,15 @@
  * the child does no parsing: the read and write roots the hook checks
  * (policy paths plus the implicit set), the environment, the tmp dir. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "sbx_child.h"
 #include "sbx_policy_int.h"
@@ -19,6 +23,7 @@ static const struct {
 	const char *why;
 } implicit_read[] = {
 	{ SBX_PYTHON_STDLIB, "the standard library and its extension modules" },
+	{ "/etc/python3.11", "Debian's stdlib links sitecustomize.py there" },
 	{ "/usr/lib/" SBX_MULTIARCH, "shared libraries extension modules load" },
 	{ "/lib/" SBX_MULTIARCH, "shared libraries (merged /usr)" },
 	{ "/etc/ld.so.cache", "the dynamic linker's cache" },
@@ -26,6 +31,9 @@ static const struct {
 	{ "/dev/zero", "policy.md" },
 	{ "/dev/urandom", "policy.md; os.urandom, random, hashlib" },
 	{ "/etc/localtime", "the C runtime's time zone" },
+	{ "/etc/nsswitch.conf", "the C runtime's name-service configuration (pwd, grp)" },
+	{ "/etc/passwd", "pwd (tarfile, getpass, pathlib's ~user): account names, no secrets" },
+	{ "/etc/group", "grp (tarfile, shutil.chown): group names, no secrets" },
 	{ "/usr/share/zoneinfo", "time zones for time and zoneinfo" },
 	{ "/usr/lib/locale", "locales named by LANG/LC_ALL" },
 	{ "/usr/lib/ssl", "OpenSSL's configuration: ssl.create_default_context()" },
@@ -107,6 +115,132 @@ static const char *env_get(const struct sbx_policy *p, const char *k)
 	return NULL;
 }
 
+/* The variable a sandboxpy started inside the sandbox (sys.executable)
+ * reads its policy from when it has no --policy (supervisor/main.c). */
+#define INHERIT_ENV "SANDBOXPY_INHERIT_POLICY"
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The policy as the nested sandboxpy should see it: what a python3 child
+ * inherits from its parent, it inherits too. The private tmp directory is
+ * the parent's TMPDIR, writable, not a new one of its own; HOME is the
+ * parent's. */
+static int inherited_json(const struct sbx_child_plan *plan, const struct sbx_policy *p, char **out,
+			  struct sbx_error *err)
+{
+	char *text = NULL;
+	json_t *doc = NULL, *fs, *env, *wr;
+	int r = sbx_policy_to_json(p, &text, err);
+
+	if (r < 0)
+		return r;
+	r = -ENOMEM;
+	if (!(doc = json_loads(text, 0, NULL)))
+		goto out;
+	fs = json_object_get(doc, "filesystem");
+	env = json_object_get(json_object_get(doc, "python"), "env");
+	wr = json_object_get(fs, "write");
+	if (!json_is_object(fs) || !json_is_object(env) || !json_is_array(wr))
+		goto out;
+	if (plan->tmpdir && (json_object_set_new(fs, "tmp", json_false()) < 0 ||
+			     json_array_append_new(wr, json_string(plan->tmpdir)) < 0 ||
+			     json_object_set_new(env, "TMPDIR", json_string(plan->tmpdir)) < 0))
+		goto out;
+	if (!env_get(p, "HOME") && json_object_set_new(env, "HOME", json_string(p->cwd)) < 0)
+		goto out;
+	if ((*out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
+		r = 0;
+out:
+	if (r < 0)
+		sbx_diag_add(err, NULL, 0, 0, NULL, "out of memory writing the inherited policy");
+	json_decref(doc);
+	free(text);
+	return r;
+}
+
+static void remove_policy_dir(struct sbx_child_plan *plan)
+{
+	char file[PATH_MAX + 16];
+
+	if (!plan->policy_dir)
+		return;
+	snprintf(file, sizeof(file), "%s/policy.json", plan->policy_dir);
+	unlink(file);
+	rmdir(plan->policy_dir);
+	free(plan->policy_dir);
+	plan->policy_dir = NULL;
+}
+
+/* With process.spawn, a program may re-run sys.executable: the policy, as
+ * normalised here, goes into a fresh directory the sandbox may read but
+ * not write, named by INHERIT_ENV in the child's environment. A nested
+ * sandboxpy with no TMPDIR of its own (nowhere it may write: trying would
+ * be a denial in the outer sandbox) passes on the file it inherited. */
+static int inherit_policy(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			  struct vec *rd, struct vec *env, struct sbx_error *err)
+{
+	const char *outer = getenv(INHERIT_ENV), *base = getenv("TMPDIR");
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	char *json = NULL;
+	int fd = -1, r;
+
+	if (!base || base[0] != '/')
+		base = outer && outer[0] == '/' ? NULL : "/tmp";
+	if (!base)
+		goto pass_on;
+	snprintf(dir, sizeof(dir), "%s/sandboxpy-policy-XXXXXX", base);
+	if (!mkdtemp(dir)) {
+		if (outer && outer[0] == '/')
+			goto pass_on;
+		r = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the directory for the inherited policy in %s: %s",
+			     base, strerror(errno));
+		goto out;
+	}
+	r = -ENOMEM;
+	if (!(plan->policy_dir = realpath(dir, NULL)))
+		goto out;
+	snprintf(file, sizeof(file), "%s/policy.json", plan->policy_dir);
+	/* World-readable: the program runs as another uid (confinement.md). */
+	if ((r = inherited_json(plan, p, &json, err)) < 0)
+		goto out;
+	if (chmod(plan->policy_dir, 0755) < 0 ||
+	    (fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		r = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot write the inherited policy %s: %s", file,
+			     strerror(errno));
+		goto out;
+	}
+	if ((r = write_all(fd, json, strlen(json))) < 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot write the inherited policy %s: %s", file,
+			     strerror(-r));
+		goto out;
+	}
+	r = vec_add(rd, file) < 0 || vec_add_kv(env, INHERIT_ENV, file) < 0 ? -ENOMEM : 0;
+	goto out;
+pass_on:
+	r = vec_add_real(rd, outer) < 0 || vec_add_kv(env, INHERIT_ENV, outer) < 0 ? -ENOMEM : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(json);
+	if (r < 0)
+		remove_policy_dir(plan);
+	return r;
+}
+
 int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
 			 const struct sbx_run_opts *o, struct sbx_error *err)
 {
@@ -114,6 +248,7 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 	char buf[PATH_MAX];
 	int r = -ENOMEM;
 	bool site = p->python.site && !o->no_site;
+	size_t site_first, n_site;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->p = p;
@@ -149,10 +284,12 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++)
 		if (vec_add_real(&imp, implicit_read[i].path) < 0)
 			goto out_fail;
+	site_first = imp.n;
 	if (site)
 		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
 			if (vec_add_real(&imp, site_dirs[i]) < 0)
 				goto out_fail;
+	n_site = imp.n - site_first;	/* imp.v[site_first...] */
 	if (p->net.dns)
 		for (size_t i = 0; i < sizeof(dns_files) / sizeof(dns_files[0]); i++)
 			if (vec_add_real(&imp, dns_files[i]) < 0)
@@ -218,6 +355,9 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 		if (vec_add_kv(&env, p->python.env[i].key, p->python.env[i].value) < 0)
 			goto out_fail;
 	}
+	if (p->process.spawn && (r = inherit_policy(plan, p, &rd, &env, err)) < 0)
+		goto out_fail;
+	r = -ENOMEM;
 	if (!env.v && vec_add_kv(&env, "PATH", "/usr/bin:/bin") < 0)
 		goto out_fail;
 
@@ -235,6 +375,9 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 	plan->hook.write.n = wr.n;
 	plan->hook.stdlib = SBX_PYTHON_STDLIB;
 	plan->hook.dynload = SBX_PYTHON_STDLIB "/lib-dynload";
+	plan->hook.site.v = imp.v + site_first;
+	plan->hook.site.n = n_site;
+	plan->hook.audit_only = o->audit_only;
 	plan->hook.path_env = env_get(p, "PATH") ? env_get(p, "PATH") : "/usr/bin:/bin";
 	return 0;
 
@@ -246,6 +389,7 @@ out_fail:
 	plan->exec_v = ex.v;
 	plan->envp = env.v;
 	plan->implicit_v = imp.v;
+	remove_policy_dir(plan);
 	sbx_child_plan_free(plan);
 	return r;
 }
@@ -267,6 +411,7 @@ void sbx_child_plan_free(struct sbx_child_plan *plan)
 	free(plan->tmpdir);
 	free(plan->script_real);
 	free(plan->self_exe);
+	free(plan->policy_dir);
 	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = NULL;
-	plan->tmpdir = plan->script_real = plan->self_exe = NULL;
+	plan->tmpdir = plan->script_real = plan->self_exe = plan->policy_dir = NULL;
 }

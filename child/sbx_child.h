@@ -23,6 +23,8 @@ struct sbx_child_plan {
 	char *tmpdir;			/* private TMPDIR, or NULL */
 	char *script_real;		/* the script file, readable implicitly */
 	char *self_exe;			/* sys.executable */
+	char *policy_dir;		/* holds the policy a nested sandboxpy
+					   inherits (read-only inside), or NULL */
 	char **read_v, **write_v;	/* owned arrays behind hook.read/write */
 	char **exec_v;			/* Landlock EXECUTE: exec_allow + ELF loader */
 	char **implicit_v;		/* the implicit read set, for the report */

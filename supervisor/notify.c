@@ -769,6 +769,11 @@ static int send_answer(int fd, struct seccomp_notif_resp *resp, uint64_t id)
 
 	resp->id = id;
 	r = seccomp_notify_respond(fd, resp);
+	/* libseccomp 2.5 reports every failed ioctl as -ECANCELED, the cause
+	 * in errno: a caller killed before its answer is ENOENT, not a broken
+	 * listener. */
+	if (r == -ECANCELED && errno == ENOENT)
+		r = -ENOENT;
 	return r >= 0 || r == -ENOENT ? 2 : r;
 }
 
@@ -793,6 +798,8 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	if (r < 0)
 		return r;
 	r = seccomp_notify_receive(fd, req);
+	if (r == -ECANCELED && (errno == ENOENT || errno == EINTR))
+		r = -errno;	/* libseccomp's -ECANCELED, errno says why */
 	if (r < 0)
 		goto out;	/* -ENOENT: the caller was killed meanwhile */
 	for (int i = 0; i < 6; i++)

@@ -1335,19 +1335,45 @@ def test_mkfifo_mknod_outside_writable_tree_kernel_refuses(sbx, call):
     assert [(e["layer"], e["syscall"], e["bypass"]) for e in ev] == [("landlock", "mknodat", True)], res
 
 
-@pytest.mark.xfail(strict=True, reason="cli.md: re-running sys.executable gets Python 'under the "
-                   "inherited confinement'; the inner sandboxpy starts with builtin:default "
-                   "instead of the outer policy, so a stricter outer policy (imports.deny) is "
-                   "lost")
-def test_gap_sys_executable_inherits_policy(sbx):
+def test_sys_executable_inherits_policy(sbx):
+    """cli.md: re-running sys.executable gets Python under the inherited
+    confinement: with no --policy of its own, the inner sandboxpy takes the
+    outer policy (here imports.deny), not builtin:default."""
     op = """
-r = subprocess.run([sys.executable, "-c", "import json; print('INNER-JSON-OK')"],
+r = subprocess.run([sys.executable, "-X", "faulthandler", "-I", "-c",
+                    "import sys; print('INNER-STARTED', flush=True); import json; print('INNER-JSON-OK')"],
                    capture_output=True, text=True)
-print(r.stdout, flush=True)
+print("INNER-RC", r.returncode, flush=True)
+print(r.stdout, r.stderr, flush=True)
 """
     res = run_op(sbx, pol("deny", imports={"deny": ["json"]},
                           process={"spawn": True,
                                    "exec_allow": [os.path.realpath(SANDBOXPY)]}),
                  op, pre="import subprocess")
     assert res.rc == 0, res
+    assert "INNER-STARTED" in res.stdout, res
     assert "INNER-JSON-OK" not in res.stdout, res
+    assert "INNER-RC 1" in res.stdout, res
+    assert "imports.deny denied: import json" in res.stdout, res
+    # Run with python3's options only, the inner one adds nothing of its
+    # own to the program's standard error (no layer notes, no summary).
+    assert "sandboxpy: error:" not in res.stdout, res
+
+
+def test_script_dir_not_readable_is_not_on_sys_path(sbx):
+    """A script run from a directory the policy does not let it read (a
+    grader's submission directory, with cwd elsewhere): that directory is
+    not put first on sys.path, so the first import lists nothing there and
+    on_violation kill does not end the run for it."""
+    subdir = sbx.outside / "subm"
+    subdir.mkdir()
+    os.chmod(sbx.outside, 0o755)
+    script = subdir / "solution.py"
+    script.write_text("import json, sys\nprint(json.dumps([1]), sys.path[0] != %r)\n" % str(subdir))
+    (subdir / "json.py").write_text("raise SystemExit('the shadowing json was imported')\n")
+    res = sbx.run(script, policy={"version": 1, "on_violation": "kill"})
+    assert res.rc == 0 and res.stdout == "[1] True\n", res
+    assert res.report["events"] == [], res.report["events"]
+    # Readable, it is first on sys.path, as python3 does.
+    res = sbx.run(script, policy={"version": 1, "filesystem": {"read": [".", str(subdir)]}})
+    assert res.rc == 1 and "the shadowing json was imported" in res.stderr, res

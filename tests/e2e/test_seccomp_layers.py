@@ -13,7 +13,7 @@ INNER = ("import ctypes; l = ctypes.CDLL(None, use_errno=True); "
          "print('fork', l.fork(), ctypes.get_errno(), flush=True)")
 OUTER = f"""
 import subprocess, sys
-r = subprocess.run([sys.executable, "-r", "inner.json", "--set", "native.ctypes=true",
+r = subprocess.run([sys.executable, "-p", "builtin:default", "-r", "inner.json", "--set", "native.ctypes=true",
                     "-c", {INNER!r}], capture_output=True, text=True)
 print("INNER-RC", r.returncode)
 print(r.stdout, end="")
