@@ -112,6 +112,17 @@ static void send_record(const char *event, PyObject *args, enum sbx_rule rule, s
 		;
 }
 
+void sbx_hook_record_builtin(const char *name, enum sbx_rule rule)
+{
+	char detail[200];
+	PyObject *args = Py_BuildValue("(s)", name);
+
+	snprintf(detail, sizeof(detail), "import %s (a built-in module)", name);
+	send_record("import", args, rule, 0, cfg && cfg->p->on_violation == SBX_KILL ? SBX_KILL : SBX_DENY,
+		    detail);
+	Py_XDECREF(args);
+}
+
 static _Noreturn void kill_sandbox(void)
 {
 	/* The supervisor ends the whole sandbox on the record; this process
@@ -156,6 +167,12 @@ static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t cla
 {
 	if (action == SBX_DENY && cfg->p->on_violation == SBX_KILL)
 		action = SBX_KILL;
+	if (cfg->audit_only && (action == SBX_DENY || action == SBX_KILL)) {
+		/* --audit-only: the supervisor records it as "would": action;
+		 * the operation goes on. */
+		send_record(event, args, rule, clause, action, detail);
+		return 0;
+	}
 	switch (action) {
 	case SBX_ALLOW:
 		return 0;
@@ -1168,7 +1185,8 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 		act("io.open_code", args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
 		busy = 0;
 		Py_XDECREF(args);
-		return NULL;
+		if (!cfg->audit_only)
+			return NULL;
 	}
 	if (!io_open && sbx_hook_post_init() < 0)
 		return NULL;

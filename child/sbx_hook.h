@@ -4,6 +4,7 @@
 #ifndef SBX_HOOK_H
 #define SBX_HOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sbx_policy.h"
@@ -19,8 +20,12 @@ struct sbx_hook_cfg {
 	struct sbx_roots read;	/* policy read + write + implicit */
 	struct sbx_roots write;	/* policy write + tmp dir + /dev/null */
 	const char *dynload;	/* the stdlib's extension-module directory */
+	struct sbx_roots site;	/* python.site: the site-packages directories
+				   site adds; their extension modules are the
+				   installation's, as lib-dynload's are */
 	const char *stdlib;	/* the stdlib directory */
 	const char *path_env;	/* PATH inside, for exec_allow look-ups */
+	bool audit_only;	/* record deny/kill as would-be, refuse nothing */
 };
 
 /* Before Py_InitializeFromConfig: the audit hook and the open-code hook. */
@@ -29,6 +34,11 @@ int sbx_hook_install(const struct sbx_hook_cfg *cfg);
 int sbx_hook_post_init(void);
 /* From here on events rules and code actions apply too: the program runs. */
 void sbx_hook_program_starts(void);
+
+/* --audit-only: a built-in module the policy denies is being created (by
+ * any route, _imp.create_builtin included): record it as a would-be
+ * refusal of rule. */
+void sbx_hook_record_builtin(const char *name, enum sbx_rule rule);
 
 /* Renders an audit event's arguments as a JSON array into buf without
  * calling any code of the program: exact str/bytes/int/float/bool/None and

@@ -566,3 +566,34 @@ int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error 
 	seccomp_release(ctx);
 	return r;
 }
+
+void sbx_seccomp_rule_calls(const struct sbx_policy *p, enum sbx_rule rule, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	(void)p;
+	buf[0] = '\0';
+	for (size_t g = 0; g < sbx_sc_n_groups; g++) {
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
+			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+			bool dup = false;
+			if (r->rule != rule || r->when == SC_ALWAYS || r->when == SC_EBADF)
+				continue;
+			/* One name per syscall, whatever its argument rows. */
+			for (size_t h = 0; h <= g && !dup; h++)
+				for (size_t j = 0; j < (h == g ? i : sbx_sc_groups[h].n) && !dup; j++) {
+					const struct sbx_sc_row *o = &sbx_sc_groups[h].rows[j];
+					dup = o->rule == rule && o->when != SC_ALWAYS && o->when != SC_EBADF &&
+					      strcmp(o->syscall, r->syscall) == 0;
+				}
+			if (dup)
+				continue;
+			int n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", r->syscall);
+			if (n < 0 || (size_t)n >= len - off) {
+				buf[off] = '\0';
+				return;
+			}
+			off += (size_t)n;
+		}
+	}
+}

@@ -51,6 +51,9 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out);
 
 /* --explain --bpf: libseccomp's pseudo-filter code of the notify program. */
+/* The syscalls the filter refuses, checks or allows only by the policy
+ * under rule, comma-separated (--explain per clause). */
+void sbx_seccomp_rule_calls(const struct sbx_policy *p, enum sbx_rule rule, char *buf, size_t len);
 int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error *err);
 
 #endif

@@ -786,7 +786,7 @@ static int answer(int fd, struct seccomp_notif_resp *resp, uint64_t id, int erro
 }
 
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
-		      struct sbx_kdenial *out)
+		      bool audit_only, struct sbx_kdenial *out)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
@@ -861,6 +861,12 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	/* The channel's descriptor: refused, nothing to report. */
 	if (out->v.quiet) {
 		r = answer(fd, resp, req->id, -out->v.err, 0);
+		goto out;
+	}
+	/* --audit-only: recorded as a would-be refusal, and on to the kernel. */
+	if (audit_only) {
+		r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		r = r < 0 ? r : 1;
 		goto out;
 	}
 	/* A kill: no answer at all. The caller stays blocked in the syscall

@@ -44,6 +44,10 @@ bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d
 void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
 		      char *buf, size_t len);
 
+/* The clause to change to allow what ev (a report event) records:
+ * 'allow with "filesystem": {"write": ["/x"]}', or "" when there is none. */
+void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev, char *buf, size_t len);
+
 /* A syscall the kernel refused, as the supervisor saw and answered it. */
 struct sbx_kdenial {
 	pid_t tid, tgid;		/* in the supervisor's PID namespace */
@@ -57,9 +61,10 @@ struct sbx_kdenial {
  * and answers it: the table's errno, or, for a write by path whose target
  * lies under write_roots, "continue" to the kernel (Landlock decides).
  * 1 when a refusal was recorded in out, 2 when the call went on, -ENOENT
- * when the caller went away first, other -errno when the listener failed. */
+ * when the caller went away first, other -errno when the listener failed.
+ * With audit_only every refusal is recorded (1) and the call goes on. */
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
-		      struct sbx_kdenial *out);
+		      bool audit_only, struct sbx_kdenial *out);
 
 /* The run's cgroups (cgroup.c). Each controller is on only if it could be
  * set up; the rest is left to rlimits. */

@@ -426,7 +426,8 @@ def run_program(world, v, confined):
         (world.base / "policy.json").write_text(json.dumps(policy))
         wall = (policy.get("limits") or {}).get("wall_seconds") or 30
         cmd = [SANDBOXPY, "-C", str(world.cwd), "-p", str(world.base / "policy.json"),
-               "-r", str(report), "--", str(script)] + args
+               "-r", str(report)] + (["--audit-only"] if AUDIT_ONLY else []) + [
+               "--", str(script)] + args
         timeout = wall + 30
         preexec = None
     else:
@@ -633,6 +634,70 @@ def describe_events(r):
     return "\n".join(out)
 
 
+# --------------------------------------------------------------- audit-only
+
+AUDIT_ONLY = False      # --audit-only: every case again, refusing nothing
+
+
+def check_audit_only(world, v, run):
+    """An --audit-only run of the case: nothing refused, nothing killed,
+    the report unmistakably audit-only, and every denial the case expects
+    of the enforced run recorded as a would-be one, with its rule id."""
+    r = run.report
+    if not r:
+        return [run.report_error or "no report"]
+    probs = []
+    events = r.get("events", [])
+    summary = r.get("summary", {})
+    if r.get("mode") != "audit-only" or r.get("layers", {}).get("enforced") is not False:
+        probs.append(f"report does not say audit-only: mode={r.get('mode')!r}")
+    if summary.get("denied") != 0 or summary.get("killed_by") is not None:
+        probs.append(f"refused in audit-only: summary {json.dumps(summary)}")
+    refused = [e for e in events if e.get("action") in ("deny", "kill")]
+    if refused:
+        probs.append(f"{len(refused)} events refused, e.g. {json.dumps(refused[0])}")
+    if r.get("status") == "violation":
+        probs.append("status violation in audit-only")
+    if (not summary.get("events_dropped")
+            and summary.get("would_deny") != sum(1 for e in events if e.get("would"))):
+        probs.append(f"summary.would_deny {summary.get('would_deny')} does not count the events")
+    for m in fill(world.hdr.get("expect", {}), v).get("events", []):
+        want = {k: val for k, val in m.items() if k not in ("bypass", "errno")}
+        if want.get("action") in ("deny", "kill"):
+            want["would"] = want["action"]
+            want["action"] = "log"
+        if not any(event_matches(want, e) for e in events):
+            probs.append(f"no would-be record matches {json.dumps(want)}")
+    return probs
+
+
+def run_case_audit_only(path, verbose=False):
+    res = {"name": Path(path).stem, "unconfined": "skipped", "contained": True, "recorded": False,
+           "details": []}
+    hdr = parse_header(path)
+    hdr["path"] = str(path)
+    res["known_gap"] = hdr.get("known_gap")
+    world = World(hdr)
+    try:
+        world.open_listeners()
+        v = world.prepare()
+        run = run_program(world, v, confined=True)
+        probs = check_audit_only(world, v, run)
+        res["recorded"] = not probs
+        if probs or verbose:
+            res["details"].append("AUDIT-ONLY: " + "; ".join(probs))
+            res["details"].append(f"sandboxpy rc={run.rc}\n" + describe_events(run.report))
+            res["details"].append("stderr=" + repr(run.stderr[-800:]))
+    except Exception as e:      # a broken test, not a product failure
+        import traceback
+        res["unconfined"] = f"BROKEN: runner error {e!r}"
+        res["details"].append(traceback.format_exc())
+    finally:
+        kill_token(world.token)
+        world.close()
+    return res
+
+
 # --------------------------------------------------------------- one case
 
 def run_case(path, verbose=False):
@@ -694,9 +759,12 @@ def run_case(path, verbose=False):
 # --------------------------------------------------------------- main
 
 def main(argv):
+    global AUDIT_ONLY
+    AUDIT_ONLY = "--audit-only" in argv
+    argv = [a for a in argv if a != "--audit-only"]
     if len(argv) >= 2 and argv[0] == "--one":
         verbose = "-v" in argv
-        print(json.dumps(run_case(argv[1], verbose)))
+        print(json.dumps((run_case_audit_only if AUDIT_ONLY else run_case)(argv[1], verbose)))
         return 0
     jobs = 2
     verbose = False
@@ -724,7 +792,8 @@ def main(argv):
     while pending or running:
         while pending and len(running) < jobs:
             p = pending.pop(0)
-            cmd = [sys.executable, __file__, "--one", str(p)] + (["-v"] if verbose else [])
+            cmd = ([sys.executable, __file__, "--one", str(p)] + (["-v"] if verbose else [])
+                   + (["--audit-only"] if AUDIT_ONLY else []))
             running[p] = (subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                            start_new_session=True), time.monotonic())
         time.sleep(0.05)

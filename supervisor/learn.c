@@ -1,0 +1,954 @@
+/* learn.c: --learn. From the report of an --audit-only run, the narrowest
+ * policy v1 that would have let that run through: the starting policy
+ * (or the OUT file of an earlier learn run, which is widened) plus one
+ * entry per kind of refusal the run would have met, paths collapsed,
+ * limits from what was measured with headroom. Every learnt entry is
+ * explained in a side file, OUT.notes, with the events that required it
+ * (JSON has no comments). The result is validated by the policy reader
+ * before it is written. docs/authoring.md describes the rules. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "sbx_events.h"
+#include "sbx_policy_int.h"
+#include "sbx_supervisor.h"
+
+#define MAX_WHY 3		/* events quoted per learnt entry */
+
+struct learn {
+	json_t *doc;		/* the policy being widened */
+	json_t *notes;		/* "section.key += value" -> [why...] */
+	const char *cwd;
+	json_t *writes;		/* absolute paths written (set: object) */
+	json_t *mkdirs;		/* directories the run created */
+	json_t *reads;		/* absolute paths read */
+	json_t *execs;		/* executables started */
+	unsigned widened;
+	time_t run_start;	/* files born after this were made by the run */
+};
+
+/* ---- small helpers ---- */
+
+static void note(struct learn *l, const char *entry, const char *why)
+{
+	json_t *a = json_object_get(l->notes, entry);
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(l->notes, entry, a);
+	}
+	if (why && json_array_size(a) < MAX_WHY) {
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (strcmp(json_string_value(json_array_get(a, i)), why) == 0)
+				return;
+		json_array_append_new(a, json_string(why));
+	}
+}
+
+/* The event in words, for the notes: what, where, which layer. */
+static void why_of(json_t *ev, char *buf, size_t len)
+{
+	const char *detail = json_string_value(json_object_get(ev, "detail"));
+	const char *what = detail ? detail : json_string_value(json_object_get(ev, "event"));
+	const char *sc = json_string_value(json_object_get(ev, "syscall"));
+	const char *where = json_string_value(json_object_get(ev, "where"));
+
+	if (!what)
+		what = sc ? sc : "?";
+	snprintf(buf, len, "%s%s%s (%s)", what, where ? " at " : "", where ? where : "",
+		 sc ? "kernel" : "audit hook");
+}
+
+static json_t *section(struct learn *l, const char *name)
+{
+	json_t *s = json_object_get(l->doc, name);
+
+	if (!json_is_object(s)) {
+		s = json_object();
+		json_object_set_new(l->doc, name, s);
+	}
+	return s;
+}
+
+static json_t *array_in(json_t *sec, const char *key)
+{
+	json_t *a = json_object_get(sec, key);
+
+	if (!json_is_array(a)) {
+		a = json_array();
+		json_object_set_new(sec, key, a);
+	}
+	return a;
+}
+
+static bool array_has(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+/* Adds s to section.key (an array) unless it is there; notes why. */
+static void add_to(struct learn *l, const char *sec, const char *key, const char *s, const char *why)
+{
+	json_t *a = array_in(section(l, sec), key);
+	char entry[PATH_MAX + 64];
+
+	snprintf(entry, sizeof(entry), "%s.%s += \"%s\"", sec, key, s);
+	if (!array_has(a, s)) {
+		json_array_append_new(a, json_string(s));
+		l->widened++;
+	}
+	note(l, entry, why);
+}
+
+static void set_value(struct learn *l, const char *sec, const char *key, json_t *v, const char *why)
+{
+	json_t *s = section(l, sec);
+	char entry[160], *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	snprintf(entry, sizeof(entry), "%s.%s = %s", sec, key, text ? text : "?");
+	free(text);
+	if (!json_equal(json_object_get(s, key), v))
+		l->widened++;
+	json_object_set_new(s, key, v);
+	note(l, entry, why);
+}
+
+static bool under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (strcmp(root, "/") == 0)
+		return path[0] == '/';
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* An absolute, normalised path for p as the program named it (relative to
+ * the sandbox's working directory); "" when it cannot be made. */
+static void absolute(const char *cwd, const char *p, char *out, size_t len)
+{
+	char tmp[PATH_MAX * 2], *parts[PATH_MAX / 2];
+	size_t n = 0, off = 0;
+	char *save = NULL, *tok;
+
+	out[0] = '\0';
+	if (!p || !p[0] || strlen(p) >= PATH_MAX)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s%s%s", p[0] == '/' ? "" : cwd, p[0] == '/' ? "" : "/", p);
+	for (tok = strtok_r(tmp, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0 || !tok[0])
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (n)
+				n--;
+			continue;
+		}
+		if (n < sizeof(parts) / sizeof(parts[0]))
+			parts[n++] = tok;
+	}
+	if (!n) {
+		snprintf(out, len, "/");
+		return;
+	}
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(out + off, len - off, "/%s", parts[i]);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off >= len)
+		out[0] = '\0';
+}
+
+/* "./x" for a path under the working directory, so that the policy
+ * travels with its project; "." for the directory itself. */
+static void relative(const char *cwd, const char *abs, char *out, size_t len)
+{
+	size_t n = strlen(cwd);
+
+	if (strcmp(abs, cwd) == 0)
+		snprintf(out, len, ".");
+	else if (under(abs, cwd) && strcmp(cwd, "/") != 0)
+		snprintf(out, len, ".%s", abs + n);
+	else
+		snprintf(out, len, "%s", abs);
+}
+
+static void parent_of(const char *abs, char *out, size_t len)
+{
+	char *slash;
+
+	snprintf(out, len, "%s", abs);
+	slash = strrchr(out, '/');
+	if (slash == out)
+		out[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+}
+
+static size_t depth(const char *abs)
+{
+	size_t d = 0;
+
+	for (const char *c = abs; *c; c++)
+		d += *c == '/' && c[1];
+	return d;
+}
+
+static bool is_dir(const char *abs)
+{
+	struct stat st;
+
+	return stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The string argument i of an event, or NULL. */
+static const char *str_arg(json_t *ev, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(ev, "args"), i));
+}
+
+/* Audit events whose second argument is a path too (source, destination). */
+static bool two_paths(const char *event)
+{
+	static const char *const names[] = {
+		"os.rename", "os.replace", "os.link", "os.symlink", "shutil.copyfile",
+		"shutil.copytree", "shutil.move", "shutil.copymode", "shutil.copystat",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(event, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Absolute paths the supervisor resolved for a kernel event: the quoted
+ * strings of its detail that start with '/'. */
+static void kernel_paths(json_t *ev, void (*fn)(struct learn *, const char *, json_t *),
+			 struct learn *l)
+{
+	const char *d = json_string_value(json_object_get(ev, "detail"));
+	char buf[PATH_MAX];
+
+	while (d && (d = strchr(d, '\''))) {
+		const char *end = strchr(d + 1, '\'');
+		size_t n;
+		if (!end)
+			break;
+		n = (size_t)(end - d - 1);
+		if (n && n < sizeof(buf) && d[1] == '/') {
+			memcpy(buf, d + 1, n);
+			buf[n] = '\0';
+			fn(l, buf, ev);
+		}
+		d = end + 1;
+	}
+}
+
+static void path_set_add(json_t *set, const char *abs, json_t *ev)
+{
+	char why[600];
+	json_t *a;
+
+	if (!abs[0])
+		return;
+	a = json_object_get(set, abs);
+	if (!a) {
+		a = json_array();
+		json_object_set_new(set, abs, a);
+	}
+	why_of(ev, why, sizeof(why));
+	if (json_array_size(a) < MAX_WHY && !array_has(a, why))
+		json_array_append_new(a, json_string(why));
+}
+
+static void saw_write(struct learn *l, const char *abs, json_t *ev)
+{
+	const char *name = json_string_value(json_object_get(ev, "event"));
+	const char *sc = json_string_value(json_object_get(ev, "syscall"));
+
+	path_set_add(l->writes, abs, ev);
+	if ((name && strcmp(name, "os.mkdir") == 0) || (sc && strncmp(sc, "mkdir", 5) == 0))
+		path_set_add(l->mkdirs, abs, ev);
+}
+
+static void saw_read(struct learn *l, const char *abs, json_t *ev)
+{
+	path_set_add(l->reads, abs, ev);
+}
+
+static void saw_exec(struct learn *l, const char *abs, json_t *ev)
+{
+	path_set_add(l->execs, abs, ev);
+}
+
+static void event_paths(struct learn *l, json_t *ev, void (*fn)(struct learn *, const char *, json_t *))
+{
+	const char *name = json_string_value(json_object_get(ev, "event"));
+	char abs[PATH_MAX];
+
+	if (json_object_get(ev, "syscall")) {
+		kernel_paths(ev, fn, l);
+		return;
+	}
+	for (size_t i = 0; i < (name && two_paths(name) ? 2u : 1u); i++) {
+		const struct sbx_event_map *row = name ? sbx_event_lookup(name) : NULL;
+		const char *a = str_arg(ev, i);
+		/* Relative to a directory descriptor (shutil.rmtree's way): the
+		 * kernel's record of the same call has the real path. */
+		if (a && a[0] != '/' && row && row->b >= 0 &&
+		    json_integer_value(json_array_get(json_object_get(ev, "args"), (size_t)row->b)) >= 0 &&
+		    json_is_integer(json_array_get(json_object_get(ev, "args"), (size_t)row->b)))
+			continue;
+		absolute(l->cwd, a, abs, sizeof(abs));
+		if (abs[0])
+			fn(l, abs, ev);
+	}
+}
+
+/* ---- the rules, one function per clause kind ---- */
+
+static void learn_net(struct learn *l, json_t *ev, const char *key, const char *why)
+{
+	json_t *args = json_object_get(ev, "args"), *addr;
+	const char *host = NULL;
+	json_int_t port = -1;
+	char text[300];
+
+	if (json_object_get(ev, "syscall")) {
+		/* The kernel's form: "connect 127.0.0.1:80" / "[::1]:80". */
+		const char *d = json_string_value(json_object_get(ev, "detail"));
+		const char *sp = d ? strchr(d, ' ') : NULL;
+		if (sp && (sp[1] == '[' || (sp[1] >= '0' && sp[1] <= '9')) && strrchr(sp, ':')) {
+			snprintf(text, sizeof(text), "%s", sp + 1);
+			add_to(l, "network", key, text, why);
+		}
+		return;
+	}
+	addr = json_array_get(args, 1);
+	if (json_is_array(addr)) {
+		host = json_string_value(json_array_get(addr, 0));
+		port = json_integer_value(json_array_get(addr, 1));
+	} else if (json_is_string(addr) && json_is_integer(json_array_get(args, 2))) {
+		/* A client library's event: (self, host, port). */
+		host = json_string_value(addr);
+		port = json_integer_value(json_array_get(args, 2));
+	}
+	if (!host || port < 0 || port > 65535)
+		return;
+	if (strchr(host, ':'))
+		snprintf(text, sizeof(text), "[%s]:%lld", host, (long long)port);
+	else
+		snprintf(text, sizeof(text), "%s:%lld", host, (long long)port);
+	add_to(l, "network", key, text, why);
+}
+
+static void learn_import(struct learn *l, json_t *ev, const char *why)
+{
+	json_t *deny = array_in(section(l, "imports"), "deny");
+	const char *mod = str_arg(ev, 0);
+	char entry[300];
+	size_t i;
+	json_t *v;
+
+	if (!mod)
+		return;
+	/* The entry that matched: the module or a package above it. */
+	json_array_foreach(deny, i, v) {
+		const char *d = json_string_value(v);
+		size_t n = d ? strlen(d) : 0;
+		if (d && strncmp(mod, d, n) == 0 && (mod[n] == '\0' || mod[n] == '.')) {
+			snprintf(entry, sizeof(entry), "imports.deny -= \"%s\"", d);
+			note(l, entry, why);
+			json_array_remove(deny, i);
+			l->widened++;
+			return;
+		}
+	}
+}
+
+static void learn_extension(struct learn *l, json_t *ev, const char *why)
+{
+	json_t *nat = section(l, "native"), *ext = json_object_get(nat, "extensions");
+	const char *mod = str_arg(ev, 0);
+
+	if (!mod)
+		return;
+	if (json_is_string(ext) && strcmp(json_string_value(ext), "any") == 0)
+		return;
+	if (!json_is_array(ext))
+		json_object_set_new(nat, "extensions", json_array());	/* "stdlib" + these */
+	add_to(l, "native", "extensions", mod, why);
+}
+
+/* An events[N] rule refused it: widen that rule's exception when it has
+ * one for a string argument, else put an exact rule that logs first. */
+static void learn_event_rule(struct learn *l, json_t *ev, const char *rule, const char *why)
+{
+	json_t *rules = json_object_get(l->doc, "events"), *r, *un;
+	const char *name = json_string_value(json_object_get(ev, "event"));
+	unsigned long idx;
+	char entry[400];
+
+	if (!name || sscanf(rule, "events[%lu]", &idx) != 1 || !json_is_array(rules))
+		return;
+	r = json_array_get(rules, idx);
+	un = json_object_get(r, "unless_arg");
+	if (json_is_object(un)) {
+		const char *a = str_arg(ev, (size_t)json_integer_value(json_object_get(un, "index")));
+		json_t *in = json_object_get(un, "in");
+		if (a && json_is_array(in)) {
+			snprintf(entry, sizeof(entry), "events[%lu].unless_arg.in += \"%s\"", idx, a);
+			if (!array_has(in, a)) {
+				json_array_append_new(in, json_string(a));
+				l->widened++;
+			}
+			note(l, entry, why);
+			return;
+		}
+	}
+	for (size_t i = 0; i < json_array_size(rules); i++) {
+		json_t *x = json_array_get(rules, i);
+		const char *e = json_string_value(json_object_get(x, "event"));
+		if (e && strcmp(e, name) == 0 && !json_object_get(x, "unless_arg") &&
+		    strcmp(json_string_value(json_object_get(x, "action")), "log") == 0) {
+			note(l, "events: log", why);
+			return;
+		}
+	}
+	r = json_object();
+	json_object_set_new(r, "event", json_string(name));
+	json_object_set_new(r, "action", json_string("log"));
+	json_array_insert_new(rules, 0, r);
+	l->widened++;
+	snprintf(entry, sizeof(entry), "events: {\"event\": \"%s\", \"action\": \"log\"} first", name);
+	note(l, entry, why);
+}
+
+static void learn_exec(struct learn *l, json_t *ev)
+{
+	const char *exe = json_object_get(ev, "syscall") ? NULL : str_arg(ev, 0);
+	char abs[PATH_MAX];
+
+	if (json_object_get(ev, "syscall")) {
+		kernel_paths(ev, saw_exec, l);
+		return;
+	}
+	if (!exe)
+		return;
+	if (exe[0] != '/') {
+		/* A bare name is looked up in the sandbox's PATH. */
+		static const char *const dirs[] = { "/usr/bin", "/bin" };
+		abs[0] = '\0';
+		for (size_t i = 0; i < 2 && !abs[0] && !strchr(exe, '/'); i++) {
+			char c[PATH_MAX];
+			snprintf(c, sizeof(c), "%s/%s", dirs[i], exe);
+			if (access(c, X_OK) == 0)
+				snprintf(abs, sizeof(abs), "%s", c);
+		}
+		if (!abs[0])
+			absolute(l->cwd, exe, abs, sizeof(abs));
+	} else {
+		absolute(l->cwd, exe, abs, sizeof(abs));
+	}
+	path_set_add(l->execs, abs, ev);
+}
+
+static void learn_event(struct learn *l, json_t *ev)
+{
+	const char *rule = json_string_value(json_object_get(ev, "rule"));
+	const char *would = json_string_value(json_object_get(ev, "would"));
+	char why[600];
+
+	if (!rule || !would)
+		return;
+	why_of(ev, why, sizeof(why));
+	if (strcmp(rule, "filesystem.write") == 0)
+		event_paths(l, ev, saw_write);
+	else if (strcmp(rule, "filesystem.read") == 0)
+		event_paths(l, ev, saw_read);
+	else if (strcmp(rule, "network.connect") == 0)
+		learn_net(l, ev, "connect", why);
+	else if (strcmp(rule, "network.bind") == 0)
+		learn_net(l, ev, "bind", why);
+	else if (strcmp(rule, "network.dns") == 0)
+		set_value(l, "network", "dns", json_true(), why);
+	else if (strcmp(rule, "network.socket") == 0)
+		note(l, "network: sockets (allowed once connect, bind or dns has an entry)", why);
+	else if (strcmp(rule, "process.spawn") == 0) {
+		set_value(l, "process", "spawn", json_true(), why);
+		learn_exec(l, ev);
+	} else if (strcmp(rule, "process.exec_allow") == 0)
+		learn_exec(l, ev);
+	else if (strcmp(rule, "process.signal_others") == 0)
+		set_value(l, "process", "signal_others", json_true(), why);
+	else if (strcmp(rule, "native.ctypes") == 0)
+		set_value(l, "native", "ctypes", json_true(), why);
+	else if (strcmp(rule, "native.extensions") == 0)
+		learn_extension(l, ev, why);
+	else if (strcmp(rule, "imports.deny") == 0)
+		learn_import(l, ev, why);
+	else if (strncmp(rule, "code.", 5) == 0)
+		set_value(l, "code", rule + 5, json_string("log"), why);
+	else if (strncmp(rule, "events[", 7) == 0)
+		learn_event_rule(l, ev, rule, why);
+	else
+		note(l, "not learnt: no policy allows it (always denied)", why);
+}
+
+/* ---- paths, collapsed ---- */
+
+static bool covered(json_t *list, const char *cwd, const char *abs)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v) {
+		char a[PATH_MAX];
+		absolute(cwd, json_string_value(v), a, sizeof(a));
+		if (a[0] && under(abs, a))
+			return true;
+	}
+	return false;
+}
+
+static bool made_by_run(const struct learn *l, const char *path)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_BTIME, &stx) < 0)
+		return true;	/* gone: made and removed by the run */
+	if (S_ISDIR(stx.stx_mode))
+		return false;
+	/* No birth time on this filesystem: a file is taken as made. */
+	return !(stx.stx_mask & STATX_BTIME) || (time_t)stx.stx_btime.tv_sec >= l->run_start;
+}
+
+/* A name the run made directly in /tmp or /var/tmp (tempfile's files and
+ * directories, whose names change every run), or something beneath one:
+ * the private temporary directory instead, which tempfile uses through
+ * TMPDIR. */
+static bool in_system_tmp(const char *path)
+{
+	static const char *const dirs[] = { "/tmp", "/var/tmp" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], n) == 0 && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+static bool system_tmp(struct learn *l, const char *path, json_t *why)
+{
+	if (!in_system_tmp(path) || under(l->cwd, path) || under(path, l->cwd))
+		return false;
+	set_value(l, "filesystem", "tmp", json_true(), json_string_value(json_array_get(why, 0)));
+	return true;
+}
+
+/* multiprocessing's semaphores in /dev/shm: writable (a private tmpfs)
+ * whenever process.spawn is true, which a run that forks has learnt. */
+static bool private_shm(struct learn *l, const char *path, json_t *why)
+{
+	json_t *spawn = json_object_get(section(l, "process"), "spawn");
+
+	if (!under(path, "/dev/shm") || !json_is_true(spawn))
+		return false;
+	note(l, "/dev/shm: private and writable because process.spawn is true",
+	     json_string_value(json_array_get(why, 0)));
+	return true;
+}
+
+/* Writes: a directory the run created, or written to more than once,
+ * becomes one entry; a lone file stays a file. */
+static void place_writes(struct learn *l)
+{
+	json_t *fs = section(l, "filesystem"), *write = array_in(fs, "write"), *want = json_object();
+	json_t *per_parent = json_object(), *why;
+	const char *path;
+	void *tmp;
+
+	json_object_foreach(l->writes, path, why) {
+		char par[PATH_MAX];
+		json_t *n;
+		parent_of(path, par, sizeof(par));
+		n = json_object_get(per_parent, par);
+		json_object_set_new(per_parent, par, json_integer(n ? json_integer_value(n) + 1 : 1));
+	}
+	json_object_foreach_safe(l->writes, tmp, path, why) {
+		char par[PATH_MAX], pick[PATH_MAX];
+		const char *c;
+		json_t *d;
+		if (system_tmp(l, path, why) || private_shm(l, path, why))
+			continue;
+		parent_of(path, par, sizeof(par));
+		snprintf(pick, sizeof(pick), "%s", path);
+		/* Inside a directory the run made: that directory. */
+		json_object_foreach(l->mkdirs, c, d)
+			if (under(path, c) && strlen(c) < strlen(pick))
+				snprintf(pick, sizeof(pick), "%s", c);
+		if (strcmp(pick, path) == 0 && json_integer_value(json_object_get(per_parent, par)) > 1 &&
+		    depth(par) >= 2)
+			snprintf(pick, sizeof(pick), "%s", par);
+		/* A file the run made (or made and removed): Landlock lets a
+		 * file be created only in a writable directory, and a missing
+		 * entry would be made as a directory. */
+		if (strcmp(pick, path) == 0 && made_by_run(l, path))
+			snprintf(pick, sizeof(pick), "%s", par);
+		if (!json_object_get(want, pick))
+			json_object_set(want, pick, why);
+	}
+	json_object_foreach(want, path, why) {
+		char rel[PATH_MAX], w[700];
+		bool inner = false;
+		const char *other;
+		json_t *o;
+		json_object_foreach(want, other, o)
+			if (strcmp(other, path) != 0 && under(path, other))
+				inner = true;
+		if (inner || covered(write, l->cwd, path))
+			continue;
+		relative(l->cwd, path, rel, sizeof(rel));
+		snprintf(w, sizeof(w), "%s", json_string_value(json_array_get(why, 0)));
+		add_to(l, "filesystem", "write", rel, w);
+		for (size_t i = 1; i < json_array_size(why); i++) {
+			char entry[PATH_MAX + 64];
+			snprintf(entry, sizeof(entry), "filesystem.write += \"%s\"", rel);
+			note(l, entry, json_string_value(json_array_get(why, i)));
+		}
+	}
+	json_decref(want);
+	json_decref(per_parent);
+}
+
+/* Reads: the directory of each file read (a module's tree rather than
+ * each module), siblings merged into their parent below the top two
+ * levels (never /usr or /home as a whole). */
+static void place_reads(struct learn *l)
+{
+	json_t *fs = section(l, "filesystem"), *read = array_in(fs, "read"), *dirs = json_object(), *why;
+	const char *path;
+
+	json_object_foreach(l->reads, path, why) {
+		char d[PATH_MAX];
+		/* tempfile's probing and its own files: the private tmp now. */
+		if ((in_system_tmp(path) || strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0) &&
+		    json_is_true(json_object_get(fs, "tmp")) && !under(l->cwd, path))
+			continue;
+		if (is_dir(path))
+			snprintf(d, sizeof(d), "%s", path);
+		else
+			parent_of(path, d, sizeof(d));
+		if (!json_object_get(dirs, d))
+			json_object_set(dirs, d, why);
+	}
+	for (int round = 0; round < 4; round++) {
+		json_t *next = json_object(), *cnt = json_object();
+		const char *a;
+		json_t *w;
+		json_object_foreach(dirs, a, w) {
+			char par[PATH_MAX];
+			json_t *n;
+			parent_of(a, par, sizeof(par));
+			n = json_object_get(cnt, par);
+			json_object_set_new(cnt, par, json_integer(n ? json_integer_value(n) + 1 : 1));
+		}
+		json_object_foreach(dirs, a, w) {
+			char par[PATH_MAX];
+			parent_of(a, par, sizeof(par));
+			if (json_integer_value(json_object_get(cnt, par)) > 1 && depth(par) >= 3)
+				json_object_set(next, par, w);
+			else
+				json_object_set(next, a, w);
+		}
+		json_decref(cnt);
+		json_decref(dirs);
+		dirs = next;
+	}
+	json_object_foreach(dirs, path, why) {
+		char rel[PATH_MAX];
+		bool inner = false;
+		const char *other;
+		json_t *o;
+		json_object_foreach(dirs, other, o)
+			if (strcmp(other, path) != 0 && under(path, other))
+				inner = true;
+		if (inner || covered(read, l->cwd, path) ||
+		    covered(json_object_get(fs, "write"), l->cwd, path))
+			continue;
+		relative(l->cwd, path, rel, sizeof(rel));
+		for (size_t i = 0; i < json_array_size(why); i++)
+			add_to(l, "filesystem", "read", rel, json_string_value(json_array_get(why, i)));
+	}
+	json_decref(dirs);
+}
+
+/* exec_allow: exactly the programs the run started (an empty list would
+ * mean any program). A run that only forks leaves it as it was. */
+static void place_execs(struct learn *l)
+{
+	json_t *why;
+	const char *path;
+
+	json_object_foreach(l->execs, path, why)
+		add_to(l, "process", "exec_allow", path, json_string_value(json_array_get(why, 0)));
+}
+
+/* ---- limits ---- */
+
+static double round_up(double v, double step)
+{
+	return ceil(v / step) * step;
+}
+
+/* Measured with headroom; a merge never narrows what an earlier run
+ * needed (its value, or null: unlimited, stays). */
+static void learn_limit(struct learn *l, bool merging, const char *key, double want, const char *why)
+{
+	json_t *cur = json_object_get(section(l, "limits"), key);
+
+	if (merging && (json_is_null(cur) || (json_is_number(cur) && json_number_value(cur) >= want)))
+		return;
+	set_value(l, "limits", key, want == floor(want) ? json_integer((json_int_t)want) : json_real(want),
+		  why);
+}
+
+/* The largest file the run wrote that is still there. */
+static double largest_written_mb(struct learn *l)
+{
+	const char *path;
+	json_t *why;
+	off_t max = 0;
+
+	json_object_foreach(l->writes, path, why) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > max)
+			max = st.st_size;
+	}
+	return (double)max / (1024.0 * 1024.0);
+}
+
+static void learn_usage(struct learn *l, json_t *rep, bool merging)
+{
+	json_t *u = json_object_get(rep, "usage");
+	json_int_t tasks = json_integer_value(json_object_get(u, "max_tasks"));
+	json_int_t fds = json_integer_value(json_object_get(u, "max_open_files"));
+	double mb = largest_written_mb(l);
+	char why[200];
+
+	if (tasks > 0) {
+		snprintf(why, sizeof(why), "sampled at most %lld processes and threads (the sandbox's init "
+			 "included); twice that plus four, at least 16 (a sample can miss a short peak)",
+			 (long long)tasks);
+		learn_limit(l, merging, "tasks", fmax(16, (double)(tasks * 2 + 4)), why);
+	} else {
+		note(l, "limits.tasks: kept from the starting policy", "no sample: no cgroup here, or a run shorter than the first sample");
+	}
+	if (fds > 0) {
+		snprintf(why, sizeof(why), "sampled at most %lld open descriptors in one process; twice "
+			 "that, at least 64", (long long)fds);
+		learn_limit(l, merging, "open_files", fmax(64, (double)(fds * 2)), why);
+	} else {
+		note(l, "limits.open_files: kept from the starting policy", "no sample: no cgroup here, or a run shorter than the first sample");
+	}
+	snprintf(why, sizeof(why), "the largest file written is %.2f MB; four times that, at least 8 MB", mb);
+	learn_limit(l, merging, "file_size_mb", fmax(8, round_up(mb * 4, 1)), why);
+}
+
+static void learn_limits(struct learn *l, json_t *rep, bool merging)
+{
+	const char *status = json_string_value(json_object_get(rep, "status"));
+	json_t *t = json_object_get(rep, "time");
+	double cpu = json_number_value(json_object_get(t, "cpu_s"));
+	double wall = json_number_value(json_object_get(t, "wall_s"));
+	double rss_mb = (double)json_integer_value(json_object_get(rep, "max_rss_kb")) / 1024.0;
+	const char *mem_by = json_string_value(json_object_get(json_object_get(json_object_get(rep, "layers"),
+			      "limits_enforced_by"), "memory_mb"));
+	char why[200];
+
+	if (!status || (strcmp(status, "ok") != 0 && strcmp(status, "error") != 0)) {
+		snprintf(why, sizeof(why), "the run ended with status %s, so its times and memory say "
+			 "nothing about what it needs", status ? status : "?");
+		note(l, "limits: kept from the starting policy", why);
+		return;
+	}
+	snprintf(why, sizeof(why), "measured %.2f s of CPU; twice that plus a second", cpu);
+	learn_limit(l, merging, "cpu_seconds", fmax(1, round_up(cpu * 2 + 1, 1)), why);
+	snprintf(why, sizeof(why), "measured %.2f s of wall-clock time; twice that plus five seconds", wall);
+	learn_limit(l, merging, "wall_seconds", fmax(5, round_up(wall * 2 + 5, 1)), why);
+	if (mem_by && strstr(mem_by, "cgroup")) {
+		snprintf(why, sizeof(why), "measured %.0f MB at most (resident); three times that, "
+			 "in steps of 64 MB", rss_mb);
+		learn_limit(l, merging, "memory_mb", fmax(128, round_up(rss_mb * 3, 64)), why);
+	} else {
+		note(l, "limits.memory_mb: kept from the starting policy",
+		     "on this machine memory is held by RLIMIT_AS, which counts address space, "
+		     "not the resident memory that was measured");
+	}
+	learn_usage(l, rep, merging);
+}
+
+/* ---- the document ---- */
+
+/* Paths of the starting policy under the working directory, relative. */
+static void relativize(struct learn *l, const char *sec, const char *key)
+{
+	json_t *a = json_object_get(json_object_get(l->doc, sec), key), *v;
+	size_t i;
+
+	json_array_foreach(a, i, v) {
+		char rel[PATH_MAX];
+		if (!json_is_string(v) || json_string_value(v)[0] != '/')
+			continue;
+		relative(l->cwd, json_string_value(v), rel, sizeof(rel));
+		json_array_set_new(a, i, json_string(rel));
+	}
+}
+
+static int write_notes(struct learn *l, const char *out_path, bool merging, json_t *rep)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	const char *entry;
+	json_t *whys, *argv = json_object_get(rep, "argv");
+	size_t i;
+	json_t *v;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.notes", out_path) >= sizeof(path))
+		return -ENAMETOOLONG;
+	f = fopen(path, merging ? "ae" : "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s# Why each entry of %s was learnt: sandboxpy", merging ? "\n" : "", out_path);
+	json_array_foreach(argv, i, v)
+		fprintf(f, " %s", json_string_value(v) ? json_string_value(v) : "?");
+	fprintf(f, "\n");
+	json_object_foreach(l->notes, entry, whys) {
+		fprintf(f, "%s\n", entry);
+		json_array_foreach(whys, i, v)
+			fprintf(f, "    because: %s\n", json_string_value(v));
+	}
+	return fclose(f) < 0 ? -errno : 0;
+}
+
+int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_text,
+	      struct sbx_error *err)
+{
+	struct learn l = { .cwd = p->cwd };
+	json_t *rep = NULL, *events, *ev;
+	struct sbx_policy *chk = NULL;
+	char *text = NULL;
+	bool merging = access(out_path, F_OK) == 0;
+	json_error_t je;
+	size_t i;
+	int rc = 0;
+
+	l.notes = json_object();
+	l.writes = json_object();
+	l.mkdirs = json_object();
+	l.reads = json_object();
+	l.execs = json_object();
+	rep = report_text ? json_loads(report_text, 0, &je) : NULL;
+	if (!rep) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "--learn: the run left no report to learn from");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (merging) {
+		/* Widen an earlier learnt (or hand-written) policy; it must
+		 * be valid itself. */
+		rc = sbx_policy_load_file(out_path, p->cwd, 0, &chk, err);
+		if (rc < 0)
+			goto out;
+		sbx_policy_free(chk);
+		chk = NULL;
+		l.doc = json_load_file(out_path, 0, &je);
+	} else {
+		rc = sbx_policy_to_json(p, &text, err);
+		if (rc < 0)
+			goto out;
+		l.doc = json_loads(text, 0, &je);
+		free(text);
+		text = NULL;
+		if (l.doc) {
+			char name[200];
+			snprintf(name, sizeof(name), "learnt from %s", p->name);
+			json_object_set_new(l.doc, "name", json_string(name));
+		}
+	}
+	if (!l.doc) {
+		sbx_diag_add(err, out_path, je.line, je.column, NULL, "--learn: %s", je.text);
+		rc = -EINVAL;
+		goto out;
+	}
+	l.run_start = time(NULL) - (time_t)ceil(json_number_value(json_object_get(json_object_get(rep, "time"),
+								       "wall_s"))) - 2;
+	events = json_object_get(rep, "events");
+	json_array_foreach(events, i, ev)
+		learn_event(&l, ev);
+	place_writes(&l);
+	place_reads(&l);
+	place_execs(&l);
+	learn_limits(&l, rep, merging);
+	if (json_integer_value(json_object_get(json_object_get(rep, "summary"), "events_dropped")) > 0)
+		note(&l, "warning: the report dropped events (too many); run --learn again to widen further",
+		     NULL);
+	relativize(&l, "filesystem", "read");
+	relativize(&l, "filesystem", "write");
+	relativize(&l, "python", "path");
+
+	text = json_dumps(l.doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (!text) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* What is written must load: the same reader, the same checks. */
+	rc = sbx_policy_load_string(text, strlen(text), out_path, p->cwd, 0, &chk, err);
+	if (rc < 0) {
+		sbx_diag_add(err, out_path, 0, 0, NULL, "--learn made a policy the reader refuses "
+			     "(a sandboxpy bug; nothing was written)");
+		goto out;
+	}
+	rc = sbx_write_json_atomic(out_path, l.doc);
+	if (rc < 0) {
+		sbx_diag_add(err, out_path, 0, 0, NULL, "cannot write the learnt policy: %s", strerror(-rc));
+		goto out;
+	}
+	rc = write_notes(&l, out_path, merging, rep);
+	if (rc < 0) {
+		sbx_diag_add(err, out_path, 0, 0, NULL, "cannot write %s.notes: %s", out_path, strerror(-rc));
+		goto out;
+	}
+	fprintf(stderr, "sandboxpy: %s %s: %u entr%s widened; why each: %s.notes\n",
+		merging ? "widened" : "learnt policy written to", out_path, l.widened,
+		l.widened == 1 ? "y" : "ies", out_path);
+out:
+	sbx_policy_free(chk);
+	free(text);
+	json_decref(rep);
+	json_decref(l.doc);
+	json_decref(l.notes);
+	json_decref(l.writes);
+	json_decref(l.mkdirs);
+	json_decref(l.reads);
+	json_decref(l.execs);
+	return rc;
+}
