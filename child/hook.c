@@ -1,7 +1,8 @@
 /* hook.c: the native audit hook. Every audited event of the interpreter
  * comes here: a user events rule or a table row decides it; ignored events
- * cost a bsearch and no allocation. Arguments are read only through the C
- * layout of exact built-in types, so no code of the program ever runs here. */
+ * cost a hash lookup (events.c) and no allocation. Arguments are read only
+ * through the C layout of exact built-in types, so no code of the program
+ * ever runs here. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>

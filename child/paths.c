@@ -4,6 +4,7 @@
  * "." and repeated slashes handled, relative paths taken from the current
  * directory or a dir_fd. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,31 @@ static int append_lexical(char *out, size_t cap, const char *rest)
 	return 0;
 }
 
+/* The common case, a path that exists: the kernel resolves it once
+ * (O_PATH opens nothing: no device or FIFO is touched) and names what it
+ * found, in three syscalls instead of one readlink per component. 1 when
+ * out holds the answer, 0 to take the long way. */
+static int resolve_existing(const char *in, int dirfd, char *out, size_t cap)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64];
+	ssize_t n;
+	int fd = openat(in[0] == '/' || dirfd < 0 ? AT_FDCWD : dirfd, in, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, cap - 1);
+	close(fd);
+	if (n <= 0 || (size_t)n >= cap - 1 || out[0] != '/')
+		return 0;
+	out[n] = '\0';
+	/* Unlinked meanwhile: the kernel's name is no path any more. */
+	if ((size_t)n >= sizeof(deleted) - 1 && strcmp(out + n - (sizeof(deleted) - 1), deleted) == 0)
+		return 0;
+	return 1;
+}
+
 int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 {
 	char joined[PATH_MAX], base[PATH_MAX], real[PATH_MAX], cand[PATH_MAX];
@@ -65,6 +91,8 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 
 	if (!*in)
 		return -ENOENT;
+	if (cap > 1 && resolve_existing(in, dirfd, out, cap))
+		return 0;
 	if (in[0] == '/') {
 		if (strlen(in) >= sizeof(joined))
 			return -ENAMETOOLONG;

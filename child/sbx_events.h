@@ -1,6 +1,7 @@
 /* sbx_events.h: which CPython 3.11 audit event belongs to which policy rule,
  * and how the hook reads its arguments. One row per documented event,
- * sorted by name, looked up with bsearch; docs/events.md is generated from it. */
+ * sorted by name (looked up through a hash index, events.c); docs/events.md
+ * is generated from it. */
 #ifndef SBX_EVENTS_H
 #define SBX_EVENTS_H
 
@@ -51,7 +52,7 @@ struct sbx_event_map {
 extern const struct sbx_event_map sbx_event_table[];
 extern const size_t sbx_event_table_len;
 
-/* bsearch by name; NULL when the event is not a CPython event. */
+/* The row of an event name; NULL when the event is not a CPython event. */
 const struct sbx_event_map *sbx_event_lookup(const char *event);
 const char *sbx_handler_name(enum sbx_handler h);
 

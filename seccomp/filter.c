@@ -3,14 +3,20 @@
  * notification (the supervisor sees and answers every refusal), or, where
  * the kernel will not give a listener, a plain EPERM (KILL under
  * on_violation: kill). The child loads the ready program with one raw
- * seccomp() call: nothing to allocate or generate after fork. */
+ * seccomp() call: nothing to allocate or generate after fork. The plain
+ * form is built only where the child could be refused a listener (the
+ * supervisor already runs under a filter, or the kernel has no user
+ * notification): each libseccomp build costs about 3 ms of start-up. */
 #include <errno.h>
+#include <stdint.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -270,6 +276,20 @@ out:
 	return r;
 }
 
+/* Can a child of this process be refused a listener? Only when a filter
+ * is already in force here (an outer one may hold the chain's only
+ * listener: EBUSY) or the kernel predates user notification (EINVAL,
+ * before Linux 5.0, which also lacks GET_NOTIF_SIZES). The child inherits
+ * nothing else that could refuse it: it loads the filter before any
+ * program code runs. */
+static bool plain_may_be_needed(void)
+{
+	struct { uint16_t notif, resp, data; } sizes;
+
+	return prctl(PR_GET_SECCOMP) != 0 ||
+	       syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0;
+}
+
 int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp **out,
 		      struct sbx_error *err)
 {
@@ -289,6 +309,8 @@ int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp *
 	if (r < 0)
 		goto out;
 	f->rules = rules;
+	if (!plain_may_be_needed())
+		goto out;
 	r = compile(p, chan, plain, &ctx, &rules, err);
 	if (r < 0)
 		goto out;
@@ -310,6 +332,77 @@ void sbx_seccomp_free(struct sbx_seccomp *f)
 	free(f->notify.filter);
 	free(f->plain.filter);
 	free(f);
+}
+
+/* The message: this header, then n_notify and n_plain instructions. */
+struct wire {
+	uint32_t magic, n_notify, n_plain, rules;
+};
+#define SBX_FILTER_MAGIC 0x5bf17e12u
+#define SBX_FILTER_MAX 4096		/* BPF_MAXINSNS */
+
+int sbx_seccomp_send(const struct sbx_seccomp *f, int sock)
+{
+	struct wire w = { SBX_FILTER_MAGIC, f->notify.len, f->plain.filter ? f->plain.len : 0, f->rules };
+	struct iovec iov[3] = {
+		{ &w, sizeof(w) },
+		{ f->notify.filter, (size_t)w.n_notify * sizeof(struct sock_filter) },
+		{ f->plain.filter, (size_t)w.n_plain * sizeof(struct sock_filter) },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = w.n_plain ? 3 : 2 };
+	ssize_t n;
+
+	while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? -errno : 0;
+}
+
+int sbx_seccomp_recv(int sock, struct sbx_seccomp **out)
+{
+	size_t cap = sizeof(struct wire) + 2 * SBX_FILTER_MAX * sizeof(struct sock_filter);
+	char *buf = malloc(cap);
+	struct sbx_seccomp *f = calloc(1, sizeof(*f));
+	struct wire w;
+	ssize_t n;
+	int r = -EPROTO;
+
+	if (!buf || !f) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while ((n = recv(sock, buf, cap, MSG_TRUNC)) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((size_t)n < sizeof(w) || (size_t)n > cap)
+		goto out;
+	memcpy(&w, buf, sizeof(w));
+	if (w.magic != SBX_FILTER_MAGIC || !w.n_notify || w.n_notify > SBX_FILTER_MAX ||
+	    w.n_plain > SBX_FILTER_MAX ||
+	    (size_t)n != sizeof(w) + ((size_t)w.n_notify + w.n_plain) * sizeof(struct sock_filter))
+		goto out;
+	f->rules = w.rules;
+	f->notify.len = (unsigned short)w.n_notify;
+	f->notify.filter = malloc(w.n_notify * sizeof(struct sock_filter));
+	f->plain.len = (unsigned short)w.n_plain;
+	f->plain.filter = w.n_plain ? malloc(w.n_plain * sizeof(struct sock_filter)) : NULL;
+	if (!f->notify.filter || (w.n_plain && !f->plain.filter)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(f->notify.filter, buf + sizeof(w), w.n_notify * sizeof(struct sock_filter));
+	if (w.n_plain)
+		memcpy(f->plain.filter, buf + sizeof(w) + w.n_notify * sizeof(struct sock_filter),
+		       w.n_plain * sizeof(struct sock_filter));
+	*out = f;
+	f = NULL;
+	r = 0;
+out:
+	free(buf);
+	sbx_seccomp_free(f);
+	return r;
 }
 
 unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f)
@@ -341,8 +434,10 @@ int sbx_seccomp_load(const struct sbx_seccomp *f, int *listener)
 		return 0;
 	}
 	/* EBUSY: an outer filter already has a listener (nested sandboxpy,
-	 * a container runtime); EINVAL: a kernel before 5.0. Enforce anyway. */
-	if (errno != EBUSY && errno != EINVAL)
+	 * a container runtime); EINVAL: a kernel before 5.0. Enforce anyway,
+	 * with the plain program where the build foresaw the need for it;
+	 * otherwise fail closed. */
+	if ((errno != EBUSY && errno != EINVAL) || !f->plain.filter)
 		return -errno;
 	if (load_prog(0, &f->plain) < 0)
 		return -errno;

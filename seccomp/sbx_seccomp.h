@@ -21,6 +21,13 @@ int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp *
 		      struct sbx_error *err);
 void sbx_seccomp_free(struct sbx_seccomp *f);
 
+/* The built programs as one message on a SOCK_SEQPACKET socket: the
+ * supervisor builds the filter while the child starts its interpreter,
+ * and the child receives it just before loading it (run.c). 0 or -errno;
+ * recv allocates *out (sbx_seccomp_free). */
+int sbx_seccomp_send(const struct sbx_seccomp *f, int sock);
+int sbx_seccomp_recv(int sock, struct sbx_seccomp **out);
+
 /* Rules in the filter (libseccomp rules added), for the report. */
 unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f);
 

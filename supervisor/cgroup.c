@@ -5,7 +5,14 @@
  * at once, whatever their uid) and CPU usage (cpuacct.usage / cpu.stat,
  * polled against limits.cpu_seconds). Detected, never assumed: any
  * controller that cannot be set up is left to the rlimit fallback, and the
- * report says which one enforced each limit. */
+ * report says which one enforced each limit.
+ *
+ * Start-up cost: the first write to a cgroup.procs after a quiet spell
+ * waits for an RCU grace period (the kernel's cgroup_threadgroup_rwsem is
+ * taken for writing; 7-15 ms here, more than python3.11's whole start-up,
+ * docs/performance.md). run.c makes that write while the child starts its
+ * interpreter, and holds the program until it is done.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,11 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sbx_supervisor.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
+
 
 static int write_str(const char *dir, const char *file, const char *val)
 {

@@ -446,3 +446,25 @@ print("DONE", sorted(os.listdir("out")), flush=True)
     assert res.rc == 0 and "WRITE DENIED" in res.stdout, res
     assert "DONE ['l3']" in res.stdout, res
     assert victim.read_text() == "original"
+
+
+def test_program_starts_inside_its_cgroups(sbx):
+    """The supervisor attaches the sandbox while the interpreter starts; the
+    program's first instruction already runs in the run's cgroups."""
+    sbx.script("""
+print(open("/proc/self/cgroup").read())
+""")
+    res = sbx.run("prog.py", policy=pol(filesystem={"read": [".", "/proc"]}))
+    assert res.rc == 0, res
+    by = res.report["layers"]["limits_enforced_by"]
+    want = [c for c, key in (("memory", "memory_mb"), ("pids", "tasks"), ("cpuacct", "cpu_seconds"))
+            if by[key].startswith("cgroup")]
+    if not want:
+        pytest.skip(f"no cgroup here ({by})")
+    entries = [l.split(":", 2) for l in res.stdout.splitlines() if l.count(":") >= 2]
+    v1 = {c: path for _, ctrls, path in entries for c in ctrls.split(",") if c}
+    if v1:
+        for ctrl in want:
+            assert "sandboxpy-" in v1.get(ctrl, ""), (ctrl, res.stdout)
+    else:
+        assert all("sandboxpy-" in path for _, _, path in entries), res.stdout
