@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench memcheck clean
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench memcheck deb compat clean
 
 all: build
 
@@ -51,15 +51,25 @@ memcheck: build
 	@scripts/install-deps valgrind
 	tests/memcheck/run $(BUILD)
 
-# Benchmarks: ratios measured in one run (docs/performance.md). Never part
-# of make test.
+# Benchmarks: ratios measured in one run, printed as a table and written
+# to bench/results.json (docs/performance.md). Never part of make test.
 bench: build
-	@scripts/install-deps hyperfine
-	bench/seccomp.sh $(BUILD)
+	@scripts/install-deps hyperfine bubblewrap firejail
+	/usr/bin/python3 bench/bench.py $(BUILD)
+
+# CPython's own regression tests bare and inside sandboxpy, test by test
+# (docs/compat.md); ctest runs a quick subset as compat.quick.
+compat: build
+	SANDBOXPY=$(BUILD)/sandboxpy /usr/bin/python3 tests/compat/run.py --jobs 2
 
 # Regenerates docs/events.md from the event table (a test checks they agree).
 events-doc: build
 	$(BUILD)/tests/gen-events-md > docs/events.md
+
+# The Debian package (docs/build.md "Installing and linking"):
+# $(BUILD)/sandboxpy_VERSION_ARCH.deb. Check it with dpkg-deb -I / -c.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -31,6 +31,7 @@
 /* The channel's descriptor: 3, or 4 in a sandboxpy nested in another
  * (whose filter keeps its own channel at 3 open in every descendant). */
 static int chan_no = 3;
+static bool plan_audit_only;	/* --audit-only: record, refuse nothing */
 #define SBX_CHAN_FD chan_no
 #define SBX_IDMAP_FD (chan_no + 1)	/* the idmap's user namespace, until used */
 
@@ -244,21 +245,57 @@ static bool inittab_denied(const struct sbx_policy *p, const char *name)
 	return false;
 }
 
+/* --audit-only keeps denied built-in modules, behind a trampoline that
+ * records their creation first: no route to them (_imp.create_builtin
+ * raises no import event) goes unrecorded. An init function takes no
+ * argument, so each slot has its own. */
+#define SBX_TRAMPOLINES 8
+static struct { const char *name; PyObject *(*init)(void); enum sbx_rule rule; } tramp[SBX_TRAMPOLINES];
+
+static PyObject *tramp_init(int i)
+{
+	sbx_hook_record_builtin(tramp[i].name, tramp[i].rule);
+	return tramp[i].init();
+}
+static PyObject *tramp0(void) { return tramp_init(0); }
+static PyObject *tramp1(void) { return tramp_init(1); }
+static PyObject *tramp2(void) { return tramp_init(2); }
+static PyObject *tramp3(void) { return tramp_init(3); }
+static PyObject *tramp4(void) { return tramp_init(4); }
+static PyObject *tramp5(void) { return tramp_init(5); }
+static PyObject *tramp6(void) { return tramp_init(6); }
+static PyObject *tramp7(void) { return tramp_init(7); }
+static PyObject *(*const tramps[SBX_TRAMPOLINES])(void) = {
+	tramp0, tramp1, tramp2, tramp3, tramp4, tramp5, tramp6, tramp7,
+};
+
 static void filter_inittab(const struct sbx_policy *p)
 {
 	struct _inittab *src = PyImport_Inittab, *dst;
-	size_t n = 0, o = 0;
+	size_t n = 0, o = 0, t = 0;
 
-	if (!p->imports.deny.n)
+	if (!p->imports.deny.n && (p->native.ctypes || !plan_audit_only))
 		return;
 	while (src[n].name)
 		n++;
 	dst = calloc(n + 1, sizeof(*dst));
 	if (!dst)
 		fail(SBX_STEP_HOOK, ENOMEM, NULL);
-	for (size_t i = 0; i < n; i++)
-		if (!inittab_denied(p, src[i].name))
+	for (size_t i = 0; i < n; i++) {
+		if (!inittab_denied(p, src[i].name)) {
 			dst[o++] = src[i];
+		} else if (plan_audit_only) {
+			/* More denied built-ins than slots: the rest is refused,
+			 * which --audit-only must not do silently. */
+			if (t == SBX_TRAMPOLINES)
+				fail(SBX_STEP_HOOK, E2BIG, "--audit-only: too many denied built-in modules");
+			tramp[t].name = src[i].name;
+			tramp[t].init = src[i].initfunc;
+			tramp[t].rule = strcmp(src[i].name, "_ctypes") == 0 ? SBX_RULE_CTYPES : SBX_RULE_IMPORTS;
+			dst[o] = src[i];
+			dst[o++].initfunc = tramps[t++];
+		}
+	}
 	PyImport_Inittab = dst;
 }
 
@@ -280,6 +317,23 @@ static void append_w(PyWideStringList *l, const char *s, enum sbx_step step)
 	PyMem_RawFree(w);
 }
 
+static bool script_dir_readable(const struct sbx_child_plan *plan)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (!plan->script_real)
+		return false;
+	snprintf(dir, sizeof(dir), "%s", plan->script_real);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	for (size_t i = 0; i < plan->hook.read.n; i++)
+		if (sbx_path_under(dir, plan->hook.read.v[i]))
+			return true;
+	return false;
+}
+
 static void start_python(const struct sbx_child_plan *plan)
 {
 	const struct sbx_policy *p = plan->p;
@@ -290,8 +344,12 @@ static void start_python(const struct sbx_child_plan *plan)
 	size_t argc = 0;
 
 	PyPreConfig_InitIsolatedConfig(&pre);
-	/* UTF-8 whatever the locale, as python3 does in the C locale. */
+	/* UTF-8 whatever the locale, and the C locale coerced to C.UTF-8 (the
+	 * environment has no LANG unless python.env sets one), as python3
+	 * does in the C locale: locale.getencoding() is UTF-8 too. */
 	pre.utf8_mode = 1;
+	pre.configure_locale = 1;
+	pre.coerce_c_locale = 1;
 	check_status(Py_PreInitialize(&pre), SBX_STEP_PYTHON_CONFIG);
 
 	filter_inittab(p);
@@ -309,13 +367,21 @@ static void start_python(const struct sbx_child_plan *plan)
 	config.write_bytecode = 0;
 	config.buffered_stdio = !o->unbuffered;
 	config.optimization_level = o->optimize;
+	config.bytes_warning = o->bytes_warning;
+	config.parser_debug = o->parser_debug;
+	config.skip_source_first_line = o->skip_first_line;
 	/* python3 -I would not put the script's directory first; the policy
-	 * says a script run as a file gets it, as users expect. */
-	config.safe_path = o->kind != SBX_PROG_FILE;
+	 * says a script run as a file gets it, as users expect, when the
+	 * policy lets it be read: a directory the program may not read holds
+	 * nothing it could import, and listing it would only be a refusal
+	 * (fatal under on_violation kill) on the first import. */
+	bool script_dir = o->kind == SBX_PROG_FILE && !o->safe_path && script_dir_readable(plan);
+
+	config.safe_path = !script_dir;
 	/* CPython forces safe_path on whenever isolated is set: for a script
 	 * run as a file keep what isolation means (no environment, no user
 	 * site, set above) but not that one part of it. */
-	if (o->kind == SBX_PROG_FILE)
+	if (script_dir)
 		config.isolated = 0;
 	check_status(PyConfig_SetBytesString(&config, &config.home, SBX_PYTHON_HOME),
 		     SBX_STEP_PYTHON_CONFIG);
@@ -367,6 +433,56 @@ static void start_python(const struct sbx_child_plan *plan)
 	PyConfig_Clear(&config);
 }
 
+/* sys.settrace(None) and sys.setprofile(None) with nothing set change
+ * nothing, but CPython 3.11 raises their audit events without the argument,
+ * so the hook cannot tell them from installing a tracer; the standard
+ * library restores "no tracer" that way (doctest, after every example).
+ * Unless code.tracing is "allow", such a call returns here, and any other
+ * goes to CPython's own function and its event. */
+static PyObject *sys_settrace, *sys_setprofile;
+
+static PyObject *no_tracer_noop(PyObject *orig, PyObject *arg, bool profile)
+{
+	PyThreadState *ts = PyThreadState_Get();
+
+	if (arg == Py_None && !(profile ? ts->c_profilefunc : ts->c_tracefunc))
+		Py_RETURN_NONE;
+	return PyObject_CallOneArg(orig, arg);
+}
+
+static PyObject *settrace_wrap(PyObject *self, PyObject *arg)
+{
+	(void)self;
+	return no_tracer_noop(sys_settrace, arg, false);
+}
+
+static PyObject *setprofile_wrap(PyObject *self, PyObject *arg)
+{
+	(void)self;
+	return no_tracer_noop(sys_setprofile, arg, true);
+}
+
+static PyMethodDef tracer_defs[] = {
+	{ "settrace", settrace_wrap, METH_O, "settrace(function)\n\nSet the global debug tracing function." },
+	{ "setprofile", setprofile_wrap, METH_O, "setprofile(function)\n\nSet the profiling function." },
+};
+
+static void wrap_tracers(void)
+{
+	PyObject *mod = PyUnicode_FromString("sys");
+
+	for (size_t i = 0; mod && i < sizeof(tracer_defs) / sizeof(tracer_defs[0]); i++) {
+		PyObject **orig = i == 0 ? &sys_settrace : &sys_setprofile;
+		PyObject *fn = PyCFunction_NewEx(&tracer_defs[i], NULL, mod);
+		*orig = PySys_GetObject(tracer_defs[i].ml_name);	/* borrowed */
+		if (!fn || !*orig || PySys_SetObject(tracer_defs[i].ml_name, fn) < 0)
+			fail(SBX_STEP_PYTHON_PATH, ENOMEM, "sys.settrace");
+		Py_INCREF(*orig);
+		Py_DECREF(fn);
+	}
+	Py_XDECREF(mod);
+}
+
 /* python.path first on sys.path; denied modules out of sys.modules. */
 static void prepare_modules(const struct sbx_policy *p)
 {
@@ -386,6 +502,8 @@ static void prepare_modules(const struct sbx_policy *p)
 		    PyDict_DelItemString(mods, p->imports.deny.v[i]) < 0)
 			PyErr_Clear();
 	}
+	if (p->code.tracing != SBX_ALLOW)
+		wrap_tracers();
 }
 
 /* Landlock is optional unless --require names it: reported, or fatal. */
@@ -426,11 +544,13 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	struct sbx_chan_rec rec;
 	unsigned flags = SBX_READY_AUDIT;
 	int code, listener = -1, ruleset = -1;
+	struct sbx_seccomp *filter = NULL;	/* lives until exec or exit */
 
 #ifdef SBX_SANITIZE
 	lsan_off = 1;
 #endif
 	chan_no = plan->chan_no;
+	plan_audit_only = plan->o->audit_only;
 	/* PID 1 of the new namespace stays a tiny init; the program's
 	 * process comes back from here. */
 	if (plan->ns.flags & CLONE_NEWPID)
@@ -469,7 +589,9 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	flags |= SBX_READY_NO_NEW_PRIVS;
 	/* The ruleset is built while every policy path can still be opened
 	 * (before leaving root), and enforced once the interpreter is up. */
-	if (plan->landlock_abi > 0) {
+	/* --audit-only: Landlock would refuse without a record; writes by
+	 * path are still seen and recorded by the supervisor. */
+	if (plan->landlock_abi > 0 && !plan->o->audit_only) {
 		const char *what = NULL;
 		int r = sbx_fault("landlock") ? (what = "a fault injected by the test", -EOPNOTSUPP)
 					      : sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
@@ -495,9 +617,18 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 			landlock_failed(plan, -r, "enforcing the ruleset");
 	}
 	/* Last: the interpreter is up, so the filter need not allow start-up. */
-	if ((code = sbx_fault("seccomp") ? -ENOSYS : sbx_seccomp_load(plan->seccomp, &listener)) < 0)
+	/* The supervisor built the filter while this process started the
+	 * interpreter; it is the next message on the channel. */
+	if (!plan->seccomp && (code = sbx_seccomp_recv(SBX_CHAN_FD, &filter)) < 0)
+		fail(SBX_STEP_SECCOMP, -code, "receiving the filter from the supervisor");
+	if ((code = sbx_fault("seccomp") ? -ENOSYS
+		    : sbx_seccomp_load(plan->seccomp ? plan->seccomp : filter, &listener)) < 0)
 		fail(SBX_STEP_SECCOMP, -code, NULL);
 	flags |= SBX_READY_SECCOMP | (listener >= 0 ? SBX_READY_SECCOMP_NOTIFY : 0);
+	/* Without a listener the plain filter refuses by itself: that is not
+	 * --audit-only, so nothing of the program runs under it. */
+	if (plan->o->audit_only && listener < 0)
+		fail(SBX_STEP_SECCOMP, ENOTSUP, "--audit-only needs seccomp user notification");
 
 	memset(&rec, 0, sizeof(rec));
 	rec.version = SBX_CHAN_VERSION;
@@ -511,6 +642,17 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	/* The supervisor holds the listener now; ours would keep it alive. */
 	if (listener >= 0)
 		close(listener);
+	/* Its "go": the sandbox is in its cgroups (run.c attached them while
+	 * this process started the interpreter). Nothing else, and EOF means
+	 * the supervisor is gone. */
+	{
+		char go;
+		ssize_t n;
+		while ((n = recv(SBX_CHAN_FD, &go, 1, 0)) < 0 && errno == EINTR)
+			;
+		if (n != 1 || go != 'g')
+			_exit(SBX_EXIT_SETUP);
+	}
 
 	sbx_hook_program_starts();
 	code = Py_RunMain();

@@ -270,10 +270,20 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 			goto out_fail;
 	}
 	if (o->kind == SBX_PROG_FILE && o->program) {
-		plan->script_real = realpath(o->program, NULL);
+		/* Relative to the sandbox's working directory, where the child
+		 * is when Python opens it (-C), not to ours. */
+		if (o->program[0] != '/' &&
+		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", p->cwd, o->program) < sizeof(buf))
+			plan->script_real = realpath(buf, NULL);
+		else
+			plan->script_real = realpath(o->program, NULL);
 		/* A missing script is Python's error to report, as python3 does. */
 	}
-	{
+	if (o->executable) {
+		/* A host using the library names the sandboxpy that re-runs
+		 * Python (its own binary is not one). */
+		plan->self_exe = strdup(o->executable);
+	} else {
 		ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 		if (n > 0) {
 			buf[n] = '\0';

@@ -100,6 +100,12 @@ enum sbx_layer {
 	SBX_LAYER_CAPS = 1 << 4,
 };
 
+/* Called for each recorded event as it happens, in the thread that called
+ * sbx_run, with the event as one JSON object (the report's events[] form,
+ * report.md), NUL-terminated and valid only during the call. The run is
+ * paused meanwhile (a slow callback slows the sandbox, never loses events). */
+typedef void (*sbx_event_cb)(const char *event_json, void *ctx);
+
 #define SBX_MAX_PYOPTS 32
 struct sbx_run_opts {
 	enum sbx_prog_kind kind;
@@ -109,6 +115,24 @@ struct sbx_run_opts {
 	const char *report_path;	/* NULL: no report file */
 	const char *log_path;		/* NULL: no JSON-lines log */
 	const char *stdin_path, *stdout_path, *stderr_path;
+	/* Standard streams as the caller's descriptors (pipes of a host):
+	 * with use_stdio_fds, stdio_fds[i] >= 0 becomes the sandbox's
+	 * descriptor i (the caller keeps its own copy), -1 leaves it as
+	 * inherited or as the *_path above says. */
+	bool use_stdio_fds;
+	int stdio_fds[3];
+	sbx_event_cb on_event;		/* NULL: none */
+	void *on_event_ctx;
+	bool want_report_json;		/* fill sbx_result.report_json */
+	/* sys.executable inside the sandbox, which programs re-run to start
+	 * Python (multiprocessing's spawn, subprocess of sys.executable).
+	 * NULL: the running program, right for the sandboxpy CLI; a host
+	 * application should name an installed sandboxpy binary. */
+	const char *executable;
+	/* --audit-only: every deny and kill of the policy becomes a record
+	 * marked "would": "deny", at every layer; nothing is refused, limits
+	 * still hold (docs/authoring.md). */
+	bool audit_only;
 	bool quiet, verbose;
 	unsigned require;		/* enum sbx_layer bits */
 	/* python3's own options */
@@ -116,6 +140,10 @@ struct sbx_run_opts {
 	bool dont_write_bytecode;	/* -B */
 	bool unbuffered;		/* -u */
 	bool no_site;			/* -S */
+	int bytes_warning;		/* -b count */
+	bool parser_debug;		/* -d */
+	bool skip_first_line;		/* -x */
+	bool safe_path;			/* -P */
 	const char *xoptions[SBX_MAX_PYOPTS];
 	size_t n_xoptions;
 	const char *warnoptions[SBX_MAX_PYOPTS];
@@ -140,21 +168,71 @@ struct sbx_result {
 	long max_rss_kb;
 	unsigned long denied, logged, bypass, dropped;
 	char message[512];
+	char *report_json;		/* with want_report_json: the report
+					 * (malloc'd); sbx_result_free() */
 };
 
+/* Frees what sbx_run allocated in res (report_json); res stays usable. */
+void sbx_result_free(struct sbx_result *res);
+
 /* Forks, confines and runs the program; returns when every process of the
- * sandbox is gone. The caller must be single-threaded at the fork, or
- * accept what fork means for its other threads (only the calling thread is
- * copied; the child never returns into the caller). A negative return means
+ * sandbox is gone. The working directory of the sandbox is the cwd the
+ * policy was loaded with. What it asks of the caller:
+ * - fork: only the calling thread is copied into the child, which never
+ *   returns into the caller. The child uses libc, libseccomp, libcap and
+ *   the interpreter, never a lock of the caller's own; glibc makes malloc
+ *   and stdio usable after fork in a threaded process. Several threads may
+ *   call sbx_run at once: each run has its own state.
+ * - signals: SIGINT, SIGTERM and SIGHUP are blocked in the calling thread
+ *   during the run and read from a signalfd (SIGINT is passed to the
+ *   program, the others end the run); the mask is restored on return.
+ * - children: the calling process is made a child subreaper for the run
+ *   (restored afterwards) so that nothing of the sandbox escapes it. A negative return means
  * sandboxpy itself failed before the program could run; res is filled and
  * the report written either way. */
 int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err);
 
+/* --learn: from the report of an --audit-only run of policy p
+ * (sbx_result.report_json), writes to out_path the narrowest policy that
+ * lets that run through, and out_path.notes with the event behind each
+ * learnt entry. An existing out_path is widened, never narrowed. */
+int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_json,
+	      struct sbx_error *err);
+
 /* sandboxpy --self-test: one small sandbox per layer tries one forbidden
  * thing; prints what this machine enforces to out. 0, or 125 when the
  * audit hook or the seccomp filter cannot be enforced. */
 int sbx_self_test(FILE *out);
+
+/* ---- batch mode (sandboxpy --batch, docs/batch.md) ---- */
+
+struct sbx_batch_stats {
+	unsigned long lines;		/* lines read from the jobs file */
+	unsigned long done;		/* result lines written */
+	unsigned long failed;		/* status not ok, or stdout not matched */
+	unsigned long malformed;	/* lines that were not a valid job */
+	int signal;			/* SIGINT/SIGTERM/SIGHUP that stopped the batch, or 0 */
+};
+
+struct sbx_batch_opts {
+	const char *jobs_path;		/* JSON lines, one job each; NULL or "-": stdin */
+	const char *results_path;	/* NULL or "-": stdout */
+	unsigned jobs;			/* runs at a time; 0: the online CPUs */
+	bool progress;			/* "[done/total] N failed" on stderr */
+	struct sbx_batch_stats *stats;	/* filled on return when not NULL */
+};
+
+/* Runs every job of the jobs file, writing one result line per job in
+ * the order they finish. Each run is a forked worker calling sbx_run.
+ * SIGINT, SIGTERM, SIGHUP and SIGCHLD are blocked in the caller meanwhile
+ * and read from a signalfd: the first three end every running sandbox,
+ * whose results are still written. Returns 0 when every job was run
+ * (whatever their outcome; malformed lines get an error result), -EINTR
+ * when a signal stopped the batch (stats->signal says which), other
+ * -errno when the batch itself failed (jobs unreadable, results
+ * unwritable). */
+int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err);
 
 /* Writes a report for a run that never started (bad usage, bad policy):
  * status internal, the errors listed. */

@@ -41,6 +41,11 @@ static const char usage_text[] =
 	"                          audit, seccomp, landlock, netns, caps (comma-separated)\n"
 	"  -q, --quiet             no denial lines and no summary on standard error\n"
 	"  -v, --verbose           say which layers were set up and how\n"
+	"      --audit-only        enforce nothing: record what the policy would refuse\n"
+	"                          (\"would\": \"deny\" in the report and the log)\n"
+	"      --learn OUT.json    run in audit-only mode and write the narrowest policy\n"
+	"                          that lets this run through (widens OUT.json if it\n"
+	"                          exists; --policy is the starting point)\n"
 	"      --check-policy FILE validate a policy and exit (0 valid, 125 invalid)\n"
 	"      --explain           say what each layer enforces for the policy\n"
 	"      --bpf               with --explain: also print the seccomp filter as\n"
@@ -48,11 +53,21 @@ static const char usage_text[] =
 	"      --show-policy SPEC  print a policy with every default filled in\n"
 	"      --self-test         try one forbidden thing per layer; print what this\n"
 	"                          machine enforces (exit 125 if audit or seccomp cannot be)\n"
+	"      --batch JOBS.jsonl  run one job per line, N at a time, one JSON result line\n"
+	"                          each (docs/batch.md); exit 0 when every job ran, 125 when\n"
+	"                          the batch failed, 130/143 when interrupted\n"
+	"      --jobs N            with --batch: runs at a time (default: online CPUs)\n"
+	"      --results FILE      with --batch: the result lines (default: standard output)\n"
 	"  -V, --version           print the version\n"
 	"  -h, --help              print this help\n"
 	"\n"
-	"python3's options are accepted before the program: -B -E -I -O -OO -S -s -u\n"
-	"-X OPT -W ARG (the interpreter always runs isolated).\n"
+	"python3's options are accepted before the program: -B -b -bb -d -E -I -O -OO\n"
+	"-P -R -S -s -u -x -X OPT -W ARG (the interpreter always runs isolated; -v and\n"
+	"-q are sandboxpy's own).\n"
+	"\n"
+	"Without --policy, a sandboxpy started inside a sandbox (as sys.executable)\n"
+	"takes the outer sandbox's policy (SANDBOXPY_INHERIT_POLICY); elsewhere\n"
+	"builtin:default.\n"
 	"\n"
 	"exit status: the program's own; 124 time limit; 125 sandboxpy failed, nothing\n"
 	"untrusted ran; 126 killed by a policy violation; 128+N killed by signal N.\n";
@@ -60,6 +75,8 @@ static const char usage_text[] =
 enum {
 	OPT_LOG = 256, OPT_STDIN, OPT_STDOUT, OPT_STDERR, OPT_TIMEOUT, OPT_SET,
 	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE, OPT_BPF, OPT_SELF_TEST,
+	OPT_AUDIT_ONLY, OPT_LEARN,
+	OPT_BATCH, OPT_JOBS, OPT_RESULTS,
 };
 
 #ifdef SBX_TEST_SWITCHES
@@ -83,6 +100,11 @@ static const struct option long_opts[] = {
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "bpf", no_argument, NULL, OPT_BPF },
 	{ "self-test", no_argument, NULL, OPT_SELF_TEST },
+	{ "audit-only", no_argument, NULL, OPT_AUDIT_ONLY },
+	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "show-policy", required_argument, NULL, OPT_SHOW },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -135,18 +157,42 @@ static int policy_failed(const struct sbx_error *err, const struct sbx_run_opts 
 	return EXIT_SBX_FAIL;
 }
 
+/* --batch: the jobs file holds every job's options (docs/batch.md). */
+static int run_batch(struct sbx_batch_opts *b, bool program_given)
+{
+	struct sbx_batch_stats st = { 0 };
+	struct sbx_error err;
+	int rc;
+
+	if (program_given)
+		return usage_error("--batch takes no program: each job line names its own");
+	sbx_error_clear(&err);
+	b->progress = isatty(2);
+	b->stats = &st;
+	rc = sbx_batch(b, &err);
+	if (rc == -EINTR)
+		return 128 + st.signal;
+	if (rc < 0) {
+		sbx_error_print(&err, stderr, "sandboxpy: ");
+		return EXIT_SBX_FAIL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sbx_run_opts o = { 0 };
 	struct sbx_result res = { 0 };
 	struct sbx_error err;
 	struct sbx_policy *p = NULL;
-	const char *policy_spec = "builtin:default", *chdir_to = NULL;
+	const char *policy_spec = NULL, *chdir_to = NULL;
 	const char *check = NULL, *show = NULL;
 	const char *sets[MAX_SETS + 1];
 	char timeout_set[64];
 	size_t n_sets = 0;
 	bool explain = false, bpf = false;
+	struct sbx_batch_opts batch = { 0 };
+	const char *learn_out = NULL;
 	int opt, rc;
 
 	sbx_error_clear(&err);
@@ -155,7 +201,7 @@ int main(int argc, char **argv)
 #endif
 	opterr = 0;
 	/* "+": stop at the program, so its own options reach it untouched. */
-	while ((opt = getopt_long(argc, argv, "+:p:r:C:qvVhc:m:BEIOSsuX:W:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:p:r:C:qvVhc:m:BbdEIOPRSsuxX:W:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': policy_spec = optarg; break;
 		case 'r': o.report_path = optarg; break;
@@ -186,6 +232,18 @@ int main(int argc, char **argv)
 		case OPT_EXPLAIN: explain = true; break;
 		case OPT_BPF: bpf = true; break;
 		case OPT_SELF_TEST: return sbx_self_test(stdout);
+		case OPT_AUDIT_ONLY: o.audit_only = true; break;
+		case OPT_LEARN: learn_out = optarg; break;
+		case OPT_BATCH: batch.jobs_path = optarg; break;
+		case OPT_RESULTS: batch.results_path = optarg; break;
+		case OPT_JOBS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 1024)
+				return usage_error("--jobs takes a number from 1 to 1024; got '%s'", optarg);
+			batch.jobs = (unsigned)n;
+			break;
+		}
 		case OPT_SHOW: show = optarg; break;
 		case 'V':
 			printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
@@ -203,6 +261,11 @@ int main(int argc, char **argv)
 			goto program_found;
 		case 'B': o.dont_write_bytecode = true; break;
 		case 'E': case 'I': case 's': break;	/* always isolated */
+		case 'R': break;	/* hash randomisation is always on */
+		case 'b': o.bytes_warning++; break;
+		case 'd': o.parser_debug = true; break;
+		case 'x': o.skip_first_line = true; break;
+		case 'P': o.safe_path = true; break;
 		case 'O': o.optimize++; break;
 		case 'S': o.no_site = true; break;
 		case 'u': o.unbuffered = true; break;
@@ -225,6 +288,8 @@ int main(int argc, char **argv)
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		}
 	}
+	if (batch.jobs_path)
+		return run_batch(&batch, optind < argc);
 	if (optind < argc && strcmp(argv[optind], "-") == 0) {
 		o.kind = SBX_PROG_STDIN;
 		optind++;
@@ -235,11 +300,27 @@ int main(int argc, char **argv)
 		o.kind = SBX_PROG_STDIN;
 	}
 program_found:
+	if (batch.jobs_path)		/* -c or -m with --batch */
+		return run_batch(&batch, true);
 	o.args = (const char *const *)argv + optind;
 	o.n_args = (size_t)(argc - optind);
 	o.report_argv = (const char *const *)argv + 1;
 	o.n_report_argv = (size_t)(argc - 1);
 	sets[n_sets] = NULL;
+	/* sys.executable re-run inside a sandbox: the outer policy, which the
+	 * outer supervisor left readable (running.md). An explicit --policy
+	 * wins; the kernel layers are inherited whatever this one says. */
+	if (!policy_spec) {
+		const char *inherited = getenv("SANDBOXPY_INHERIT_POLICY");
+		policy_spec = inherited && inherited[0] == '/' ? inherited : "builtin:default";
+		/* Re-run with python3's options only, it writes to standard error
+		 * what python3 would: layer notes and the summary stay out of the
+		 * program's output (denials still raise; the outer sandbox records
+		 * what its kernel layers refuse). */
+		if (policy_spec == inherited && !o.report_path && !o.log_path && !chdir_to && !n_sets &&
+		    !o.require && !o.verbose && !o.stdin_path && !o.stdout_path && !o.stderr_path)
+			o.quiet = true;
+	}
 
 	if (check) {
 		rc = sbx_policy_load_with(check, chdir_to, 0, sets, n_sets, &p, &err);
@@ -277,9 +358,21 @@ program_found:
 		return rc < 0 ? EXIT_SBX_FAIL : 0;
 	}
 
+	if (learn_out) {
+		o.audit_only = true;
+		o.want_report_json = true;
+	}
 	rc = sbx_run(p, &o, &res, &err);
 	if (rc < 0 && err.n)
 		sbx_error_print(&err, stderr, "sandboxpy: ");
+	if (learn_out && rc == 0) {
+		sbx_error_clear(&err);
+		if (sbx_learn(learn_out, p, res.report_json, &err) < 0) {
+			sbx_error_print(&err, stderr, "sandboxpy: ");
+			res.cli_status = EXIT_SBX_FAIL;
+		}
+	}
+	sbx_result_free(&res);
 	sbx_policy_free(p);
 	return res.cli_status;
 }

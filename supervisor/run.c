@@ -9,16 +9,20 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdint.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -45,13 +49,17 @@ struct explained {
 	bool used;
 };
 
+#define SBX_HOST_KIDS 256
+
 struct sup {
 	const struct sbx_policy *p;
 	const struct sbx_run_opts *o;
 	struct sbx_child_plan plan;
 	pid_t pid;
 	struct timespec t0;
-	json_t *events;
+	FILE *ev_file;			/* the events kept, one per line (keep_event) */
+	unsigned long n_events;
+	uint64_t nonce;
 	FILE *log;
 	unsigned long seq, denied, logged, dropped, bypass;
 	json_t *killed_by;
@@ -74,6 +82,14 @@ struct sup {
 	char setup_detail[260];
 	int got_signal;			/* SIGTERM/SIGHUP that ended the run */
 	json_t *errors;
+	bool sweep, restore_subreaper;	/* no PID namespace: orphans are ours */
+	int chan;			/* our end of the channel */
+	json_t *created;		/* write entries made before the run */
+	long max_tasks, max_fds;	/* --audit-only: sampled peaks */
+	unsigned long would;		/* --audit-only: refusals not made */
+	json_t *would_by_rule;		/* rule id -> count */
+	size_t n_host_kids;
+	pid_t host_kids[SBX_HOST_KIDS];	/* the caller's children before the run */
 };
 
 const char *sbx_status_name(enum sbx_status s)
@@ -114,24 +130,59 @@ static void log_event(struct sup *s, json_t *ev)
 {
 	char *line;
 
-	if (!s->log)
+	if (!s->log && !s->o->on_event)
 		return;
 	line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (line) {
+	if (!line)
+		return;
+	if (s->log) {
 		fprintf(s->log, "%s\n", line);
 		fflush(s->log);
-		free(line);
 	}
+	if (s->o->on_event)
+		s->o->on_event(line, s->o->on_event_ctx);
+	free(line);
 }
 
+/* Events go to an unlinked temporary file as they come, one compact
+ * line each, and the report is written around them at the end: a flood
+ * of denials does not grow the supervisor (docs/performance.md). */
 static void keep_event(struct sup *s, json_t *ev)
 {
-	if (json_array_size(s->events) < SBX_MAX_EVENTS) {
-		json_array_append_new(s->events, ev);
-	} else {
-		json_decref(ev);
+	char *line = NULL;
+
+	if (s->n_events < SBX_MAX_EVENTS && s->ev_file)
+		line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(ev);
+	if (!line || fprintf(s->ev_file, "%s    %s", s->n_events ? ",\n" : "\n", line) < 0) {
 		s->dropped++;
+	} else {
+		s->n_events++;
 	}
+	free(line);
+}
+
+/* The events file: an unlinked file in TMPDIR (or /tmp); in memory when
+ * there is none, or when this supervisor runs inside another sandbox,
+ * whose policy would only record the attempt. */
+static FILE *events_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	FILE *f = NULL;
+	int fd = -1;
+
+	if (prctl(PR_GET_SECCOMP) == 0)
+		fd = open(dir && dir[0] == '/' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 && (f = fdopen(fd, "w+")))
+		return f;
+	if (fd >= 0)
+		close(fd);
+	fd = memfd_create("sbx-events", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (!(f = fdopen(fd, "w+")))
+		close(fd);
+	return f;
 }
 
 /* One line per denial on stderr, up to a bound: a program looping on a
@@ -150,13 +201,46 @@ static bool show_denial(struct sup *s)
 	return false;
 }
 
+/* "not in filesystem.write" + "; allow with ..." (the clause to change),
+ * except under on_violation kill, a grading set-up, where the line stays
+ * terse. */
+static void add_hint(struct sup *s, enum sbx_rule rule, json_t *ev, char *setting, size_t len)
+{
+	char hint[700];
+	size_t n = strlen(setting);
+
+	if (s->p->on_violation == SBX_KILL || s->o->quiet)
+		return;
+	sbx_denial_hint(s->p, rule, ev, hint, sizeof(hint));
+	if (hint[0] && n + 2 < len)
+		snprintf(setting + n, len - n, "; %s", hint);
+}
+
+/* --audit-only: one more operation the policy would have refused. */
+static void count_would(struct sup *s, const char *rule)
+{
+	json_t *n;
+
+	s->would++;
+	if (!rule || !s->would_by_rule)
+		return;
+	n = json_object_get(s->would_by_rule, rule);
+	if (n)
+		json_integer_set(n, json_integer_value(n) + 1);
+	else if (json_object_size(s->would_by_rule) < 256)
+		json_object_set_new(s->would_by_rule, rule, json_integer(1));
+}
+
 static void on_event(struct sup *s, struct sbx_decoded *d)
 {
 	json_t *ev;
-	char setting[160];
+	char setting[900];
 	bool deny = d->action == SBX_DENY || d->action == SBX_KILL;
+	bool would = deny && s->o->audit_only;
 
 	s->seq++;
+	if (would)
+		deny = false;
 	if (deny)
 		s->denied++;
 	else
@@ -175,13 +259,17 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 	} else {
 		json_object_set_new(ev, "rule", json_string(sbx_rule_name(d->rule)));
 	}
-	json_object_set_new(ev, "action", json_string(sbx_action_name(d->action)));
+	json_object_set_new(ev, "action", json_string(sbx_action_name(would ? SBX_LOG : d->action)));
+	if (would)
+		json_object_set_new(ev, "would", json_string(sbx_action_name(d->action)));
 	json_object_set_new(ev, "where", d->where[0] ? jstr(d->where) : json_null());
 	json_object_set_new(ev, "pid", json_integer(d->pid));
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", jstr(d->detail));
 
-	if (d->action == SBX_LOG) {
+	if (would)
+		count_would(s, json_string_value(json_object_get(ev, "rule")));
+	if (d->action == SBX_LOG || would) {
 		/* An events[] rule that logs stands for the section rule the
 		 * event belongs to (os.fork: process.spawn), which is the rule
 		 * the kernel names when it refuses the same operation. */
@@ -192,6 +280,12 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		x->used = false;
 	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
+	add_hint(s, d->rule, ev, setting, sizeof(setting));
+	if (would && show_denial(s)) {
+		fprintf(stderr, "sandboxpy: audit-only: would deny %s%s%s (%s)\n",
+			d->detail[0] ? d->detail : d->event, d->where[0] ? " at " : "", d->where, setting);
+		fflush(stderr);
+	}
 	if (deny && show_denial(s)) {
 		fprintf(stderr, "sandboxpy: denied %s%s%s (%s)%s\n", d->detail[0] ? d->detail : d->event,
 			d->where[0] ? " at " : "", d->where, setting,
@@ -199,7 +293,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		fflush(stderr);
 	}
 	log_event(s, ev);
-	if (d->action == SBX_KILL && !s->killed_by) {
+	if (d->action == SBX_KILL && !would && !s->killed_by) {
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
 		json_object_set_new(s->killed_by, "event", jstr(d->event));
@@ -219,11 +313,11 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 {
 	json_t *ev = json_object();
-	char setting[160];
-	bool bypass = true;
+	char setting[900];
+	bool bypass = true, would = s->o->audit_only;
 	enum sbx_action action = k->v.kill ? SBX_KILL : SBX_DENY;
 
-	if (action == SBX_KILL) {
+	if (action == SBX_KILL && !would) {
 		/* Before anything else: the caller is still blocked in the
 		 * refused syscall (it was not answered) and never resumes. */
 		if (s->pid > 0)
@@ -240,21 +334,30 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		}
 	}
 	s->seq++;
-	s->denied++;
-	s->kernel_denied++;
+	if (would) {
+		s->logged++;
+	} else {
+		s->denied++;
+		s->kernel_denied++;
+	}
 	if (bypass)
 		s->bypass++;
 	json_object_set_new(ev, "seq", json_integer((json_int_t)s->seq));
 	json_object_set_new(ev, "t", json_real(round3(since(&s->t0))));
 	/* A write outside the writable trees is Landlock's rule, observed
 	 * and answered here; the rest is the filter's own. */
-	json_object_set_new(ev, "layer", json_string(k->v.check_write && (s->ready_flags & SBX_READY_LANDLOCK)
-						     ? "landlock" : "seccomp"));
+	json_object_set_new(ev, "layer", json_string(k->v.check_write &&
+						     ((s->ready_flags & SBX_READY_LANDLOCK) ||
+						      (would && s->ll_abi > 0)) ? "landlock" : "seccomp"));
 	json_object_set_new(ev, "syscall", json_string(k->v.name));
 	json_object_set_new(ev, "args", k->args);
 	k->args = NULL;
 	json_object_set_new(ev, "rule", json_string(sbx_rule_name(k->v.rule)));
-	json_object_set_new(ev, "action", json_string(sbx_action_name(action)));
+	json_object_set_new(ev, "action", json_string(sbx_action_name(would ? SBX_LOG : action)));
+	if (would) {
+		json_object_set_new(ev, "would", json_string(sbx_action_name(action)));
+		count_would(s, sbx_rule_name(k->v.rule));
+	}
 	json_object_set_new(ev, "errno", json_string(k->v.err == ENOSYS ? "ENOSYS" : k->v.err == EACCES ? "EACCES" : "EPERM"));
 	json_object_set_new(ev, "pid", json_integer(k->ns_tgid));
 	if (k->ns_tid != k->ns_tgid)
@@ -268,7 +371,14 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		snprintf(setting, sizeof(setting), "%s", k->v.why);
 	else
 		sbx_rule_setting(s->p, k->v.rule, 0, setting, sizeof(setting));
-	if (show_denial(s)) {
+	add_hint(s, k->v.rule, ev, setting, sizeof(setting));
+	if (would && show_denial(s)) {
+		fprintf(stderr, "sandboxpy: audit-only: the kernel would deny %s (%s%s%s%s)\n", k->detail,
+			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
+			k->v.why || k->v.unknown ? ": " : "", setting,
+			bypass ? "; bypass: the audit hook never saw it" : "");
+		fflush(stderr);
+	} else if (show_denial(s)) {
 		/* cli.md's form: "denied DETAIL (SETTING)", kill adds "; ending
 		 * the sandbox"; the layer and the bypass verdict go inside. */
 		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s%s)%s\n", k->detail,
@@ -279,7 +389,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		fflush(stderr);
 	}
 	log_event(s, ev);
-	if (action == SBX_KILL && !s->killed_by) {
+	if (action == SBX_KILL && !would && !s->killed_by) {
 		s->killed_by = json_object();
 		json_object_set(s->killed_by, "rule", json_object_get(ev, "rule"));
 		json_object_set_new(s->killed_by, "event", jstr(k->v.name));
@@ -296,7 +406,8 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 static void on_notify(struct sup *s)
 {
 	struct sbx_kdenial k;
-	int r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v, &k);
+	int r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v,
+				  s->o->audit_only, &k);
 
 	if (r == 1)
 		on_kernel_denial(s, &k);
@@ -384,6 +495,10 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		}
 		s->ready = true;
 		s->ready_flags = d.step;
+		/* The sandbox is in its cgroups (attached before this loop):
+		 * the program may start. */
+		if (send(s->chan, "g", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+			json_array_append_new(s->errors, json_string("could not tell the sandbox to start"));
 		if (!(d.step & SBX_READY_SECCOMP_NOTIFY) && (d.step & SBX_READY_SECCOMP) && !s->o->quiet)
 			fprintf(stderr, "sandboxpy: seccomp: the kernel gave no notification listener (an outer "
 					"filter holds one?): kernel denials are enforced but not reported\n");
@@ -462,38 +577,58 @@ static void drain_channel(struct sup *s, int fd)
 
 /* Processes the run left behind reparent to us (we are a subreaper):
  * kill and reap every child of ours. */
-static void sweep(pid_t self)
+/* The children of this process, from /proc: ppid == self. */
+static size_t children_of(pid_t self, pid_t *out, size_t max)
 {
-	for (int round = 0; round < 3; round++) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		bool any = false;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
 
-		while (d && (e = readdir(d))) {
-			char path[64], buf[512];
-			FILE *f;
-			pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
-			if (pid <= 0)
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-			if (!(f = fopen(path, "re")))
-				continue;
-			if (fgets(buf, sizeof(buf), f)) {
-				char *rp = strrchr(buf, ')');
-				if (rp)
-					sscanf(rp + 2, "%*c %d", &ppid);
-			}
-			fclose(f);
-			if (ppid == self) {
-				kill(pid, SIGKILL);
-				any = true;
-			}
+	while (d && (e = readdir(d))) {
+		char path[64], buf[512];
+		FILE *f;
+		pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			char *rp = strrchr(buf, ')');
+			if (rp)
+				sscanf(rp + 2, "%*c %d", &ppid);
 		}
-		if (d)
-			closedir(d);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (!any)
+		fclose(f);
+		if (ppid == self && n < max)
+			out[n++] = pid;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Without a PID namespace, orphans of the sandbox come back to this
+ * process (a subreaper for the run). Kill and reap them, and only them:
+ * a host calling sbx_run may have children of its own, which were there
+ * before the run (before[]) and are left alone. */
+static void sweep(pid_t self, const pid_t *before, size_t n_before)
+{
+	pid_t kids[1024];
+
+	for (int round = 0; round < 3; round++) {
+		size_t n = children_of(self, kids, sizeof(kids) / sizeof(kids[0])), killed = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			bool host = false;
+			for (size_t j = 0; j < n_before && !host; j++)
+				host = kids[i] == before[j];
+			if (host)
+				continue;
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+			killed++;
+		}
+		if (!killed)
 			break;
 	}
 }
@@ -677,6 +812,7 @@ static json_t *landlock_json(struct sup *s)
 	for (size_t i = 0; i < s->plan.n_implicit; i++)
 		json_array_append_new(imp, json_string(s->plan.implicit_v[i]));
 	json_object_set_new(a, "implicit_read", imp);
+	json_object_set(a, "created", s->created);
 	return a;
 }
 
@@ -826,6 +962,9 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 	json_object_set_new(pol, "sha256", json_string(s->p->sha256));
 	json_object_set_new(r, "policy", pol);
 	json_object_set_new(r, "argv", argv_json(s->o));
+	/* Never to be confused with an enforced run: said first, and again
+	 * in layers, summary and message. */
+	json_object_set_new(r, "mode", json_string(s->o->audit_only ? "audit-only" : "enforce"));
 	json_object_set_new(r, "status", json_string(sbx_status_name(res->status)));
 	json_object_set_new(r, "message", json_string(res->message));
 	json_object_set_new(r, "exit_code", res->exit_code >= 0 ? json_integer(res->exit_code) : json_null());
@@ -835,14 +974,95 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 	json_object_set_new(r, "time", t);
 	json_object_set_new(r, "max_rss_kb", json_integer(res->max_rss_kb));
 	json_object_set_new(r, "layers", layers_json(s));
-	json_object_set(r, "events", s->events);
+	if (s->o->audit_only) {
+		json_t *l = json_object_get(r, "layers");
+		json_object_set_new(l, "enforced", json_false());
+		json_object_set_new(l, "note", json_string(
+			"--audit-only: nothing was enforced. Every deny and kill of the policy was "
+			"recorded with \"would\" and let through; Landlock was not applied; the network "
+			"was the host's; limits still held."));
+	}
+	{
+		/* A stand-in the report's writer replaces with the events file;
+		 * the nonce keeps any string of the program from matching it. */
+		char ph[64];
+		snprintf(ph, sizeof(ph), "sbx-events-%016llx", (unsigned long long)s->nonce);
+		json_object_set_new(r, "events", json_string(ph));
+	}
 	json_object_set_new(sum, "denied", json_integer((json_int_t)res->denied));
 	json_object_set_new(sum, "logged", json_integer((json_int_t)res->logged));
 	json_object_set(sum, "killed_by", s->killed_by ? s->killed_by : json_null());
 	json_object_set_new(sum, "bypass", json_integer((json_int_t)res->bypass));
 	json_object_set_new(sum, "events_dropped", json_integer((json_int_t)res->dropped));
+	if (s->o->audit_only) {
+		json_t *u = json_object();
+		/* Sampled, so a peak shorter than 50 ms may be missed; --learn
+		 * adds headroom. null: no cgroup to sample here. */
+		json_object_set_new(u, "max_tasks", s->max_tasks ? json_integer(s->max_tasks) : json_null());
+		json_object_set_new(u, "max_open_files", s->max_fds ? json_integer(s->max_fds) : json_null());
+		json_object_set_new(r, "usage", u);
+		json_object_set_new(sum, "would_deny", json_integer((json_int_t)s->would));
+		json_object_set(sum, "would_deny_by_rule", s->would_by_rule);
+	}
 	json_object_set_new(r, "summary", sum);
 	json_object_set(r, "errors", s->errors);
+	return r;
+}
+
+/* The report text with its events put in: everything before the
+ * stand-in, the events file, everything after. */
+static int emit_report(struct sup *s, const char *text, FILE *out)
+{
+	char ph[64], buf[8192];
+	const char *at;
+	size_t n;
+
+	snprintf(ph, sizeof(ph), "\"sbx-events-%016llx\"", (unsigned long long)s->nonce);
+	at = strstr(text, ph);
+	if (!at)
+		return -EINVAL;
+	fwrite(text, 1, (size_t)(at - text), out);
+	fputc('[', out);
+	if (s->ev_file && s->n_events) {
+		fflush(s->ev_file);
+		rewind(s->ev_file);
+		while ((n = fread(buf, 1, sizeof(buf), s->ev_file)) > 0)
+			fwrite(buf, 1, n, out);
+		fseek(s->ev_file, 0, SEEK_END);
+		fputs("\n  ", out);
+	}
+	fputc(']', out);
+	fputs(at + strlen(ph), out);
+	fputc('\n', out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* Atomically, as sbx_write_json_atomic. */
+static int write_report(struct sup *s, const char *text, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd, r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fchmod(fd, 0644);
+	if (!(f = fdopen(fd, "w"))) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	r = emit_report(s, text, f);
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
 	return r;
 }
 
@@ -936,6 +1156,71 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 
 /* ---- the run ---- */
 
+static long count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	long n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return d ? n : -1;
+}
+
+/* --audit-only: the processes and threads the sandbox holds, and the most
+ * descriptors one process holds, sampled twenty times a second, so that
+ * --learn can set tasks and open_files from what the run used. */
+static void sample_usage(struct sup *s)
+{
+	const char *dir = s->cg.pids ? s->cg.pids_dir : s->cg.memory ? s->cg.mem
+			  : s->cg.cpu ? s->cg.cpu_dir : NULL;
+	char path[4200];
+	long tasks = 0;
+	FILE *f;
+	int pid;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fscanf(f, "%d", &pid) == 1) {
+		long t, fds;
+		snprintf(path, sizeof(path), "/proc/%d/task", pid);
+		t = count_dir(path);
+		tasks += t > 0 ? t : 0;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = count_dir(path);
+		if (fds > s->max_fds)
+			s->max_fds = fds;
+	}
+	fclose(f);
+	if (tasks > s->max_tasks)
+		s->max_tasks = tasks;
+}
+
+/* policy.md: a write entry may not exist yet. Landlock confines only what
+ * exists when the ruleset is made, so a missing entry is made here, as an
+ * empty directory the program can fill (docs/policy.md). One that cannot
+ * be made stays missing, and writes there are refused. */
+static void make_missing_writes(struct sup *s)
+{
+	const struct sbx_strv *w = &s->p->fs.write;
+	struct stat st;
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (lstat(w->v[i], &st) == 0 || errno != ENOENT)
+			continue;
+		if (mkdir(w->v[i], 0755) == 0)
+			json_array_append_new(s->created, jstr(w->v[i]));
+		else if (!s->o->quiet)
+			fprintf(stderr, "sandboxpy: cannot make the write directory %s: %s\n", w->v[i],
+				strerror(errno));
+	}
+}
+
 /* The channel goes to descriptor 3 in the child, unless this supervisor
  * runs inside another sandboxpy, whose filter refuses to let anything be
  * put at its own channel's number (3, or more when nested deeper): then
@@ -959,6 +1244,69 @@ static int pick_chan_no(void)
 			return fd;
 	}
 	return 3;
+}
+
+/* The sandbox into its cgroups: the child (the PID namespace's init), then
+ * what it has forked so far, the program's process. A fork racing the
+ * first write either finished before it (and is listed after it) or
+ * inherits the new cgroup: fork and attach exclude each other. */
+static int attach_sandbox(struct sup *s)
+{
+	char path[64], buf[256];
+	int r, fd;
+	ssize_t n = 0;
+
+	if (!(s->plan.ns.flags & CLONE_NEWPID))
+		return sbx_cgroup_attach(&s->cg, s->pid);
+	/* The init forks the program as soon as it is released; wait for
+	 * that fork (a few microseconds; at most 0.1 s if the init died)
+	 * rather than make it wait for our grace period. */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", s->pid, s->pid);
+	for (int i = 0; i < 1000 && n <= 0; i++) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0) {
+			struct timespec ts = { 0, 100000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	r = sbx_cgroup_attach(&s->cg, s->pid);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *p = buf, *end; r == 0 && *p; p = end) {
+		long kid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		r = sbx_cgroup_attach(&s->cg, (pid_t)kid);
+	}
+	return r;
+}
+
+/* The attach in a helper process: the kernel's grace period then runs
+ * while we build the filter. 0 when there is nothing to attach. */
+static pid_t attach_start(struct sup *s)
+{
+	pid_t h;
+
+	if (!(s->cg.memory || s->cg.pids || s->cg.cpu))
+		return 0;
+	h = fork();
+	if (h == 0)
+		_exit(-attach_sandbox(s) & 0xff);
+	return h < 0 ? -errno : h;
+}
+
+static int attach_wait(pid_t h)
+{
+	int st;
+
+	if (h <= 0)
+		return h;
+	while (waitpid(h, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
 }
 
 /* A child that was cloned but never released: it has run nothing of its
@@ -996,15 +1344,52 @@ static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
 	}
 	if (res->status == SBX_ST_INTERNAL && !json_array_size(s->errors))
 		json_array_append_new(s->errors, json_string(res->message));
-	if (s->o->report_path) {
-		json_t *rep = report_json(s, res);
-		int r = sbx_write_json_atomic(s->o->report_path, rep);
-		json_decref(rep);
-		if (r < 0)
-			fprintf(stderr, "sandboxpy: cannot write report %s: %s\n", s->o->report_path,
-				strerror(-r));
+	if (s->o->audit_only) {
+		/* "audit-only: nothing was enforced; would have refused 3
+		 * (filesystem.write 2, network.connect 1); <message>" */
+		char by[256] = "", msg[sizeof(res->message)];
+		size_t off = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(s->would_by_rule, k, v) {
+			int n = snprintf(by + off, sizeof(by) - off, "%s%s %lld", off ? ", " : "", k,
+					 (long long)json_integer_value(v));
+			if (n < 0 || (size_t)n >= sizeof(by) - off) {
+				snprintf(by + (off < sizeof(by) - 5 ? off : sizeof(by) - 5), 5, ", ...");
+				break;
+			}
+			off += (size_t)n;
+		}
+		snprintf(msg, sizeof(msg), "audit-only, nothing was enforced: the policy would have "
+			 "refused %lu operation%s%s%s%s; %s", s->would, s->would == 1 ? "" : "s",
+			 s->would ? " (" : "", by, s->would ? ")" : "", res->message);
+		snprintf(res->message, sizeof(res->message), "%s", msg);
 	}
-	if (!s->o->quiet && (s->denied || (res->status != SBX_ST_OK && res->status != SBX_ST_ERROR))) {
+	if (s->o->report_path || s->o->want_report_json) {
+		json_t *rep = report_json(s, res);
+		char *text = json_dumps(rep, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		int r = text ? 0 : -ENOMEM;
+		if (!r && s->o->report_path)
+			r = write_report(s, text, s->o->report_path);
+		if (r < 0)
+			fprintf(stderr, "sandboxpy: cannot write report %s: %s\n",
+				s->o->report_path ? s->o->report_path : "(in memory)", strerror(-r));
+		if (text && s->o->want_report_json) {
+			char *mem = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&mem, &len);
+			if (m && emit_report(s, text, m) == 0 && fclose(m) == 0)
+				res->report_json = mem;
+			else if (m)
+				free(mem);
+		}
+		free(text);
+		json_decref(rep);
+	}
+	if (!s->o->quiet && s->o->audit_only) {
+		fprintf(stderr, "sandboxpy: %s: %s%s%s\n", sbx_status_name(res->status), res->message,
+			s->o->report_path ? "; report: " : "", s->o->report_path ? s->o->report_path : "");
+	} else if (!s->o->quiet && (s->denied || (res->status != SBX_ST_OK && res->status != SBX_ST_ERROR))) {
 		char kern[96] = "";
 		if (s->kernel_denied)
 			snprintf(kern, sizeof(kern), " (%lu by the kernel, %lu bypass)", s->kernel_denied,
@@ -1015,10 +1400,34 @@ static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
 	}
 }
 
+void sbx_result_free(struct sbx_result *res)
+{
+	if (!res)
+		return;
+	free(res->report_json);
+	res->report_json = NULL;
+}
+
+/* The caller's descriptor as the sandbox's stdio: a private copy, so
+ * that the caller's stays as it was. */
+static int dup_stdio(int fd, int *out, struct sbx_error *err)
+{
+	int c = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (c < 0) {
+		int r = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "stdio descriptor %d: %s", fd, strerror(errno));
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
 int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err)
 {
-	struct sup s = { .p = p, .o = o, .listener = -1 };
+	struct sup s = { .p = p, .o = o, .listener = -1, .chan = -1 };
+	pid_t attacher = 0;
 	struct sbx_ns ns;
 	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, ctfd = -1, rc = 0;
 	sigset_t mask, oldmask;
@@ -1028,8 +1437,12 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
-	s.events = json_array();
+	s.ev_file = events_file();
+	if (getrandom(&s.nonce, sizeof(s.nonce), 0) != (ssize_t)sizeof(s.nonce))
+		s.nonce = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	s.errors = json_array();
+	s.would_by_rule = json_object();
+	s.created = json_array();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -1049,22 +1462,30 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	}
 	sbx_ns_plan(p, &ns);
+	if (o->audit_only) {
+		/* Nothing refused by the policy: the host's network (connects
+		 * are recorded against the policy, then made). The identity
+		 * stays: started as root, the program still runs as
+		 * sandboxpy's uid, so what it may touch is an unprivileged
+		 * user's, never root's (docs/authoring.md). */
+		ns.net = SBX_NET_HOST;
+		ns.flags &= ~(unsigned long)CLONE_NEWNET;
+	}
 	if ((o->require & SBX_LAYER_NETNS) && ns.net == SBX_NET_HOST) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "--require: the netns layer is not available: the "
 			     "policy names hosts outside, so the sandbox uses the host's network");
 		rc = -ENOTSUP;
 		goto out_internal;
 	}
-	/* The filter is compiled here, once; the child only loads it. The
-	 * seccomp layer is always required (cli.md). */
+	sbx_cgroup_setup(&s.cg, &p->limits);
+	/* The filter is compiled once the child runs (below), while it starts
+	 * its interpreter; its channel descriptor is decided now. */
 	s.chan_no = pick_chan_no();
-	rc = sbx_seccomp_build(p, s.chan_no, &s.sc, err);
-	if (rc < 0)
-		goto out_internal;
+	make_missing_writes(&s);
 	rc = sbx_child_plan_build(&s.plan, p, o, err);
 	if (rc < 0)
 		goto out_internal;
-	s.plan.seccomp = s.sc;
+	s.plan.seccomp = NULL;	/* sent on the channel (sbx_seccomp_send) */
 	s.plan.chan_no = s.chan_no;
 	s.plan.landlock_abi = s.ll_abi;
 	s.plan.ns = ns;
@@ -1081,7 +1502,6 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			goto out_internal;
 		}
 	}
-	sbx_cgroup_setup(&s.cg, &p->limits);
 	s.plan.cg_memory = s.cg.memory;
 	s.plan.cg_pids = s.cg.pids;
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
@@ -1089,6 +1509,18 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
 		rc = -EINVAL;
 		goto out_internal;
+	}
+	for (int i = 0; o->use_stdio_fds && i < 3; i++) {
+		if (o->stdio_fds[i] < 0)
+			continue;
+		if (s.plan.stdio_fd[i] >= 0) {
+			close(s.plan.stdio_fd[i]);
+			s.plan.stdio_fd[i] = -1;
+		}
+		if (dup_stdio(o->stdio_fds[i], &s.plan.stdio_fd[i], err) < 0) {
+			rc = -EBADF;
+			goto out_internal;
+		}
 	}
 	if (o->log_path) {
 		s.log = fopen(o->log_path, "we");
@@ -1103,8 +1535,7 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the channel: %s", strerror(errno));
 		goto out_internal;
 	}
-	/* Orphans of the run come back to us, so none is left behind. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	s.chan = sv[0];
 	if (!o->quiet && s.ll_abi <= 0)
 		fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s.ll_reason);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
@@ -1117,6 +1548,22 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot start the sandbox: %s", strerror(-rc));
 		goto out_internal;
+	}
+	/* Without a PID namespace (the kernel refused it), orphans of the run
+	 * must come back to us so that none is left behind. Nothing of the
+	 * program runs before our "go", so the child is the run's only
+	 * process yet; the caller's other children are not the run's. */
+	if (s.pid > 0 && !(s.plan.ns.flags & CLONE_NEWPID)) {
+		int was = 0;
+		size_t n;
+		prctl(PR_GET_CHILD_SUBREAPER, &was);
+		s.restore_subreaper = !was;
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		n = children_of(getpid(), s.host_kids, SBX_HOST_KIDS);
+		for (size_t i = 0; i < n; i++)
+			if (s.host_kids[i] != s.pid)
+				s.host_kids[s.n_host_kids++] = s.host_kids[i];
+		s.sweep = true;
 	}
 	if (s.pid == 0) {
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
@@ -1137,18 +1584,41 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
 	}
-	/* Into the run's cgroups before it runs a single instruction of its
-	 * own: everything it starts is counted from the first fork. */
-	rc = sbx_cgroup_attach(&s.cg, s.pid);
+	/* Released first: the child sets itself up and starts the
+	 * interpreter while we put it in the run's cgroups (the kernel makes
+	 * the first cgroup write of a while wait for an RCU grace period,
+	 * milliseconds: docs/performance.md). The program itself waits for
+	 * our "go", sent on READY, which comes after the attach: it never
+	 * runs a single instruction outside its cgroups. */
+	rc = sbx_ns_release(&s.plan.ns, s.pid);
 	if (rc < 0) {
-		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot put the sandbox in its cgroup: %s", strerror(-rc));
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot set up the user namespace: %s", strerror(-rc));
 		abandon_child(&s);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
 	}
-	rc = sbx_ns_release(&s.plan.ns, s.pid);
+	/* The filter, built once, while the child starts; it loads it as its
+	 * last step before READY. The seccomp layer is always required
+	 * (cli.md): without it the child gets nothing and ends. */
+	attacher = attach_start(&s);
+	rc = sbx_seccomp_build(p, s.chan_no, &s.sc, err);
+	/* EPIPE: the child is gone already (a required layer failed); its
+	 * own record says why, and the loop below reads it. */
+	if (rc == 0 && (rc = sbx_seccomp_send(s.sc, sv[0])) < 0 && rc != -EPIPE)
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot send the seccomp filter: %s", strerror(-rc));
+	if (rc == -EPIPE)
+		rc = 0;
 	if (rc < 0) {
-		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot set up the user namespace: %s", strerror(-rc));
+		attach_wait(attacher);
+		abandon_child(&s);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		goto out_internal;
+	}
+	rc = attach_wait(attacher);
+	if (rc == -ESRCH)
+		rc = 0;		/* gone already: as above */
+	if (rc < 0) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot put the sandbox in its cgroup: %s", strerror(-rc));
 		abandon_child(&s);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		goto out_internal;
@@ -1176,13 +1646,19 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	/* CPU time of the whole sandbox, every process of it: the cgroup's
 	 * counter, read ten times a second. */
-	if (s.cg.cpu) {
+	if (s.cg.cpu || o->audit_only) {
+		/* --audit-only also samples what the run holds (for --learn). */
 		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
+		if (o->audit_only) {
+			/* Short runs too: first at 10 ms, then every 50 ms. */
+			its.it_value.tv_nsec = 10000000;
+			its.it_interval.tv_nsec = 50000000;
+		}
 		ctfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (ctfd >= 0)
 			timerfd_settime(ctfd, 0, &its, NULL);
 	}
-	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0) || (s.cg.cpu && ctfd < 0)) {
+	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0) || ((s.cg.cpu || o->audit_only) && ctfd < 0)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -1224,7 +1700,9 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (pf[5].revents & POLLIN) {
 			uint64_t n;
 			(void)!read(ctfd, &n, sizeof(n));
-			if (!s.cpu_exceeded && sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds) {
+			if (o->audit_only)
+				sample_usage(&s);
+			if (s.cg.cpu && !s.cpu_exceeded && sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds) {
 				s.cpu_exceeded = true;
 				kill(-s.pid, SIGKILL);
 				kill(s.pid, SIGKILL);
@@ -1270,7 +1748,8 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	/* Everything else of the run: its process group, then orphans. */
 	if (s.pid > 0)
 		kill(-s.pid, SIGKILL);
-	sweep(getpid());
+	if (s.sweep)
+		sweep(getpid(), s.host_kids, s.n_host_kids);
 	s.oom_kills = sbx_cgroup_oom_kills(&s.cg);
 	if (!s.cpu_exceeded && s.cg.cpu && p->limits.cpu_seconds >= 0 &&
 	    sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds && WIFSIGNALED(wstatus))
@@ -1291,10 +1770,16 @@ out_internal:
 	else
 		snprintf(res->message, sizeof(res->message), "sandboxpy failed before the program could run");
 out:
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (s.restore_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	/* The signals stay blocked until the report is written and the
+	 * run's cgroups and files are gone: a SIGTERM that arrives now is
+	 * delivered on return, after the clean-up, not in the middle of it. */
 	finish(&s, res, err);
 	if (s.plan.tmpdir)
 		sbx_rmtree(s.plan.tmpdir);
+	if (s.plan.policy_dir)
+		sbx_rmtree(s.plan.policy_dir);	/* the inherited policy (plan.c) */
 	for (int i = 0; i < 3; i++)
 		if (s.plan.stdio_fd[i] >= 0)
 			close(s.plan.stdio_fd[i]);
@@ -1324,9 +1809,13 @@ out:
 	}
 	sbx_seccomp_free(s.sc);
 	sbx_cgroup_destroy(&s.cg);
-	json_decref(s.events);
+	if (s.ev_file)
+		fclose(s.ev_file);
 	json_decref(s.errors);
+	json_decref(s.would_by_rule);
+	json_decref(s.created);
 	json_decref(s.killed_by);
 	sbx_child_plan_free(&s.plan);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return rc;
 }

@@ -1198,8 +1198,11 @@ def test_denial_line_format(sbx):
     res = run_op(sbx, pol("deny"), f'open({str(target)!r}, "w")')
     lines = [l for l in res.stderr.splitlines() if l.startswith("sandboxpy: denied")]
     assert len(lines) == 1
+    # The setting, then the clause to change (docs/authoring.md): the file
+    # does not exist, so its directory is what would let it be created.
     assert lines[0] == (f"sandboxpy: denied open '{target}' 'w' at "
-                        f"{res.report['events'][0]['where']} (not in filesystem.write)")
+                        f"{res.report['events'][0]['where']} (not in filesystem.write; allow with "
+                        f"\"filesystem\": {{\"write\": [\"{sbx.outside}\"]}})")
     assert res.report["events"][0]["where"] == f"{os.path.realpath(sbx.cwd)}/prog.py:{res.op_line}"
 
 

@@ -1,0 +1,221 @@
+/* test_api.c: libsandboxpy as a host program uses it (include/sandboxpy.h):
+ * the per-event callback sees each recorded event as it happens, the
+ * report comes back as JSON text, the host's own descriptors become the
+ * sandbox's standard streams, and the host's other children are neither
+ * killed nor reaped by a run. Each test calls sbx_run, which forks; the
+ * sandbox's seccomp filter and hook are in the child only. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "sandboxpy.h"
+
+struct seen {
+	int n;
+	char first[4096];
+};
+
+static void on_event(const char *event_json, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->n++ == 0)
+		snprintf(s->first, sizeof(s->first), "%s", event_json);
+}
+
+static struct sbx_policy *load(const char *builtin)
+{
+	struct sbx_policy *p = NULL;
+	struct sbx_error err;
+	char cwd[4096];
+
+	sbx_error_clear(&err);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(sbx_policy_load_builtin(builtin, cwd, SBX_LOAD_NO_RESOLVE, &p, &err), 0);
+	return p;
+}
+
+/* Reads what the sandbox wrote to the pipe (it is gone when sbx_run returns). */
+static void drain(int fd, char *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off + 1 < len && (n = read(fd, buf + off, len - 1 - off)) > 0)
+		off += (size_t)n;
+	buf[off] = '\0';
+}
+
+static void test_callback_report_json_and_stdio_fds(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct sbx_run_opts o = { 0 };
+	struct sbx_result res;
+	struct sbx_error err;
+	struct seen seen = { 0 };
+	int out[2];
+	char text[4096];
+	json_t *rep, *ev;
+	json_error_t je;
+
+	(void)state;
+	sbx_error_clear(&err);
+	assert_int_equal(pipe(out), 0);
+	o.kind = SBX_PROG_COMMAND;
+	o.program = "import subprocess\n"
+		    "try:\n subprocess.run(['/bin/true'])\nexcept PermissionError:\n print('REFUSED')\n";
+	o.quiet = true;
+	o.use_stdio_fds = true;
+	o.stdio_fds[0] = -1;
+	o.stdio_fds[1] = out[1];
+	o.stdio_fds[2] = -1;
+	o.on_event = on_event;
+	o.on_event_ctx = &seen;
+	o.want_report_json = true;
+	assert_int_equal(sbx_run(p, &o, &res, &err), 0);
+	close(out[1]);
+	drain(out[0], text, sizeof(text));
+	close(out[0]);
+
+	assert_int_equal(res.status, SBX_ST_OK);
+	assert_int_equal(res.exit_code, 0);
+	assert_string_equal(text, "REFUSED\n");
+	/* The callback saw the denial, in the report's own form. */
+	assert_true(seen.n >= 1);
+	ev = json_loads(seen.first, 0, &je);
+	assert_non_null(ev);
+	assert_string_equal(json_string_value(json_object_get(ev, "rule")), "process.spawn");
+	assert_string_equal(json_string_value(json_object_get(ev, "action")), "deny");
+	json_decref(ev);
+	/* The report, as text, says the same. */
+	assert_non_null(res.report_json);
+	rep = json_loads(res.report_json, 0, &je);
+	assert_non_null(rep);
+	assert_string_equal(json_string_value(json_object_get(rep, "status")), "ok");
+	assert_int_equal(json_array_size(json_object_get(rep, "events")), (size_t)seen.n);
+	assert_int_equal(res.denied, (unsigned long)seen.n);
+	json_decref(rep);
+	sbx_result_free(&res);
+	assert_null(res.report_json);
+	sbx_result_free(&res);	/* twice is harmless */
+	sbx_policy_free(p);
+}
+
+static void test_host_children_survive_a_run(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct sbx_run_opts o = { 0 };
+	struct sbx_result res;
+	struct sbx_error err;
+	int st = 0;
+	pid_t mine;
+
+	(void)state;
+	sbx_error_clear(&err);
+	/* A child of the host's own, which exits 7 when told to. */
+	mine = fork();
+	assert_true(mine >= 0);
+	if (mine == 0) {
+		pause();
+		_exit(7);
+	}
+	o.kind = SBX_PROG_COMMAND;
+	o.program = "print('x')";
+	o.quiet = true;
+	o.stdout_path = "/dev/null";
+	assert_int_equal(sbx_run(p, &o, &res, &err), 0);
+	assert_int_equal(res.status, SBX_ST_OK);
+	/* Not killed, not reaped: its status is still the host's to take. */
+	assert_int_equal(kill(mine, 0), 0);
+	assert_int_equal(waitpid(mine, &st, WNOHANG), 0);
+	kill(mine, SIGUSR1);
+	assert_int_equal(waitpid(mine, &st, 0), mine);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+	sbx_result_free(&res);
+	sbx_policy_free(p);
+}
+
+/* A host names the sandboxpy that sys.executable is; without it, the
+ * running program (this test) would be. */
+static void test_executable_is_what_the_host_names(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct sbx_run_opts o = { 0 };
+	struct sbx_result res;
+	struct sbx_error err;
+	int out[2];
+	char text[4096], self[4096];
+	ssize_t n;
+
+	(void)state;
+	sbx_error_clear(&err);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	for (int named = 0; named < 2; named++) {
+		assert_int_equal(pipe(out), 0);
+		o.kind = SBX_PROG_COMMAND;
+		o.program = "import sys; print(sys.executable)";
+		o.quiet = true;
+		o.use_stdio_fds = true;
+		o.stdio_fds[0] = o.stdio_fds[2] = -1;
+		o.stdio_fds[1] = out[1];
+		o.executable = named ? "/usr/local/bin/sandboxpy" : NULL;
+		assert_int_equal(sbx_run(p, &o, &res, &err), 0);
+		close(out[1]);
+		drain(out[0], text, sizeof(text));
+		close(out[0]);
+		assert_int_equal(res.status, SBX_ST_OK);
+		text[strcspn(text, "\n")] = '\0';
+		assert_string_equal(text, named ? "/usr/local/bin/sandboxpy" : self);
+		sbx_result_free(&res);
+	}
+	sbx_policy_free(p);
+}
+
+static void test_bad_stdio_fd_is_an_error_not_a_run(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct sbx_run_opts o = { 0 };
+	struct sbx_result res;
+	struct sbx_error err;
+
+	(void)state;
+	sbx_error_clear(&err);
+	o.kind = SBX_PROG_COMMAND;
+	o.program = "print('never')";
+	o.quiet = true;
+	o.use_stdio_fds = true;
+	o.stdio_fds[0] = -1;
+	o.stdio_fds[1] = 987;	/* not open */
+	o.stdio_fds[2] = -1;
+	assert_true(sbx_run(p, &o, &res, &err) < 0);
+	assert_int_equal(res.status, SBX_ST_INTERNAL);
+	assert_int_equal(res.cli_status, 125);
+	assert_true(err.n >= 1);
+	assert_non_null(strstr(err.d[0].msg, "stdio descriptor 987"));
+	sbx_result_free(&res);
+	sbx_policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_callback_report_json_and_stdio_fds),
+		cmocka_unit_test(test_host_children_survive_a_run),
+		cmocka_unit_test(test_executable_is_what_the_host_names),
+		cmocka_unit_test(test_bad_stdio_fd_is_an_error_not_a_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
