@@ -178,14 +178,16 @@ void sbx_result_free(struct sbx_result *res);
 /* Forks, confines and runs the program; returns when every process of the
  * sandbox is gone. The working directory of the sandbox is the cwd the
  * policy was loaded with. What it asks of the caller:
- * - fork: only the calling thread is copied into the child, which never
- *   returns into the caller. The child uses libc, libseccomp, libcap and
- *   the interpreter, never a lock of the caller's own; glibc makes malloc
- *   and stdio usable after fork in a threaded process. Several threads may
- *   call sbx_run at once: each run has its own state.
- * - signals: SIGINT, SIGTERM and SIGHUP are blocked in the calling thread
- *   during the run and read from a signalfd (SIGINT is passed to the
- *   program, the others end the run); the mask is restored on return.
+ * - fork: the sandbox is started with a raw clone (for its namespaces),
+ *   which skips glibc's fork handlers. From a single-threaded caller that
+ *   is all; a caller with other threads gets a worker process first,
+ *   made with fork(), which runs the sandbox and sends back the events
+ *   (on_event is still called in the calling thread) and the result. So
+ *   several threads may call sbx_run at once: each run has its own state.
+ * - signals: SIGINT, SIGTERM and SIGHUP are blocked in the thread that
+ *   supervises (the caller's, or the worker's) and read from a signalfd
+ *   (SIGINT is passed to the program, the others end the run); the mask
+ *   is restored on return. A worker gets SIGTERM if the caller dies.
  * - children: the calling process is made a child subreaper for the run
  *   (restored afterwards) so that nothing of the sandbox escapes it. A negative return means
  * sandboxpy itself failed before the program could run; res is filled and

@@ -175,9 +175,9 @@ void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
 {
 	memset(cg, 0, sizeof(*cg));
 	if (access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
-		setup_v2(cg, l, getpid());
+		setup_v2(cg, l, gettid());
 	else
-		setup_v1(cg, l, getpid());
+		setup_v1(cg, l, gettid());
 	if (!cg->memory && !cg->pids && !cg->cpu)
 		snprintf(cg->reason, sizeof(cg->reason),
 			 "no writable cgroup (v%d) under sandboxpy's own: limits fall back to rlimits",

@@ -57,6 +57,8 @@ struct sup {
 	struct sbx_child_plan plan;
 	pid_t pid;
 	struct timespec t0;
+	struct sbx_chan_rec rec;	/* the record being read: per run, so that
+					   runs in several threads do not share it */
 	FILE *ev_file;			/* the events kept, one per line (keep_event) */
 	unsigned long n_events;
 	uint64_t nonce;
@@ -525,14 +527,14 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 
 static void drain_channel(struct sup *s, int fd)
 {
-	static struct sbx_chan_rec rec;
+	struct sbx_chan_rec *rec = &s->rec;	/* 4 KiB: not on the stack */
 
 	for (;;) {
 		union {
 			char buf[CMSG_SPACE(4 * sizeof(int))];
 			struct cmsghdr align;
 		} u;
-		struct iovec iov = { &rec, sizeof(rec) };
+		struct iovec iov = { rec, sizeof(*rec) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 		int passed = -1;
@@ -569,7 +571,7 @@ static void drain_channel(struct sup *s, int fd)
 			s->dropped++;
 			continue;
 		}
-		on_record(s, &rec, n, passed);
+		on_record(s, rec, n, passed);
 	}
 }
 
@@ -1423,8 +1425,8 @@ static int dup_stdio(int fd, int *out, struct sbx_error *err)
 	return 0;
 }
 
-int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
-	    struct sbx_result *res, struct sbx_error *err)
+static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
+		    struct sbx_result *res, struct sbx_error *err)
 {
 	struct sup s = { .p = p, .o = o, .listener = -1, .chan = -1 };
 	pid_t attacher = 0;
@@ -1818,4 +1820,179 @@ out:
 	sbx_child_plan_free(&s.plan);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return rc;
+}
+
+/* ---- from a host with other threads ---- */
+
+/* The sandbox is started with a raw clone (namespaces), which skips
+ * glibc's fork handlers: a lock another thread of the caller held at
+ * that moment (malloc's, stdio's) would stay locked in the child for
+ * good. So a threaded caller gets a worker first, made with glibc's
+ * fork (which resets those locks), single-threaded, that runs the
+ * sandbox and sends back the events (for the callback, in the caller's
+ * thread) and the result. */
+static int threads_of_self(void)
+{
+	char line[128];
+	int n = 1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int events_fd = -1;	/* in the worker only: a single thread */
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static void forward_event(const char *event_json, void *ctx)
+{
+	size_t len = strlen(event_json);
+	uint32_t n = (uint32_t)len;
+
+	(void)ctx;
+	if (write_all(events_fd, &n, sizeof(n)) == 0)
+		(void)write_all(events_fd, event_json, len);
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = read(fd, (char *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int run_in_worker(const struct sbx_policy *p, const struct sbx_run_opts *o,
+			 struct sbx_result *res, struct sbx_error *err)
+{
+	int ev[2] = { -1, -1 }, out[2] = { -1, -1 }, rc = -EIO, st;
+	pid_t w;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe2(ev, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot start the worker: %s", strerror(errno));
+		goto fail;
+	}
+	w = fork();
+	if (w < 0) {
+		rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot start the worker: %s", strerror(errno));
+		goto fail;
+	}
+	if (w == 0) {
+		struct sbx_run_opts wo = *o;
+		struct sbx_result r;
+		struct sbx_error e;
+		uint32_t len;
+		int code;
+
+		/* The caller's thread waits for us; if the caller dies, so do
+		 * we, and sbx_run ends the sandbox on SIGTERM. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		close(ev[0]);
+		close(out[0]);
+		events_fd = ev[1];
+		if (o->on_event) {
+			wo.on_event = forward_event;
+			wo.on_event_ctx = NULL;
+		}
+		sbx_error_clear(&e);
+		code = run_here(p, &wo, &r, &e);
+		close(ev[1]);
+		len = r.report_json ? (uint32_t)strlen(r.report_json) : 0;
+		if (write_all(out[1], &code, sizeof(code)) < 0 || write_all(out[1], &r, sizeof(r)) < 0 ||
+		    write_all(out[1], &e, sizeof(e)) < 0 || write_all(out[1], &len, sizeof(len)) < 0 ||
+		    (len && write_all(out[1], r.report_json, len) < 0))
+			_exit(1);
+		_exit(0);
+	}
+	close(ev[1]);
+	ev[1] = -1;
+	close(out[1]);
+	out[1] = -1;
+	/* Events as they come, in this thread; the result after them. */
+	for (;;) {
+		uint32_t n;
+		char *text;
+		if (read_all(ev[0], &n, sizeof(n)) < 0)
+			break;
+		if (!(text = malloc((size_t)n + 1)) || read_all(ev[0], text, n) < 0) {
+			free(text);
+			break;
+		}
+		text[n] = '\0';
+		if (o->on_event)
+			o->on_event(text, o->on_event_ctx);
+		free(text);
+	}
+	{
+		struct sbx_error e;
+		uint32_t len = 0;
+		int code = 0;
+		if (read_all(out[0], &code, sizeof(code)) == 0 && read_all(out[0], res, sizeof(*res)) == 0 &&
+		    read_all(out[0], &e, sizeof(e)) == 0 && read_all(out[0], &len, sizeof(len)) == 0) {
+			res->report_json = NULL;
+			if (len && (res->report_json = malloc((size_t)len + 1))) {
+				if (read_all(out[0], res->report_json, len) == 0) {
+					res->report_json[len] = '\0';
+				} else {
+					free(res->report_json);
+					res->report_json = NULL;
+				}
+			}
+			for (int i = 0; err && i < e.n && err->n < SBX_ERR_MAX; i++)
+				err->d[err->n++] = e.d[i];
+			rc = code;
+		} else {
+			memset(res, 0, sizeof(*res));
+			sbx_diag_add(err, NULL, 0, 0, NULL, "the worker that ran the sandbox died");
+		}
+	}
+	while (waitpid(w, &st, 0) < 0 && errno == EINTR)
+		;
+	if (rc == -EIO && !res->cli_status)
+		goto fail;
+	close(ev[0]);
+	close(out[0]);
+	return rc;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (ev[i] >= 0)
+			close(ev[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	res->status = SBX_ST_INTERNAL;
+	res->cli_status = 125;
+	res->exit_code = -1;
+	snprintf(res->message, sizeof(res->message), "sandboxpy failed before the program could run");
+	return rc;
+}
+
+int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
+	    struct sbx_result *res, struct sbx_error *err)
+{
+	return threads_of_self() > 1 ? run_in_worker(p, o, res, err) : run_here(p, o, res, err);
 }

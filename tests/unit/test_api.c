@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,63 @@ static void test_executable_is_what_the_host_names(void **state)
 	sbx_policy_free(p);
 }
 
+/* Two threads of one host, each running sandboxes at the same time:
+ * every run has its own state (header: "Several threads may call
+ * sbx_run at once"). */
+struct job {
+	struct sbx_policy *p;
+	int ok;
+	struct seen seen;	/* events through the callback, in this thread */
+};
+
+static void *run_some(void *arg)
+{
+	struct job *j = arg;
+
+	for (int i = 0; i < 3; i++) {
+		struct sbx_run_opts o = { 0 };
+		struct sbx_result res;
+		struct sbx_error err;
+
+		sbx_error_clear(&err);
+		o.kind = SBX_PROG_COMMAND;
+		o.program = "import subprocess\ntry:\n subprocess.run(['/bin/true'])\nexcept PermissionError:\n pass\n";
+		o.quiet = true;
+		o.stdout_path = "/dev/null";
+		o.want_report_json = true;
+		o.on_event = on_event;
+		o.on_event_ctx = &j->seen;
+		if (sbx_run(j->p, &o, &res, &err) == 0 && res.status == SBX_ST_OK && res.denied == 1 &&
+		    res.report_json && strstr(res.report_json, "process.spawn"))
+			j->ok++;
+		else
+			fprintf(stderr, "run %d: status %s, denied %lu: %s\n", i, sbx_status_name(res.status),
+				res.denied, res.message);
+		sbx_result_free(&res);
+	}
+	return NULL;
+}
+
+static void test_runs_in_two_threads_at_once(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct job a = { .p = p }, b = { .p = p };
+	pthread_t ta, tb;
+
+	(void)state;
+	assert_int_equal(pthread_create(&ta, NULL, run_some, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, run_some, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.ok, 3);
+	assert_int_equal(b.ok, 3);
+	/* The callback ran for each denial, in the calling thread. */
+	assert_int_equal(a.seen.n, 3);
+	assert_int_equal(b.seen.n, 3);
+	assert_non_null(strstr(a.seen.first, "\"rule\":\"process.spawn\""));
+	sbx_policy_free(p);
+}
+
 static void test_bad_stdio_fd_is_an_error_not_a_run(void **state)
 {
 	struct sbx_policy *p = load("default");
@@ -214,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_callback_report_json_and_stdio_fds),
 		cmocka_unit_test(test_host_children_survive_a_run),
 		cmocka_unit_test(test_executable_is_what_the_host_names),
+		cmocka_unit_test(test_runs_in_two_threads_at_once),
 		cmocka_unit_test(test_bad_stdio_fd_is_an_error_not_a_run),
 	};
 
