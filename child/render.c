@@ -147,13 +147,16 @@ static void render(struct out *o, PyObject *v, int depth)
 size_t sbx_render_args(void *args_tuple, char *buf, size_t cap)
 {
 	PyObject *args = args_tuple;
-	struct out o = { buf, cap, 0, false };
+	/* One byte kept back for the closing "]": the elements may fill the
+	 * rest to the last byte, and cutting afterwards would cut JSON. */
+	struct out o = { buf, cap - 1, 0, false };
 	Py_ssize_t n;
 
 	if (cap < 16)
 		return 0;
 	buf[0] = '\0';
 	if (!args || !PyTuple_Check(args)) {
+		o.cap = cap;
 		puts_(&o, "[]");
 		return o.len;
 	}
@@ -174,8 +177,7 @@ size_t sbx_render_args(void *args_tuple, char *buf, size_t cap)
 			break;
 		}
 	}
-	if (o.len + 2 > o.cap)
-		o.len = o.cap - 2;
+	o.cap = cap;
 	put(&o, "]", 1);
 	return o.len;
 }
