@@ -1492,8 +1492,24 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	s.plan.landlock_abi = s.ll_abi;
 	s.plan.ns = ns;
 	s.ns_set = true;
-	s.plan.ns.n_idmap = sbx_ns_idmap_plan(&s.plan.ns, s.plan.read_v, s.plan.write_v, s.plan.exec_v,
-					      p->cwd, s.plan.ns.idmap, 8);
+	{
+		/* --audit-only (and so --learn): the working directory is seen
+		 * as the sandbox uid's own, writable, so that a write there the
+		 * policy would refuse really happens and the run goes on to
+		 * show the next one. Elsewhere the sandbox uid's permissions
+		 * hold as always: root's files stay root's. */
+		char *aw[66], **wv = s.plan.write_v;
+		size_t n = 0;
+		if (o->audit_only) {
+			for (char **v = s.plan.write_v; v && *v && n < 64; v++)
+				aw[n++] = *v;
+			aw[n++] = (char *)p->cwd;
+			aw[n] = NULL;
+			wv = aw;
+		}
+		s.plan.ns.n_idmap = sbx_ns_idmap_plan(&s.plan.ns, s.plan.read_v, wv, s.plan.exec_v,
+						      p->cwd, s.plan.ns.idmap, 8);
+	}
 	s.plan.ns.idmap_fd = -1;
 	if (s.plan.ns.n_idmap) {
 		s.plan.ns.idmap_fd = sbx_ns_idmap_userns(&s.plan.ns);

@@ -376,3 +376,29 @@ def test_denial_line_stays_terse_under_kill(sbx):
     lines = res.denial_lines()
     assert lines and "allow with" not in lines[0]["setting"], res
     assert lines[0]["kill"]
+
+
+def test_learn_in_a_root_owned_directory_runs_through():
+    """Started as root in a directory only root may write (0755): the learn
+    run still writes there (the sandbox's uid sees the working directory
+    as its own under --audit-only), so one run shows every write."""
+    if os.geteuid() != 0:
+        pytest.skip("the sandbox keeps the caller's uid when not started as root")
+    d = Path(tempfile.mkdtemp(prefix="sbx-learn-", dir="/tmp"))
+    try:
+        os.chmod(d, 0o755)
+        (d / "prog.py").write_text('open("a.txt", "w").write("1")\nopen("b.txt", "w").write("2")\n'
+                                   'print("BOTH")\n')
+        r = run(["-C", d, "-q", "--learn", d / "p.json", "prog.py"], d)
+        assert r.returncode == 0 and "BOTH" in r.stdout, r
+        assert json.loads((d / "p.json").read_text())["filesystem"]["write"] == ["."]
+        for f in ("a.txt", "b.txt"):
+            (d / f).unlink()
+        r = run(["-C", d, "-p", d / "p.json", "prog.py"], d)
+        assert r.returncode == 0 and "BOTH" in r.stdout, r
+        # Outside the working directory root's files stay root's.
+        (d / "prog.py").write_text('open("/etc/sbx-learn-probe", "w")\n')
+        r = run(["-C", d, "-q", "--learn", d / "q.json", "prog.py"], d)
+        assert r.returncode == 1 and not os.path.exists("/etc/sbx-learn-probe"), r
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
