@@ -205,7 +205,61 @@ enum path_kind { P_NONE, P_FD, P_PATH, P_UNKNOWN };
  * bytes through their C data; os.DirEntry through its C __fspath__;
  * pathlib objects through the string pathlib itself cached in the object
  * (their __fspath__ already ran when the os function converted them). */
-static PyObject *fspath_str, *str_slot;
+static PyObject *fspath_str, *str_slot, *drv_slot, *root_slot, *parts_slot;
+
+/* The object in slot name of class t, read through its member descriptor
+ * (no code runs); a borrowed reference or NULL. */
+static PyObject *slot_value(PyTypeObject *t, PyObject *name, PyObject *o)
+{
+	PyObject *slot = PyDict_GetItemWithError(t->tp_dict, name);
+	PyMemberDef *m;
+
+	if (!slot || !Py_IS_TYPE(slot, &PyMemberDescr_Type)) {
+		PyErr_Clear();
+		return NULL;
+	}
+	m = ((PyMemberDescrObject *)slot)->d_member;
+	if ((m->type != T_OBJECT_EX && m->type != T_OBJECT) || m->offset <= 0 ||
+	    (size_t)m->offset + sizeof(PyObject *) > (size_t)Py_TYPE(o)->tp_basicsize)
+		return NULL;
+	return *(PyObject **)((char *)o + m->offset);
+}
+
+/* pathlib's own string for a path whose str() was never asked for: what
+ * PurePath._format_parsed_parts makes of _drv, _root and _parts (3.11),
+ * from exact str and list objects only. */
+static PyObject *pathlib_parts_str(PyTypeObject *t, PyObject *o)
+{
+	PyObject *drv = slot_value(t, drv_slot, o), *root = slot_value(t, root_slot, o);
+	PyObject *parts = slot_value(t, parts_slot, o), *out, *sep, *rest, *joined;
+	Py_ssize_t n;
+
+	if (!drv || !root || !parts || !PyUnicode_CheckExact(drv) || !PyUnicode_CheckExact(root) ||
+	    !PyList_CheckExact(parts))
+		return NULL;
+	n = PyList_GET_SIZE(parts);
+	for (Py_ssize_t i = 0; i < n; i++)
+		if (!PyUnicode_CheckExact(PyList_GET_ITEM(parts, i)))
+			return NULL;
+	sep = PyUnicode_FromString("/");
+	if (!sep)
+		return NULL;
+	if (PyUnicode_GET_LENGTH(drv) || PyUnicode_GET_LENGTH(root)) {
+		rest = PyList_GetSlice(parts, n ? 1 : 0, n);
+		joined = rest ? PyUnicode_Join(sep, rest) : NULL;
+		out = joined ? PyUnicode_FromFormat("%U%U%U", drv, root, joined) : NULL;
+		Py_XDECREF(rest);
+		Py_XDECREF(joined);
+	} else if (n) {
+		out = PyUnicode_Join(sep, parts);
+	} else {
+		out = PyUnicode_FromString(".");	/* PurePath.__str__: '' is '.' */
+	}
+	Py_DECREF(sep);
+	if (!out)
+		PyErr_Clear();
+	return out;
+}
 
 static PyObject *stdlib_fspath_cache(PyObject *o)
 {
@@ -216,7 +270,10 @@ static PyObject *stdlib_fspath_cache(PyObject *o)
 	if (!fspath_str) {
 		fspath_str = PyUnicode_InternFromString("__fspath__");
 		str_slot = PyUnicode_InternFromString("_str");
-		if (!fspath_str || !str_slot) {
+		drv_slot = PyUnicode_InternFromString("_drv");
+		root_slot = PyUnicode_InternFromString("_root");
+		parts_slot = PyUnicode_InternFromString("_parts");
+		if (!fspath_str || !str_slot || !drv_slot || !root_slot || !parts_slot) {
 			PyErr_Clear();
 			return NULL;
 		}
@@ -253,12 +310,12 @@ static PyObject *stdlib_fspath_cache(PyObject *o)
 			return NULL;
 		}
 		{
-			PyMemberDef *m = ((PyMemberDescrObject *)slot)->d_member;
-			PyObject *v;
-			if (m->type != T_OBJECT_EX && m->type != T_OBJECT)
-				return NULL;
-			v = *(PyObject **)((char *)o + m->offset);
-			if (!v || !PyUnicode_CheckExact(v))
+			PyObject *v = slot_value(t, str_slot, o);
+			/* str() never asked for (shutil passes Path objects
+			 * along): the parts pathlib would format it from. */
+			if (!v)
+				return pathlib_parts_str(t, o);
+			if (!PyUnicode_CheckExact(v))
 				return NULL;
 			Py_INCREF(v);
 			return v;

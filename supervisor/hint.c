@@ -51,24 +51,26 @@ static bool plain(const char *s)
 	return s != NULL;
 }
 
-/* The first quoted absolute path of the detail ("openat '/tmp/x'"),
- * which the supervisor resolved, else the first argument made absolute
- * against the working directory. */
+/* The refused path: the first quoted one of the detail ("openat
+ * '/tmp/x'", "shutil.copytree '/x'": the operand that was refused, as the
+ * supervisor or the hook read it), made absolute against the working
+ * directory; else the first argument when it is a string. */
 static bool path_of(const struct sbx_policy *p, json_t *ev, char *out, size_t len)
 {
 	const char *d = json_string_value(json_object_get(ev, "detail"));
 	const char *a = json_string_value(json_array_get(json_object_get(ev, "args"), 0));
-	const char *q = d ? strstr(d, "'/") : NULL;
+	const char *q = d ? strchr(d, '\'') : NULL;
+	char quoted[4096];
 
-	if (q && json_object_get(ev, "syscall")) {
+	if (q) {
 		const char *end = strchr(q + 1, '\'');
-		if (end && (size_t)(end - q - 1) < len) {
-			memcpy(out, q + 1, (size_t)(end - q - 1));
-			out[end - q - 1] = '\0';
-			return true;
+		if (end && end > q + 1 && (size_t)(end - q - 1) < sizeof(quoted)) {
+			memcpy(quoted, q + 1, (size_t)(end - q - 1));
+			quoted[end - q - 1] = '\0';
+			a = quoted;
 		}
 	}
-	if (!a || !a[0])
+	if (!a || !a[0] || a[0] == '<')
 		return false;
 	if (a[0] == '/')
 		snprintf(out, len, "%s", a);

@@ -1380,3 +1380,25 @@ def test_script_dir_not_readable_is_not_on_sys_path(sbx):
     # Readable, it is first on sys.path, as python3 does.
     res = sbx.run(script, policy={"version": 1, "filesystem": {"read": [".", str(subdir)]}})
     assert res.rc == 1 and "the shadowing json was imported" in res.stderr, res
+
+
+def test_pathlib_objects_never_str_ed_are_checked_by_their_parts(sbx):
+    """shutil passes pathlib objects along without ever asking their str():
+    the hook reads pathlib's own parts (no code of the program runs), so a
+    copy inside the writable tree works and one outside is refused, naming
+    the real destination."""
+    (sbx.cwd / "src").mkdir()
+    (sbx.cwd / "src" / "a.txt").write_text("x")
+    target = sbx.outside / "copy"
+    sbx.script(f"""
+        import pathlib, shutil
+        shutil.copytree(pathlib.Path("src"), pathlib.Path("dst"))
+        print(sorted(p.name for p in pathlib.Path("dst").iterdir()))
+        shutil.copytree(pathlib.Path("src"), pathlib.Path({str(target)!r}))
+        """)
+    res = sbx.run("prog.py", policy={"version": 1, "filesystem": {"write": ["."]}})
+    assert res.stdout == "['a.txt']\n", res
+    assert res.rc == 1 and not target.exists(), res
+    ev = [e for e in res.report["events"] if e["action"] == "deny"]
+    assert [(e["event"], e["rule"]) for e in ev] == [("shutil.copytree", "filesystem.write")], ev
+    assert str(target) in ev[0]["detail"], ev
