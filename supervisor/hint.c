@@ -96,27 +96,31 @@ static void writable_entry(json_t *ev, char *path)
 		*slash = '\0';
 }
 
-static bool addr_of(json_t *ev, char *out, size_t len)
+bool sbx_event_addr(json_t *ev, char *out, size_t len)
 {
-	json_t *addr = json_array_get(json_object_get(ev, "args"), 1);
-	const char *d = json_string_value(json_object_get(ev, "detail"));
-	const char *host = json_string_value(json_array_get(addr, 0));
-	json_int_t port = json_integer_value(json_array_get(addr, 1));
-	json_t *p2 = json_array_get(json_object_get(ev, "args"), 2);
+	json_t *args = json_object_get(ev, "args"), *addr = json_array_get(args, 1);
+	const char *host = NULL;
+	json_int_t port = -1;
 
-	/* A client library's event: (self, host, port). */
-	if (json_is_string(addr) && json_is_integer(p2)) {
-		host = json_string_value(addr);
-		port = json_integer_value(p2);
-		addr = NULL;
-	}
-
-	if (json_object_get(ev, "syscall") && d && (d = strchr(d, ' ')) && strrchr(d, ':') &&
-	    (d[1] == '[' || (d[1] >= '0' && d[1] <= '9'))) {
-		snprintf(out, len, "%s", d + 1);
+	if (json_object_get(ev, "syscall")) {
+		/* The supervisor's form: "connect 127.0.0.1:80" / "[::1]:80". */
+		const char *d = json_string_value(json_object_get(ev, "detail"));
+		const char *sp = d ? strchr(d, ' ') : NULL;
+		if (!sp || !strrchr(sp, ':') || !(sp[1] == '[' || (sp[1] >= '0' && sp[1] <= '9')))
+			return false;
+		snprintf(out, len, "%s", sp + 1);
 		return true;
 	}
-	if (!host || (addr && !json_is_integer(json_array_get(addr, 1))) || port < 0 || port > 65535)
+	if (json_is_array(addr) && json_is_integer(json_array_get(addr, 1))) {
+		/* socket.connect/bind/sendto: (socket, (host, port)). */
+		host = json_string_value(json_array_get(addr, 0));
+		port = json_integer_value(json_array_get(addr, 1));
+	} else if (json_is_string(addr) && json_is_integer(json_array_get(args, 2))) {
+		/* A client library's event: (self, host, port). */
+		host = json_string_value(addr);
+		port = json_integer_value(json_array_get(args, 2));
+	}
+	if (!host || port < 0 || port > 65535)
 		return false;
 	snprintf(out, len, strchr(host, ':') ? "[%s]:%lld" : "%s:%lld", host, (long long)port);
 	return true;
@@ -138,7 +142,7 @@ void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev,
 			if (ok && rule == SBX_RULE_FS_WRITE)
 				writable_entry(ev, what);
 			break;
-		case F_ADDR: ok = addr_of(ev, what, sizeof(what)); break;
+		case F_ADDR: ok = sbx_event_addr(ev, what, sizeof(what)); break;
 		case F_ARG0:
 			snprintf(what, sizeof(what), "%s",
 				 json_string_value(json_array_get(json_object_get(ev, "args"), 0)) ?: "");

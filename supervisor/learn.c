@@ -326,37 +326,10 @@ static void event_paths(struct learn *l, json_t *ev, void (*fn)(struct learn *, 
 
 static void learn_net(struct learn *l, json_t *ev, const char *key, const char *why)
 {
-	json_t *args = json_object_get(ev, "args"), *addr;
-	const char *host = NULL;
-	json_int_t port = -1;
 	char text[300];
 
-	if (json_object_get(ev, "syscall")) {
-		/* The kernel's form: "connect 127.0.0.1:80" / "[::1]:80". */
-		const char *d = json_string_value(json_object_get(ev, "detail"));
-		const char *sp = d ? strchr(d, ' ') : NULL;
-		if (sp && (sp[1] == '[' || (sp[1] >= '0' && sp[1] <= '9')) && strrchr(sp, ':')) {
-			snprintf(text, sizeof(text), "%s", sp + 1);
-			add_to(l, "network", key, text, why);
-		}
-		return;
-	}
-	addr = json_array_get(args, 1);
-	if (json_is_array(addr)) {
-		host = json_string_value(json_array_get(addr, 0));
-		port = json_integer_value(json_array_get(addr, 1));
-	} else if (json_is_string(addr) && json_is_integer(json_array_get(args, 2))) {
-		/* A client library's event: (self, host, port). */
-		host = json_string_value(addr);
-		port = json_integer_value(json_array_get(args, 2));
-	}
-	if (!host || port < 0 || port > 65535)
-		return;
-	if (strchr(host, ':'))
-		snprintf(text, sizeof(text), "[%s]:%lld", host, (long long)port);
-	else
-		snprintf(text, sizeof(text), "%s:%lld", host, (long long)port);
-	add_to(l, "network", key, text, why);
+	if (sbx_event_addr(ev, text, sizeof(text)))
+		add_to(l, "network", key, text, why);
 }
 
 static void learn_import(struct learn *l, json_t *ev, const char *why)

@@ -47,6 +47,9 @@ void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t cla
 /* The clause to change to allow what ev (a report event) records:
  * 'allow with "filesystem": {"write": ["/x"]}', or "" when there is none. */
 void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev, char *buf, size_t len);
+/* The "host:port" a network event (audit or kernel, report form) names;
+ * false when it names none. */
+bool sbx_event_addr(json_t *ev, char *out, size_t len);
 
 /* A syscall the kernel refused, as the supervisor saw and answered it. */
 struct sbx_kdenial {
