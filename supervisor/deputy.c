@@ -1,0 +1,213 @@
+/* deputy.c: the supervisor acting for the program, as the program.
+ *
+ * Paths are resolved from the caller's own root with the kernel's
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks resolve as
+ * they would for the caller, never in the supervisor's mount namespace,
+ * and a walk through a magic link (/proc/self/..., /dev/fd/N), whose
+ * meaning depends on who resolves it, fails instead of naming the
+ * supervisor's own objects. Relative paths are joined to the caller's
+ * working directory (or directory descriptor) as the kernel names it for
+ * the caller's namespace; the work is the kernel's and bounded by
+ * PATH_MAX and its 40 symlinks.
+ *
+ * Credentials are switched per thread with raw syscalls (glibc's wrappers
+ * would change every thread of the supervisor). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sbx_deputy.h"
+
+/* The caller's filesystem uid and gid: the fourth field of Uid:/Gid:. */
+static int read_fs_ids(pid_t tid, uid_t *uid, gid_t *gid)
+{
+	char path[64], line[256];
+	unsigned a, b, c, fs;
+	int got = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &fs) == 4)
+			*uid = fs, got |= 1;
+		else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &fs) == 4)
+			*gid = fs, got |= 2;
+	}
+	fclose(f);
+	return got == 3 ? 0 : -ESRCH;
+}
+
+int sbx_caller_open(pid_t tid, struct sbx_caller *c)
+{
+	char path[64];
+	int r;
+
+	c->tid = tid;
+	c->root = -1;
+	r = read_fs_ids(tid, &c->fsuid, &c->fsgid);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/root", tid);
+	c->root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return c->root < 0 ? -errno : 0;
+}
+
+void sbx_caller_close(struct sbx_caller *c)
+{
+	if (c->root >= 0)
+		close(c->root);
+	c->root = -1;
+}
+
+int sbx_caller_dir_path(const struct sbx_caller *c, int fd, char *out, size_t cap)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64];
+	ssize_t n;
+
+	if (fd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", c->tid);
+	else if (fd >= 0)
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", c->tid, fd);
+	else
+		return -EBADF;
+	n = readlink(link, out, cap);
+	if (n < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	if ((size_t)n >= cap)
+		return -ENAMETOOLONG;
+	out[n] = '\0';
+	if (out[0] != '/')
+		return -ENOENT;	/* an anonymous object (pipe:, socket:, memfd) */
+	if ((size_t)n >= sizeof(deleted) - 1 && strcmp(out + n - (sizeof(deleted) - 1), deleted) == 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* dir (absolute, in the caller's view) joined with path into out. */
+static int join(const char *dir, const char *path, char *out, size_t cap)
+{
+	int n = path[0] == '/' ? snprintf(out, cap, "%s", path)
+			       : snprintf(out, cap, "%s/%s", dir, path);
+	unsigned comps = 0;
+
+	if (n < 0 || (size_t)n >= cap)
+		return -ENAMETOOLONG;
+	for (const char *p = out; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/' && ++comps > SBX_DEPUTY_MAX_COMPONENTS)
+			return -ENAMETOOLONG;
+	return 0;
+}
+
+int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, int oflags)
+{
+	struct open_how how = { .flags = (uint64_t)(oflags | O_CLOEXEC),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	char dir[PATH_MAX], full[PATH_MAX];
+	const char *rel;
+	int r, fd;
+
+	if (!path[0])
+		return -ENOENT;
+	if (path[0] != '/') {
+		r = sbx_caller_dir_path(c, dirfd, dir, sizeof(dir));
+		if (r < 0)
+			return r;
+	}
+	r = join(path[0] == '/' ? "" : dir, path, full, sizeof(full));
+	if (r < 0)
+		return r;
+	for (rel = full; *rel == '/'; rel++)
+		;
+	fd = (int)syscall(SYS_openat2, c->root, rel[0] ? rel : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name)
+{
+	char parent[PATH_MAX];
+	size_t n = strlen(path);
+	char *slash, *last;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;		/* "dir/" names dir */
+	if (n == 0)
+		return -ENOENT;
+	if (n >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, path, n);
+	parent[n] = '\0';
+	slash = strrchr(parent, '/');
+	last = slash ? slash + 1 : parent;
+	if (!last[0] || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return -EINVAL;
+	*name = path + (last - parent);
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent ? 1 : 0] = '\0';	/* "/x": the root itself */
+	return sbx_caller_openat(c, dirfd, parent, O_PATH | O_DIRECTORY);
+}
+
+/* Effective capabilities of this thread cleared (on) or set to the
+ * permitted ones (off): for a caller whose filesystem uid is 0, the uid
+ * switch alone would keep them. */
+static int caps_effective(bool clear)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++)
+		d[i].effective = clear ? 0 : d[i].permitted;
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+int sbx_as_caller_enter(const struct sbx_caller *c, struct sbx_as_caller *saved)
+{
+	saved->switched = false;
+	if (geteuid() != 0)
+		return 0;	/* nothing of root's to lend */
+	saved->euid = geteuid();
+	saved->egid = getegid();
+	saved->ngroups = getgroups(64, saved->groups);
+	if (saved->ngroups < 0)
+		return -errno;
+	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, -1, c->fsgid, -1) < 0)
+		goto fail;
+	if (syscall(SYS_setresuid, -1, c->fsuid, -1) < 0)
+		goto fail;
+	saved->switched = true;
+	if (caps_effective(true) < 0) {
+		sbx_as_caller_leave(saved);
+		return -EPERM;
+	}
+	return 0;
+fail:
+	saved->switched = true;
+	sbx_as_caller_leave(saved);
+	return -EPERM;
+}
+
+void sbx_as_caller_leave(struct sbx_as_caller *saved)
+{
+	if (!saved->switched)
+		return;
+	/* Back to euid 0 first: that restores the effective set. */
+	if (syscall(SYS_setresuid, -1, saved->euid, -1) < 0 ||
+	    syscall(SYS_setresgid, -1, saved->egid, -1) < 0 ||
+	    syscall(SYS_setgroups, saved->ngroups, saved->groups) < 0)
+		return;		/* left less privileged, never more: later calls fail */
+	caps_effective(false);
+	saved->switched = false;
+}

@@ -1,0 +1,63 @@
+/* sbx_deputy.h: the supervisor acting for the program, as the program.
+ *
+ * When the supervisor performs a call on the program's behalf (a chmod, a
+ * bind, a sendto on a private copy of the arguments), two things must be
+ * the caller's and not the supervisor's: the view of the filesystem (its
+ * root, its working directory, its directory descriptors, its /proc) and
+ * the credentials (its filesystem ids, no supplementary groups, no
+ * capabilities). This module gives both. */
+#ifndef SBX_DEPUTY_H
+#define SBX_DEPUTY_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Paths longer than this, or with more components, are refused (ENAMETOOLONG):
+ * the supervisor's work per notification stays bounded. */
+#define SBX_DEPUTY_MAX_COMPONENTS 256
+
+struct sbx_caller {
+	pid_t tid;		/* the calling thread, in the supervisor's PID namespace */
+	int root;		/* O_PATH of the caller's root (/proc/TID/root) */
+	uid_t fsuid;		/* the caller's filesystem ids */
+	gid_t fsgid;
+};
+
+/* Opens the caller's root and reads its filesystem ids. 0 or -errno. */
+int sbx_caller_open(pid_t tid, struct sbx_caller *c);
+void sbx_caller_close(struct sbx_caller *c);
+
+/* Resolves path as the caller would see it, relative to its descriptor
+ * dirfd (AT_FDCWD: its working directory), entirely inside the caller's
+ * root: openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS). A path through a
+ * magic link (/proc/self/cwd, /dev/fd/N, /proc/PID/root, ...) is refused
+ * with ELOOP: the supervisor cannot judge it as the kernel would for the
+ * caller. oflags are open(2) flags (O_PATH, O_NOFOLLOW, O_DIRECTORY...).
+ * Returns a descriptor, or -errno. */
+int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, int oflags);
+
+/* Like sbx_caller_openat, for the parent directory of path: *name points
+ * into path at the last component ("." or ".." are refused with EINVAL). */
+int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name);
+
+/* The absolute path, in the caller's view, of its descriptor fd (AT_FDCWD:
+ * its working directory). -ENOENT when the object has no reachable name
+ * (deleted, outside its root), -ENAMETOOLONG when it does not fit. */
+int sbx_caller_dir_path(const struct sbx_caller *c, int fd, char *out, size_t cap);
+
+/* The calling thread of the supervisor takes the caller's credentials
+ * (filesystem uid and gid as effective ids, no supplementary groups, and
+ * so no effective capabilities), and gives them back. Only this thread
+ * changes (raw syscalls, not glibc's process-wide wrappers). When the
+ * supervisor is not root there is nothing to change. */
+struct sbx_as_caller {
+	bool switched;
+	uid_t euid;
+	gid_t egid;
+	int ngroups;
+	gid_t groups[64];
+};
+int sbx_as_caller_enter(const struct sbx_caller *c, struct sbx_as_caller *saved);
+void sbx_as_caller_leave(struct sbx_as_caller *saved);
+
+#endif
