@@ -61,6 +61,8 @@ forbids. Its module docstring ends with a JSON header:
                 A matcher is a dict of event keys and exact values; a key
                 ending in _contains matches a substring of str(value).
     unconfined  "skip: reason"   when the attack must not run unconfined
+    unprivileged "skip: reason"  when the case means nothing with sandboxpy
+                                 started by an unprivileged user (--unprivileged)
     known_gap   "reason"         an escape sandboxpy does not stop yet, named
                                  in docs/threat-model.md: the case still runs
                                  both ways and is reported, but it is counted
@@ -147,7 +149,8 @@ def parse_header(path):
     for key in ("policy", "oracle", "expect"):
         if key not in hdr:
             raise ValueError(f"header lacks {key!r}")
-    unknown = set(hdr) - {"policy", "args", "setup", "oracle", "expect", "unconfined", "known_gap"}
+    unknown = set(hdr) - {"policy", "args", "setup", "oracle", "expect", "unconfined", "known_gap",
+                          "unprivileged"}
     if unknown:
         raise ValueError(f"unknown header keys {sorted(unknown)}")
     hdr["title"] = lines[0].strip()
@@ -323,11 +326,24 @@ class World:
             os.symlink(target, link)
         for p, mode in setup.get("modes", {}).items():
             os.chmod(p, mode)
+        if UNPRIV:
+            self.give_to_nobody()
         self.snap = {}
         for p in as_list(fill(self.hdr["oracle"].get("unchanged", []), v)):
             self.snap[p] = self.snapshot(p)
         self.drain()
         return v
+
+    def give_to_nobody(self):
+        """Unprivileged runs: the whole world is the caller's own, so what
+        holds is sandboxpy and not file permissions against another uid."""
+        os.chmod(self.base, 0o755)
+        for top, dirs, files in os.walk(self.base):
+            for name in [top] + [os.path.join(top, n) for n in dirs + files]:
+                st = os.lstat(name)
+                os.lchown(name, NOBODY, NOBODY)
+                if not stat.S_ISLNK(st.st_mode):
+                    os.chmod(name, stat.S_IMODE(st.st_mode))    # chown cleared set-id bits
 
     def start_sleeper(self, who):
         def demote():
@@ -428,6 +444,10 @@ def run_program(world, v, confined):
         cmd = [SANDBOXPY, "-C", str(world.cwd), "-p", str(world.base / "policy.json"),
                "-r", str(report)] + (["--audit-only"] if AUDIT_ONLY else []) + [
                "--", str(script)] + args
+        if UNPRIV:
+            os.lchown(script, NOBODY, NOBODY)
+            cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   "--"] + cmd
         timeout = wall + 30
         preexec = None
     else:
@@ -637,6 +657,8 @@ def describe_events(r):
 # --------------------------------------------------------------- audit-only
 
 AUDIT_ONLY = False      # --audit-only: every case again, refusing nothing
+UNPRIV = False          # --unprivileged: sandboxpy run as NOBODY, its files NOBODY's
+NOBODY = 65534
 
 
 def check_audit_only(world, v, run):
@@ -715,6 +737,11 @@ def run_case(path, verbose=False):
     try:
         world.open_listeners()
         skip = hdr.get("unconfined", "")
+        if UNPRIV and hdr.get("unprivileged", "").startswith("skip: "):
+            res.update(not_run=hdr["unprivileged"][6:], unconfined="skipped")
+            return res
+        if UNPRIV:      # proven by the run as root; here only containment
+            skip = skip or "skip: proven by the run as root"
         if skip:
             if not skip.startswith("skip: "):
                 res["unconfined"] = "BROKEN: 'unconfined' must be 'skip: <reason>'"
@@ -759,9 +786,10 @@ def run_case(path, verbose=False):
 # --------------------------------------------------------------- main
 
 def main(argv):
-    global AUDIT_ONLY
+    global AUDIT_ONLY, UNPRIV
     AUDIT_ONLY = "--audit-only" in argv
-    argv = [a for a in argv if a != "--audit-only"]
+    UNPRIV = "--unprivileged" in argv
+    argv = [a for a in argv if a not in ("--audit-only", "--unprivileged")]
     if len(argv) >= 2 and argv[0] == "--one":
         verbose = "-v" in argv
         print(json.dumps((run_case_audit_only if AUDIT_ONLY else run_case)(argv[1], verbose)))
@@ -793,7 +821,8 @@ def main(argv):
         while pending and len(running) < jobs:
             p = pending.pop(0)
             cmd = ([sys.executable, __file__, "--one", str(p)] + (["-v"] if verbose else [])
-                   + (["--audit-only"] if AUDIT_ONLY else []))
+                   + (["--audit-only"] if AUDIT_ONLY else [])
+                   + (["--unprivileged"] if UNPRIV else []))
             running[p] = (subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                            start_new_session=True), time.monotonic())
         time.sleep(0.05)
@@ -811,6 +840,9 @@ def main(argv):
                        "contained": False, "recorded": False,
                        "details": [err.decode(errors="replace")[-2000:]]}
             results.append(res)
+            if res.get("not_run"):
+                print(f"skip {res['name']}: {res['not_run']}", flush=True)
+                continue
             ok = (res["contained"] and res["recorded"]
                   and res["unconfined"] in ("proven", "skipped"))
             if not ok and res.get("known_gap") and res["unconfined"] in ("proven", "skipped"):
@@ -828,6 +860,7 @@ def main(argv):
                     for line in str(d).splitlines():
                         print(f"       {line}", file=sys.stderr)
                 sys.stderr.flush()
+    results = [r for r in results if not r.get("not_run")]
     gaps = [r for r in results if r.get("known_gap")]
     results = [r for r in results if not r.get("known_gap")]
     m = len(results)
