@@ -40,13 +40,22 @@
 #define SBX_MAX_DENIAL_LINES 100	/* on stderr; the report keeps the rest */	/* recent audit "log" records a kernel denial may match */
 
 /* An audit record that let an operation through (action log): a kernel
- * denial of the same rule from the same process is then explained. An
- * audit *deny* explains nothing: a refused operation never reaches the
- * kernel, so a kernel denial after one came by another path. */
+ * denial of the same rule from the same thread, with no other record of
+ * that thread in between, is then explained. An audit *deny* explains
+ * nothing: a refused operation never reaches the kernel, so a kernel
+ * denial after one came by another path. */
 struct explained {
-	pid_t pid;
+	pid_t pid, tid;
 	enum sbx_rule rule;
 	bool used;
+	char event[64];			/* for "claimed_by" when it cannot prove */
+};
+
+/* Where each process of the sandbox is in its numbering of records. */
+#define SBX_SEQ_PIDS 512
+struct seq_slot {
+	pid_t pid;
+	uint32_t next;			/* the number its next record must carry */
 };
 
 #define SBX_HOST_KIDS 256
@@ -73,6 +82,14 @@ struct sup {
 	struct explained ring[SBX_EXPLAIN_RING];
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
+	/* The channel's health: records lost (numbers skipped), malformed or
+	 * forged packets, numbers repeated or out of order. Any of them, or a
+	 * shutdown, is tampering: the run is ended and reported as such. */
+	unsigned long chan_gaps, chan_junk, chan_disorder;
+	bool chan_tampered;
+	bool seq_overflow;		/* more processes sent than seqs[] holds */
+	struct seq_slot seqs[SBX_SEQ_PIDS];
+	size_t n_seqs;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
 	bool listener_lost;		/* READY said "listener" but carried none */
 	int chan_no;			/* the channel's descriptor in the child */
@@ -233,6 +250,97 @@ static void count_would(struct sup *s, const char *rule)
 		json_object_set_new(s->would_by_rule, rule, json_integer(1));
 }
 
+/* Something wrote to the channel that sandboxpy's code did not: the
+ * packet was counted and ignored, and the run is marked (once in errors,
+ * once on stderr). Nothing the hook sent was lost by it, so the run goes
+ * on and is still observed. */
+static void chan_tamper(struct sup *s, const char *why)
+{
+	if (s->chan_tampered)
+		return;
+	s->chan_tampered = true;
+	json_array_append_new(s->errors, json_sprintf("channel: %s", why));
+	if (!s->o->quiet) {
+		fprintf(stderr, "sandboxpy: the channel to the audit hook was tampered with: %s\n", why);
+		fflush(stderr);
+	}
+}
+
+/* The record is no longer whole: a record of the hook was lost or
+ * replayed, or the channel was shut down so that the next one cannot be
+ * sent. What the hook saw can no longer be known: the sandbox ends now,
+ * and the report says why (never "ok"). */
+static void chan_lost(struct sup *s, const char *why)
+{
+	chan_tamper(s, why);
+	if (!s->killed_by) {
+		s->killed_by = json_object();
+		json_object_set_new(s->killed_by, "rule", json_string("channel"));
+		json_object_set_new(s->killed_by, "event", json_null());
+		json_object_set_new(s->killed_by, "layer", json_string("supervisor"));
+		json_object_set_new(s->killed_by, "detail", json_string(why));
+		json_object_set_new(s->killed_by, "where", json_null());
+	}
+	if (s->pid > 0) {
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+	}
+}
+
+/* Each process numbers its records 1, 2, ...: a number skipped is a lost
+ * record, one repeated or behind is a replay or a reordering. 1 starts a
+ * process again (a fork's child, or a pid used again). Bounded: beyond
+ * SBX_SEQ_PIDS processes, a process not in the table is not judged. */
+static bool seq_ok(struct sup *s, pid_t pid, uint32_t seq)
+{
+	struct seq_slot *slot = NULL;
+
+	for (size_t i = 0; i < s->n_seqs; i++)
+		if (s->seqs[i].pid == pid)
+			slot = &s->seqs[i];
+	if (!slot) {
+		if (s->n_seqs == SBX_SEQ_PIDS) {
+			s->seq_overflow = true;
+			slot = &s->seqs[pid % SBX_SEQ_PIDS];	/* reused: its old owner is forgotten */
+		} else {
+			slot = &s->seqs[s->n_seqs++];
+		}
+		slot->pid = pid;
+		if (seq != 1 && !s->seq_overflow)
+			s->chan_gaps += seq - 1;
+		slot->next = seq + 1;
+		return seq == 1 || s->seq_overflow;
+	}
+	if (seq == slot->next || seq == 1) {
+		slot->next = seq + 1;
+		return true;
+	}
+	if (seq > slot->next)
+		s->chan_gaps += seq - slot->next;
+	else
+		s->chan_disorder++;
+	slot->next = seq + 1;
+	return false;
+}
+
+/* Can an audit record prove anything? Only if the program cannot run
+ * native code: with ctypes or any extension (or under --audit-only, where
+ * a denied ctypes import goes through) it can read the run's key and
+ * write any record it likes. */
+static bool records_prove(const struct sup *s)
+{
+	return !s->p->native.ctypes && s->p->native.extensions != SBX_EXT_ANY && !s->o->audit_only;
+}
+
+/* The thread's previous records can explain nothing any more: only the
+ * record that immediately precedes a refused syscall explains it. */
+static void forget_thread(struct sup *s, pid_t pid, pid_t tid)
+{
+	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++)
+		if (s->ring[i].pid == pid && s->ring[i].tid == tid)
+			s->ring[i].used = true;
+}
+
 static void on_event(struct sup *s, struct sbx_decoded *d)
 {
 	json_t *ev;
@@ -277,9 +385,14 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		 * the kernel names when it refuses the same operation. */
 		const struct sbx_event_map *row = d->rule == SBX_RULE_EVENTS ? sbx_event_lookup(d->event) : NULL;
 		struct explained *x = &s->ring[s->ring_next++ % SBX_EXPLAIN_RING];
+		forget_thread(s, d->pid, d->tid);
 		x->pid = d->pid;
+		x->tid = d->tid;
 		x->rule = row ? row->rule : d->rule;
 		x->used = false;
+		snprintf(x->event, sizeof(x->event), "%s", d->event);
+	} else {
+		forget_thread(s, d->pid, d->tid);
 	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
 	add_hint(s, d->rule, ev, setting, sizeof(setting));
@@ -318,6 +431,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	char setting[900];
 	bool bypass = true, would = s->o->audit_only;
 	enum sbx_action action = k->v.kill ? SBX_KILL : SBX_DENY;
+	const char *claim = NULL;
 
 	if (action == SBX_KILL && !would) {
 		/* Before anything else: the caller is still blocked in the
@@ -329,12 +443,18 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 
 	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++) {
 		struct explained *x = &s->ring[i];
-		if (x->pid && !x->used && x->pid == k->ns_tgid && x->rule == k->v.rule) {
-			x->used = true;
-			bypass = false;
+		if (x->pid && !x->used && x->pid == k->ns_tgid && x->tid == k->ns_tid &&
+		    x->rule == k->v.rule) {
+			/* Under native code a record proves nothing: the
+			 * denial stays a bypass and names the claim. */
+			if (records_prove(s))
+				bypass = false;
+			else
+				claim = x->event;
 			break;
 		}
 	}
+	forget_thread(s, k->ns_tgid, k->ns_tid);
 	s->seq++;
 	if (would) {
 		s->logged++;
@@ -366,6 +486,8 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		json_object_set_new(ev, "tid", json_integer(k->ns_tid));
 	json_object_set_new(ev, "detail", jstr(k->detail));
 	json_object_set_new(ev, "bypass", json_boolean(bypass));
+	if (claim)
+		json_object_set_new(ev, "claimed_by", jstr(claim));
 
 	if (k->v.unknown)
 		snprintf(setting, sizeof(setting), "not in the seccomp allowlist");
@@ -453,17 +575,30 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 {
 	struct sbx_decoded d;
 
-	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0) {
+	/* The key first: a packet without it was not written by sandboxpy's
+	 * code, whatever its form. */
+	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0 ||
+	    memcmp(d.key, s->plan.hook.chan_key, sizeof(d.key)) != 0) {
 		s->dropped++;
+		s->chan_junk++;
+		sbx_decoded_clear(&d);
 		if (fd >= 0)
 			close(fd);
+		chan_tamper(s, "a malformed or forged record");
 		return;
 	}
 	switch (d.type) {
 	case SBX_CHAN_EVENT:
+		if (!seq_ok(s, d.pid, d.seq)) {
+			s->dropped++;
+			chan_lost(s, "records of the hook lost, repeated or out of order");
+			break;
+		}
 		if ((!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
 		     d.action != SBX_KILL) || !sbx_event_plausible(s->p, &d)) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a record the policy cannot produce");
 			break;
 		}
 		on_event(s, &d);
@@ -472,6 +607,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		/* Only before the program runs: afterwards it would be a forgery. */
 		if (s->ready || s->setup_failed) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		s->setup_failed = true;
@@ -483,6 +620,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		/* Only before the program runs, and only for optional layers. */
 		if (s->ready || s->setup_failed || d.step != SBX_STEP_LANDLOCK || s->ll_reason[0]) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		snprintf(s->ll_reason, sizeof(s->ll_reason), "%s failed%s%s: %s", sbx_step_name((int)d.step),
@@ -493,6 +632,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 	case SBX_CHAN_READY:
 		if (s->ready || s->setup_failed) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		s->ready = true;
@@ -518,6 +659,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		break;
 	default:
 		s->dropped++;
+		s->chan_junk++;
+		chan_tamper(s, "a malformed or forged record");
 		break;
 	}
 	sbx_decoded_clear(&d);
@@ -558,21 +701,35 @@ static void drain_channel(struct sup *s, int fd)
 		}
 		if (n == 0) {
 			/* An empty datagram (the program can send one) or the
-			 * end: only a hung-up peer with nothing left is the end. */
-			struct pollfd pf = { fd, POLLIN, 0 };
+			 * end. This process holds the child's end open too
+			 * (chan_peer), so the end comes only from a shutdown of
+			 * the child's end: tampering, whenever it is seen. */
+			struct pollfd pf = { fd, POLLIN | POLLRDHUP, 0 };
 			char peek;
 			if (passed >= 0)
 				close(passed);
-			if (poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) &&
+			if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP)) &&
 			    recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
 				s->chan_eof = true;
+				chan_lost(s, "the channel was shut down before the program ended");
 				return;
 			}
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "an empty packet");
 			continue;
 		}
 		on_record(s, rec, n, passed);
 	}
+}
+
+/* The channel's figures for the report's summary (running.md). */
+static void channel_summary(const struct sup *s, json_t *sum)
+{
+	json_object_set_new(sum, "channel_gaps", json_integer((json_int_t)s->chan_gaps));
+	json_object_set_new(sum, "channel_junk", json_integer((json_int_t)s->chan_junk));
+	json_object_set_new(sum, "channel_disorder", json_integer((json_int_t)s->chan_disorder));
+	json_object_set_new(sum, "channel_tampered", json_boolean(s->chan_tampered));
 }
 
 /* ---- the end of a run ---- */
@@ -996,6 +1153,7 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 	json_object_set(sum, "killed_by", s->killed_by ? s->killed_by : json_null());
 	json_object_set_new(sum, "bypass", json_integer((json_int_t)res->bypass));
 	json_object_set_new(sum, "events_dropped", json_integer((json_int_t)res->dropped));
+	channel_summary(s, sum);
 	if (s->o->audit_only) {
 		json_t *u = json_object();
 		/* Sampled, so a peak shorter than 50 ms may be missed; --learn
@@ -1554,6 +1712,13 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	}
 	s.chan = sv[0];
+	/* The run's channel key: records without it are forgeries. */
+	if (getrandom(s.plan.hook.chan_key, sizeof(s.plan.hook.chan_key), 0) !=
+	    (ssize_t)sizeof(s.plan.hook.chan_key)) {
+		rc = -EIO;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot draw the channel's key: %s", strerror(errno));
+		goto out_internal;
+	}
 	if (!o->quiet && s.ll_abi <= 0)
 		fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s.ll_reason);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
@@ -1589,8 +1754,9 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		s.plan.chan_fd = sv[1];
 		sbx_child_main(&s.plan);
 	}
-	close(sv[1]);
-	sv[1] = -1;
+	/* sv[1] stays open here until the end: the channel then never reads
+	 * as closed while we live, and an end of file on it can only be the
+	 * sandbox shutting it down (drain_channel). */
 	/* cli.md: a required layer that is missing is exit 125 before
 	 * anything runs; the child is still waiting for our byte. */
 	if ((o->require & SBX_LAYER_NETNS) && !(s.plan.ns.flags & CLONE_NEWNET)) {
