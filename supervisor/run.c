@@ -415,8 +415,12 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(s->killed_by, "layer", json_string("audit"));
 		json_object_set_new(s->killed_by, "detail", jstr(d->detail));
 		json_object_set_new(s->killed_by, "where", d->where[0] ? jstr(d->where) : json_null());
+		/* The death is real (it is enforced here, below); its cause is
+		 * the record's word, which native code could have written. */
+		json_object_set_new(s->killed_by, "proven", json_boolean(records_prove(s)));
 		/* End everything at once: the child killed itself, but others
-		 * of its group might still run. */
+		 * of its group might still run. The supervisor enforces the
+		 * kill a record claims: a claim never outlives its process. */
 		if (s->pid > 0)
 			kill(-s->pid, SIGKILL);
 	}
