@@ -427,6 +427,15 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 	keep_event(s, ev);
 }
 
+/* How stderr says the bypass verdict. */
+static const char *bypass_note(bool bypass, const char *claim)
+{
+	if (!bypass)
+		return "";
+	return claim ? "; bypass: only an audit record claims it, and the program can run native code"
+		     : "; bypass: the audit hook never saw it";
+}
+
 /* A syscall the kernel refused. It is a bypass unless an audit record of
  * the same rule from the same process let the operation through first. */
 static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
@@ -503,16 +512,14 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	if (would && show_denial(s)) {
 		fprintf(stderr, "sandboxpy: audit-only: the kernel would deny %s (%s%s%s%s)\n", k->detail,
 			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
-			k->v.why || k->v.unknown ? ": " : "", setting,
-			bypass ? "; bypass: the audit hook never saw it" : "");
+			k->v.why || k->v.unknown ? ": " : "", setting, bypass_note(bypass, claim));
 		fflush(stderr);
 	} else if (show_denial(s)) {
 		/* cli.md's form: "denied DETAIL (SETTING)", kill adds "; ending
 		 * the sandbox"; the layer and the bypass verdict go inside. */
 		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s%s)%s\n", k->detail,
 			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
-			k->v.why || k->v.unknown ? ": " : "", setting,
-			bypass ? "; bypass: the audit hook never saw it" : "",
+			k->v.why || k->v.unknown ? ": " : "", setting, bypass_note(bypass, claim),
 			action == SBX_KILL ? "; ending the sandbox" : "");
 		fflush(stderr);
 	}
