@@ -273,6 +273,10 @@ static void chan_tamper(struct sup *s, const char *why)
 static void chan_lost(struct sup *s, const char *why)
 {
 	chan_tamper(s, why);
+	/* --audit-only kills nothing: the mark stays (and the hook still
+	 * ends a process whose record it cannot send). */
+	if (s->o->audit_only)
+		return;
 	if (!s->killed_by) {
 		s->killed_by = json_object();
 		json_object_set_new(s->killed_by, "rule", json_string("channel"));
@@ -679,11 +683,15 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		close(fd);
 }
 
-static void drain_channel(struct sup *s, int fd)
+/* Reads what the channel holds, at most SBX_DRAIN_BATCH packets, so that
+ * a flood cannot starve the listener and the timers of the poll loop.
+ * True when more may be waiting. */
+#define SBX_DRAIN_BATCH 1024
+static bool drain_channel(struct sup *s, int fd)
 {
 	struct sbx_chan_rec *rec = &s->rec;	/* 4 KiB: not on the stack */
 
-	for (;;) {
+	for (int batch = 0; batch < SBX_DRAIN_BATCH; batch++) {
 		union {
 			char buf[CMSG_SPACE(4 * sizeof(int))];
 			struct cmsghdr align;
@@ -696,7 +704,7 @@ static void drain_channel(struct sup *s, int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return;		/* EAGAIN: all read */
+			return false;	/* EAGAIN: all read */
 		/* Keep at most one descriptor; close any others the child sent. */
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -712,9 +720,9 @@ static void drain_channel(struct sup *s, int fd)
 		}
 		if (n == 0) {
 			/* An empty datagram (the program can send one) or the
-			 * end. This process holds the child's end open too
-			 * (chan_peer), so the end comes only from a shutdown of
-			 * the child's end: tampering, whenever it is seen. */
+			 * end. run_here() holds the child's end open too, so
+			 * the end comes only from a shutdown of the child's
+			 * end: tampering, whenever it is seen. */
 			struct pollfd pf = { fd, POLLIN | POLLRDHUP, 0 };
 			char peek;
 			if (passed >= 0)
@@ -723,7 +731,7 @@ static void drain_channel(struct sup *s, int fd)
 			    recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
 				s->chan_eof = true;
 				chan_lost(s, "the channel was shut down before the program ended");
-				return;
+				return false;
 			}
 			s->dropped++;
 			s->chan_junk++;
@@ -732,6 +740,7 @@ static void drain_channel(struct sup *s, int fd)
 		}
 		on_record(s, rec, n, passed);
 	}
+	return true;
 }
 
 /* The channel's figures for the report's summary (running.md). */
@@ -1924,7 +1933,8 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	res->wall_s = since(&s.t0);
 	/* Records sent just before the end are still in the socket. */
-	drain_channel(&s, sv[0]);
+	for (int i = 0; i < 64 && !s.chan_eof && drain_channel(&s, sv[0]); i++)
+		;
 	drain_notify(&s);
 	if (!reaped && s.pid > 0) {
 		kill(-s.pid, SIGKILL);
