@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "sbx_channel.h"
+#include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_hook.h"
 
@@ -132,6 +133,12 @@ static uint32_t next_seq(void)
 	}
 	if (seq == UINT32_MAX)
 		channel_lost();		/* cannot be numbered any more */
+	/* Tests (sandboxpy-faults): the second record lost in transit, or
+	 * the third sent with the second's number. */
+	if (seq == 1 && sbx_fault("chan-gap"))
+		seq++;
+	else if (seq == 2 && sbx_fault("chan-repeat"))
+		return seq;
 	return ++seq;
 }
 

@@ -239,3 +239,45 @@ raise SystemExit(3)
     assert p.returncode == 3, p
     assert rep["status"] == "error" and rep["exit_code"] == 3, rep
     assert rep["events"] == [] and rep["summary"]["events_dropped"] == 1, rep
+
+
+@pytest.mark.parametrize("fault,field", [("chan-gap", "channel_gaps"), ("chan-repeat", "channel_disorder")])
+def test_record_lost_or_replayed_ends_the_run(sbx, fault, field):
+    """The hook's second record never arrives (its number is skipped), or
+    its third carries the second's number: the record is no longer whole,
+    so the supervisor counts it and ends the sandbox as tampered."""
+    code = '''
+import time
+for i in range(3):
+    try:
+        open(f"/nonexistent-dir/x{i}", "w")
+    except OSError:
+        pass
+time.sleep(5)
+print("SURVIVED", flush=True)
+'''
+    env = dict(os.environ, SANDBOXPY_FAULT=fault)
+    p, rep, elapsed = run(sbx, code, binary=FAULTS, env=env)
+    assert "SURVIVED" not in p.stdout and elapsed < 4, (p, elapsed)
+    assert p.returncode == 126 and rep["status"] == "violation", rep
+    assert rep["summary"]["killed_by"]["rule"] == "channel", rep["summary"]
+    assert rep["summary"][field] == 1 and rep["summary"]["channel_tampered"] is True, rep["summary"]
+    assert any("lost, repeated or out of order" in e for e in rep["errors"]), rep["errors"]
+
+
+def test_shutdown_of_a_copy_ends_the_run(sbx):
+    """shutdown() of a dup of descriptor 3 (the filter only knows the
+    number 3): the supervisor sees its end of file, ends the sandbox, and
+    the report says the channel was lost; never ok."""
+    code = '''
+import os, time
+s = socket.socket(fileno=os.dup(3))
+s.shutdown(socket.SHUT_WR)
+time.sleep(5)
+print("SURVIVED", flush=True)
+'''
+    p, rep, elapsed = run(sbx, code)
+    assert "SURVIVED" not in p.stdout and elapsed < 4, (p, elapsed)
+    assert rep["status"] == "violation" and p.returncode == 126, rep
+    assert rep["summary"]["killed_by"]["rule"] == "channel", rep["summary"]
+    assert rep["summary"]["channel_tampered"] is True, rep["summary"]
