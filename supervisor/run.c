@@ -294,8 +294,10 @@ static void chan_lost(struct sup *s, const char *why)
 /* Each process numbers its records 1, 2, ...: a number skipped is a lost
  * record, one repeated or behind is a replay or a reordering. 1 starts a
  * process again (a fork's child, or a pid used again). Bounded: beyond
- * SBX_SEQ_PIDS processes, a process not in the table is not judged. */
-static bool seq_ok(struct sup *s, pid_t pid, uint32_t seq)
+ * SBX_SEQ_PIDS processes, a process not in the table is not judged.
+ * 0: in order; 1: after a gap (this record is sound, others were lost);
+ * -1: repeated or behind (it may be a replay: not recorded). */
+static int seq_check(struct sup *s, pid_t pid, uint32_t seq)
 {
 	struct seq_slot *slot = NULL;
 
@@ -310,21 +312,23 @@ static bool seq_ok(struct sup *s, pid_t pid, uint32_t seq)
 			slot = &s->seqs[s->n_seqs++];
 		}
 		slot->pid = pid;
-		if (seq != 1 && !s->seq_overflow)
-			s->chan_gaps += seq - 1;
 		slot->next = seq + 1;
-		return seq == 1 || s->seq_overflow;
+		if (seq == 1 || s->seq_overflow)
+			return 0;
+		s->chan_gaps += seq - 1;
+		return 1;
 	}
 	if (seq == slot->next || seq == 1) {
 		slot->next = seq + 1;
-		return true;
+		return 0;
 	}
-	if (seq > slot->next)
+	if (seq > slot->next) {
 		s->chan_gaps += seq - slot->next;
-	else
-		s->chan_disorder++;
-	slot->next = seq + 1;
-	return false;
+		slot->next = seq + 1;
+		return 1;
+	}
+	s->chan_disorder++;
+	return -1;
 }
 
 /* Can an audit record prove anything? Only if the program cannot run
@@ -378,6 +382,8 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(ev, "would", json_string(sbx_action_name(d->action)));
 	json_object_set_new(ev, "where", d->where[0] ? jstr(d->where) : json_null());
 	json_object_set_new(ev, "pid", json_integer(d->pid));
+	if (d->tid != d->pid)
+		json_object_set_new(ev, "tid", json_integer(d->tid));
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", jstr(d->detail));
 
@@ -441,7 +447,8 @@ static const char *bypass_note(bool bypass, const char *claim)
 }
 
 /* A syscall the kernel refused. It is a bypass unless an audit record of
- * the same rule from the same process let the operation through first. */
+ * the same rule from the same thread let the operation through just
+ * before, and the policy runs no native code (seccomp.md). */
 static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 {
 	json_t *ev = json_object();
@@ -604,10 +611,14 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 	}
 	switch (d.type) {
 	case SBX_CHAN_EVENT:
-		if (!seq_ok(s, d.pid, d.seq)) {
-			s->dropped++;
+		switch (seq_check(s, d.pid, d.seq)) {
+		case 1:
 			chan_lost(s, "records of the hook lost, repeated or out of order");
 			break;
+		case -1:
+			s->dropped++;
+			chan_lost(s, "records of the hook lost, repeated or out of order");
+			goto out;
 		}
 		if ((!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
 		     d.action != SBX_KILL) || !sbx_event_plausible(s->p, &d)) {
@@ -678,6 +689,7 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		chan_tamper(s, "a malformed or forged record");
 		break;
 	}
+out:
 	sbx_decoded_clear(&d);
 	if (fd >= 0)
 		close(fd);
