@@ -592,6 +592,29 @@ static bool is_listener(int fd)
 	return strcmp(target, "anon_inode:seccomp notify") == 0;
 }
 
+/* An EVENT with the run's key: in its process's order, and one the
+ * policy can produce, or it is not recorded. */
+static void event_record(struct sup *s, struct sbx_decoded *d)
+{
+	switch (seq_check(s, d->pid, d->seq)) {
+	case 1:
+		chan_lost(s, "records of the hook lost, repeated or out of order");
+		break;	/* this one is sound: recorded below */
+	case -1:
+		s->dropped++;
+		chan_lost(s, "records of the hook lost, repeated or out of order");
+		return;
+	}
+	if ((!s->ready && !s->setup_failed && d->action != SBX_LOG && d->action != SBX_DENY &&
+	     d->action != SBX_KILL) || !sbx_event_plausible(s->p, d)) {
+		s->dropped++;
+		s->chan_junk++;
+		chan_tamper(s, "a record the policy cannot produce");
+		return;
+	}
+	on_event(s, d);
+}
+
 /* fd: a descriptor that came with the record, or -1; always consumed. */
 static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, int fd)
 {
@@ -611,23 +634,7 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 	}
 	switch (d.type) {
 	case SBX_CHAN_EVENT:
-		switch (seq_check(s, d.pid, d.seq)) {
-		case 1:
-			chan_lost(s, "records of the hook lost, repeated or out of order");
-			break;
-		case -1:
-			s->dropped++;
-			chan_lost(s, "records of the hook lost, repeated or out of order");
-			goto out;
-		}
-		if ((!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
-		     d.action != SBX_KILL) || !sbx_event_plausible(s->p, &d)) {
-			s->dropped++;
-			s->chan_junk++;
-			chan_tamper(s, "a record the policy cannot produce");
-			break;
-		}
-		on_event(s, &d);
+		event_record(s, &d);
 		break;
 	case SBX_CHAN_SETUP_FAIL:
 		/* Only before the program runs: afterwards it would be a forgery. */
@@ -689,7 +696,6 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		chan_tamper(s, "a malformed or forged record");
 		break;
 	}
-out:
 	sbx_decoded_clear(&d);
 	if (fd >= 0)
 		close(fd);
