@@ -31,6 +31,8 @@
 /* The channel's descriptor: 3, or 4 in a sandboxpy nested in another
  * (whose filter keeps its own channel at 3 open in every descendant). */
 static int chan_no = 3;
+/* The run's key, which every record carries (sbx_channel.h). */
+static unsigned char chan_key[SBX_CHAN_KEY_LEN];
 static bool plan_audit_only;	/* --audit-only: record, refuse nothing */
 #define SBX_CHAN_FD chan_no
 #define SBX_IDMAP_FD (chan_no + 1)	/* the idmap's user namespace, until used */
@@ -95,6 +97,7 @@ static void send_step(enum sbx_chan_type type, enum sbx_step step, int err, cons
 	rec.pid = (uint32_t)getpid();
 	rec.step = step;
 	rec.err = err;
+	memcpy(rec.key, chan_key, sizeof(rec.key));
 	if (detail) {
 		size_t n = strnlen(detail, sizeof(rec.detail));
 		memcpy(rec.detail, detail, n);
@@ -550,6 +553,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	lsan_off = 1;
 #endif
 	chan_no = plan->chan_no;
+	memcpy(chan_key, plan->hook.chan_key, sizeof(chan_key));
 	plan_audit_only = plan->o->audit_only;
 	/* PID 1 of the new namespace stays a tiny init; the program's
 	 * process comes back from here. */
@@ -634,6 +638,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	rec.version = SBX_CHAN_VERSION;
 	rec.type = SBX_CHAN_READY;
 	rec.pid = (uint32_t)getpid();
+	memcpy(rec.key, chan_key, sizeof(rec.key));
 	rec.step = flags;
 	/* Tests: a child that never sends the listener, or sends it twice. */
 	if (send_ready(&rec, sbx_fault("no-listener") ? -1 : listener) < 0 ||

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "sbx_channel.h"
+#include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_hook.h"
 
@@ -87,6 +89,59 @@ static void where_of(char *buf, size_t cap)
 		snprintf(buf, cap, "%s", first);
 }
 
+/* The channel is lost (shut down, or no longer ours): nothing the hook
+ * sees could be recorded from here on, so nothing more runs. The
+ * supervisor sees the shutdown on its end and reports the run as
+ * tampered. */
+static _Noreturn void channel_lost(void)
+{
+	kill(0, SIGKILL);
+	raise(SIGKILL);
+	_exit(126);
+}
+
+/* One record, whole, or the end of the process: a record is never
+ * dropped. The program may have made the channel non-blocking (the open
+ * file is shared with every dup it made) or shrunk its buffer: wait until
+ * the supervisor has read, then send again. */
+static void deliver(int fd, const struct sbx_chan_rec *rec)
+{
+	for (;;) {
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		ssize_t n = send(fd, rec, sizeof(*rec), MSG_NOSIGNAL);
+		if (n == (ssize_t)sizeof(*rec))
+			return;
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN && errno != ENOBUFS))
+			channel_lost();
+		if (errno != EINTR && poll(&pf, 1, -1) < 0 && errno != EINTR)
+			channel_lost();
+	}
+}
+
+/* Records are numbered per process, and sent in the order numbered: the
+ * hook runs with the GIL held, so one thread at a time gets here. A fork's
+ * child starts again from 1 (its pid is new). */
+static uint32_t next_seq(void)
+{
+	static pid_t seq_pid;
+	static uint32_t seq;
+	pid_t pid = getpid();
+
+	if (pid != seq_pid) {
+		seq_pid = pid;
+		seq = 0;
+	}
+	if (seq == UINT32_MAX)
+		channel_lost();		/* cannot be numbered any more */
+	/* Tests (sandboxpy-faults): the second record lost in transit, or
+	 * the third sent with the second's number. */
+	if (seq == 1 && sbx_fault("chan-gap"))
+		seq++;
+	else if (seq == 2 && sbx_fault("chan-repeat"))
+		return seq;
+	return ++seq;
+}
+
 static void send_record(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
 			enum sbx_action action, const char *detail)
 {
@@ -99,18 +154,21 @@ static void send_record(const char *event, PyObject *args, enum sbx_rule rule, s
 	rec.version = SBX_CHAN_VERSION;
 	rec.type = SBX_CHAN_EVENT;
 	rec.pid = (uint32_t)getpid();
+	rec.tid = (uint32_t)gettid();
 	rec.rule = rule;
 	rec.action = action;
 	rec.clause = (uint32_t)clause;
+	memcpy(rec.key, cfg->chan_key, sizeof(rec.key));
 	rec.event_len = (uint16_t)copy_bounded(rec.event, sizeof(rec.event), event);
 	where_of(where, sizeof(where));
 	rec.where_len = (uint16_t)copy_bounded(rec.where, sizeof(rec.where), where);
 	rec.detail_len = (uint16_t)copy_bounded(rec.detail, sizeof(rec.detail), detail);
 	rec.args_len = (uint16_t)sbx_render_args(args, rec.args, sizeof(rec.args));
-	/* One record, one send: threads never interleave. A dead supervisor
-	 * does not stop enforcement; the deny still raises below. */
-	while (send(cfg->chan_fd, &rec, sizeof(rec), MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	/* Numbered last: nothing above can re-enter the hook, but the number
+	 * must be the one sent next. One record, one send: threads never
+	 * interleave. */
+	rec.seq = next_seq();
+	deliver(cfg->chan_fd, &rec);
 }
 
 void sbx_hook_record_builtin(const char *name, enum sbx_rule rule)

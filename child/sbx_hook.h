@@ -17,6 +17,7 @@ struct sbx_roots {
 struct sbx_hook_cfg {
 	const struct sbx_policy *p;
 	int chan_fd;
+	unsigned char chan_key[16];	/* the run's channel key (SBX_CHAN_KEY_LEN) */
 	struct sbx_roots read;	/* policy read + write + implicit */
 	struct sbx_roots write;	/* policy write + tmp dir + /dev/null */
 	const char *dynload;	/* the stdlib's extension-module directory */

@@ -1,12 +1,19 @@
 /* sbx_channel.h: the one record child and supervisor exchange, one per
  * send() on a SOCK_SEQPACKET socketpair. Fixed size, no pointers, versioned;
- * the supervisor validates every field of every record it receives. */
+ * the supervisor validates every field of every record it receives.
+ *
+ * The program can write to the channel too (it shares the process), so a
+ * record proves nothing by its form alone: it carries the run's key (16
+ * random bytes the program has no Python API to read; docs/threat-model.md
+ * says when native code can) and a per-process sequence number, so that
+ * forged, lost, repeated or reordered records are seen and counted. */
 #ifndef SBX_CHANNEL_H
 #define SBX_CHANNEL_H
 
 #include <stdint.h>
 
-#define SBX_CHAN_VERSION 1
+#define SBX_CHAN_VERSION 2
+#define SBX_CHAN_KEY_LEN 16
 
 enum sbx_chan_type {
 	SBX_CHAN_EVENT = 1,	/* an audit event the policy denies or logs */
@@ -47,14 +54,18 @@ struct sbx_chan_rec {
 	uint32_t clause;	/* events[N] when rule is SBX_RULE_EVENTS */
 	int32_t err;		/* errno, for SETUP_FAIL */
 	uint32_t step;		/* enum sbx_step for SETUP_FAIL; flags for READY */
+	uint32_t seq;		/* EVENT: 1, 2, ... per process (restarts in a
+				   fork's child); 0 for the set-up records */
+	uint32_t tid;		/* EVENT: the sending thread, as gettid() says */
 	uint16_t event_len;	/* bytes used in each buffer; none NUL-terminated */
 	uint16_t where_len;
 	uint16_t detail_len;
 	uint16_t args_len;
+	uint8_t key[SBX_CHAN_KEY_LEN];	/* the run's key, in every record */
 	char event[128];	/* the audit event's name */
 	char where[256];	/* "file.py:12", the innermost Python frame */
 	char detail[256];	/* what was refused, for one line on stderr */
-	char args[3420];	/* the arguments as a JSON array, rendered safely */
+	char args[3396];	/* the arguments as a JSON array, rendered safely */
 };
 _Static_assert(sizeof(struct sbx_chan_rec) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
 

@@ -75,8 +75,15 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 	if (rec->event_len > sizeof(rec->event) || rec->where_len > sizeof(rec->where) ||
 	    rec->detail_len > sizeof(rec->detail) || rec->args_len > sizeof(rec->args))
 		return -EINVAL;
+	/* Set-up records are not numbered; events are, from 1. */
+	if ((rec->type == SBX_CHAN_EVENT) != (rec->seq != 0) ||
+	    (rec->type == SBX_CHAN_EVENT && (rec->tid == 0 || rec->tid > 0x7fffffff)))
+		return -EINVAL;
 	out->type = (enum sbx_chan_type)rec->type;
 	out->pid = (pid_t)(rec->pid & 0x7fffffff);
+	out->tid = (pid_t)rec->tid;
+	out->seq = rec->seq;
+	memcpy(out->key, rec->key, sizeof(out->key));
 	out->err = rec->err;
 	out->step = rec->step;
 	copy_printable(out->event, rec->event, rec->event_len);

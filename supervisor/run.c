@@ -40,13 +40,22 @@
 #define SBX_MAX_DENIAL_LINES 100	/* on stderr; the report keeps the rest */	/* recent audit "log" records a kernel denial may match */
 
 /* An audit record that let an operation through (action log): a kernel
- * denial of the same rule from the same process is then explained. An
- * audit *deny* explains nothing: a refused operation never reaches the
- * kernel, so a kernel denial after one came by another path. */
+ * denial of the same rule from the same thread, with no other record of
+ * that thread in between, is then explained. An audit *deny* explains
+ * nothing: a refused operation never reaches the kernel, so a kernel
+ * denial after one came by another path. */
 struct explained {
-	pid_t pid;
+	pid_t pid, tid;
 	enum sbx_rule rule;
 	bool used;
+	char event[64];			/* for "claimed_by" when it cannot prove */
+};
+
+/* Where each process of the sandbox is in its numbering of records. */
+#define SBX_SEQ_PIDS 512
+struct seq_slot {
+	pid_t pid;
+	uint32_t next;			/* the number its next record must carry */
 };
 
 #define SBX_HOST_KIDS 256
@@ -73,6 +82,14 @@ struct sup {
 	struct explained ring[SBX_EXPLAIN_RING];
 	unsigned ring_next;
 	bool ready, setup_failed, timed_out, chan_eof;
+	/* The channel's health: records lost (numbers skipped), malformed or
+	 * forged packets, numbers repeated or out of order. Any of them, or a
+	 * shutdown, is tampering: the run is ended and reported as such. */
+	unsigned long chan_gaps, chan_junk, chan_disorder;
+	bool chan_tampered;
+	bool seq_overflow;		/* more processes sent than seqs[] holds */
+	struct seq_slot seqs[SBX_SEQ_PIDS];
+	size_t n_seqs;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
 	bool listener_lost;		/* READY said "listener" but carried none */
 	int chan_no;			/* the channel's descriptor in the child */
@@ -233,6 +250,105 @@ static void count_would(struct sup *s, const char *rule)
 		json_object_set_new(s->would_by_rule, rule, json_integer(1));
 }
 
+/* Something wrote to the channel that sandboxpy's code did not: the
+ * packet was counted and ignored, and the run is marked (once in errors,
+ * once on stderr). Nothing the hook sent was lost by it, so the run goes
+ * on and is still observed. */
+static void chan_tamper(struct sup *s, const char *why)
+{
+	if (s->chan_tampered)
+		return;
+	s->chan_tampered = true;
+	json_array_append_new(s->errors, json_sprintf("channel: %s", why));
+	if (!s->o->quiet) {
+		fprintf(stderr, "sandboxpy: the channel to the audit hook was tampered with: %s\n", why);
+		fflush(stderr);
+	}
+}
+
+/* The record is no longer whole: a record of the hook was lost or
+ * replayed, or the channel was shut down so that the next one cannot be
+ * sent. What the hook saw can no longer be known: the sandbox ends now,
+ * and the report says why (never "ok"). */
+static void chan_lost(struct sup *s, const char *why)
+{
+	chan_tamper(s, why);
+	/* --audit-only kills nothing: the mark stays (and the hook still
+	 * ends a process whose record it cannot send). */
+	if (s->o->audit_only)
+		return;
+	if (!s->killed_by) {
+		s->killed_by = json_object();
+		json_object_set_new(s->killed_by, "rule", json_string("channel"));
+		json_object_set_new(s->killed_by, "event", json_null());
+		json_object_set_new(s->killed_by, "layer", json_string("supervisor"));
+		json_object_set_new(s->killed_by, "detail", json_string(why));
+		json_object_set_new(s->killed_by, "where", json_null());
+	}
+	if (s->pid > 0) {
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+	}
+}
+
+/* Each process numbers its records 1, 2, ...: a number skipped is a lost
+ * record, one repeated or behind is a replay or a reordering. 1 starts a
+ * process again (a fork's child, or a pid used again). Bounded: beyond
+ * SBX_SEQ_PIDS processes, a process not in the table is not judged.
+ * 0: in order; 1: after a gap (this record is sound, others were lost);
+ * -1: repeated or behind (it may be a replay: not recorded). */
+static int seq_check(struct sup *s, pid_t pid, uint32_t seq)
+{
+	struct seq_slot *slot = NULL;
+
+	for (size_t i = 0; i < s->n_seqs; i++)
+		if (s->seqs[i].pid == pid)
+			slot = &s->seqs[i];
+	if (!slot) {
+		if (s->n_seqs == SBX_SEQ_PIDS) {
+			s->seq_overflow = true;
+			slot = &s->seqs[pid % SBX_SEQ_PIDS];	/* reused: its old owner is forgotten */
+		} else {
+			slot = &s->seqs[s->n_seqs++];
+		}
+		slot->pid = pid;
+		slot->next = seq + 1;
+		if (seq == 1 || s->seq_overflow)
+			return 0;
+		s->chan_gaps += seq - 1;
+		return 1;
+	}
+	if (seq == slot->next || seq == 1) {
+		slot->next = seq + 1;
+		return 0;
+	}
+	if (seq > slot->next) {
+		s->chan_gaps += seq - slot->next;
+		slot->next = seq + 1;
+		return 1;
+	}
+	s->chan_disorder++;
+	return -1;
+}
+
+/* Can an audit record prove anything? Only if the program cannot run
+ * native code: with ctypes or any extension (or under --audit-only, where
+ * a denied ctypes import goes through) it can read the run's key and
+ * write any record it likes. */
+static bool records_prove(const struct sup *s)
+{
+	return !s->p->native.ctypes && s->p->native.extensions != SBX_EXT_ANY && !s->o->audit_only;
+}
+
+/* The thread's previous records can explain nothing any more: only the
+ * record that immediately precedes a refused syscall explains it. */
+static void forget_thread(struct sup *s, pid_t pid, pid_t tid)
+{
+	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++)
+		if (s->ring[i].pid == pid && s->ring[i].tid == tid)
+			s->ring[i].used = true;
+}
+
 static void on_event(struct sup *s, struct sbx_decoded *d)
 {
 	json_t *ev;
@@ -266,6 +382,8 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(ev, "would", json_string(sbx_action_name(d->action)));
 	json_object_set_new(ev, "where", d->where[0] ? jstr(d->where) : json_null());
 	json_object_set_new(ev, "pid", json_integer(d->pid));
+	if (d->tid != d->pid)
+		json_object_set_new(ev, "tid", json_integer(d->tid));
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", jstr(d->detail));
 
@@ -277,9 +395,14 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		 * the kernel names when it refuses the same operation. */
 		const struct sbx_event_map *row = d->rule == SBX_RULE_EVENTS ? sbx_event_lookup(d->event) : NULL;
 		struct explained *x = &s->ring[s->ring_next++ % SBX_EXPLAIN_RING];
+		forget_thread(s, d->pid, d->tid);
 		x->pid = d->pid;
+		x->tid = d->tid;
 		x->rule = row ? row->rule : d->rule;
 		x->used = false;
+		snprintf(x->event, sizeof(x->event), "%s", d->event);
+	} else {
+		forget_thread(s, d->pid, d->tid);
 	}
 	sbx_rule_setting(s->p, d->rule, d->clause, setting, sizeof(setting));
 	add_hint(s, d->rule, ev, setting, sizeof(setting));
@@ -302,22 +425,37 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(s->killed_by, "layer", json_string("audit"));
 		json_object_set_new(s->killed_by, "detail", jstr(d->detail));
 		json_object_set_new(s->killed_by, "where", d->where[0] ? jstr(d->where) : json_null());
+		/* The death is real (it is enforced here, below); its cause is
+		 * the record's word, which native code could have written. */
+		json_object_set_new(s->killed_by, "proven", json_boolean(records_prove(s)));
 		/* End everything at once: the child killed itself, but others
-		 * of its group might still run. */
+		 * of its group might still run. The supervisor enforces the
+		 * kill a record claims: a claim never outlives its process. */
 		if (s->pid > 0)
 			kill(-s->pid, SIGKILL);
 	}
 	keep_event(s, ev);
 }
 
+/* How stderr says the bypass verdict. */
+static const char *bypass_note(bool bypass, const char *claim)
+{
+	if (!bypass)
+		return "";
+	return claim ? "; bypass: only an audit record claims it, and the program can run native code"
+		     : "; bypass: the audit hook never saw it";
+}
+
 /* A syscall the kernel refused. It is a bypass unless an audit record of
- * the same rule from the same process let the operation through first. */
+ * the same rule from the same thread let the operation through just
+ * before, and the policy runs no native code (seccomp.md). */
 static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 {
 	json_t *ev = json_object();
 	char setting[900];
 	bool bypass = true, would = s->o->audit_only;
 	enum sbx_action action = k->v.kill ? SBX_KILL : SBX_DENY;
+	const char *claim = NULL;
 
 	if (action == SBX_KILL && !would) {
 		/* Before anything else: the caller is still blocked in the
@@ -329,12 +467,18 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 
 	for (unsigned i = 0; i < SBX_EXPLAIN_RING; i++) {
 		struct explained *x = &s->ring[i];
-		if (x->pid && !x->used && x->pid == k->ns_tgid && x->rule == k->v.rule) {
-			x->used = true;
-			bypass = false;
+		if (x->pid && !x->used && x->pid == k->ns_tgid && x->tid == k->ns_tid &&
+		    x->rule == k->v.rule) {
+			/* Under native code a record proves nothing: the
+			 * denial stays a bypass and names the claim. */
+			if (records_prove(s))
+				bypass = false;
+			else
+				claim = x->event;
 			break;
 		}
 	}
+	forget_thread(s, k->ns_tgid, k->ns_tid);
 	s->seq++;
 	if (would) {
 		s->logged++;
@@ -366,6 +510,8 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 		json_object_set_new(ev, "tid", json_integer(k->ns_tid));
 	json_object_set_new(ev, "detail", jstr(k->detail));
 	json_object_set_new(ev, "bypass", json_boolean(bypass));
+	if (claim)
+		json_object_set_new(ev, "claimed_by", jstr(claim));
 
 	if (k->v.unknown)
 		snprintf(setting, sizeof(setting), "not in the seccomp allowlist");
@@ -377,16 +523,14 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	if (would && show_denial(s)) {
 		fprintf(stderr, "sandboxpy: audit-only: the kernel would deny %s (%s%s%s%s)\n", k->detail,
 			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
-			k->v.why || k->v.unknown ? ": " : "", setting,
-			bypass ? "; bypass: the audit hook never saw it" : "");
+			k->v.why || k->v.unknown ? ": " : "", setting, bypass_note(bypass, claim));
 		fflush(stderr);
 	} else if (show_denial(s)) {
 		/* cli.md's form: "denied DETAIL (SETTING)", kill adds "; ending
 		 * the sandbox"; the layer and the bypass verdict go inside. */
 		fprintf(stderr, "sandboxpy: denied %s by the kernel (%s%s%s%s)%s\n", k->detail,
 			k->v.why || k->v.unknown ? sbx_rule_name(k->v.rule) : "",
-			k->v.why || k->v.unknown ? ": " : "", setting,
-			bypass ? "; bypass: the audit hook never saw it" : "",
+			k->v.why || k->v.unknown ? ": " : "", setting, bypass_note(bypass, claim),
 			action == SBX_KILL ? "; ending the sandbox" : "");
 		fflush(stderr);
 	}
@@ -448,30 +592,56 @@ static bool is_listener(int fd)
 	return strcmp(target, "anon_inode:seccomp notify") == 0;
 }
 
+/* An EVENT with the run's key: in its process's order, and one the
+ * policy can produce, or it is not recorded. */
+static void event_record(struct sup *s, struct sbx_decoded *d)
+{
+	switch (seq_check(s, d->pid, d->seq)) {
+	case 1:
+		chan_lost(s, "records of the hook lost, repeated or out of order");
+		break;	/* this one is sound: recorded below */
+	case -1:
+		s->dropped++;
+		chan_lost(s, "records of the hook lost, repeated or out of order");
+		return;
+	}
+	if ((!s->ready && !s->setup_failed && d->action != SBX_LOG && d->action != SBX_DENY &&
+	     d->action != SBX_KILL) || !sbx_event_plausible(s->p, d)) {
+		s->dropped++;
+		s->chan_junk++;
+		chan_tamper(s, "a record the policy cannot produce");
+		return;
+	}
+	on_event(s, d);
+}
+
 /* fd: a descriptor that came with the record, or -1; always consumed. */
 static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, int fd)
 {
 	struct sbx_decoded d;
 
-	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0) {
+	/* The key first: a packet without it was not written by sandboxpy's
+	 * code, whatever its form. */
+	if (sbx_chan_decode(rec, n, s->p->n_events, &d) < 0 ||
+	    memcmp(d.key, s->plan.hook.chan_key, sizeof(d.key)) != 0) {
 		s->dropped++;
+		s->chan_junk++;
+		sbx_decoded_clear(&d);
 		if (fd >= 0)
 			close(fd);
+		chan_tamper(s, "a malformed or forged record");
 		return;
 	}
 	switch (d.type) {
 	case SBX_CHAN_EVENT:
-		if ((!s->ready && !s->setup_failed && d.action != SBX_LOG && d.action != SBX_DENY &&
-		     d.action != SBX_KILL) || !sbx_event_plausible(s->p, &d)) {
-			s->dropped++;
-			break;
-		}
-		on_event(s, &d);
+		event_record(s, &d);
 		break;
 	case SBX_CHAN_SETUP_FAIL:
 		/* Only before the program runs: afterwards it would be a forgery. */
 		if (s->ready || s->setup_failed) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		s->setup_failed = true;
@@ -483,6 +653,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		/* Only before the program runs, and only for optional layers. */
 		if (s->ready || s->setup_failed || d.step != SBX_STEP_LANDLOCK || s->ll_reason[0]) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		snprintf(s->ll_reason, sizeof(s->ll_reason), "%s failed%s%s: %s", sbx_step_name((int)d.step),
@@ -493,6 +665,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 	case SBX_CHAN_READY:
 		if (s->ready || s->setup_failed) {
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "a set-up record after the start");
 			break;
 		}
 		s->ready = true;
@@ -518,6 +692,8 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		break;
 	default:
 		s->dropped++;
+		s->chan_junk++;
+		chan_tamper(s, "a malformed or forged record");
 		break;
 	}
 	sbx_decoded_clear(&d);
@@ -525,11 +701,15 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		close(fd);
 }
 
-static void drain_channel(struct sup *s, int fd)
+/* Reads what the channel holds, at most SBX_DRAIN_BATCH packets, so that
+ * a flood cannot starve the listener and the timers of the poll loop.
+ * True when more may be waiting. */
+#define SBX_DRAIN_BATCH 1024
+static bool drain_channel(struct sup *s, int fd)
 {
 	struct sbx_chan_rec *rec = &s->rec;	/* 4 KiB: not on the stack */
 
-	for (;;) {
+	for (int batch = 0; batch < SBX_DRAIN_BATCH; batch++) {
 		union {
 			char buf[CMSG_SPACE(4 * sizeof(int))];
 			struct cmsghdr align;
@@ -542,7 +722,7 @@ static void drain_channel(struct sup *s, int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return;		/* EAGAIN: all read */
+			return false;	/* EAGAIN: all read */
 		/* Keep at most one descriptor; close any others the child sent. */
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -558,21 +738,36 @@ static void drain_channel(struct sup *s, int fd)
 		}
 		if (n == 0) {
 			/* An empty datagram (the program can send one) or the
-			 * end: only a hung-up peer with nothing left is the end. */
-			struct pollfd pf = { fd, POLLIN, 0 };
+			 * end. run_here() holds the child's end open too, so
+			 * the end comes only from a shutdown of the child's
+			 * end: tampering, whenever it is seen. */
+			struct pollfd pf = { fd, POLLIN | POLLRDHUP, 0 };
 			char peek;
 			if (passed >= 0)
 				close(passed);
-			if (poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) &&
+			if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP)) &&
 			    recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
 				s->chan_eof = true;
-				return;
+				chan_lost(s, "the channel was shut down before the program ended");
+				return false;
 			}
 			s->dropped++;
+			s->chan_junk++;
+			chan_tamper(s, "an empty packet");
 			continue;
 		}
 		on_record(s, rec, n, passed);
 	}
+	return true;
+}
+
+/* The channel's figures for the report's summary (running.md). */
+static void channel_summary(const struct sup *s, json_t *sum)
+{
+	json_object_set_new(sum, "channel_gaps", json_integer((json_int_t)s->chan_gaps));
+	json_object_set_new(sum, "channel_junk", json_integer((json_int_t)s->chan_junk));
+	json_object_set_new(sum, "channel_disorder", json_integer((json_int_t)s->chan_disorder));
+	json_object_set_new(sum, "channel_tampered", json_boolean(s->chan_tampered));
 }
 
 /* ---- the end of a run ---- */
@@ -996,6 +1191,7 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 	json_object_set(sum, "killed_by", s->killed_by ? s->killed_by : json_null());
 	json_object_set_new(sum, "bypass", json_integer((json_int_t)res->bypass));
 	json_object_set_new(sum, "events_dropped", json_integer((json_int_t)res->dropped));
+	channel_summary(s, sum);
 	if (s->o->audit_only) {
 		json_t *u = json_object();
 		/* Sampled, so a peak shorter than 50 ms may be missed; --learn
@@ -1554,6 +1750,13 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	}
 	s.chan = sv[0];
+	/* The run's channel key: records without it are forgeries. */
+	if (getrandom(s.plan.hook.chan_key, sizeof(s.plan.hook.chan_key), 0) !=
+	    (ssize_t)sizeof(s.plan.hook.chan_key)) {
+		rc = -EIO;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot draw the channel's key: %s", strerror(errno));
+		goto out_internal;
+	}
 	if (!o->quiet && s.ll_abi <= 0)
 		fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s.ll_reason);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
@@ -1589,8 +1792,9 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		s.plan.chan_fd = sv[1];
 		sbx_child_main(&s.plan);
 	}
-	close(sv[1]);
-	sv[1] = -1;
+	/* sv[1] stays open here until the end: the channel then never reads
+	 * as closed while we live, and an end of file on it can only be the
+	 * sandbox shutting it down (drain_channel). */
 	/* cli.md: a required layer that is missing is exit 125 before
 	 * anything runs; the child is still waiting for our byte. */
 	if ((o->require & SBX_LAYER_NETNS) && !(s.plan.ns.flags & CLONE_NEWNET)) {
@@ -1747,7 +1951,8 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	res->wall_s = since(&s.t0);
 	/* Records sent just before the end are still in the socket. */
-	drain_channel(&s, sv[0]);
+	for (int i = 0; i < 64 && !s.chan_eof && drain_channel(&s, sv[0]); i++)
+		;
 	drain_notify(&s);
 	if (!reaped && s.pid > 0) {
 		kill(-s.pid, SIGKILL);

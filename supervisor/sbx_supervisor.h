@@ -19,6 +19,9 @@
 struct sbx_decoded {
 	enum sbx_chan_type type;
 	pid_t pid;
+	pid_t tid;			/* EVENT: the sending thread */
+	uint32_t seq;			/* EVENT: >= 1; 0 otherwise */
+	uint8_t key[SBX_CHAN_KEY_LEN];	/* as received: the caller compares */
 	enum sbx_rule rule;
 	enum sbx_action action;
 	size_t clause;

@@ -16,22 +16,23 @@ from conftest import SANDBOXPY
 FAULTS = os.environ.get("SANDBOXPY_FAULTS",
                         os.path.join(os.path.dirname(SANDBOXPY), "tests", "sandboxpy-faults"))
 
-# struct sbx_chan_rec (include/sbx_channel.h): 4096 bytes.
-HEADER = struct.Struct("=HHIIIIiIHHHH")
+# struct sbx_chan_rec (include/sbx_channel.h): 4096 bytes. The run's key is
+# not the program's to know: every record forged here carries a wrong one.
+HEADER = struct.Struct("=HHIIIIiIIIHHHH16s")
 REC_SIZE = 4096
 EVENT, SETUP_FAIL, READY, LAYER_FAIL = 1, 2, 3, 4
 RULE_FS_WRITE, DENY, LOG = 2, 2, 1
 
 WRITER = '''
 import socket, struct
-HEADER = struct.Struct("=HHIIIIiIHHHH")
+HEADER = struct.Struct("=HHIIIIiIIIHHHH16s")
 chan = socket.socket(fileno=3)
 
-def rec(version=1, type=1, pid=2, rule=2, action=2, clause=0, err=0, step=0,
-        event=b"open", where=b"", detail=b"", args=b"[]", lens=None, size=4096):
-    ev, wh, de, ar = event.ljust(128, b"\\0"), where.ljust(256, b"\\0"), detail.ljust(256, b"\\0"), args.ljust(3420, b"\\0")
+def rec(version=2, type=1, pid=2, rule=2, action=2, clause=0, err=0, step=0,
+        event=b"open", where=b"", detail=b"", args=b"[]", lens=None, size=4096, seq=1, tid=2, key=b""):
+    ev, wh, de, ar = event.ljust(128, b"\\0"), where.ljust(256, b"\\0"), detail.ljust(256, b"\\0"), args.ljust(3396, b"\\0")
     l = lens or (len(event), len(where), len(detail), len(args))
-    body = HEADER.pack(version, type, pid, rule, action, clause, err, step, *l) + ev + wh + de + ar
+    body = HEADER.pack(version, type, pid, rule, action, clause, err, step, seq, tid, *l, key) + ev + wh + de + ar
     return (body + bytes(max(0, size - len(body))))[:size]
 
 def send(r):
@@ -55,11 +56,14 @@ def run(sbx, code, policy=None, timeout=120, opts=(), binary=SANDBOXPY, env=None
 
 
 def test_malformed_records_dropped_and_counted(sbx):
-    """Every field out of range, truncated, oversized, wrong version: each
-    one dropped and counted; nothing of them in the report."""
+    """Every field out of range, truncated, oversized, wrong version, and a
+    well-formed record without the run's key: each one dropped and counted
+    as channel junk, the run marked as tampered; nothing of them in the
+    report. (The key is new: a plausible forged denial used to be kept;
+    test_decode checks that the text of a real one is made printable.)"""
     code = '''
 bad = [
-    rec(version=2), rec(version=0), rec(type=0), rec(type=99), rec(rule=10**6), rec(action=77),
+    rec(version=1), rec(version=3), rec(version=0), rec(type=0), rec(type=99), rec(rule=10**6), rec(action=77),
     rec(lens=(4000, 0, 0, 2)), rec(lens=(4, 9999, 0, 2)), rec(lens=(4, 0, 9999, 2)),
     rec(lens=(4, 0, 0, 60000)), rec(args=b"{not json"), rec(args=b'{"an": "object"}'),
     rec(size=100), rec(size=4095), rec(size=8192), b"",
@@ -75,10 +79,13 @@ print("SENT", sent, flush=True)
     p, rep, _ = run(sbx, code)
     assert p.returncode == 0, p
     sent = int(p.stdout.split("SENT ")[1])
-    assert sent >= 19, p.stdout
+    assert sent >= 20, p.stdout
     assert rep["status"] == "ok", rep
-    assert [e["event"] for e in rep["events"]] == ["???bad?[31m??"], rep
-    assert rep["summary"]["events_dropped"] == sent, rep["summary"]
+    assert rep["events"] == [], rep
+    assert rep["summary"]["events_dropped"] == sent + 1, rep["summary"]
+    assert rep["summary"]["channel_junk"] == sent + 1, rep["summary"]
+    assert rep["summary"]["channel_tampered"] is True, rep["summary"]
+    assert any(e.startswith("channel: ") for e in rep["errors"]), rep["errors"]
     assert "\x1b" not in p.stderr and "\ufffd" not in p.stderr
 
 
@@ -99,9 +106,10 @@ print("FORK", libc.fork(), ctypes.get_errno(), flush=True)
 
 
 def test_flood_of_a_million_records(sbx):
-    """A million valid-looking denial records: the report keeps the first
-    10000, counts the rest exactly, and the supervisor's memory stays
-    bounded (read from outside while the program waits)."""
+    """A million valid-looking denial records (without the run's key): each
+    is counted as junk, none kept, and the supervisor's memory stays
+    bounded (read from outside while the program waits). The cap of 10000
+    kept events is 105_chan_event_flood_then_bypass's, with genuine ones."""
     code = '''
 import os, sys, time
 r = rec(detail=b"flood")
@@ -126,9 +134,10 @@ sys.stdin.readline()
     assert proc.returncode == 0, err
     rep = json.loads(sbx.report_path.read_text())
     assert n == 1000000
-    assert len(rep["events"]) == 10000, len(rep["events"])
-    assert len(rep["events"]) + rep["summary"]["events_dropped"] == n, rep["summary"]
-    assert rep["summary"]["denied"] == n
+    assert rep["events"] == [], len(rep["events"])
+    assert rep["summary"]["events_dropped"] == n, rep["summary"]
+    assert rep["summary"]["channel_junk"] == n, rep["summary"]
+    assert rep["summary"]["denied"] == 0
     # 10000 kept events are a few MB of JSON; a million would be ~1 GB.
     # AddressSanitizer's quarantine and shadow add a fixed few hundred MB.
     sanitizer = "sanitizer" in json.dumps(rep["layers"]["rlimits"])
@@ -230,3 +239,45 @@ raise SystemExit(3)
     assert p.returncode == 3, p
     assert rep["status"] == "error" and rep["exit_code"] == 3, rep
     assert rep["events"] == [] and rep["summary"]["events_dropped"] == 1, rep
+
+
+@pytest.mark.parametrize("fault,field", [("chan-gap", "channel_gaps"), ("chan-repeat", "channel_disorder")])
+def test_record_lost_or_replayed_ends_the_run(sbx, fault, field):
+    """The hook's second record never arrives (its number is skipped), or
+    its third carries the second's number: the record is no longer whole,
+    so the supervisor counts it and ends the sandbox as tampered."""
+    code = '''
+import time
+for i in range(3):
+    try:
+        open(f"/nonexistent-dir/x{i}", "w")
+    except OSError:
+        pass
+time.sleep(5)
+print("SURVIVED", flush=True)
+'''
+    env = dict(os.environ, SANDBOXPY_FAULT=fault)
+    p, rep, elapsed = run(sbx, code, binary=FAULTS, env=env)
+    assert "SURVIVED" not in p.stdout and elapsed < 4, (p, elapsed)
+    assert p.returncode == 126 and rep["status"] == "violation", rep
+    assert rep["summary"]["killed_by"]["rule"] == "channel", rep["summary"]
+    assert rep["summary"][field] == 1 and rep["summary"]["channel_tampered"] is True, rep["summary"]
+    assert any("lost, repeated or out of order" in e for e in rep["errors"]), rep["errors"]
+
+
+def test_shutdown_of_a_copy_ends_the_run(sbx):
+    """shutdown() of a dup of descriptor 3 (the filter only knows the
+    number 3): the supervisor sees its end of file, ends the sandbox, and
+    the report says the channel was lost; never ok."""
+    code = '''
+import os, time
+s = socket.socket(fileno=os.dup(3))
+s.shutdown(socket.SHUT_WR)
+time.sleep(5)
+print("SURVIVED", flush=True)
+'''
+    p, rep, elapsed = run(sbx, code)
+    assert "SURVIVED" not in p.stdout and elapsed < 4, (p, elapsed)
+    assert rep["status"] == "violation" and p.returncode == 126, rep
+    assert rep["summary"]["killed_by"]["rule"] == "channel", rep["summary"]
+    assert rep["summary"]["channel_tampered"] is True, rep["summary"]

@@ -2,7 +2,9 @@
  * The input is one record as the (hostile) child could send it, at any
  * length. Oracle: a record either fails to decode or comes out with every
  * string NUL-terminated, printable UTF-8 and within its buffer, rule and
- * action in range, and the arguments a JSON array. */
+ * action in range, and the arguments a JSON array; an EVENT numbered from
+ * 1 with a thread id that is a pid, any other record not numbered; the
+ * key passed through unchanged for the supervisor to compare. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -38,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (d.type == SBX_CHAN_EVENT &&
 		    (d.rule <= SBX_RULE_NONE || d.rule >= SBX_RULE__COUNT || d.action <= SBX_ALLOW ||
 		     d.action >= SBX_ACTION__COUNT || !json_is_array(d.args)))
+			__builtin_trap();
+		if (d.type == SBX_CHAN_EVENT ? d.seq == 0 || d.tid <= 0 : d.seq != 0)
+			__builtin_trap();
+		if (memcmp(d.key, rec.key, sizeof(d.key)) != 0)
 			__builtin_trap();
 	}
 	sbx_decoded_clear(&d);

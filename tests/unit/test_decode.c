@@ -17,6 +17,9 @@ static void good(struct sbx_chan_rec *r)
 	r->version = SBX_CHAN_VERSION;
 	r->type = SBX_CHAN_EVENT;
 	r->pid = 42;
+	r->tid = 43;
+	r->seq = 7;
+	memset(r->key, 0xa5, sizeof(r->key));
 	r->rule = SBX_RULE_SPAWN;
 	r->action = SBX_DENY;
 	memcpy(r->event, "subprocess.Popen", 16);
@@ -45,6 +48,12 @@ static void test_good_record(void **state)
 	assert_string_equal(d.event, "subprocess.Popen");
 	assert_int_equal(d.rule, SBX_RULE_SPAWN);
 	assert_true(json_is_array(d.args));
+	/* The numbering, the thread and the key come out as sent: the
+	 * supervisor judges them against the run. */
+	assert_int_equal(d.seq, 7);
+	assert_int_equal(d.tid, 43);
+	assert_int_equal(d.key[0], 0xa5);
+	assert_int_equal(d.key[SBX_CHAN_KEY_LEN - 1], 0xa5);
 	sbx_decoded_clear(&d);
 }
 
@@ -56,7 +65,8 @@ static void test_bad_fields_rejected(void **state)
 	good(&r);
 	assert_int_equal(decode(&r, sizeof(r) - 1), -EINVAL);	/* truncated */
 	assert_int_equal(decode(&r, sizeof(r) + 1), -EINVAL);	/* oversized (MSG_TRUNC length) */
-	good(&r); r.version = 2;			assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.version = 1;			assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.version = SBX_CHAN_VERSION + 1;	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	good(&r); r.type = 0;				assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	good(&r); r.type = SBX_CHAN__COUNT;		assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	good(&r); r.rule = SBX_RULE__COUNT;		assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
@@ -71,6 +81,11 @@ static void test_bad_fields_rejected(void **state)
 	good(&r); r.rule = SBX_RULE_EVENTS; r.clause = 2; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	good(&r); r.clause = 1;				assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	good(&r); memcpy(r.args, "{\"a\":1}", 7); r.args_len = 7; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.seq = 0;				assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.tid = 0;				assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.tid = 0x80000000u;			assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	good(&r); r.type = SBX_CHAN_READY;		assert_int_equal(decode(&r, sizeof(r)), -EINVAL);	/* set-up records are not numbered */
+	good(&r); r.type = SBX_CHAN_READY; r.seq = 0;	assert_int_equal(decode(&r, sizeof(r)), 0);
 	good(&r); memcpy(r.args, "[1,", 3); r.args_len = 3; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 }
 
