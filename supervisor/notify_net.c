@@ -640,13 +640,13 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 	switch (d->kind) {
 	case SBX_NK_REFUSED:
 		*err = d->err;
-		set_why(x, "%s: %s", desc, d->why);
+		set_why(x, "%.80s: %s", desc, d->why);
 		return 0;
 	case SBX_NK_UNIX_ABSTRACT:
-		set_why(x, "%s: %s", desc, "an abstract UNIX socket, which no rule can name");
+		set_why(x, "%.80s: %s", desc, "an abstract UNIX socket, which no rule can name");
 		return 0;
 	case SBX_NK_UNIX_AUTOBIND:
-		set_why(x, "%s: %s", desc, "an autobound UNIX address, which no rule can name");
+		set_why(x, "%.80s: %s", desc, "an autobound UNIX address, which no rule can name");
 		return 0;
 	case SBX_NK_UNIX_PATH:
 		for (size_t i = 0; x->op != SBX_NET_BIND && i < sizeof(libc_probes) / sizeof(libc_probes[0]); i++)
