@@ -585,7 +585,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 			out->v.err = e;
 		if (why[0]) {
 			size_t o = strlen(out->detail);
-			snprintf(out->detail + o, sizeof(out->detail) - o, " (%s)", why);
+			snprintf(out->detail + o, sizeof(out->detail) - o, "%s", why);
 		}
 	}
 	/* The memory read above belonged to this very syscall only if the

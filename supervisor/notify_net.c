@@ -4,19 +4,19 @@
  *
  * The supervisor never lets such a call continue after reading its
  * arguments in the caller's memory (another thread could rewrite them):
- * it copies them once, judges the copy by one decision table (below) that
- * says what the kernel would make of every socket family and type,
+ * it copies them once, judges the copy by one decision table
+ * (notify_net_table.c, pure and fuzzed) that says what the kernel would
+ * make of every socket family and type,
  * address family and length, and PERFORMS the call itself with that very
  * copy, on the caller's own socket (pidfd_getfd), with the caller's
  * credentials (sbx_as_caller_enter: its fs ids, no groups, no
  * capabilities). UNIX socket paths are resolved in the caller's root
  * (deputy.c, no magic links), and the resolved object is used through
  * /proc/self/fd/N, so no later swap of a symlink or of the working
- * directory matters. Two calls are held by the kernel instead, and the
+ * directory matters. One call is held by the kernel instead, and the
  * reading only serves the record: bind of a UNIX socket path (Landlock's
- * make_sock right on the real parent directory) and the wait of a
- * blocking TCP connect (see perform_connect). Whatever the table does not
- * describe is refused and recorded. */
+ * make_sock right on the real parent directory, see judge_unix_bind).
+ * Whatever the table does not describe is refused and recorded. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +91,28 @@ struct net_ctx {
 	size_t why_cap;
 };
 
-/* The reason a refusal is recorded with. */
-#define set_why(x, ...) snprintf((x)->why, (x)->why_cap, __VA_ARGS__)
+/* The reason a refusal is recorded with, as the detail's suffix: " (why)". */
+__attribute__((format(printf, 2, 3))) static void set_why(struct net_ctx *x, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(x->why, x->why_cap, " (");
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < x->why_cap)
+		n += vsnprintf(x->why + n, x->why_cap - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n + 1 < x->why_cap)
+		snprintf(x->why + n, x->why_cap - (size_t)n, ")");
+}
+
+/* A destination refused by the policy: connect, bind and sendto show
+ * their address already; sendmsg and sendmmsg get it as " host:port", the
+ * form the denial hint reads. */
+static void set_dest(struct net_ctx *x, const char *desc)
+{
+	if (x->op == SBX_NET_SEND && strcmp(x->c->name, "sendto") != 0)
+		snprintf(x->why, x->why_cap, " %s", desc);
+}
 
 static int answer(struct seccomp_notif_resp *resp, int64_t val, int err)
 {
@@ -332,7 +353,7 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 			if (strcmp(d->path, libc_probes[i]) == 0)
 				return answer(resp, 0, ENOENT) + 1;
 		if (sbx_policy_no_network(x->c->p)) {
-			set_why(x, "%s: %s", desc, "no network rule");
+			set_dest(x, desc);
 			return 0;
 		}
 		if (x->op == SBX_NET_BIND)
@@ -341,7 +362,7 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 		return judge_unix_peer(x, d->path, &use->un, pathfd, resp, err);
 	default:
 		if (!sbx_net_allowed(x->c->p, x->op, d)) {
-			set_why(x, "%s%s", desc, "");
+			set_dest(x, desc);
 			return 0;
 		}
 		if (a)
@@ -370,7 +391,7 @@ static int do_addressed(struct net_ctx *x, struct seccomp_notif_resp *resp, int 
 	if (v == 1) {
 		if (sbx_as_caller_enter(&x->who, &saved) < 0) {
 			*err = EPERM;
-			set_why(x, "%s%s", "the caller's credentials could not be taken", "");
+			set_why(x, "the caller's credentials could not be taken");
 			v = 0;
 		} else {
 			v = x->op == SBX_NET_BIND ? answer(resp, 0, bind(x->sfd, &use.sa, ul) < 0 ? errno : 0)
@@ -463,7 +484,7 @@ static int copy_control(struct net_ctx *x, uint64_t addr, size_t len, struct sen
 		return 1;	/* the kernel finds no message in it */
 	if (len > SBX_NET_MAX_CONTROL) {
 		*err = ENOBUFS;
-		set_why(x, "%s%s", "control messages beyond 64 KiB", "");
+		set_why(x, "control messages beyond 64 KiB");
 		return 0;
 	}
 	if (!(buf = malloc(len)))
@@ -479,7 +500,7 @@ static int copy_control(struct net_ctx *x, uint64_t addr, size_t len, struct sen
 	if (r < 0) {
 		sc->n_fds = 0;
 		*err = -r;
-		set_why(x, "%s%s", why, "");
+		set_why(x, "%s", why);
 		return 0;
 	}
 	for (size_t i = 0; i < sc->n_fds; i++) {
@@ -524,7 +545,7 @@ static int do_send(struct net_ctx *x, struct send_copy *sc, uint64_t ctl, size_t
 		/* Not reproducible without blocking the supervisor; EOPNOTSUPP is
 		 * the kernel's answer when Fast Open is off (callers fall back). */
 		*err = EOPNOTSUPP;
-		set_why(x, "%s%s", "a blocking MSG_FASTOPEN send", "");
+		set_why(x, "a blocking MSG_FASTOPEN send");
 		v = 0;
 		goto out;
 	}
@@ -544,7 +565,7 @@ static int do_send(struct net_ctx *x, struct send_copy *sc, uint64_t ctl, size_t
 	msg.msg_iovlen = 1;
 	if (sbx_as_caller_enter(&x->who, &saved) < 0) {
 		*err = EPERM;
-		set_why(x, "%s%s", "the caller's credentials could not be taken", "");
+		set_why(x, "the caller's credentials could not be taken");
 		v = 0;
 		goto out;
 	}
@@ -654,7 +675,7 @@ int sbx_net_handle(const struct sbx_net_call *c, struct seccomp_notif_resp *resp
 			goto out;
 		}
 		*err = EPERM;
-		set_why(&x, "%s%s", "the supervisor could not act for the caller", "");
+		set_why(&x, "the supervisor could not act for the caller");
 		r = 0;
 		goto out;
 	}
