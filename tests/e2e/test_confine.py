@@ -137,6 +137,114 @@ print("CONNECT", libc.connect(fd, sa, 16), ctypes.get_errno(), flush=True)
     assert [(e["syscall"], e["rule"], e["bypass"]) for e in ev] == [("connect", "network.connect", True)]
 
 
+def test_allowed_socket_calls_still_work_performed_by_the_supervisor(sbx, listener):
+    """connect, bind, sendto, sendmsg (with SCM_RIGHTS) and UNIX sockets in
+    the write tree, all performed by the supervisor on a private copy as
+    the caller: the program sees what the kernel would have done."""
+    sbx.script(f"""
+import os, socket
+c = socket.create_connection(("127.0.0.1", {listener.port}))
+c.sendall(b"tcp:")
+c.sendmsg([b"msg", b"!"])
+c.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"dg", u.getsockname())
+s.sendmsg([b"d", b"g2"], [], 0, u.getsockname())
+print("UDP", u.recv(9), u.recv(9))
+path = os.path.join(os.getcwd(), "srv.sock")
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen()
+print("NAME", srv.getsockname() == path)
+k = socket.socket(socket.AF_UNIX)
+k.connect("srv.sock")
+peer, _ = srv.accept()
+r, w = os.pipe()
+socket.send_fds(k, [b"fd"], [w])
+msg, fds, _, _ = socket.recv_fds(peer, 9, 1)
+os.write(fds[0], b"via")
+print("UNIX", msg, os.read(r, 3))
+""")
+    res = sbx.run("prog.py", policy=pol(network={"connect": ["127.0.0.1:*"], "bind": ["127.0.0.1:*"]},
+                                        filesystem={"write": [str(sbx.cwd)]}))
+    assert res.rc == 0, res
+    assert "UDP b'dg' b'dg2'" in res.stdout, res
+    assert "NAME True" in res.stdout, res
+    assert "UNIX b'fd' b'via'" in res.stdout, res
+    assert [data for _, data in listener.stop()] == [b"tcp:msg!"]
+    assert res.report["summary"]["denied"] == 0, res
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="borrowed privilege needs a root supervisor")
+def test_listed_low_port_bind_fails_as_the_sandbox_uid(sbx):
+    """The policy lists 127.0.0.1:79; the supervisor binds it for the
+    program with the program's credentials, so the kernel refuses it as it
+    would the sandbox uid (EACCES), not as root."""
+    sbx.script("""
+import socket
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 79))
+    print("BOUND")
+except OSError as e:
+    print("ERRNO", e.errno)
+""")
+    res = sbx.run("prog.py", policy=pol(network={"bind": ["127.0.0.1:79"]}))
+    assert res.rc == 0, res
+    assert "ERRNO 13" in res.stdout, res
+
+
+def test_long_unix_address_is_refused_and_the_report_written(sbx):
+    """A 128-byte AF_UNIX address (18 bytes beyond sockaddr_un), through
+    connect and through sendmsg on a socketpair, under a policy without
+    network rules: the supervisor refuses both with EINVAL, records them,
+    and writes its report (no stack overflow)."""
+    sbx.script(CTYPES + """
+import socket, struct
+addr = struct.pack("=H", 1) + b"/" + b"A" * 125
+fd = libc.socket(1, 1, 0)
+print("CONNECT", libc.connect(fd, addr, 128), ctypes.get_errno(), flush=True)
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t), ("flags", ctypes.c_int)]
+a, b = socket.socketpair()
+data = ctypes.create_string_buffer(b"x")
+m = msghdr(addr, 128, ctypes.pointer(iovec(ctypes.addressof(data), 1)), 1, None, 0, 0)
+print("SENDMSG", libc.sendmsg(a.fileno(), ctypes.byref(m), 0), ctypes.get_errno(), flush=True)
+""")
+    res = sbx.run("prog.py", policy=pol(native={"ctypes": True}))
+    assert res.rc == 0, res
+    assert "CONNECT -1 22" in res.stdout and "SENDMSG -1 22" in res.stdout, res
+    ev = kernel_events(res)
+    assert [e["syscall"] for e in ev] == ["connect", "sendmsg"], res
+    assert all("longer than sockaddr_un" in e["detail"] for e in ev), res
+
+
+def test_sendmsg_control_messages_it_cannot_reproduce_are_refused(sbx):
+    """SCM_CREDENTIALS would carry the supervisor's identity, not the
+    program's: refused and recorded, never sent."""
+    sbx.script("""
+import os, socket, struct
+a, b = socket.socketpair()
+creds = struct.pack("iII", os.getpid(), os.getuid(), os.getgid())
+try:
+    a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, creds)])
+    print("SENT")
+except OSError as e:
+    print("ERRNO", e.errno)
+""")
+    res = sbx.run("prog.py", policy=pol())
+    assert res.rc == 0, res
+    assert "ERRNO 1" in res.stdout, res
+    ev = kernel_events(res)
+    assert [e["syscall"] for e in ev] == ["sendmsg"] and "SCM_CREDENTIALS" in ev[0]["detail"], res
+
+
 def test_report_lists_landlock_rights(sbx):
     res = sbx.run("-c", "pass", policy=pol(network={"connect": ["127.0.0.1:8000"]}))
     ll = res.report["layers"]["landlock"]
