@@ -1215,8 +1215,12 @@ static void make_missing_writes(struct sup *s)
 	for (size_t i = 0; i < w->n; i++) {
 		if (lstat(w->v[i], &st) == 0 || errno != ENOENT)
 			continue;
-		if (mkdir(w->v[i], 0755) == 0)
+		if (mkdir(w->v[i], 0755) == 0) {
+			/* Made for the sandbox: its uid's, never root's (plan.c). */
+			if (geteuid() == 0)
+				(void)!chown(w->v[i], SBX_SANDBOX_ID, SBX_SANDBOX_ID);
 			json_array_append_new(s->created, jstr(w->v[i]));
+		}
 		else if (!s->o->quiet)
 			fprintf(stderr, "sandboxpy: cannot make the write directory %s: %s\n", w->v[i],
 				strerror(errno));
