@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdint.h>
 #include <poll.h>
@@ -635,20 +634,6 @@ static void sweep(pid_t self, const pid_t *before, size_t n_before)
 	}
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void sbx_rmtree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static const char *signame(int sig)
 {
 	const char *n = sigabbrev_np(sig);
@@ -924,6 +909,9 @@ static json_t *layers_json(struct sup *s)
 	json_object_set_new(o, "landlock", landlock_json(s));
 	json_object_set_new(o, "netns", netns_json(s));
 	json_object_set_new(o, "identity", identity_json(s));
+	json_object_set_new(o, "filesystem", sbx_fs_layer_json(s->ready, s->ready_flags, s->plan.tmpdir,
+		s->ns_set && (s->plan.ns.flags & CLONE_NEWPID),
+		s->ns_set && (s->plan.ns.drop_root || (s->plan.ns.flags & CLONE_NEWUSER))));
 	a = layer(s->ready && (s->ready_flags & SBX_READY_CAPS), "set-up did not finish");
 	json_object_set_new(a, "no_new_privs", json_boolean(s->ready_flags & SBX_READY_NO_NEW_PRIVS));
 	json_object_set_new(a, "bounding_set_cleared", json_boolean(s->ready_flags & SBX_READY_CAPS_BOUND));
