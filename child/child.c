@@ -557,6 +557,18 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	if (!ns->drop_root && !(ns->flags & CLONE_NEWUSER))
 		return 0;	/* no mount namespace: docs/confinement.md */
 	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
+	/* --audit-only (--learn): the working directory is bound as a write
+	 * tree, so that writes there really happen (as the sandbox's uid, by
+	 * its real permissions) and the run goes on to show the next one. */
+	if (plan->o->audit_only) {
+		size_t n = 0;
+		while (plan->write_v && plan->write_v[n])
+			n++;
+		if (!(v.write = calloc(n + 2, sizeof(char *))))
+			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+		memcpy((char **)v.write, plan->write_v, n * sizeof(char *));
+		((char **)v.write)[n] = (char *)p->cwd;
+	}
 	/* exec_allow's programs keep exec wherever they are. */
 	if (plan->exec_v) {
 		char **isl = NULL;
@@ -579,6 +591,8 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	if (v.islands != plan->implicit_v)
 		free((void *)v.islands);
 	free((void *)v.read);
+	if (v.write != plan->write_v)
+		free((void *)v.write);
 	return (done & ~SBX_VIEW_SHM) | (done & SBX_VIEW_SHM ? SBX_READY_PRIVATE_SHM : 0);
 }
 

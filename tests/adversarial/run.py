@@ -8,7 +8,9 @@ forbids. Its module docstring ends with a JSON header:
     args        extra argv for the program (optional)
     setup       what the runner prepares before each run (optional):
                   files     {path: text}      regular files (parents made)
-                  dirs      [path]            directories
+                  dirs      [path]            directories, owned by the
+                                              sandbox's uid 64981
+                  root_owned [path]           of those, the ones left root's
                   symlinks  {link: target}    symlinks (planted by the runner)
                   modes     {path: int}       chmod after creating
                   zips      {zip: {member: text}}
@@ -310,6 +312,11 @@ class World:
         setup = fill(setup, v)
         for d in setup.get("dirs", []):
             Path(d).mkdir(parents=True, exist_ok=True)
+            # The sandbox's uid writes a write tree as itself, so the
+            # directories made for it are its own (as a grader would chown
+            # them); root_owned keeps some root's, for the refusal's case.
+            if d not in setup.get("root_owned", []):
+                os.chown(d, SANDBOX_UID, SANDBOX_UID)
         for p, text in setup.get("files", {}).items():
             Path(p).parent.mkdir(parents=True, exist_ok=True)
             Path(p).write_text(text)
@@ -327,6 +334,13 @@ class World:
             subprocess.run(["cc", *kind, "-O1", "-o", p, str(c)], check=True,
                            capture_output=True)
             c.unlink()
+        # Likewise a write tree the policy names that the runner made.
+        writes = (fill(self.hdr.get("policy", {}), v).get("filesystem") or {}).get("write") or []
+        for w in writes if isinstance(writes, list) else []:
+            p = Path(w) if os.path.isabs(str(w)) else self.cwd / str(w)
+            if (p.is_dir() and not p.is_symlink() and str(p) not in setup.get("root_owned", [])
+                    and str(p.resolve()).startswith(str(self.base) + "/")):
+                os.chown(p, SANDBOX_UID, SANDBOX_UID)
         for link, target in setup.get("symlinks", {}).items():
             os.symlink(target, link)
         for p, mode in setup.get("modes", {}).items():

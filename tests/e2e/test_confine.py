@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOXPY
+from conftest import SANDBOX_UID, SANDBOXPY
 
 FAULTS = os.environ.get("SANDBOXPY_FAULTS",
                         os.path.join(os.path.dirname(SANDBOXPY), "tests", "sandboxpy-faults"))
@@ -336,6 +336,8 @@ print("PARENT DONE", flush=True)
 
 def run_faulty(sbx, layer, *opts, code="open('ran', 'w').write('x')"):
     env = dict(os.environ, SANDBOXPY_FAULT=layer)
+    if os.geteuid() == 0:
+        os.chown(sbx.cwd, SANDBOX_UID, SANDBOX_UID)   # the write tree "." (conftest)
     cmd = [FAULTS, "-C", str(sbx.cwd), "-r", str(sbx.report_path),
            "--set", 'filesystem.write=["."]', *opts, "-c", code]
     p = subprocess.run(cmd, cwd=sbx.cwd, capture_output=True, text=True, env=env, timeout=60)

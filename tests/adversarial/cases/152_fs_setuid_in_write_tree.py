@@ -4,7 +4,7 @@
 {
   "policy": {"version": 1, "filesystem": {"write": ["CWD/out"]}},
   "args": ["CWD/out"],
-  "setup": {"dirs": ["CWD/out"], "modes": {"CWD/out": 511}},
+  "setup": {"dirs": ["CWD/out"], "root_owned": ["CWD/out"], "modes": {"CWD/out": 511}},
   "oracle": {"not_root_owned": "CWD/out"},
   "expect": {"status": "ok",
              "recorded": false,

@@ -5,7 +5,7 @@ can write.
 {
   "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["CWD/out"], "read": ["OUTSIDE/lib.so"]}},
   "args": ["OUTSIDE/lib.so", "CWD/out/x.so"],
-  "setup": {"dirs": ["CWD/out"], "modes": {"CWD/out": 511},
+  "setup": {"dirs": ["CWD/out"],
             "build": {"OUTSIDE/lib.so": "#include <stdio.h>\n__attribute__((constructor)) static void c(void) { puts(\"ESCAPED: native code from a writable tree\"); fflush(stdout); }\n"}},
   "oracle": {"stdout_lacks": "ESCAPED"},
   "expect": {"status": "ok",
