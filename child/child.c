@@ -557,6 +557,10 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	if (!ns->drop_root && !(ns->flags & CLONE_NEWUSER))
 		return 0;	/* no mount namespace: docs/confinement.md */
 	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
+	/* native.extensions as a list: the listed modules load from sys.path
+	 * (python.path, the script's directory), which keep exec. */
+	if (p->native.extensions == SBX_EXT_LIST)
+		v.read_native = v.read + p->fs.read.n;
 	/* --audit-only (--learn): the working directory is bound as a write
 	 * tree, so that writes there really happen (as the sandbox's uid, by
 	 * its real permissions) and the run goes on to show the next one. */

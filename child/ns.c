@@ -409,12 +409,16 @@ static int collect_ops(const struct sbx_ns_view *v, struct mnt_op *ops, size_t c
 	for (size_t i = 0; i < v->n_idmap && !r; i++)
 		r = add_op(ops, n, cap, v->idmap[i], OP_IDMAP, base | MOUNT_ATTR_RDONLY |
 			   (v->native_ok || holds_island(v, v->idmap[i]) ? 0 : MOUNT_ATTR_NOEXEC), true);
-	for (char *const *rd = v->read; rd && *rd && !r; rd++) {
-		bool id = idmapped_ancestor(v, *rd) != NULL;
-		if (holds_island(v, *rd))
-			continue;	/* the system's own code: as it is */
-		r = add_op(ops, n, cap, *rd, OP_READ, base | (id ? MOUNT_ATTR_RDONLY : 0) |
-			   (v->native_ok ? 0 : MOUNT_ATTR_NOEXEC), id);
+	for (int pass = 0; pass < 2; pass++) {
+		/* The trees that keep exec first: the first read op of a path
+		 * stays. */
+		for (char *const *rd = pass ? v->read : v->read_native; rd && *rd && !r; rd++) {
+			bool id = idmapped_ancestor(v, *rd) != NULL;
+			if (holds_island(v, *rd))
+				continue;	/* the system's own code: as it is */
+			r = add_op(ops, n, cap, *rd, OP_READ, base | (id ? MOUNT_ATTR_RDONLY : 0) |
+				   (v->native_ok || !pass ? 0 : MOUNT_ATTR_NOEXEC), id);
+		}
 	}
 	return r;
 }
@@ -515,6 +519,8 @@ int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **
 	for (char *const *p = v->write; p && *p; p++)
 		cap++;
 	for (char *const *p = v->read; p && *p; p++)
+		cap++;
+	for (char *const *p = v->read_native; p && *p; p++)
 		cap++;
 	cap += v->n_idmap;
 	if (!(ops = calloc(cap, sizeof(*ops))))

@@ -73,6 +73,8 @@ size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *con
 struct sbx_ns_view {
 	char *const *write;	/* write trees: bound nosuid,nodev,noexec */
 	char *const *read;	/* the program's read trees: nosuid,nodev(,noexec) */
+	char *const *read_native;	/* of those, sys.path trees a listed
+					   extension may load from: nosuid,nodev */
 	char *const *islands;	/* the system's code: trees holding one keep exec */
 	const char *self_exe;
 	const char (*idmap)[4096];	/* root-owned trees: idmapped read-only */
