@@ -539,25 +539,20 @@ int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **
 			goto out;
 		*done |= SBX_VIEW_TMP;
 	}
-	if (v->private_shm) {
-		*failed = "/dev/shm";
-		long mb = v->memory_mb > 0 && v->memory_mb < 64 ? (long)v->memory_mb : 64;
-		if ((r = tmpfs_on("/dev/shm", "sandboxpy-shm", "1777", (uid_t)-1, (gid_t)-1, mb)) < 0)
-			goto out;
+	/* Best effort, reported (layers.netns.dev_shm, layers.filesystem.proc):
+	 * a container's masked /proc, for one, makes the kernel refuse a new
+	 * procfs in a user namespace. */
+	if (v->private_shm && tmpfs_on("/dev/shm", "sandboxpy-shm", "1777", (uid_t)-1, (gid_t)-1,
+				       v->memory_mb > 0 && v->memory_mb < 64 ? (long)v->memory_mb : 64) == 0)
 		*done |= SBX_VIEW_SHM;
-	}
 	if (v->pid_ns) {
 		/* Before /proc is replaced: the write goes through whichever
 		 * procfs, the value is this PID namespace's. */
 		if (memfd_noexec())
 			*done |= SBX_VIEW_MEMFD_NOEXEC;
-		*failed = "/proc";
 		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "hidepid=invisible") < 0) {
-			r = -errno;
-			goto out;
-		}
-		*done |= SBX_VIEW_PROC;
+			  "hidepid=invisible") == 0)
+			*done |= SBX_VIEW_PROC;
 	}
 	*failed = v->cwd;
 	/* The working directory is on the new mounts only once re-entered. */

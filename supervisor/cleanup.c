@@ -176,7 +176,8 @@ json_t *sbx_fs_layer_json(bool ready, unsigned f, bool tmp, bool pid_ns, bool mo
 			none ? "a host directory, removed after the run" : "not in force"));
 	json_object_set_new(o, "proc", part(ready && (f & SBX_VIEW_PROC),
 		"the PID namespace's own procfs (hidepid=invisible): no host process is visible",
-		!pid_ns ? "no PID namespace: /proc is the host's" : none ? none : "not in force"));
+		!pid_ns ? "no PID namespace: /proc is the host's" : none ? none
+		: "the kernel refused a new procfs (a container's masked /proc?): /proc is the host's"));
 	json_object_set_new(o, "memfd_noexec", part(ready && (f & SBX_VIEW_MEMFD_NOEXEC),
 		"vm.memfd_noexec=2 in the run's PID namespace: no memfd can be executed",
 		!pid_ns ? "no PID namespace" : !ready ? "set-up did not finish"
