@@ -371,6 +371,14 @@ static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *pa
 	return NULL;
 }
 
+static bool in_write_tree(const struct sbx_ns_view *v, const char *path)
+{
+	for (char *const *w = v->write; w && *w; w++)
+		if (strncmp(*w, "/dev/", 5) != 0 && under(path, *w))
+			return true;
+	return false;
+}
+
 /* Adds one op unless a stronger one names the same path (write before
  * idmap before read) or the path is absent. */
 static int add_op(struct mnt_op *ops, size_t *n, size_t cap, const char *path, enum op_kind kind,
@@ -414,8 +422,10 @@ static int collect_ops(const struct sbx_ns_view *v, struct mnt_op *ops, size_t c
 		 * stays. */
 		for (char *const *rd = pass ? v->read : v->read_native; rd && *rd && !r; rd++) {
 			bool id = idmapped_ancestor(v, *rd) != NULL;
-			if (holds_island(v, *rd))
-				continue;	/* the system's own code: as it is */
+			/* The system's own code stays as it is. Inside a write
+			 * tree that bind (noexec) holds, and it stays writable. */
+			if (holds_island(v, *rd) || in_write_tree(v, *rd))
+				continue;
 			r = add_op(ops, n, cap, *rd, OP_READ, base | (id ? MOUNT_ATTR_RDONLY : 0) |
 				   (v->native_ok || !pass ? 0 : MOUNT_ATTR_NOEXEC), id);
 		}

@@ -32,7 +32,7 @@ struct sbx_ns {
 	int sync[2];		/* supervisor -> init: "go"; HUP when it dies */
 	int status[2];		/* init -> supervisor: the program's wait status */
 	char reason[200];	/* why namespaces are not (all) in force */
-	char idmap[8][4096];	/* root-owned trees mounted idmapped (drop_root) */
+	char idmap[8][4096];	/* root-owned trees mounted idmapped read-only */
 	size_t n_idmap;
 	int idmap_fd;		/* the idmap's user namespace, or -1 */
 };
