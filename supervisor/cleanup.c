@@ -5,13 +5,16 @@
  * Descriptor-based (openat, unlinkat), iterative: no path is ever longer
  * than one name, no recursion, two open directories at a time. It walks
  * down through O_NOFOLLOW directories on the tree's own filesystem and back
- * up through "..", finding the directory it left by its inode, so its
- * memory and descriptors stay constant whatever the depth. */
+ * up through "..", finding the directory it left by its inode. Each ".."
+ * must be the directory it came down from (one inode per level is kept):
+ * a tree moved under it by a process still alive ends the clean-up rather
+ * than let it remove what lies outside. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,16 +80,21 @@ static int clear_files(int fd, dev_t dev, char *sub, size_t cap)
 	return r;
 }
 
-/* From the (now empty) directory fd to its parent, removing it there. */
-static int up_and_remove(int *fd)
+/* From the (now empty) directory fd to its parent, which must be the
+ * directory `from` it came down from, removing it there. */
+static int up_and_remove(int *fd, const struct stat *from)
 {
 	int parent = openat(*fd, "..", DIR_FLAGS), r = -ENOENT;
-	struct stat self;
+	struct stat self, up;
 	struct dirent *e;
 	DIR *dir;
 
 	if (parent < 0)
 		return -errno;
+	if (fstat(parent, &up) < 0 || up.st_ino != from->st_ino || up.st_dev != from->st_dev) {
+		close(parent);
+		return -ESTALE;
+	}
 	if (fstat(*fd, &self) < 0 || !(dir = fdopendir(openat(parent, ".", DIR_FLAGS)))) {
 		r = -errno;
 		close(parent);
@@ -104,11 +112,30 @@ static int up_and_remove(int *fd)
 	return r;
 }
 
+/* The directories on the way down, one per level. */
+struct trail {
+	struct stat *v;
+	size_t n, cap;
+};
+
+static int trail_push(struct trail *t, int fd)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct stat *nv = realloc(t->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		t->v = nv;
+		t->cap = cap;
+	}
+	return fstat(fd, &t->v[t->n++]) < 0 ? -errno : 0;
+}
+
 int sbx_rmtree(const char *path)
 {
 	char sub[NAME_MAX + 1];
+	struct trail t = { 0 };
 	struct stat st;
-	size_t depth = 0;
 	int fd, r = 0;
 
 	if (lstat(path, &st) < 0)
@@ -125,23 +152,25 @@ int sbx_rmtree(const char *path)
 			break;
 		if (sub[0]) {
 			int c = open_sub(fd, sub);
-			if (c < 0) {
-				r = c;
+			if (c < 0 || (r = trail_push(&t, fd)) < 0) {
+				r = c < 0 ? c : r;
+				if (c >= 0)
+					close(c);
 				break;
 			}
 			close(fd);
 			fd = c;
-			depth++;
 			continue;
 		}
-		if (!depth)
+		if (!t.n)
 			break;
 		/* Empty: gone from its parent, which is scanned again. */
-		if ((r = up_and_remove(&fd)) < 0)
+		if ((r = up_and_remove(&fd, &t.v[t.n - 1])) < 0)
 			break;
-		depth--;
+		t.n--;
 	}
 	close(fd);
+	free(t.v);
 	if (!r && rmdir(path) < 0)
 		r = -errno;
 	return r;
