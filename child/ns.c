@@ -409,10 +409,14 @@ static int collect_ops(const struct sbx_ns_view *v, struct mnt_op *ops, size_t c
 
 	*n = 0;
 	for (char *const *w = v->write; w && *w && !r; w++) {
-		if (strncmp(*w, "/dev/", 5) == 0 || (v->tmpdir && strcmp(*w, v->tmpdir) == 0))
-			continue;	/* /dev/null, the private /dev/shm; the tmpfs */
-		r = add_op(ops, n, cap, *w, OP_WRITE,
-			   base | (holds_island(v, *w) ? 0 : MOUNT_ATTR_NOEXEC), false);
+		/* /dev/null, the private /dev/shm; the tmpfs; and a tree that
+		 * holds the system's code or /dev (a policy writing "/"): such
+		 * a policy gave that code away already, and nodev there would
+		 * close /dev/null. */
+		if (strncmp(*w, "/dev/", 5) == 0 || (v->tmpdir && strcmp(*w, v->tmpdir) == 0) ||
+		    holds_island(v, *w))
+			continue;
+		r = add_op(ops, n, cap, *w, OP_WRITE, base | MOUNT_ATTR_NOEXEC, false);
 	}
 	for (size_t i = 0; i < v->n_idmap && !r; i++)
 		r = add_op(ops, n, cap, v->idmap[i], OP_IDMAP, base | MOUNT_ATTR_RDONLY |
