@@ -1208,8 +1208,7 @@ static void make_missing_writes(struct sup *s)
 			if (geteuid() == 0)
 				(void)!chown(w->v[i], SBX_SANDBOX_ID, SBX_SANDBOX_ID);
 			json_array_append_new(s->created, jstr(w->v[i]));
-		}
-		else if (!s->o->quiet)
+		} else if (!s->o->quiet)
 			fprintf(stderr, "sandboxpy: cannot make the write directory %s: %s\n", w->v[i],
 				strerror(errno));
 	}
@@ -1485,11 +1484,9 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	s.plan.ns = ns;
 	s.ns_set = true;
 	{
-		/* --audit-only (and so --learn): the working directory is seen
-		 * as the sandbox uid's own, writable, so that a write there the
-		 * policy would refuse really happens and the run goes on to
-		 * show the next one. Elsewhere the sandbox uid's permissions
-		 * hold as always: root's files stay root's. */
+		/* --audit-only (and so --learn): the working directory is bound
+		 * like a write tree (child.c), so the way to it must be
+		 * passable; idmapped trees are only ever read-only (ns.c). */
 		char *aw[66], **wv = s.plan.write_v;
 		size_t n = 0;
 		if (o->audit_only) {
