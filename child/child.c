@@ -75,7 +75,8 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
 	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
 	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
-	[SBX_STEP_IDMAP] = "giving the sandbox's uid access to root-owned directories (idmapped mounts)",
+	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (read-only idmapped trees, nosuid/noexec "
+			   "binds, private tmp and /proc)",
 };
 
 const char *sbx_step_name(int step)
@@ -509,6 +510,99 @@ static void prepare_modules(const struct sbx_policy *p)
 		wrap_tracers();
 }
 
+/* The program's read trees: what the policy and the program bring, not
+ * the system's (plan.c's implicit set). NULL-terminated, malloc'd. */
+static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap)
+{
+	const struct sbx_policy *p = plan->p;
+	char **v = calloc(p->fs.read.n + p->python.path.n + 3, sizeof(char *));
+	size_t n = 0;
+
+	if (!v)
+		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+	for (size_t i = 0; i < p->fs.read.n; i++)
+		v[n++] = p->fs.read.v[i];
+	for (size_t i = 0; i < p->python.path.n; i++)
+		v[n++] = p->python.path.v[i];
+	v[n++] = (char *)p->cwd;
+	if (plan->script_real) {
+		char *slash;
+		snprintf(script_dir, cap, "%s", plan->script_real);
+		slash = strrchr(script_dir, '/');
+		if (slash && slash != script_dir) {
+			*slash = '\0';
+			v[n++] = script_dir;
+		}
+	}
+	return v;
+}
+
+/* The mount view (ns.c), where a mount namespace can be had: started as
+ * root, or in a user namespace of our own. READY flags for what holds. */
+static unsigned setup_view(const struct sbx_child_plan *plan)
+{
+	const struct sbx_policy *p = plan->p;
+	const struct sbx_ns *ns = &plan->ns;
+	char script_dir[PATH_MAX];
+	struct sbx_ns_view v = {
+		.write = plan->write_v, .islands = plan->implicit_v, .self_exe = plan->self_exe,
+		.idmap = (const char (*)[4096])ns->idmap, .n_idmap = ns->n_idmap,
+		.userns = ns->n_idmap ? SBX_IDMAP_FD : -1,
+		.native_ok = p->native.ctypes || p->native.extensions == SBX_EXT_ANY,
+		.tmpdir = plan->tmpdir, .private_shm = p->process.spawn,
+		.pid_ns = ns->flags & CLONE_NEWPID, .uid = ns->uid, .gid = ns->gid,
+		.memory_mb = p->limits.memory_mb, .cwd = p->cwd,
+	};
+	const char *failed = NULL;
+	unsigned done = 0;
+	int r;
+
+	if (!ns->drop_root && !(ns->flags & CLONE_NEWUSER))
+		return 0;	/* no mount namespace: docs/confinement.md */
+	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
+	/* native.extensions as a list: the listed modules load from sys.path
+	 * (python.path, the script's directory), which keep exec. */
+	if (p->native.extensions == SBX_EXT_LIST)
+		v.read_native = v.read + p->fs.read.n;
+	/* --audit-only (--learn): the working directory is bound as a write
+	 * tree, so that writes there really happen (as the sandbox's uid, by
+	 * its real permissions) and the run goes on to show the next one. */
+	if (plan->o->audit_only) {
+		size_t n = 0;
+		while (plan->write_v && plan->write_v[n])
+			n++;
+		if (!(v.write = calloc(n + 2, sizeof(char *))))
+			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+		memcpy((char **)v.write, plan->write_v, n * sizeof(char *));
+		((char **)v.write)[n] = (char *)p->cwd;
+	}
+	/* exec_allow's programs keep exec wherever they are. */
+	if (plan->exec_v) {
+		char **isl = NULL;
+		size_t a = 0, b = 0;
+		while (plan->implicit_v && plan->implicit_v[a])
+			a++;
+		while (plan->exec_v[b])
+			b++;
+		if (!(isl = calloc(a + b + 1, sizeof(char *))))
+			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+		memcpy(isl, plan->implicit_v, a * sizeof(char *));
+		memcpy(isl + a, plan->exec_v, b * sizeof(char *));
+		v.islands = isl;
+	}
+	r = sbx_fault("mounts") ? -EPERM : sbx_ns_view_apply(&v, &done, &failed);
+	if (ns->n_idmap)
+		close(SBX_IDMAP_FD);
+	if (r < 0)
+		fail(SBX_STEP_IDMAP, -r, failed ? failed : "a private mount namespace");
+	if (v.islands != plan->implicit_v)
+		free((void *)v.islands);
+	free((void *)v.read);
+	if (v.write != plan->write_v)
+		free((void *)v.write);
+	return (done & ~SBX_VIEW_SHM) | (done & SBX_VIEW_SHM ? SBX_READY_PRIVATE_SHM : 0);
+}
+
 /* Landlock is optional unless --require names it: reported, or fatal. */
 static void landlock_failed(const struct sbx_child_plan *plan, int err, const char *what)
 {
@@ -567,19 +661,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 		fail(SBX_STEP_SESSION, errno, NULL);
 	if (chdir(p->cwd) < 0)
 		fail(SBX_STEP_CHDIR, errno, p->cwd);
-	{
-		int r = sbx_ns_idmap_apply(plan->ns.n_idmap ? SBX_IDMAP_FD : -1,
-					   (const char (*)[4096])plan->ns.idmap, plan->ns.n_idmap, p->cwd);
-		if (plan->ns.n_idmap)
-			close(SBX_IDMAP_FD);
-		if (r < 0)
-			fail(SBX_STEP_IDMAP, -r, plan->ns.idmap[0]);
-		/* Before the Landlock ruleset, whose /dev/shm rule must name
-		 * the private one. Without it the host's stays (reported). */
-		if (p->process.spawn && (plan->ns.flags || plan->ns.drop_root) &&
-		    sbx_ns_private_shm(plan->ns.n_idmap > 0, p->limits.memory_mb) == 0)
-			flags |= SBX_READY_PRIVATE_SHM;
-	}
+	flags |= setup_view(plan);
 	environ = plan->envp;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SBX_STEP_PDEATHSIG, errno, NULL);

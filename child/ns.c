@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -197,30 +198,40 @@ int sbx_ns_drop_root(const struct sbx_ns *ns)
 	return 0;
 }
 
-/* ---- root-owned trees, seen as the sandbox's own ----
- * Started as root, the program runs as SBX_SANDBOX_ID, for which a
- * root-owned 0700 directory (pytest's /tmp/pytest-of-root, a mkdtemp
- * directory, /root) is closed. In a private mount namespace, each such
- * tree the policy names is mounted again over itself, idmapped so that
- * files owned by root appear owned by the sandbox's uid (and what it
- * creates is stored as root's, as if root had written it). Only those
- * trees: everything else, /etc/passwd included, keeps its permissions
- * against an unprivileged uid. Landlock still decides what in them may be
- * read or written. */
 
-/* May the sandbox's uid (no supplementary groups) do want (4 r, 2 w,
- * 1 x) on st? */
-static bool sandbox_may(const struct stat *st, const struct sbx_ns *ns, unsigned want)
+/* ---- the mount view ----
+ * The program's process makes a mount namespace of its own and shapes what
+ * it sees there, before it leaves root (or the capabilities its user
+ * namespace gave it):
+ *  - root-owned trees on the way to the policy's paths that the sandbox's
+ *    uid could not pass (pytest's /tmp/pytest-of-root, a mkdtemp directory,
+ *    /root) are mounted again idmapped (on-disk 0 <-> the sandbox's uid)
+ *    and READ-ONLY: an idmap is a bijection, so whatever the sandbox could
+ *    create through it would be stored as root's;
+ *  - every write tree is bound over itself, never idmapped, nosuid, nodev,
+ *    noexec: what the program creates there is its own uid's, carries no
+ *    privilege and cannot be mapped executable;
+ *  - the read trees the program supplies (filesystem.read, python.path,
+ *    the working directory, the script's directory) nosuid, nodev, and
+ *    noexec unless the policy lets native code in; trees holding the
+ *    system's own code (the standard library, shared libraries, allowed
+ *    executables, /dev, /proc) are left as they are;
+ *  - the private tmp is a tmpfs that dies with the namespace;
+ *  - /proc is the PID namespace's own: no host process is visible.
+ * Landlock still decides what in all of this may be read or written. */
+
+/* May uid/gid (no supplementary groups) do want (4 r, 2 w, 1 x) on st? */
+bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want)
 {
-	unsigned m = st->st_uid == ns->uid ? (st->st_mode >> 6) & 7
-		   : st->st_gid == ns->gid ? (st->st_mode >> 3) & 7 : st->st_mode & 7;
+	unsigned m = st->st_uid == uid ? (st->st_mode >> 6) & 7
+		   : st->st_gid == gid ? (st->st_mode >> 3) & 7 : st->st_mode & 7;
 
 	return (m & want) == want;
 }
 
 /* The first directory on the way to path (or path itself) that the
- * sandbox's uid could not pass or use as need says, if root owns it; 0
- * and out empty when nothing blocks. */
+ * sandbox's uid could not pass or read, if root owns it; out empty when
+ * nothing blocks. */
 static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned need_dir,
 			   unsigned need_file, char *out, size_t cap)
 {
@@ -239,7 +250,8 @@ static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned n
 		buf[i] = '\0';
 		if (stat(buf, &st) < 0)
 			return;
-		if (!sandbox_may(&st, ns, last ? (S_ISDIR(st.st_mode) ? need_dir : need_file) : 1)) {
+		if (!sbx_ns_may(&st, ns->uid, ns->gid,
+				last ? (S_ISDIR(st.st_mode) ? need_dir : need_file) : 1)) {
 			if (st.st_uid == 0)
 				snprintf(out, cap, "%s", buf);
 			return;
@@ -308,6 +320,9 @@ static void consider(const struct sbx_ns *ns, const char *path, unsigned need_di
 		snprintf(pts[(*n)++], PATH_MAX, "%s", p);
 }
 
+/* Write trees are considered for the way to them and reading only: a tree
+ * the sandbox's uid cannot write is refused at start (plan.c), never made
+ * writable through an idmap. */
 size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
 			 char *const *exec_v, const char *cwd, char (*pts)[PATH_MAX], size_t max)
 {
@@ -319,54 +334,246 @@ size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *con
 	for (char *const *v = read_v; v && *v; v++)
 		consider(ns, *v, 5, 4, pts, max, &n);
 	for (char *const *v = write_v; v && *v; v++)
-		consider(ns, *v, 7, 6, pts, max, &n);
+		consider(ns, *v, 5, 4, pts, max, &n);
 	for (char *const *v = exec_v; v && *v; v++)
 		consider(ns, *v, 5, 5, pts, max, &n);
 	return n;
 }
 
-/* multiprocessing's semaphores live in /dev/shm, which is the host's: a
- * private tmpfs there keeps the run's files from outliving it or meeting
- * other processes' objects. 0, or -errno (the shared one stays). */
-int sbx_ns_private_shm(bool have_mount_ns, double memory_mb)
-{
-	char opts[64];
-	long mb = memory_mb > 0 && memory_mb < 64 ? (long)memory_mb : 64;
+enum op_kind { OP_WRITE, OP_IDMAP, OP_READ };
 
-	if (!have_mount_ns && (unshare(CLONE_NEWNS) < 0 ||
-			       mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
-		return -errno;
-	snprintf(opts, sizeof(opts), "mode=1777,size=%ldm", mb);
-	if (mount("sandboxpy-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
-		return -errno;
+struct mnt_op {
+	const char *path;
+	enum op_kind kind;
+	uint64_t attr;
+	bool idmap;
+	int fd;
+};
+
+static bool holds_island(const struct sbx_ns_view *v, const char *tree)
+{
+	static const char *const sys[] = { "/proc", "/dev", "/sys" };
+
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (under(sys[i], tree))
+			return true;
+	for (char *const *i = v->islands; i && *i; i++)
+		if (under(*i, tree))
+			return true;
+	return v->self_exe && under(v->self_exe, tree);
+}
+
+static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *path)
+{
+	for (size_t i = 0; i < v->n_idmap; i++)
+		if (under(path, v->idmap[i]))
+			return v->idmap[i];
+	return NULL;
+}
+
+static bool in_write_tree(const struct sbx_ns_view *v, const char *path)
+{
+	for (char *const *w = v->write; w && *w; w++)
+		if (strncmp(*w, "/dev/", 5) != 0 && under(path, *w))
+			return true;
+	return false;
+}
+
+/* Adds one op unless a stronger one names the same path (write before
+ * idmap before read) or the path is absent. */
+static int add_op(struct mnt_op *ops, size_t *n, size_t cap, const char *path, enum op_kind kind,
+		  uint64_t attr, bool idmap)
+{
+	struct stat st;
+
+	if (!path || path[0] != '/' || stat(path, &st) < 0)
+		return 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(ops[i].path, path) != 0)
+			continue;
+		if (ops[i].kind <= kind)
+			return 0;
+		ops[i] = (struct mnt_op){ path, kind, attr, idmap, -1 };
+		return 0;
+	}
+	if (*n == cap)
+		return -E2BIG;
+	ops[(*n)++] = (struct mnt_op){ path, kind, attr, idmap, -1 };
 	return 0;
 }
 
-int sbx_ns_idmap_apply(int userns, const char (*pts)[PATH_MAX], size_t n, const char *cwd)
+static int collect_ops(const struct sbx_ns_view *v, struct mnt_op *ops, size_t cap, size_t *n)
+{
+	const uint64_t base = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	int r = 0;
+
+	*n = 0;
+	for (char *const *w = v->write; w && *w && !r; w++) {
+		/* /dev/null, the private /dev/shm; the tmpfs; and a tree that
+		 * holds the system's code or /dev (a policy writing "/"): such
+		 * a policy gave that code away already, and nodev there would
+		 * close /dev/null. */
+		if (strncmp(*w, "/dev/", 5) == 0 || (v->tmpdir && strcmp(*w, v->tmpdir) == 0) ||
+		    holds_island(v, *w))
+			continue;
+		r = add_op(ops, n, cap, *w, OP_WRITE, base | MOUNT_ATTR_NOEXEC, false);
+	}
+	for (size_t i = 0; i < v->n_idmap && !r; i++)
+		r = add_op(ops, n, cap, v->idmap[i], OP_IDMAP, base | MOUNT_ATTR_RDONLY |
+			   (v->native_ok || holds_island(v, v->idmap[i]) ? 0 : MOUNT_ATTR_NOEXEC), true);
+	for (int pass = 0; pass < 2; pass++) {
+		/* The trees that keep exec first: the first read op of a path
+		 * stays. */
+		for (char *const *rd = pass ? v->read : v->read_native; rd && *rd && !r; rd++) {
+			bool id = idmapped_ancestor(v, *rd) != NULL;
+			/* The system's own code stays as it is. Inside a write
+			 * tree that bind (noexec) holds, and it stays writable. */
+			if (holds_island(v, *rd) || in_write_tree(v, *rd))
+				continue;
+			r = add_op(ops, n, cap, *rd, OP_READ, base | (id ? MOUNT_ATTR_RDONLY : 0) |
+				   (v->native_ok || !pass ? 0 : MOUNT_ATTR_NOEXEC), id);
+		}
+	}
+	return r;
+}
+
+/* Outer trees first, so an inner one lands on top of its ancestor's new
+ * mount. */
+static int by_depth(const void *a, const void *b)
+{
+	size_t x = strlen(((const struct mnt_op *)a)->path), y = strlen(((const struct mnt_op *)b)->path);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each tree is cloned from the host's view first (so a write tree under an
+ * idmapped ancestor is still the real one), given its attributes while
+ * detached, then attached in depth order. An idmapped clone is not
+ * recursive: mount_setattr refuses to idmap a tree holding idmapped or
+ * unsupported mounts. */
+static int attach_ops(struct mnt_op *ops, size_t n, int userns, const char **failed)
 {
 	int r = 0;
 
-	if (!n)
-		return 0;
-	if (userns < 0)
-		return -EBADF;
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
 	for (size_t i = 0; i < n && !r; i++) {
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
-		int t = (int)syscall(SYS_open_tree, AT_FDCWD, pts[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-		if (t < 0) {
-			r = -errno;
-			break;
+		unsigned rec = ops[i].idmap ? 0 : AT_RECURSIVE;
+		struct mount_attr a = { .attr_set = ops[i].attr };
+		*failed = ops[i].path;
+		if (ops[i].idmap) {
+			if (userns < 0)
+				return -EBADF;
+			a.attr_set |= MOUNT_ATTR_IDMAP;
+			a.userns_fd = (uint64_t)userns;
 		}
-		if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
-		    syscall(SYS_move_mount, t, "", AT_FDCWD, pts[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		ops[i].fd = (int)syscall(SYS_open_tree, AT_FDCWD, ops[i].path,
+					 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+		if (ops[i].fd < 0 ||
+		    syscall(SYS_mount_setattr, ops[i].fd, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0)
 			r = -errno;
-		close(t);
 	}
-	close(userns);
-	/* The working directory is on the new mount only once re-entered. */
-	if (!r && chdir(cwd) < 0)
+	qsort(ops, n, sizeof(*ops), by_depth);
+	for (size_t i = 0; i < n && !r; i++) {
+		*failed = ops[i].path;
+		if (syscall(SYS_move_mount, ops[i].fd, "", AT_FDCWD, ops[i].path,
+			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			r = -errno;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].fd >= 0)
+			close(ops[i].fd);
+	if (!r)
+		*failed = NULL;
+	return r;
+}
+
+/* A tmpfs of size_mb on dir: owned by uid/gid with mode, nosuid, nodev,
+ * noexec. */
+static int tmpfs_on(const char *dir, const char *name, const char *mode, uid_t uid, gid_t gid,
+		    long size_mb)
+{
+	char opts[128];
+	int n = snprintf(opts, sizeof(opts), "mode=%s,size=%ldm", mode, size_mb);
+
+	/* (uid_t)-1: the mounter's own (a user namespace may map no other). */
+	if (uid != (uid_t)-1)
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
+	return mount(name, dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0 ? -errno : 0;
+}
+
+/* vm.memfd_noexec=2 for this PID namespace (the value is the namespace's,
+ * and a process of it with CAP_SYS_ADMIN over its user namespace may raise
+ * it): MFD_EXEC is refused and every memfd is sealed non-executable, so it
+ * cannot be execve'd. It does not stop mmap(PROT_EXEC) of one (dlopen of
+ * /proc/self/fd/N): seccomp's memfd_create rule holds that. */
+static bool memfd_noexec(void)
+{
+	int fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && write(fd, "2", 1) == 1;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static long tmp_size_mb(double memory_mb)
+{
+	/* The tmpfs's pages are charged to the run's memory cgroup; the cap
+	 * bounds a run without a memory limit. */
+	return memory_mb > 0 && memory_mb < 1024 ? (long)memory_mb + 1 : 1024;
+}
+
+int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **failed)
+{
+	struct mnt_op *ops;
+	size_t cap = 16, n = 0;
+	int r;
+
+	*done = 0;
+	*failed = NULL;
+	for (char *const *p = v->write; p && *p; p++)
+		cap++;
+	for (char *const *p = v->read; p && *p; p++)
+		cap++;
+	for (char *const *p = v->read_native; p && *p; p++)
+		cap++;
+	cap += v->n_idmap;
+	if (!(ops = calloc(cap, sizeof(*ops))))
+		return -ENOMEM;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		r = -errno;
+		goto out;
+	}
+	if ((r = collect_ops(v, ops, cap, &n)) < 0 || (r = attach_ops(ops, n, v->userns, failed)) < 0)
+		goto out;
+	*done |= SBX_VIEW_FLAGS;
+	if (v->tmpdir) {
+		*failed = v->tmpdir;
+		if ((r = tmpfs_on(v->tmpdir, "sandboxpy-tmp", "0700", v->uid, v->gid,
+				  tmp_size_mb(v->memory_mb))) < 0)
+			goto out;
+		*done |= SBX_VIEW_TMP;
+	}
+	/* Best effort, reported (layers.netns.dev_shm, layers.filesystem.proc):
+	 * a container's masked /proc, for one, makes the kernel refuse a new
+	 * procfs in a user namespace. */
+	if (v->private_shm && tmpfs_on("/dev/shm", "sandboxpy-shm", "1777", (uid_t)-1, (gid_t)-1,
+				       v->memory_mb > 0 && v->memory_mb < 64 ? (long)v->memory_mb : 64) == 0)
+		*done |= SBX_VIEW_SHM;
+	if (v->pid_ns) {
+		/* Before /proc is replaced: the write goes through whichever
+		 * procfs, the value is this PID namespace's. */
+		if (memfd_noexec())
+			*done |= SBX_VIEW_MEMFD_NOEXEC;
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "hidepid=invisible") == 0)
+			*done |= SBX_VIEW_PROC;
+	}
+	*failed = v->cwd;
+	/* The working directory is on the new mounts only once re-entered. */
+	r = chdir(v->cwd) < 0 ? -errno : 0;
+	if (!r)
+		*failed = NULL;
+out:
+	free(ops);
 	return r;
 }

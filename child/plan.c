@@ -241,6 +241,33 @@ out:
 	return r;
 }
 
+/* Started as root, the program runs as SBX_SANDBOX_ID, and a write tree
+ * it cannot write stays so: it is never made writable through an idmapped
+ * mount, which would store what the sandbox creates as root's (a set-uid
+ * root file on the host, issue 15). Refused here, with the fix. */
+static int check_write_trees(const struct sbx_policy *p, struct sbx_error *err)
+{
+	struct stat st;
+	int r = 0;
+
+	if (geteuid() != 0)
+		return 0;
+	for (size_t i = 0; i < p->fs.write.n; i++) {
+		const char *w = p->fs.write.v[i];
+		if (stat(w, &st) < 0 || strncmp(w, "/dev/", 5) == 0)
+			continue;	/* missing: writes there are refused */
+		if (sbx_ns_may(&st, SBX_SANDBOX_ID, SBX_SANDBOX_ID, S_ISDIR(st.st_mode) ? 7 : 6))
+			continue;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "filesystem.write: %s (owner uid %u, group %u, mode "
+			     "%04o) is not writable by the sandbox's uid %u; sandboxpy will not make it "
+			     "writable as root. Fix: chown %u %s (or give uid %u write access), or run "
+			     "sandboxpy as the tree's owner", w, (unsigned)st.st_uid, (unsigned)st.st_gid,
+			     (unsigned)(st.st_mode & 07777), SBX_SANDBOX_ID, SBX_SANDBOX_ID, w, SBX_SANDBOX_ID);
+		r = -EACCES;
+	}
+	return r;
+}
+
 int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
 			 const struct sbx_run_opts *o, struct sbx_error *err)
 {
@@ -268,7 +295,17 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 		}
 		if (!(plan->tmpdir = realpath(buf, NULL)))
 			goto out_fail;
+		/* The sandbox's own, never root's: in a mount namespace a tmpfs
+		 * covers it, without one the program writes here as itself. */
+		if (geteuid() == 0 && chown(plan->tmpdir, SBX_SANDBOX_ID, SBX_SANDBOX_ID) < 0) {
+			r = -errno;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "cannot give the private tmp directory %s "
+				     "to uid %u: %s", plan->tmpdir, SBX_SANDBOX_ID, strerror(errno));
+			goto out_fail;
+		}
 	}
+	if ((r = check_write_trees(p, err)) < 0)
+		goto out_fail;
 	if (o->kind == SBX_PROG_FILE && o->program) {
 		/* Relative to the sandbox's working directory, where the child
 		 * is when Python opens it (-C), not to ours. */

@@ -8,6 +8,7 @@
 #define SBX_NS_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sbx_policy.h"
@@ -31,7 +32,7 @@ struct sbx_ns {
 	int sync[2];		/* supervisor -> init: "go"; HUP when it dies */
 	int status[2];		/* init -> supervisor: the program's wait status */
 	char reason[200];	/* why namespaces are not (all) in force */
-	char idmap[8][4096];	/* root-owned trees mounted idmapped (drop_root) */
+	char idmap[8][4096];	/* root-owned trees mounted idmapped read-only */
 	size_t n_idmap;
 	int idmap_fd;		/* the idmap's user namespace, or -1 */
 };
@@ -56,19 +57,51 @@ void sbx_ns_init(struct sbx_ns *ns, int keep_fd);
  * sandbox's uid/gid (no supplementary groups). 0 or -errno. */
 int sbx_ns_drop_root(const struct sbx_ns *ns);
 
+/* May uid/gid (no supplementary groups) do want (4 r, 2 w, 1 x) on st? */
+bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want);
+
 /* Started as root: the root-owned trees on the way to the policy's paths
- * (and the working directory) that the sandbox's uid could not use, the
- * outermost of each, at most max. Computed by the supervisor for the plan
- * and the report. */
+ * (and the working directory) that the sandbox's uid could not pass or
+ * read, the outermost of each, at most max. Only ever mounted idmapped
+ * READ-ONLY (the idmap is a bijection: what the sandbox created through it
+ * would be root's). Computed by the supervisor for the plan and the
+ * report. */
 size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
 			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
-/* In the program's process, before leaving root: mount each of them again
- * over itself, idmapped so root's files appear as the sandbox's, in a
- * private mount namespace. 0 or -errno. */
-int sbx_ns_idmap_apply(int userns, const char (*pts)[4096], size_t n, const char *cwd);
-/* With spawning allowed: a private tmpfs on /dev/shm (in a mount namespace
- * of its own, made here unless have_mount_ns). 0 or -errno. */
-int sbx_ns_private_shm(bool have_mount_ns, double memory_mb);
+
+/* What the program's process mounts in its own mount namespace. */
+struct sbx_ns_view {
+	char *const *write;	/* write trees: bound nosuid,nodev,noexec */
+	char *const *read;	/* the program's read trees: nosuid,nodev(,noexec) */
+	char *const *read_native;	/* of those, sys.path trees a listed
+					   extension may load from: nosuid,nodev */
+	char *const *islands;	/* the system's code: trees holding one keep exec */
+	const char *self_exe;
+	const char (*idmap)[4096];	/* root-owned trees: idmapped read-only */
+	size_t n_idmap;
+	int userns;		/* the idmap's user namespace, or -1 */
+	bool native_ok;		/* native code may load from read trees */
+	const char *tmpdir;	/* private tmp: a tmpfs there, or NULL */
+	bool private_shm;	/* a private tmpfs on /dev/shm */
+	bool pid_ns;		/* a PID namespace: its own /proc, memfd_noexec */
+	uid_t uid;		/* owner of the private tmp */
+	gid_t gid;
+	double memory_mb;	/* bounds the tmpfs sizes; <= 0 unlimited */
+	const char *cwd;	/* re-entered on the new mounts */
+};
+
+/* What sbx_ns_view_apply put in force (the READY flags' values). */
+#define SBX_VIEW_FLAGS		(1u << 16)	/* write/read trees nosuid,nodev,noexec */
+#define SBX_VIEW_TMP		(1u << 17)	/* the private tmp is a tmpfs */
+#define SBX_VIEW_PROC		(1u << 18)	/* /proc is the PID namespace's own */
+#define SBX_VIEW_MEMFD_NOEXEC	(1u << 19)	/* vm.memfd_noexec=2 in the PID namespace */
+#define SBX_VIEW_SHM		(1u << 20)	/* /dev/shm is a private tmpfs */
+
+/* In the program's process, before leaving root (or its user namespace's
+ * capabilities): a mount namespace of its own with the view above. 0 or
+ * -errno with *failed naming the tree that could not be mounted; *done
+ * has SBX_VIEW_* flags. */
+int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **failed);
 /* The supervisor's half: a user namespace mapping 0 to the sandbox's ids,
  * as a descriptor for MOUNT_ATTR_IDMAP; -errno. */
 int sbx_ns_idmap_userns(const struct sbx_ns *ns);

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdint.h>
 #include <poll.h>
@@ -830,20 +829,6 @@ static void sweep(pid_t self, const pid_t *before, size_t n_before)
 	}
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void sbx_rmtree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static const char *signame(int sig)
 {
 	const char *n = sigabbrev_np(sig);
@@ -1119,6 +1104,9 @@ static json_t *layers_json(struct sup *s)
 	json_object_set_new(o, "landlock", landlock_json(s));
 	json_object_set_new(o, "netns", netns_json(s));
 	json_object_set_new(o, "identity", identity_json(s));
+	json_object_set_new(o, "filesystem", sbx_fs_layer_json(s->ready, s->ready_flags, s->plan.tmpdir,
+		s->ns_set && (s->plan.ns.flags & CLONE_NEWPID),
+		s->ns_set && (s->plan.ns.drop_root || (s->plan.ns.flags & CLONE_NEWUSER))));
 	a = layer(s->ready && (s->ready_flags & SBX_READY_CAPS), "set-up did not finish");
 	json_object_set_new(a, "no_new_privs", json_boolean(s->ready_flags & SBX_READY_NO_NEW_PRIVS));
 	json_object_set_new(a, "bounding_set_cleared", json_boolean(s->ready_flags & SBX_READY_CAPS_BOUND));
@@ -1411,9 +1399,12 @@ static void make_missing_writes(struct sup *s)
 	for (size_t i = 0; i < w->n; i++) {
 		if (lstat(w->v[i], &st) == 0 || errno != ENOENT)
 			continue;
-		if (mkdir(w->v[i], 0755) == 0)
+		if (mkdir(w->v[i], 0755) == 0) {
+			/* Made for the sandbox: its uid's, never root's (plan.c). */
+			if (geteuid() == 0)
+				(void)!chown(w->v[i], SBX_SANDBOX_ID, SBX_SANDBOX_ID);
 			json_array_append_new(s->created, jstr(w->v[i]));
-		else if (!s->o->quiet)
+		} else if (!s->o->quiet)
 			fprintf(stderr, "sandboxpy: cannot make the write directory %s: %s\n", w->v[i],
 				strerror(errno));
 	}
@@ -1689,11 +1680,9 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	s.plan.ns = ns;
 	s.ns_set = true;
 	{
-		/* --audit-only (and so --learn): the working directory is seen
-		 * as the sandbox uid's own, writable, so that a write there the
-		 * policy would refuse really happens and the run goes on to
-		 * show the next one. Elsewhere the sandbox uid's permissions
-		 * hold as always: root's files stay root's. */
+		/* --audit-only (and so --learn): the working directory is bound
+		 * like a write tree (child.c), so the way to it must be
+		 * passable; idmapped trees are only ever read-only (ns.c). */
 		char *aw[66], **wv = s.plan.write_v;
 		size_t n = 0;
 		if (o->audit_only) {

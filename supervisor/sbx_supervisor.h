@@ -86,8 +86,15 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
 void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 
-/* Removes a directory tree we made (the private tmp, the self-test's). */
-void sbx_rmtree(const char *path);
+/* Removes a directory tree we made (the private tmp, the self-test's),
+ * whatever the program put in it: depth beyond PATH_MAX, mode 000
+ * directories, long names (cleanup.c). 0 or -errno (what stays, stays). */
+int sbx_rmtree(const char *path);
+
+/* The report's layers.filesystem: the mount view the child put in force
+ * (ready_flags: its READY record's SBX_VIEW_* bits), for a run with a
+ * private tmp or not, in a PID namespace or not. */
+json_t *sbx_fs_layer_json(bool ready, unsigned ready_flags, bool tmp, bool pid_ns, bool mount_ns);
 
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */

@@ -8,7 +8,9 @@ forbids. Its module docstring ends with a JSON header:
     args        extra argv for the program (optional)
     setup       what the runner prepares before each run (optional):
                   files     {path: text}      regular files (parents made)
-                  dirs      [path]            directories
+                  dirs      [path]            directories, owned by the
+                                              sandbox's uid 64981
+                  root_owned [path]           of those, the ones left root's
                   symlinks  {link: target}    symlinks (planted by the runner)
                   modes     {path: int}       chmod after creating
                   zips      {zip: {member: text}}
@@ -18,6 +20,9 @@ forbids. Its module docstring ends with a JSON header:
                   inherit   {N: path}         the file opened read-write and
                                               inherited as descriptor N by the
                                               program (sandboxpy) in both runs
+                  env       {NAME: value}     added to the environment of both
+                                              runs (e.g. TMPDIR, so that what
+                                              a run leaves there can be seen)
                   victim    "root" | "sandbox"  a sleeping process the runner
                                                 owns (VICTIM), as root or as the
                                                 sandbox's own uid 64981
@@ -43,6 +48,11 @@ forbids. Its module docstring ends with a JSON header:
                   max_size   [path, bytes]   the file is at most that big
                   max_stdout_bytes  N        the program's stdout is at most N
                   not_mounted  path          nothing is mounted there
+                  empty      path | [path]   an existing directory with nothing
+                                             in it (nothing left after the run)
+                  no_setid   path | [path]   no set-uid or set-gid file below
+                  not_root_owned path | [path] no file or directory below it
+                                             is owned by root (but the path)
                   alive  [VICTIM|SUPERVISOR] the process still runs (for
                                              SUPERVISOR: sandboxpy was not
                                              killed by a signal; unconfined, a
@@ -305,6 +315,11 @@ class World:
         setup = fill(setup, v)
         for d in setup.get("dirs", []):
             Path(d).mkdir(parents=True, exist_ok=True)
+            # The sandbox's uid writes a write tree as itself, so the
+            # directories made for it are its own (as a grader would chown
+            # them); root_owned keeps some root's, for the refusal's case.
+            if d not in setup.get("root_owned", []):
+                os.chown(d, SANDBOX_UID, SANDBOX_UID)
         for p, text in setup.get("files", {}).items():
             Path(p).parent.mkdir(parents=True, exist_ok=True)
             Path(p).write_text(text)
@@ -322,6 +337,13 @@ class World:
             subprocess.run(["cc", *kind, "-O1", "-o", p, str(c)], check=True,
                            capture_output=True)
             c.unlink()
+        # Likewise a write tree the policy names that the runner made.
+        writes = (fill(self.hdr.get("policy", {}), v).get("filesystem") or {}).get("write") or []
+        for w in writes if isinstance(writes, list) else []:
+            p = Path(w) if os.path.isabs(str(w)) else self.cwd / str(w)
+            if (p.is_dir() and not p.is_symlink() and str(p) not in setup.get("root_owned", [])
+                    and str(p.resolve()).startswith(str(self.base) + "/")):
+                os.chown(p, SANDBOX_UID, SANDBOX_UID)
         for link, target in setup.get("symlinks", {}).items():
             os.symlink(target, link)
         for p, mode in setup.get("modes", {}).items():
@@ -462,6 +484,7 @@ def run_program(world, v, confined):
         os.close(fd)
         inherited.append(int(n))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(world.cwd), "SBXADV_SECRET": f"SECRET-{world.token}"}
+    env.update({k: str(x) for k, x in fill(hdr.get("setup", {}).get("env", {}), v).items()})
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=world.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                             env=env, preexec_fn=preexec, pass_fds=inherited)
@@ -510,6 +533,19 @@ def run_program(world, v, confined):
 
 # --------------------------------------------------------------- oracle
 
+def walk_lstat(top):
+    """(path, lstat) of top and everything below it that a path can name;
+    deeper parts (beyond PATH_MAX) are the clean-up's and empty's concern."""
+    out = []
+    for d, dirs, files in os.walk(top, onerror=lambda e: None):
+        for n in [d] + [os.path.join(d, x) for x in dirs + files]:
+            try:
+                out.append((n, os.lstat(n)))
+            except OSError:
+                pass
+    return out
+
+
 def check_oracle(world, v, run):
     """Returns the list of oracle checks that failed (empty: contained)."""
     oracle = fill(world.hdr["oracle"], v)
@@ -538,6 +574,14 @@ def check_oracle(world, v, run):
         fails.append(f"stdout is {len(run.stdout)} bytes (> {oracle['max_stdout_bytes']})")
     if "not_mounted" in oracle and mounted_at(oracle["not_mounted"]):
         fails.append(f"something is mounted on {oracle['not_mounted']}")
+    for p in as_list(oracle.get("empty", [])):
+        if not os.path.isdir(p) or os.listdir(p):
+            fails.append(f"{p} is not an empty directory: {sorted(os.listdir(p))[:5] if os.path.isdir(p) else 'missing'}")
+    for p in as_list(oracle.get("no_setid", [])):
+        fails += [f"{f} is set-id" for f, st in walk_lstat(p)
+                  if not stat.S_ISDIR(st.st_mode) and st.st_mode & (stat.S_ISUID | stat.S_ISGID)]
+    for p in as_list(oracle.get("not_root_owned", [])):
+        fails += [f"{f} is root's" for f, st in walk_lstat(p) if f != p and st.st_uid == 0]
     for who in as_list(oracle.get("alive", [])):
         who = str(who)
         if who == "SUPERVISOR":
@@ -549,7 +593,8 @@ def check_oracle(world, v, run):
             fails.append(f"{who} was killed")
     if not any(k in oracle for k in ("absent", "unchanged", "no_connection", "no_leftover",
                                      "max_seconds", "stdout_lacks", "max_size",
-                                     "max_stdout_bytes", "not_mounted", "alive")):
+                                     "max_stdout_bytes", "not_mounted", "alive", "empty",
+                                     "no_setid", "not_root_owned")):
         fails.append("the oracle checks nothing")
     return fails
 

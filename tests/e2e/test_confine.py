@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOXPY
+from conftest import SANDBOX_UID, SANDBOXPY
 
 FAULTS = os.environ.get("SANDBOXPY_FAULTS",
                         os.path.join(os.path.dirname(SANDBOXPY), "tests", "sandboxpy-faults"))
@@ -444,6 +444,8 @@ print("PARENT DONE", flush=True)
 
 def run_faulty(sbx, layer, *opts, code="open('ran', 'w').write('x')"):
     env = dict(os.environ, SANDBOXPY_FAULT=layer)
+    if os.geteuid() == 0:
+        os.chown(sbx.cwd, SANDBOX_UID, SANDBOX_UID)   # the write tree "." (conftest)
     cmd = [FAULTS, "-C", str(sbx.cwd), "-r", str(sbx.report_path),
            "--set", 'filesystem.write=["."]', *opts, "-c", code]
     p = subprocess.run(cmd, cwd=sbx.cwd, capture_output=True, text=True, env=env, timeout=60)
@@ -576,3 +578,66 @@ print(open("/proc/self/cgroup").read())
             assert "sandboxpy-" in v1.get(ctrl, ""), (ctrl, res.stdout)
     else:
         assert all("sandboxpy-" in path for _, _, path in entries), res.stdout
+
+
+# ---------------------------------------------------------------------------
+# the mount view (docs/confinement.md, "The mount view")
+
+VIEW_PROG = """
+import json, os, sys, tempfile
+def flags(p):
+    f = os.statvfs(p).f_flag
+    return {"rdonly": bool(f & os.ST_RDONLY), "nosuid": bool(f & os.ST_NOSUID),
+            "nodev": bool(f & os.ST_NODEV), "noexec": bool(f & os.ST_NOEXEC)}
+tmp = tempfile.gettempdir()
+open(os.path.join(sys.argv[1], "f"), "w").write("x")
+open(os.path.join(tmp, "t"), "w").write("x")
+print(json.dumps({"write": flags(sys.argv[1]), "tmp": flags(tmp), "cwd": flags("."),
+                  "stdlib": flags(os.path.dirname(os.__file__)),
+                  "tmp_dev": os.stat(tmp).st_dev, "tmp_name": tmp,
+                  "owner": os.stat(os.path.join(sys.argv[1], "f")).st_uid}))
+"""
+
+
+def test_mount_view_flags_and_private_tmp(sbx):
+    """Write trees and the tmp nosuid,nodev,noexec; the program's read trees
+    nosuid,nodev,noexec; the standard library as it is; the tmp a tmpfs of
+    its own that leaves nothing on the host; files the sandbox's own."""
+    out = sbx.cwd / "out"
+    out.mkdir()
+    sbx.script(VIEW_PROG)
+    res = sbx.run("prog.py", str(out), policy={"version": 1, "filesystem": {
+        "write": [str(out)], "tmp": True}})
+    assert res.rc == 0, res
+    v = json.loads(res.stdout)
+    for k in ("write", "tmp"):
+        assert v[k] == {"rdonly": False, "nosuid": True, "nodev": True, "noexec": True}, v
+    assert v["cwd"]["nosuid"] and v["cwd"]["nodev"] and v["cwd"]["noexec"], v
+    assert not v["stdlib"]["noexec"], v
+    assert v["tmp_dev"] != os.stat("/tmp").st_dev
+    assert not os.path.exists(v["tmp_name"]), "the private tmp's directory outlived the run"
+    if os.geteuid() == 0:
+        assert v["owner"] == SANDBOX_UID and (out / "f").stat().st_uid == SANDBOX_UID
+        # pytest's /tmp/pytest-of-root is root's, 0700: passed read-only.
+        assert res.report["layers"]["identity"]["idmapped"], res.report["layers"]["identity"]
+    fs = res.report["layers"]["filesystem"]
+    assert fs["active"] and fs["tmp"]["active"] and fs["mount_flags"]["active"], fs
+
+
+def test_mount_view_read_trees_keep_exec_when_native_code_is_allowed(sbx):
+    out = sbx.cwd / "out"
+    out.mkdir()
+    sbx.script(VIEW_PROG)
+    res = sbx.run("prog.py", str(out), policy={"version": 1, "native": {"ctypes": True},
+                                               "filesystem": {"write": [str(out)], "tmp": True}})
+    assert res.rc == 0, res
+    v = json.loads(res.stdout)
+    assert not v["cwd"]["noexec"] and v["cwd"]["nosuid"], v
+    assert v["write"]["noexec"] and v["tmp"]["noexec"], v
+
+
+def test_mount_view_failing_is_fatal(sbx):
+    p, rep = run_faulty(sbx, "mounts")
+    assert p.returncode == 125, p
+    assert not (sbx.cwd / "ran").exists()
+    assert rep["status"] == "internal" and "mount view" in rep["message"], rep
