@@ -654,7 +654,8 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 			_exit(SBX_EXIT_SETUP);
 	}
 
-	sbx_hook_program_starts();
+	if ((code = sbx_hook_program_starts()) < 0)
+		fail(SBX_STEP_HOOK, -code, "capturing the import system before the program runs");
 	code = Py_RunMain();
 	/* _exit: no C atexit handlers of the supervisor's image run here. */
 	_exit(code);

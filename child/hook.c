@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -889,24 +890,63 @@ static void ext_base(const char *file, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)strcspn(b, "."), b);
 }
 
+/* Not a file the sandbox's uid could have written or swapped: owned by
+ * someone else, not writable by others (sticky directories aside). Root
+ * without capabilities owns the installation; Landlock holds it then. */
+static bool not_ours(const char *path, bool dir)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+		return false;
+	if (me != 0 && st.st_uid == me)
+		return false;
+	return !(st.st_mode & S_IWOTH) || (dir && (st.st_mode & S_ISVTX));
+}
+
+/* The file an extension load names, as dlopen will open it: an absolute
+ * path with no symlink, "." or ".." in it, outside /proc and /dev (no
+ * magic link, no memfd), outside every tree the sandbox may write, and
+ * neither it nor a directory above it writable by the sandbox's uid, so
+ * nothing can change between this check and dlopen. */
+static bool ext_file_fixed(const char *file)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+
+	if (file[0] != '/' || sbx_path_resolve(file, -1, real, sizeof(real)) < 0 || strcmp(real, file) != 0)
+		return false;
+	if (sbx_path_under(real, "/proc") || sbx_path_under(real, "/dev") || under_any(real, &cfg->write))
+		return false;
+	if (!not_ours(real, false))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", real);
+	for (char *slash = strrchr(dir, '/'); slash && slash != dir; slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (!not_ours(dir, true))
+			return false;
+	}
+	return true;
+}
+
 static bool ext_allowed(const char *mod, const char *file)
 {
 	const struct sbx_policy *p = cfg->p;
-	char real[PATH_MAX], base[256];
+	char base[256];
 
+	if (!ext_file_fixed(file))
+		return false;
 	if (p->native.extensions == SBX_EXT_ANY)
 		return true;
 	ext_base(file, base, sizeof(base));
 	for (size_t i = 0; i < sizeof(test_extensions) / sizeof(test_extensions[0]); i++)
 		if (strcmp(base, test_extensions[i]) == 0)
 			goto listed;
-	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0) {
-		if (sbx_path_under(real, cfg->dynload))
+	if (sbx_path_under(file, cfg->dynload))
+		return true;
+	for (size_t i = 0; i < cfg->site.n; i++)
+		if (sbx_path_under(file, cfg->site.v[i]))
 			return true;
-		for (size_t i = 0; i < cfg->site.n; i++)
-			if (sbx_path_under(real, cfg->site.v[i]))
-				return true;
-	}
 listed:
 	if (p->native.extensions == SBX_EXT_LIST)
 		for (size_t i = 0; i < p->native.ext_list.n; i++)
@@ -915,13 +955,50 @@ listed:
 	return false;
 }
 
+/* An extension load (_imp.create_dynamic raises "import" with the file it
+ * will dlopen, whatever its name ends in): the file, not its suffix, is
+ * judged. Its init function is PyInit_<last component>, and the file name
+ * says what it is too: "pkg._ctypes" or a renamed _ctypes*.so is _ctypes. */
+static void h_extension_load(const char *mod, PyObject *fo, struct verdict *v)
+{
+	const struct sbx_policy *p = cfg->p;
+	const char *last = strrchr(mod, '.'), *file;
+	char base[256];
+
+	last = last ? last + 1 : mod;
+	if (!str_arg(fo, &file)) {
+		v->rule = SBX_RULE_EXTENSIONS;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "import %s from a <%s> path", mod, Py_TYPE(fo)->tp_name);
+		return;
+	}
+	ext_base(file, base, sizeof(base));
+	if (!p->native.ctypes && (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
+		v->rule = SBX_RULE_CTYPES;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)", mod, file);
+	} else if (name_denied(last) || name_denied(base)) {
+		v->rule = SBX_RULE_IMPORTS;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+	} else if (!ext_allowed(mod, file)) {
+		v->rule = SBX_RULE_EXTENSIONS;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+	} else {
+		return;
+	}
+	v->deny = true;
+}
+
 static void h_import(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
 {
-	const char *mod, *file;
+	const char *mod;
 	const struct sbx_policy *p = cfg->p;
+	PyObject *fo = arg(args, row->b);
 
-	if (!str_arg(arg(args, row->a), &mod))
+	if (!str_arg(arg(args, row->a), &mod)) {
+		if (fo && fo != Py_None)
+			h_extension_load("?", fo, v);
 		return;
+	}
 	if (!p->native.ctypes && (strcmp(mod, "_ctypes") == 0 || strcmp(mod, "ctypes") == 0 ||
 				  strncmp(mod, "ctypes.", 7) == 0)) {
 		v->rule = SBX_RULE_CTYPES;
@@ -935,35 +1012,9 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 		snprintf(v->detail, sizeof(v->detail), "import %s", mod);
 		return;
 	}
-	/* The extension loader raises "import" with the shared object's path. */
-	if (str_arg(arg(args, row->b), &file)) {
-		size_t n = strlen(file);
-		/* Its init function is PyInit_<last component>, and the file says
-		 * what it is: "pkg._ctypes" or a renamed _ctypes*.so is _ctypes. */
-		const char *last = strrchr(mod, '.');
-		char base[256];
-		last = last ? last + 1 : mod;
-		ext_base(file, base, sizeof(base));
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !p->native.ctypes &&
-		    (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
-			v->rule = SBX_RULE_CTYPES;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)",
-				 mod, file);
-			return;
-		}
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && (name_denied(last) || name_denied(base))) {
-			v->rule = SBX_RULE_IMPORTS;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
-			return;
-		}
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !ext_allowed(mod, file)) {
-			v->rule = SBX_RULE_EXTENSIONS;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
-		}
-	}
+	/* The import statement passes None; the extension loader a file. */
+	if (fo && fo != Py_None)
+		h_extension_load(mod, fo, v);
 }
 
 /* ---- code ---- */
@@ -981,52 +1032,62 @@ static enum sbx_action code_action(enum sbx_rule r)
 	}
 }
 
-/* Whether frame f's code comes from one of the import system's frozen
- * modules. */
-static bool import_system_frame(PyFrameObject *f)
-{
-	static const char *const files[] = {
-		"<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>",
-		"<frozen zipimport>",
-	};
-	PyCodeObject *code = PyFrame_GetCode(f);
-	const char *fn = code && PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
-	bool r = false;
+/* Trust by identity and provenance, never by name: a program names its
+ * code objects as it likes (compile(src, "<frozen importlib._bootstrap>")).
+ * What is captured here is taken before the program runs and held, so the
+ * pointers are never reused. */
+static PyObject *frames_removed_code;	/* _bootstrap._call_with_frames_removed */
+static PyObject *imp_create_dynamic, *imp_exec_dynamic;	/* the _imp functions */
+static PyObject *bytesio_type;		/* _io.BytesIO */
+/* The last bytecode file of the installation the import system read in
+ * this thread, as the hook itself read it (open_code_hook): marshal.loads
+ * of exactly those bytes is the import system loading the installation's
+ * code, whoever calls it; any other bytes are the program's. */
+static __thread PyObject *installed_pyc;
+/* Set only while code.replace runs for a rename (code_replace_wrap). */
+static __thread bool rename_only;
 
-	if (!fn)
-		PyErr_Clear();
-	for (size_t i = 0; fn && i < sizeof(files) / sizeof(files[0]); i++)
-		r = r || strcmp(fn, files[i]) == 0;
-	Py_XDECREF(code);
-	return r;
+/* marshal.loads of the bytes of a .pyc the installation holds: the 16-byte
+ * header stripped, as the import system passes them. */
+static bool installed_bytecode(PyObject *args)
+{
+	PyObject *data = arg(args, 0), *pyc = installed_pyc;
+	Py_ssize_t n;
+
+	if (!pyc || !data || !PyBytes_CheckExact(data) || PyBytes_GET_SIZE(pyc) < 16)
+		return false;
+	n = PyBytes_GET_SIZE(data);
+	return n == PyBytes_GET_SIZE(pyc) - 16 &&
+	       memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(pyc) + 16, (size_t)n) == 0;
 }
 
-/* marshal.loads by the import system reading bytecode: its own frame
- * (_compile_bytecode, zipimport's _unmarshal_code) and the one that called
- * it (get_code, _get_module_code) are both the import system's. A program
- * calling _compile_bytecode itself with bytes of its choosing has its own
- * frame second (adversarial case 098). Still best effort (policy.md): a
- * loader of the program's own can feed get_code. */
-static bool called_by_import_system(void)
+/* code.__new__ while an extension module the policy let in is created or
+ * run: the innermost Python frame is the import system's own
+ * _call_with_frames_removed calling the genuine _imp function (Cython's
+ * modules make their code objects there). Native code of an allowed
+ * extension needs no code object to do anything, so this lets in nothing
+ * more; a program's callable in that frame is not the _imp function. */
+static bool in_extension_load(void)
 {
-	PyFrameObject *f = PyEval_GetFrame(), *back;
-	bool r;
+	PyFrameObject *f = PyEval_GetFrame();
+	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
+	PyObject *locals, *fn;
+	bool r = false;
 
-	/* No Python frame: the interpreter itself (start-up unmarshals its
-	 * frozen modules); a program has no way to call marshal from nowhere. */
-	if (!f)
-		return true;
-	if (!import_system_frame(f))
+	if (!code || !frames_removed_code || (PyObject *)code != frames_removed_code) {
+		Py_XDECREF(code);
 		return false;
-	back = PyFrame_GetBack(f);
-	r = back && import_system_frame(back);
-	Py_XDECREF(back);
+	}
+	Py_DECREF(code);
+	locals = PyFrame_GetLocals(f);
+	fn = locals && PyDict_CheckExact(locals) ? PyDict_GetItemString(locals, "f") : NULL;
+	r = fn && (fn == imp_create_dynamic || fn == imp_exec_dynamic);
+	Py_XDECREF(locals);
+	PyErr_Clear();
 	return r;
 }
 
 /* ---- the hook ---- */
-
-static bool code_new_by_installation(PyObject *args);
 
 static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
 {
@@ -1111,10 +1172,11 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
 		if (a == SBX_ALLOW)
 			break;
-		if (row->handler == SBX_H_MARSHAL && called_by_import_system())
+		if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 &&
+		    installed_bytecode(args))
 			break;
 		if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
-		    code_new_by_installation(args))
+		    (rename_only || in_extension_load()))
 			break;
 		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
 			break;		/* turning tracing off */
@@ -1226,13 +1288,107 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	return r;
 }
 
+/* Whether descriptor fd is a regular file of the installation (the
+ * standard library or a python.site directory) that the sandbox cannot
+ * write: the kernel's name for the open file, not the name asked for. */
+static bool installation_fd(int fd)
+{
+	char link[64], real[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0 || fstat(fd, &st) < 0)
+		return false;
+	real[n] = '\0';
+	if (real[0] != '/' || !S_ISREG(st.st_mode) || (geteuid() != 0 && st.st_uid == geteuid()) || (st.st_mode & 022) ||
+	    under_any(real, &cfg->write))
+		return false;
+	if (sbx_path_under(real, cfg->stdlib))
+		return true;
+	for (size_t i = 0; i < cfg->site.n; i++)
+		if (sbx_path_under(real, cfg->site.v[i]))
+			return true;
+	return false;
+}
+
+/* ".../__pycache__/mod.cpython-311.pyc" whose "../mod.py" exists: the
+ * import system compiles the source when the cached file cannot be read. */
+static bool cached_with_source(const char *pyc)
+{
+	char src[PATH_MAX];
+	const char *slash = strrchr(pyc, '/'), *dir;
+	int n;
+
+	if (!slash || slash - pyc < 12 || strncmp(slash - 12, "/__pycache__", 12) != 0)
+		return false;
+	dir = slash - 12;
+	n = snprintf(src, sizeof(src), "%.*s/%.*s.py", (int)(dir - pyc), pyc,
+		     (int)strcspn(slash + 1, "."), slash + 1);
+	return n > 0 && (size_t)n < sizeof(src) && access(src, F_OK) == 0;
+}
+
+/* A .pyc opened for the import system (f, from _io.open). The installation's
+ * own: read here, remembered for marshal.loads, handed on as a BytesIO of
+ * the very bytes. Anyone else's is bytecode the program may have crafted,
+ * and CPython does not verify bytecode: a cached one is not read (the
+ * source is compiled instead), a sourceless one is refused and recorded
+ * unless code.introspection allows unpacking code. */
+static PyObject *bytecode_open(PyObject *f, PyObject *path, const char *s)
+{
+	PyObject *fdo = PyObject_CallMethod(f, "fileno", NULL), *data = NULL, *r;
+	long fd = fdo ? PyLong_AsLong(fdo) : -1;
+	bool mine = fd >= 0 && installation_fd((int)fd);
+
+	Py_XDECREF(fdo);
+	PyErr_Clear();
+	if (mine)
+		data = PyObject_CallMethod(f, "read", NULL);
+	if (!mine && (!program_started || code_action(SBX_RULE_INTROSPECTION) == SBX_ALLOW))
+		return f;
+	r = PyObject_CallMethod(f, "close", NULL);
+	Py_XDECREF(r);
+	Py_DECREF(f);
+	if (mine) {
+		if (!data || !PyBytes_CheckExact(data)) {
+			Py_XDECREF(data);
+			return NULL;
+		}
+		Py_XSETREF(installed_pyc, data);
+		return PyObject_CallOneArg(bytesio_type, data);
+	}
+	PyErr_Clear();
+	if (cached_with_source(s)) {
+		errno = ENOENT;
+		return PyErr_SetFromErrnoWithFilenameObject(PyExc_FileNotFoundError, path);
+	} else {
+		char detail[256];
+		PyObject *args = PyTuple_Pack(1, path);
+		snprintf(detail, sizeof(detail), "bytecode '%.200s' outside the installation", s);
+		busy = 1;
+		act("io.open_code", args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, detail);
+		busy = 0;
+		Py_XDECREF(args);
+		return NULL;
+	}
+}
+
+static bool is_pyc(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 4 && strcmp(s + n - 4, ".pyc") == 0;
+}
+
 /* The import system opens every module it loads through here. A denied
  * module's file is refused whatever route asked for it (importlib,
  * zipimport, runpy, a path hook). */
 static PyObject *open_code_hook(PyObject *path, void *ud)
 {
-	const char *s;
+	const char *s = NULL;
 	char which[256];
+	PyObject *f;
 
 	(void)ud;
 	if (cfg && str_arg(path, &s) && file_denied(s, which, sizeof(which))) {
@@ -1248,106 +1404,206 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 	}
 	if (!io_open && sbx_hook_post_init() < 0)
 		return NULL;
-	return PyObject_CallFunction(io_open, "Os", path, "rb");
+	f = PyObject_CallFunction(io_open, "Os", path, "rb");
+	if (!f || !cfg || !s || !is_pyc(s) || cfg->audit_only)
+		return f;
+	return bytecode_open(f, path, s);
 }
 
-/* types.coroutine's own code object, taken before the program runs. */
-static PyObject *coroutine_code;
+/* code.replace that only renames (co_name, co_qualname, co_filename) or
+ * flips CO_ITERABLE_COROUTINE (types.coroutine, at asyncio's import) keeps
+ * the bytecode, constants, names and sizes of a code object that exists:
+ * nothing new is built, whoever calls it (numpy renames every public
+ * function this way). Everything else is code.__new__ as CPython raises it. */
+static PyObject *code_replace_orig;
 
-void sbx_hook_program_starts(void)
+static bool renames_only(PyCodeObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-	/* asyncio (and anything decorated with types.coroutine) calls
-	 * code.replace at import time, only to set one flag on a function's
-	 * own code: that call is not code.introspection. The code object is
-	 * held here, so a program cannot pass off another one as it. */
-	PyObject *types = PyImport_ImportModule("types");
-	PyObject *fn = types ? PyObject_GetAttrString(types, "coroutine") : NULL;
+	Py_ssize_t n = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
-	coroutine_code = fn && PyFunction_Check(fn) ? PyFunction_GetCode(fn) : NULL;
-	Py_XINCREF(coroutine_code);
-	Py_XDECREF(fn);
-	Py_XDECREF(types);
-	PyErr_Clear();
-	program_started = true;
-}
-
-/* code.__new__ that only renames or re-flags code the installation itself
- * defined: the standard library's types.coroutine (asyncio calls it at
- * import time: co_flags | CO_ITERABLE_COROUTINE on a function's own code,
- * that code object held above), or a function of the standard library or
- * of a python.site directory replacing one of its own nested functions'
- * code with the same bytecode and signature (numpy's overrides rename
- * every public function that way), or a code object with no bytecode at
- * all made while installation code runs (Cython's, below). A program
- * cannot build new bytecode through any of them. Best effort like the rest of code.introspection: the
- * caller's file name comes from its code object (policy.md). */
-static bool installation_file(const char *fn)
-{
-	if (sbx_path_under(fn, cfg->stdlib))
-		return true;
-	for (size_t i = 0; i < cfg->site.n; i++)
-		if (sbx_path_under(fn, cfg->site.v[i]))
-			return true;
-	return false;
-}
-
-static bool same_code(PyCodeObject *c, PyObject *args)
-{
-	static const size_t ints[] = { 3, 4, 5, 6, 7, 8 };
-	PyObject *bc = PyCode_GetCode(c);
-	long want[6] = { c->co_argcount, c->co_posonlyargcount, c->co_kwonlyargcount,
-			 c->co_nlocals, c->co_stacksize, c->co_flags };
-	bool r = bc && PyBytes_CheckExact(bc) && arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) &&
-		 PyBytes_GET_SIZE(bc) == PyBytes_GET_SIZE(arg(args, 0)) &&
-		 memcmp(PyBytes_AS_STRING(bc), PyBytes_AS_STRING(arg(args, 0)), (size_t)PyBytes_GET_SIZE(bc)) == 0;
-
-	for (size_t i = 0; r && i < 6; i++) {
-		PyObject *v = arg(args, (int)ints[i]);
-		r = v && PyLong_CheckExact(v) && PyLong_AsLong(v) == want[i];
-	}
-	Py_XDECREF(bc);
-	PyErr_Clear();
-	return r;
-}
-
-static bool code_new_by_installation(PyObject *args)
-{
-	PyFrameObject *f = PyEval_GetFrame();
-	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
-	const char *fn;
-	bool r = false;
-
-	if (!code)
+	if (nargs != 0 || n == 0)
 		return false;
-	if (coroutine_code && (PyObject *)code == coroutine_code) {
-		r = true;
-	} else if (arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) && PyBytes_GET_SIZE(arg(args, 0)) == 0) {
-		/* Cython's modules make code objects with no bytecode, only
-		 * to name their functions in tracebacks, when the
-		 * installation imports them (under the import system's frames). */
-		PyFrameObject *c = f;
-		Py_INCREF(c);
-		while (c && import_system_frame(c)) {
-			PyFrameObject *b = PyFrame_GetBack(c);
-			Py_DECREF(c);
-			c = b;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[i];
+		long fl;
+
+		if (!PyUnicode_CheckExact(k))
+			return false;
+		if (PyUnicode_CompareWithASCIIString(k, "co_name") == 0 ||
+		    PyUnicode_CompareWithASCIIString(k, "co_qualname") == 0 ||
+		    PyUnicode_CompareWithASCIIString(k, "co_filename") == 0) {
+			if (!PyUnicode_CheckExact(v))
+				return false;
+			continue;
 		}
-		if (c) {
-			PyCodeObject *cc = PyFrame_GetCode(c);
-			r = cc && str_arg(cc->co_filename, &fn) && installation_file(fn);
-			Py_XDECREF(cc);
-			Py_DECREF(c);
-		}
-	} else if (PyTuple_CheckExact(args) && PyTuple_GET_SIZE(args) == 9 &&
-		   str_arg(code->co_filename, &fn) && installation_file(fn) &&
-		   PyTuple_CheckExact(code->co_consts)) {
-		for (Py_ssize_t i = 0; !r && i < PyTuple_GET_SIZE(code->co_consts); i++) {
-			PyObject *c = PyTuple_GET_ITEM(code->co_consts, i);
-			r = PyCode_Check(c) && same_code((PyCodeObject *)c, args);
+		if (PyUnicode_CompareWithASCIIString(k, "co_flags") != 0 || !PyLong_CheckExact(v))
+			return false;
+		fl = PyLong_AsLong(v);
+		if ((fl == -1 && PyErr_Occurred()) || ((fl ^ self->co_flags) & ~(long)CO_ITERABLE_COROUTINE)) {
+			PyErr_Clear();
+			return false;
 		}
 	}
-	Py_DECREF(code);
+	return true;
+}
+
+static PyObject *code_replace_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+				   PyObject *kwnames)
+{
+	PyMethodDef *def = ((PyMethodDescrObject *)code_replace_orig)->d_method;
+	PyObject *r;
+	bool prev = rename_only;
+
+	if (!PyCode_Check(self)) {
+		PyErr_SetString(PyExc_TypeError, "replace() needs a code object");
+		return NULL;
+	}
+	rename_only = renames_only((PyCodeObject *)self, args, nargs, kwnames);
+	r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, kwnames);
+	rename_only = prev;
 	return r;
+}
+
+static PyMethodDef code_replace_def = {
+	"replace", (PyCFunction)(void (*)(void))code_replace_wrap, METH_FASTCALL | METH_KEYWORDS, NULL,
+};
+
+static int wrap_code_replace(void)
+{
+	PyObject *orig = PyDict_GetItemString(PyCode_Type.tp_dict, "replace"), *d;
+
+	if (!orig || !Py_IS_TYPE(orig, &PyMethodDescr_Type))
+		return -ENOENT;
+	code_replace_def.ml_doc = ((PyMethodDescrObject *)orig)->d_method->ml_doc;
+	d = PyDescr_NewMethod(&PyCode_Type, &code_replace_def);
+	if (!d)
+		return -ENOMEM;
+	code_replace_orig = Py_NewRef(orig);
+	if (PyDict_SetItemString(PyCode_Type.tp_dict, "replace", d) < 0) {
+		Py_DECREF(d);
+		return -ENOMEM;
+	}
+	Py_DECREF(d);
+	PyType_Modified(&PyCode_Type);
+	return 0;
+}
+
+/* sys.audit from Python may raise the program's own events and those the
+ * standard library raises from Python code (below); an event CPython
+ * raises from C (os.fork, open, socket.connect, ...) raised from Python
+ * would be a forged record, which could explain away a kernel denial. It
+ * is refused and recorded. */
+static const char *const python_events[] = {
+	"ctypes.create_string_buffer", "ctypes.create_unicode_buffer", "ensurepip.bootstrap",
+	"ftplib.connect", "ftplib.sendcmd", "glob.glob", "glob.glob/2", "http.client.connect",
+	"http.client.send", "imaplib.open", "imaplib.send", "nntplib.connect", "nntplib.putline",
+	"os.fwalk", "os.walk", "pathlib.Path.glob", "pathlib.Path.rglob", "pdb.Pdb",
+	"pickle.find_class", "poplib.connect", "poplib.putline", "pty.spawn", "shutil.chown",
+	"shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
+	"shutil.make_archive", "shutil.move", "shutil.rmtree", "shutil.unpack_archive",
+	"smtplib.connect", "smtplib.send", "subprocess.Popen", "telnetlib.Telnet.open",
+	"telnetlib.Telnet.write", "tempfile.mkdtemp", "tempfile.mkstemp", "urllib.Request",
+	"webbrowser.open",
+};
+
+static bool cpython_event(const char *ev)
+{
+	if (!sbx_event_lookup(ev))
+		return false;
+	for (size_t i = 0; i < sizeof(python_events) / sizeof(python_events[0]); i++)
+		if (strcmp(ev, python_events[i]) == 0)
+			return false;
+	return true;
+}
+
+static PyObject *sys_audit_orig;
+
+static PyObject *sys_audit_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+	const char *ev;
+
+	(void)self;
+	/* The hook receives the name as a C string: up to its first NUL. */
+	if (nargs >= 1 && PyUnicode_Check(args[0]) && (ev = PyUnicode_AsUTF8(args[0])) &&
+	    cpython_event(ev)) {
+		char detail[200];
+		PyObject *a = PyTuple_Pack(1, args[0]);
+		snprintf(detail, sizeof(detail), "sys.audit('%.120s') from Python: an event only CPython raises",
+			 ev);
+		busy = 1;
+		act("sys.audit", a, SBX_RULE_SYSTEM, 0, SBX_DENY, detail);
+		busy = 0;
+		Py_XDECREF(a);
+		return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+	}
+	PyErr_Clear();
+	return PyObject_Vectorcall(sys_audit_orig, args, (size_t)nargs, NULL);
+}
+
+static PyMethodDef sys_audit_def = {
+	"audit", (PyCFunction)(void (*)(void))sys_audit_wrap, METH_FASTCALL,
+	"audit(event, *args)\n--\n\nPasses the event to any audit hooks that are attached.",
+};
+
+/* sys.audit, and what the sandbox put in sys before it (the tracer
+ * wrappers), also in the copy of sys's dict that _imp.create_builtin
+ * would restore from: the originals are out of the program's reach. */
+static int wrap_sys_audit(void)
+{
+	static const char *const names[] = { "audit", "settrace", "setprofile" };
+	PyObject *mods = PySys_GetObject("modules"), *fn;
+	PyObject *sys = mods ? PyDict_GetItemString(mods, "sys") : NULL;
+	PyModuleDef *def;
+
+	sys_audit_orig = PySys_GetObject("audit");
+	if (!sys || !sys_audit_orig)
+		return -ENOENT;
+	Py_INCREF(sys_audit_orig);
+	fn = PyCFunction_NewEx(&sys_audit_def, NULL, NULL);
+	if (!fn || PySys_SetObject("audit", fn) < 0) {
+		Py_XDECREF(fn);
+		return -ENOMEM;
+	}
+	Py_DECREF(fn);
+	def = PyModule_GetDef(sys);
+	if (def && def->m_base.m_copy && PyDict_Check(def->m_base.m_copy))
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			PyObject *v = PySys_GetObject(names[i]);
+			if (v && PyDict_SetItemString(def->m_base.m_copy, names[i], v) < 0)
+				return -ENOMEM;
+		}
+	PyErr_Clear();
+	return 0;
+}
+
+/* The import system's own objects, from the modules start-up made (never
+ * imported again here: sys.path may already name the program's trees). */
+static int capture_import_system(void)
+{
+	PyObject *mods = PySys_GetObject("modules");
+	PyObject *boot = mods ? PyDict_GetItemString(mods, "_frozen_importlib") : NULL;
+	PyObject *imp = mods ? PyDict_GetItemString(mods, "_imp") : NULL;
+	PyObject *fn;
+
+	if (!boot || !imp)
+		return -ENOENT;
+	fn = PyObject_GetAttrString(boot, "_call_with_frames_removed");
+	frames_removed_code = fn && PyFunction_Check(fn) ? Py_NewRef(PyFunction_GET_CODE(fn)) : NULL;
+	Py_XDECREF(fn);
+	imp_create_dynamic = PyObject_GetAttrString(imp, "create_dynamic");
+	imp_exec_dynamic = PyObject_GetAttrString(imp, "exec_dynamic");
+	PyErr_Clear();
+	return frames_removed_code && imp_create_dynamic && imp_exec_dynamic ? 0 : -ENOENT;
+}
+
+int sbx_hook_program_starts(void)
+{
+	int r;
+
+	if ((r = capture_import_system()) < 0 || (r = wrap_code_replace()) < 0 || (r = wrap_sys_audit()) < 0)
+		return r;
+	program_started = true;
+	return 0;
 }
 
 int sbx_hook_install(const struct sbx_hook_cfg *c)
@@ -1374,6 +1630,7 @@ int sbx_hook_post_init(void)
 	if (!io)
 		return -ENOENT;
 	io_open = PyObject_GetAttrString(io, "open");
+	bytesio_type = PyObject_GetAttrString(io, "BytesIO");
 	Py_DECREF(io);
-	return io_open ? 0 : -ENOENT;
+	return io_open && bytesio_type ? 0 : -ENOENT;
 }

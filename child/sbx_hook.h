@@ -32,8 +32,10 @@ struct sbx_hook_cfg {
 int sbx_hook_install(const struct sbx_hook_cfg *cfg);
 /* After initialisation, before user code: what needs a live interpreter. */
 int sbx_hook_post_init(void);
-/* From here on events rules and code actions apply too: the program runs. */
-void sbx_hook_program_starts(void);
+/* From here on events rules and code actions apply too: the program runs.
+ * Captures the import system's own objects and wraps code.replace and
+ * sys.audit first; 0 or -errno (the program must not run then). */
+int sbx_hook_program_starts(void);
 
 /* --audit-only: a built-in module the policy denies is being created (by
  * any route, _imp.create_builtin included): record it as a would-be
