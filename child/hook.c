@@ -804,6 +804,26 @@ static int cmp_name(const void *key, const void *elem)
 	return strcmp((const char *)key, *(char *const *)elem);
 }
 
+/* A pure-Python module's source can be read and exec'd under any name, so
+ * its denial is a boundary only through the C modules that carry its
+ * capability: denying the module denies them too (socket -> _socket is the
+ * "_" rule below; these are the rest of the standard library's). */
+static const struct { const char *module, *carrier; } carriers[] = {
+	{ "cProfile", "_lsprof" }, { "dbm", "_dbm" }, { "dbm", "_gdbm" },
+	{ "multiprocessing", "_multiprocessing" }, { "multiprocessing", "_posixshmem" },
+	{ "profile", "_lsprof" }, { "subprocess", "_posixsubprocess" }, { "xml", "_elementtree" },
+	{ "xml", "pyexpat" },
+};
+
+static bool carrier_denied(const char *name, const struct sbx_strv *d)
+{
+	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
+		if (strcmp(name, carriers[i].carrier) == 0 &&
+		    bsearch(carriers[i].module, d->v, d->n, sizeof(char *), cmp_name))
+			return true;
+	return false;
+}
+
 static bool name_denied(const char *name)
 {
 	const struct sbx_strv *d = &cfg->p->imports.deny;
@@ -825,7 +845,7 @@ static bool name_denied(const char *name)
 	if (name[0] == '_' && !strchr(name, '.') &&
 	    bsearch(name + 1, d->v, d->n, sizeof(char *), cmp_name))
 		return true;
-	return false;
+	return carrier_denied(name, d);
 }
 
 /* Module names a file could be loaded as: ".../pkg/sub/mod.py" gives mod,
