@@ -1067,18 +1067,38 @@ static __thread PyObject *installed_pyc;
 /* Set only while code.replace runs for a rename (code_replace_wrap). */
 static __thread bool rename_only;
 
-/* marshal.loads of the bytes of a .pyc the installation holds: the 16-byte
- * header stripped, as the import system passes them. */
+/* CPython's tables of the modules frozen into the binary (its own
+ * start-up code: a new sub-interpreter unmarshals them from C, with no
+ * Python frame). Exported by libpython; declared in its internal headers. */
+extern const struct _frozen *_PyImport_FrozenBootstrap, *_PyImport_FrozenStdlib, *_PyImport_FrozenTest;
+
+static bool frozen_bytes(const char *data, Py_ssize_t n)
+{
+	const struct _frozen *const tables[] = { _PyImport_FrozenBootstrap, _PyImport_FrozenStdlib,
+						 _PyImport_FrozenTest, PyImport_FrozenModules };
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct _frozen *f = tables[t]; f && f->name; f++)
+			if (f->code && f->size == n && memcmp(f->code, data, (size_t)n) == 0)
+				return true;
+	return false;
+}
+
+/* marshal.loads of the bytes of a .pyc the installation holds (the 16-byte
+ * header stripped, as the import system passes them), or of bytecode
+ * frozen into the interpreter. */
 static bool installed_bytecode(PyObject *args)
 {
 	PyObject *data = arg(args, 0), *pyc = installed_pyc;
 	Py_ssize_t n;
 
-	if (!pyc || !data || !PyBytes_CheckExact(data) || PyBytes_GET_SIZE(pyc) < 16)
+	if (!data || !PyBytes_CheckExact(data))
 		return false;
 	n = PyBytes_GET_SIZE(data);
-	return n == PyBytes_GET_SIZE(pyc) - 16 &&
-	       memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(pyc) + 16, (size_t)n) == 0;
+	if (pyc && n == PyBytes_GET_SIZE(pyc) - 16 &&
+	    memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(pyc) + 16, (size_t)n) == 0)
+		return true;
+	return frozen_bytes(PyBytes_AS_STRING(data), n);
 }
 
 /* code.__new__ while an extension module the policy let in is created or
@@ -1275,6 +1295,11 @@ static const struct sbx_event_rule *match_user_rule(const char *event, PyObject 
 	return NULL;
 }
 
+/* cpython.PyInterpreterState_New's row, and whether this thread is
+ * creating an interpreter whose first frameless unmarshal is CPython's. */
+static const struct sbx_event_map *interp_new_row;
+static __thread bool interp_starting;
+
 static int audit_hook(const char *event, PyObject *args, void *ud)
 {
 	const struct sbx_event_map *row;
@@ -1287,8 +1312,22 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 		return 0;
 	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
-	if (!ur && (!row || row->handler == SBX_H_IGNORE))
+	if (!ur && (!row || row->handler == SBX_H_IGNORE)) {
+		if (row && row == interp_new_row)
+			interp_starting = true;
 		return 0;	/* the fast path: nothing to do, nothing allocated */
+	}
+	if (interp_starting && !ur) {
+		/* A new interpreter unmarshals CPython's frozen getpath from C
+		 * before any Python frame exists in it; only its first
+		 * frameless unmarshal is that, anything with a frame ends it. */
+		if (PyEval_GetFrame()) {
+			interp_starting = false;
+		} else if (row->handler == SBX_H_MARSHAL) {
+			interp_starting = false;
+			return 0;
+		}
+	}
 	if (busy) {
 		/* Nothing the hook calls raises audit events; if something
 		 * does, refuse rather than decide without the guard. */
@@ -1435,7 +1474,12 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
  * the bytecode, constants, names and sizes of a code object that exists:
  * nothing new is built, whoever calls it (numpy renames every public
  * function this way). Everything else is code.__new__ as CPython raises it. */
-static PyObject *code_replace_orig;
+/* CPython's own implementation; the method tables (code_methods,
+ * sys_methods) now point to the wrappers below, in every interpreter and
+ * for every function object made from them, and nothing in Python holds
+ * the originals. */
+static _PyCFunctionFastWithKeywords code_replace_impl;
+static _PyCFunctionFast sys_audit_impl;
 
 static bool renames_only(PyCodeObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -1470,7 +1514,6 @@ static bool renames_only(PyCodeObject *self, PyObject *const *args, Py_ssize_t n
 static PyObject *code_replace_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 				   PyObject *kwnames)
 {
-	PyMethodDef *def = ((PyMethodDescrObject *)code_replace_orig)->d_method;
 	PyObject *r;
 	bool prev = rename_only;
 
@@ -1479,32 +1522,31 @@ static PyObject *code_replace_wrap(PyObject *self, PyObject *const *args, Py_ssi
 		return NULL;
 	}
 	rename_only = renames_only((PyCodeObject *)self, args, nargs, kwnames);
-	r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, kwnames);
+	r = code_replace_impl(self, args, nargs, kwnames);
 	rename_only = prev;
 	return r;
 }
 
-static PyMethodDef code_replace_def = {
-	"replace", (PyCFunction)(void (*)(void))code_replace_wrap, METH_FASTCALL | METH_KEYWORDS, NULL,
-};
+/* The PyMethodDef behind a built-in method or function object. */
+static PyMethodDef *method_def(PyObject *o)
+{
+	if (o && Py_IS_TYPE(o, &PyMethodDescr_Type))
+		return ((PyMethodDescrObject *)o)->d_method;
+	if (o && PyCFunction_Check(o))
+		return ((PyCFunctionObject *)o)->m_ml;
+	return NULL;
+}
 
 static int wrap_code_replace(void)
 {
-	PyObject *orig = PyDict_GetItemString(PyCode_Type.tp_dict, "replace"), *d;
+	PyMethodDef *def = method_def(PyDict_GetItemString(PyCode_Type.tp_dict, "replace"));
 
-	if (!orig || !Py_IS_TYPE(orig, &PyMethodDescr_Type))
+	if (!def || def->ml_flags != (METH_FASTCALL | METH_KEYWORDS))
 		return -ENOENT;
-	code_replace_def.ml_doc = ((PyMethodDescrObject *)orig)->d_method->ml_doc;
-	d = PyDescr_NewMethod(&PyCode_Type, &code_replace_def);
-	if (!d)
-		return -ENOMEM;
-	code_replace_orig = Py_NewRef(orig);
-	if (PyDict_SetItemString(PyCode_Type.tp_dict, "replace", d) < 0) {
-		Py_DECREF(d);
-		return -ENOMEM;
+	if (def->ml_meth != (PyCFunction)(void (*)(void))code_replace_wrap) {
+		code_replace_impl = (_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth;
+		def->ml_meth = (PyCFunction)(void (*)(void))code_replace_wrap;
 	}
-	Py_DECREF(d);
-	PyType_Modified(&PyCode_Type);
 	return 0;
 }
 
@@ -1536,13 +1578,10 @@ static bool cpython_event(const char *ev)
 	return true;
 }
 
-static PyObject *sys_audit_orig;
-
 static PyObject *sys_audit_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
 	const char *ev;
 
-	(void)self;
 	/* The hook receives the name as a C string: up to its first NUL. */
 	if (nargs >= 1 && PyUnicode_Check(args[0]) && (ev = PyUnicode_AsUTF8(args[0])) &&
 	    cpython_event(ev)) {
@@ -1557,42 +1596,21 @@ static PyObject *sys_audit_wrap(PyObject *self, PyObject *const *args, Py_ssize_
 		return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
 	}
 	PyErr_Clear();
-	return PyObject_Vectorcall(sys_audit_orig, args, (size_t)nargs, NULL);
+	return sys_audit_impl(self, args, nargs);
 }
 
-static PyMethodDef sys_audit_def = {
-	"audit", (PyCFunction)(void (*)(void))sys_audit_wrap, METH_FASTCALL,
-	"audit(event, *args)\n--\n\nPasses the event to any audit hooks that are attached.",
-};
-
-/* sys.audit, and what the sandbox put in sys before it (the tracer
- * wrappers), also in the copy of sys's dict that _imp.create_builtin
- * would restore from: the originals are out of the program's reach. */
+/* sys.audit's own entry in CPython's table: every sys module (a
+ * sub-interpreter's, one _imp.create_builtin restores) calls the wrapper. */
 static int wrap_sys_audit(void)
 {
-	static const char *const names[] = { "audit", "settrace", "setprofile" };
-	PyObject *mods = PySys_GetObject("modules"), *fn;
-	PyObject *sys = mods ? PyDict_GetItemString(mods, "sys") : NULL;
-	PyModuleDef *def;
+	PyMethodDef *def = method_def(PySys_GetObject("audit"));
 
-	sys_audit_orig = PySys_GetObject("audit");
-	if (!sys || !sys_audit_orig)
+	if (!def || def->ml_flags != METH_FASTCALL)
 		return -ENOENT;
-	Py_INCREF(sys_audit_orig);
-	fn = PyCFunction_NewEx(&sys_audit_def, NULL, NULL);
-	if (!fn || PySys_SetObject("audit", fn) < 0) {
-		Py_XDECREF(fn);
-		return -ENOMEM;
+	if (def->ml_meth != (PyCFunction)(void (*)(void))sys_audit_wrap) {
+		sys_audit_impl = (_PyCFunctionFast)(void (*)(void))def->ml_meth;
+		def->ml_meth = (PyCFunction)(void (*)(void))sys_audit_wrap;
 	}
-	Py_DECREF(fn);
-	def = PyModule_GetDef(sys);
-	if (def && def->m_base.m_copy && PyDict_Check(def->m_base.m_copy))
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			PyObject *v = PySys_GetObject(names[i]);
-			if (v && PyDict_SetItemString(def->m_base.m_copy, names[i], v) < 0)
-				return -ENOMEM;
-		}
-	PyErr_Clear();
 	return 0;
 }
 
@@ -1629,6 +1647,7 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
+	interp_new_row = sbx_event_lookup("cpython.PyInterpreterState_New");
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)
