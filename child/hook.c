@@ -824,9 +824,9 @@ static bool carrier_denied(const char *name, const struct sbx_strv *d)
 	return false;
 }
 
-static bool name_denied(const char *name)
+bool sbx_hook_name_denied(const struct sbx_policy *p, const char *name)
 {
-	const struct sbx_strv *d = &cfg->p->imports.deny;
+	const struct sbx_strv *d = &p->imports.deny;
 	char buf[256];
 
 	if (!d->n)
@@ -846,6 +846,11 @@ static bool name_denied(const char *name)
 	    bsearch(name + 1, d->v, d->n, sizeof(char *), cmp_name))
 		return true;
 	return carrier_denied(name, d);
+}
+
+static bool name_denied(const char *name)
+{
+	return sbx_hook_name_denied(cfg->p, name);
 }
 
 /* Module names a file could be loaded as: ".../pkg/sub/mod.py" gives mod,
