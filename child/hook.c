@@ -1106,20 +1106,23 @@ static bool installed_bytecode(PyObject *args)
 	return frozen_bytes(PyBytes_AS_STRING(data), n);
 }
 
-/* code.__new__ while an extension module the policy let in is created or
- * run: the innermost Python frame is the import system's own
- * _call_with_frames_removed calling the genuine _imp function (Cython's
- * modules make their code objects there). Native code of an allowed
- * extension needs no code object to do anything, so this lets in nothing
- * more; a program's callable in that frame is not the _imp function. */
-static bool in_extension_load(void)
+/* code.__new__ of a code object with no bytecode while an extension
+ * module the policy let in is created or run: the innermost Python frame
+ * is the import system's own _call_with_frames_removed calling the genuine
+ * _imp function (Cython's modules make such objects there, only to name
+ * their functions in tracebacks). No bytecode, because a C callable of the
+ * program's could be called from that frame (a patched builtins.__import__);
+ * such an object can never run (empty_code below). */
+static bool in_extension_load(PyObject *args)
 {
+	PyObject *bc = arg(args, 0);
 	PyFrameObject *f = PyEval_GetFrame();
 	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
 	PyObject *locals, *fn;
 	bool r = false;
 
-	if (!code || !frames_removed_code || (PyObject *)code != frames_removed_code) {
+	if (!bc || !PyBytes_CheckExact(bc) || PyBytes_GET_SIZE(bc) != 0 || !code || !frames_removed_code ||
+	    (PyObject *)code != frames_removed_code) {
 		Py_XDECREF(code);
 		return false;
 	}
@@ -1130,6 +1133,14 @@ static bool in_extension_load(void)
 	Py_XDECREF(locals);
 	PyErr_Clear();
 	return r;
+}
+
+/* A code object with no bytecode, which CPython never compiles: running
+ * one reads past its end. Unless code.introspection allows anything. */
+static bool empty_code(PyObject *c)
+{
+	return c && PyCode_Check(c) && Py_SIZE(c) == 0 &&
+	       code_action(SBX_RULE_INTROSPECTION) != SBX_ALLOW;
 }
 
 /* ---- the hook ---- */
@@ -1212,16 +1223,26 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 			snprintf(v.detail, sizeof(v.detail), "%s", event);
 		}
 		break;
+	case SBX_H_SET_CODE:
+		if (program_started && empty_code(arg(args, row->b)) && arg(args, row->a) &&
+		    PyUnicode_Check(arg(args, row->a)) &&
+		    PyUnicode_CompareWithASCIIString(arg(args, row->a), "__code__") == 0)
+			return act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
+				   "__code__ set to a code object with no bytecode");
+		break;
 	case SBX_H_CODE:
 	case SBX_H_MARSHAL: {
 		enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
+		if (program_started && row->rule == SBX_RULE_EXEC && empty_code(arg(args, 0)))
+			return act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
+				   "exec of a code object with no bytecode");
 		if (a == SBX_ALLOW)
 			break;
 		if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 &&
 		    installed_bytecode(args))
 			break;
 		if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
-		    (rename_only || in_extension_load()))
+		    (rename_only || in_extension_load(args)))
 			break;
 		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
 			break;		/* turning tracing off */
