@@ -1145,6 +1145,54 @@ static bool empty_code(PyObject *c)
 
 /* ---- the hook ---- */
 
+/* The code section's events (and a function's __code__ being set). True
+ * when decided, with the hook's result in *r; false to go on with the
+ * checks every event gets. */
+static bool decide_code(const struct sbx_event_map *row, const char *event, PyObject *args, int *r)
+{
+	enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
+	const struct sbx_policy *p = cfg->p;
+	char detail[256];
+
+	if (row->handler == SBX_H_SET_CODE) {
+		if (!program_started || !empty_code(arg(args, row->b)) || !arg(args, row->a) ||
+		    !PyUnicode_Check(arg(args, row->a)) ||
+		    PyUnicode_CompareWithASCIIString(arg(args, row->a), "__code__") != 0)
+			return false;
+		*r = act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
+			 "__code__ set to a code object with no bytecode");
+		return true;
+	}
+	if (program_started && row->rule == SBX_RULE_EXEC && empty_code(arg(args, 0))) {
+		*r = act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, "exec of a code object with no bytecode");
+		return true;
+	}
+	if (a == SBX_ALLOW)
+		return false;
+	if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 && installed_bytecode(args))
+		return false;
+	if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
+	    (rename_only || in_extension_load(args)))
+		return false;
+	if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
+		return false;		/* turning tracing off */
+	if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
+		/* module code of a denied module, whatever loaded it */
+		PyObject *c = arg(args, 0);
+		char which[200];
+		const char *fn;
+		if (c && PyCode_Check(c) && str_arg(((PyCodeObject *)c)->co_filename, &fn) &&
+		    file_denied(fn, which, sizeof(which))) {
+			snprintf(detail, sizeof(detail), "exec of module %s", which);
+			*r = act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
+			return true;
+		}
+	}
+	snprintf(detail, sizeof(detail), "%s", event);
+	*r = act(event, args, row->rule, 0, a == SBX_DENY ? SBX_DENY : a, detail);
+	return true;
+}
+
 static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
 {
 	struct verdict v = { .rule = row->rule };
@@ -1224,41 +1272,12 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		}
 		break;
 	case SBX_H_SET_CODE:
-		if (program_started && empty_code(arg(args, row->b)) && arg(args, row->a) &&
-		    PyUnicode_Check(arg(args, row->a)) &&
-		    PyUnicode_CompareWithASCIIString(arg(args, row->a), "__code__") == 0)
-			return act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
-				   "__code__ set to a code object with no bytecode");
-		break;
 	case SBX_H_CODE:
 	case SBX_H_MARSHAL: {
-		enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
-		if (program_started && row->rule == SBX_RULE_EXEC && empty_code(arg(args, 0)))
-			return act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
-				   "exec of a code object with no bytecode");
-		if (a == SBX_ALLOW)
-			break;
-		if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 &&
-		    installed_bytecode(args))
-			break;
-		if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
-		    (rename_only || in_extension_load(args)))
-			break;
-		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
-			break;		/* turning tracing off */
-		if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
-			/* module code of a denied module, whatever loaded it */
-			PyObject *c = arg(args, 0);
-			char which[256];
-			const char *fn;
-			if (c && PyCode_Check(c) &&
-			    str_arg(((PyCodeObject *)c)->co_filename, &fn) && file_denied(fn, which, sizeof(which))) {
-				snprintf(v.detail, sizeof(v.detail), "exec of module %s", which);
-				return act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, v.detail);
-			}
-		}
-		snprintf(v.detail, sizeof(v.detail), "%s", event);
-		return act(event, args, row->rule, 0, a == SBX_DENY ? SBX_DENY : a, v.detail);
+		int r;
+		if (decide_code(row, event, args, &r))
+			return r;
+		break;
 	}
 	case SBX_H_SIGNAL:
 		h_signal(row, args, &v);
@@ -1420,43 +1439,59 @@ static bool cached_with_source(const char *pyc)
  * and CPython does not verify bytecode: a cached one is not read (the
  * source is compiled instead), a sourceless one is refused and recorded
  * unless code.introspection allows unpacking code. */
-static PyObject *bytecode_open(PyObject *f, PyObject *path, const char *s)
+/* Closes f without losing an exception already set. */
+static void close_quietly(PyObject *f)
 {
-	PyObject *fdo = PyObject_CallMethod(f, "fileno", NULL), *data = NULL, *r;
-	long fd = fdo ? PyLong_AsLong(fdo) : -1;
-	bool mine = fd >= 0 && installation_fd((int)fd);
+	PyObject *t, *v, *tb, *r;
 
-	Py_XDECREF(fdo);
-	PyErr_Clear();
-	if (mine)
-		data = PyObject_CallMethod(f, "read", NULL);
-	if (!mine && (!program_started || code_action(SBX_RULE_INTROSPECTION) == SBX_ALLOW))
-		return f;
+	PyErr_Fetch(&t, &v, &tb);
 	r = PyObject_CallMethod(f, "close", NULL);
 	Py_XDECREF(r);
 	Py_DECREF(f);
-	if (mine) {
-		if (!data || !PyBytes_CheckExact(data)) {
-			Py_XDECREF(data);
-			return NULL;
-		}
-		Py_XSETREF(installed_pyc, data);
-		return PyObject_CallOneArg(bytesio_type, data);
-	}
 	PyErr_Clear();
-	if (cached_with_source(s)) {
+	PyErr_Restore(t, v, tb);
+}
+
+static PyObject *bytecode_open(PyObject *f, PyObject *path, const char *s)
+{
+	PyObject *fdo = PyObject_CallMethod(f, "fileno", NULL), *data;
+	long fd = fdo ? PyLong_AsLong(fdo) : -1;
+	bool mine;
+
+	Py_XDECREF(fdo);
+	PyErr_Clear();
+	mine = fd >= 0 && installation_fd((int)fd);
+	if (!mine && (!program_started || code_action(SBX_RULE_INTROSPECTION) == SBX_ALLOW))
+		return f;
+	if (!mine && cached_with_source(s)) {
+		close_quietly(f);
 		errno = ENOENT;
 		return PyErr_SetFromErrnoWithFilenameObject(PyExc_FileNotFoundError, path);
-	} else {
+	}
+	if (!mine) {
 		char detail[256];
 		PyObject *args = PyTuple_Pack(1, path);
+		int r;
 		snprintf(detail, sizeof(detail), "bytecode '%.200s' outside the installation", s);
 		busy = 1;
-		act("io.open_code", args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, detail);
+		r = act("io.open_code", args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, detail);
 		busy = 0;
 		Py_XDECREF(args);
+		if (r == 0)
+			return f;	/* --audit-only: recorded as a would-be denial */
+		close_quietly(f);
 		return NULL;
 	}
+	data = PyObject_CallMethod(f, "read", NULL);
+	close_quietly(f);
+	if (!data || !PyBytes_CheckExact(data)) {
+		if (data && !PyErr_Occurred())
+			PyErr_SetString(PyExc_OSError, "sandboxpy: a bytecode file read as something else");
+		Py_XDECREF(data);
+		return NULL;
+	}
+	Py_XSETREF(installed_pyc, data);
+	return PyObject_CallOneArg(bytesio_type, data);
 }
 
 static bool is_pyc(const char *s)
@@ -1490,7 +1525,7 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 	if (!io_open && sbx_hook_post_init() < 0)
 		return NULL;
 	f = PyObject_CallFunction(io_open, "Os", path, "rb");
-	if (!f || !cfg || !s || !is_pyc(s) || cfg->audit_only)
+	if (!f || !cfg || !s || !is_pyc(s))
 		return f;
 	return bytecode_open(f, path, s);
 }
