@@ -1069,7 +1069,7 @@ static PyObject *bytesio_type;		/* _io.BytesIO */
  * of exactly those bytes is the import system loading the installation's
  * code, whoever calls it; any other bytes are the program's. */
 static __thread PyObject *installed_pyc;
-/* Set only while code.replace runs for a rename (code_replace_wrap). */
+/* Set by code_replace_wrap for a rename, until its own code.__new__. */
 static __thread bool rename_only;
 
 /* CPython's tables of the modules frozen into the binary (its own
@@ -1171,9 +1171,14 @@ static bool decide_code(const struct sbx_event_map *row, const char *event, PyOb
 		return false;
 	if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 && installed_bytecode(args))
 		return false;
-	if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
-	    (rename_only || in_extension_load(args)))
-		return false;
+	if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0) {
+		/* One event: the rename's own. Native hooks run before the
+		 * program's Python audit hooks, which could build code next. */
+		bool rename = rename_only;
+		rename_only = false;
+		if (rename || in_extension_load(args))
+			return false;
+	}
 	if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
 		return false;		/* turning tracing off */
 	if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
