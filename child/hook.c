@@ -915,19 +915,44 @@ static void ext_base(const char *file, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)strcspn(b, "."), b);
 }
 
-/* Not a file the sandbox's uid could have written or swapped: owned by
- * someone else, not writable by others (sticky directories aside). Root
- * without capabilities owns the installation; Landlock holds it then. */
+/* Whether a file's owner (st_uid) is the sandbox's uid, which could chmod
+ * it back to writable. Root without capabilities owns the installation
+ * (Landlock holds it then); in a user namespace the kernel shows owners it
+ * cannot map as the overflow uid, so for a sandbox running as that uid
+ * (nobody) ownership cannot be told by stat, and writability (asked of
+ * the kernel by the callers) is what remains. */
+static bool owned_by_me(uid_t st_uid)
+{
+	static uid_t overflow = (uid_t)-2;
+	uid_t me = geteuid();
+
+	if (overflow == (uid_t)-2) {
+		FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+		unsigned v = 65534;
+		if (f) {
+			if (fscanf(f, "%u", &v) != 1)
+				v = 65534;
+			fclose(f);
+		}
+		overflow = (uid_t)v;
+	}
+	return me != 0 && me != overflow && st_uid == me;
+}
+
+/* Not a file the sandbox's uid could have written or swapped: not its own,
+ * not writable by it (the kernel's answer, user namespaces included), and
+ * a directory writable by it only when sticky (others' entries stay). */
 static bool not_ours(const char *path, bool dir)
 {
 	struct stat st;
-	uid_t me = geteuid();
+	bool writable;
 
-	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode) || owned_by_me(st.st_uid))
 		return false;
-	if (me != 0 && st.st_uid == me)
-		return false;
-	return !(st.st_mode & S_IWOTH) || (dir && (st.st_mode & S_ISVTX));
+	writable = geteuid() != 0 && access(path, W_OK) == 0;
+	if (dir)
+		return !writable || (st.st_mode & S_ISVTX);
+	return !writable && !(st.st_mode & S_IWOTH);
 }
 
 /* The file an extension load names, as dlopen will open it: an absolute
@@ -1411,8 +1436,8 @@ static bool installation_fd(int fd)
 	if (n <= 0 || fstat(fd, &st) < 0)
 		return false;
 	real[n] = '\0';
-	if (real[0] != '/' || !S_ISREG(st.st_mode) || (geteuid() != 0 && st.st_uid == geteuid()) || (st.st_mode & 022) ||
-	    under_any(real, &cfg->write))
+	if (real[0] != '/' || !S_ISREG(st.st_mode) || owned_by_me(st.st_uid) || (st.st_mode & 022) ||
+	    (geteuid() != 0 && access(link, W_OK) == 0) || under_any(real, &cfg->write))
 		return false;
 	if (sbx_path_under(real, cfg->stdlib))
 		return true;
