@@ -1680,11 +1680,14 @@ static PyObject *sys_audit_wrap(PyObject *self, PyObject *const *args, Py_ssize_
 		PyObject *a = PyTuple_Pack(1, args[0]);
 		snprintf(detail, sizeof(detail), "sys.audit('%.120s') from Python: an event only CPython raises",
 			 ev);
+		int r;
 		busy = 1;
-		act("sys.audit", a, SBX_RULE_SYSTEM, 0, SBX_DENY, detail);
+		r = act("sys.audit", a, SBX_RULE_SYSTEM, 0, SBX_DENY, detail);
 		busy = 0;
 		Py_XDECREF(a);
-		return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+		if (r < 0)
+			return NULL;
+		/* --audit-only: recorded as a would-be denial; it goes on. */
 	}
 	PyErr_Clear();
 	return sys_audit_impl(self, args, nargs);
