@@ -239,11 +239,8 @@ static unsigned drop_caps(const struct sbx_ns *ns)
  * table before the interpreter exists (no import event would catch them). */
 static bool inittab_denied(const struct sbx_policy *p, const char *name)
 {
-	for (size_t i = 0; i < p->imports.deny.n; i++) {
-		const char *d = p->imports.deny.v[i];
-		if (strcmp(name, d) == 0 || (name[0] == '_' && strcmp(name + 1, d) == 0))
-			return true;
-	}
+	if (sbx_hook_name_denied(p, name))
+		return true;
 	if (!p->native.ctypes && strcmp(name, "_ctypes") == 0)
 		return true;
 	return false;
@@ -741,7 +738,8 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 			_exit(SBX_EXIT_SETUP);
 	}
 
-	sbx_hook_program_starts();
+	if ((code = sbx_hook_program_starts()) < 0)
+		fail(SBX_STEP_HOOK, -code, "capturing the import system before the program runs");
 	code = Py_RunMain();
 	/* _exit: no C atexit handlers of the supervisor's image run here. */
 	_exit(code);

@@ -80,7 +80,7 @@ static const char *const handler_names[SBX_H__COUNT] = {
 	[SBX_H_CTYPES] = "ctypes", [SBX_H_EXTENSION] = "native extension",
 	[SBX_H_CODE] = "code action", [SBX_H_MARSHAL] = "marshal",
 	[SBX_H_SIGNAL] = "signal target", [SBX_H_SQLITE] = "sqlite database",
-	[SBX_H_ALWAYS_DENY] = "always denied",
+	[SBX_H_ALWAYS_DENY] = "always denied", [SBX_H_SET_CODE] = "code assignment",
 };
 
 const char *sbx_handler_name(enum sbx_handler h)

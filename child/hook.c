@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -861,9 +862,29 @@ static int cmp_name(const void *key, const void *elem)
 	return strcmp((const char *)key, *(char *const *)elem);
 }
 
-static bool name_denied(const char *name)
+/* A pure-Python module's source can be read and exec'd under any name, so
+ * its denial is a boundary only through the C modules that carry its
+ * capability: denying the module denies them too (socket -> _socket is the
+ * "_" rule below; these are the rest of the standard library's). */
+static const struct { const char *module, *carrier; } carriers[] = {
+	{ "cProfile", "_lsprof" }, { "dbm", "_dbm" }, { "dbm", "_gdbm" },
+	{ "multiprocessing", "_multiprocessing" }, { "multiprocessing", "_posixshmem" },
+	{ "profile", "_lsprof" }, { "subprocess", "_posixsubprocess" }, { "xml", "_elementtree" },
+	{ "xml", "pyexpat" },
+};
+
+static bool carrier_denied(const char *name, const struct sbx_strv *d)
 {
-	const struct sbx_strv *d = &cfg->p->imports.deny;
+	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
+		if (strcmp(name, carriers[i].carrier) == 0 &&
+		    bsearch(carriers[i].module, d->v, d->n, sizeof(char *), cmp_name))
+			return true;
+	return false;
+}
+
+bool sbx_hook_name_denied(const struct sbx_policy *p, const char *name)
+{
+	const struct sbx_strv *d = &p->imports.deny;
 	char buf[256];
 
 	if (!d->n)
@@ -882,7 +903,12 @@ static bool name_denied(const char *name)
 	if (name[0] == '_' && !strchr(name, '.') &&
 	    bsearch(name + 1, d->v, d->n, sizeof(char *), cmp_name))
 		return true;
-	return false;
+	return carrier_denied(name, d);
+}
+
+static bool name_denied(const char *name)
+{
+	return sbx_hook_name_denied(cfg->p, name);
 }
 
 /* Module names a file could be loaded as: ".../pkg/sub/mod.py" gives mod,
@@ -947,24 +973,88 @@ static void ext_base(const char *file, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)strcspn(b, "."), b);
 }
 
+/* Whether a file's owner (st_uid) is the sandbox's uid, which could chmod
+ * it back to writable. Root without capabilities owns the installation
+ * (Landlock holds it then); in a user namespace the kernel shows owners it
+ * cannot map as the overflow uid, so for a sandbox running as that uid
+ * (nobody) ownership cannot be told by stat, and writability (asked of
+ * the kernel by the callers) is what remains. */
+static bool owned_by_me(uid_t st_uid)
+{
+	static uid_t overflow = (uid_t)-2;
+	uid_t me = geteuid();
+
+	if (overflow == (uid_t)-2) {
+		FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+		unsigned v = 65534;
+		if (f) {
+			if (fscanf(f, "%u", &v) != 1)
+				v = 65534;
+			fclose(f);
+		}
+		overflow = (uid_t)v;
+	}
+	return me != 0 && me != overflow && st_uid == me;
+}
+
+/* Not a file the sandbox's uid could have written or swapped: not its own,
+ * not writable by it (the kernel's answer, user namespaces included), and
+ * a directory writable by it only when sticky (others' entries stay). */
+static bool not_ours(const char *path, bool dir)
+{
+	struct stat st;
+	bool writable;
+
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode) || owned_by_me(st.st_uid))
+		return false;
+	writable = geteuid() != 0 && access(path, W_OK) == 0;
+	if (dir)
+		return !writable || (st.st_mode & S_ISVTX);
+	return !writable && !(st.st_mode & S_IWOTH);
+}
+
+/* The file an extension load names, as dlopen will open it: an absolute
+ * path with no symlink, "." or ".." in it, outside /proc and /dev (no
+ * magic link, no memfd), outside every tree the sandbox may write, and
+ * neither it nor a directory above it writable by the sandbox's uid, so
+ * nothing can change between this check and dlopen. */
+static bool ext_file_fixed(const char *file)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+
+	if (file[0] != '/' || sbx_path_resolve(file, -1, real, sizeof(real)) < 0 || strcmp(real, file) != 0)
+		return false;
+	if (sbx_path_under(real, "/proc") || sbx_path_under(real, "/dev") || under_any(real, &cfg->write))
+		return false;
+	if (!not_ours(real, false))
+		return false;
+	snprintf(dir, sizeof(dir), "%s", real);
+	for (char *slash = strrchr(dir, '/'); slash && slash != dir; slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (!not_ours(dir, true))
+			return false;
+	}
+	return true;
+}
+
 static bool ext_allowed(const char *mod, const char *file)
 {
 	const struct sbx_policy *p = cfg->p;
-	char real[PATH_MAX], base[256];
+	char base[256];
 
+	if (!ext_file_fixed(file))
+		return false;
 	if (p->native.extensions == SBX_EXT_ANY)
 		return true;
 	ext_base(file, base, sizeof(base));
 	for (size_t i = 0; i < sizeof(test_extensions) / sizeof(test_extensions[0]); i++)
 		if (strcmp(base, test_extensions[i]) == 0)
 			goto listed;
-	if (sbx_path_resolve(file, -1, real, sizeof(real)) == 0) {
-		if (sbx_path_under(real, cfg->dynload))
+	if (sbx_path_under(file, cfg->dynload))
+		return true;
+	for (size_t i = 0; i < cfg->site.n; i++)
+		if (sbx_path_under(file, cfg->site.v[i]))
 			return true;
-		for (size_t i = 0; i < cfg->site.n; i++)
-			if (sbx_path_under(real, cfg->site.v[i]))
-				return true;
-	}
 listed:
 	if (p->native.extensions == SBX_EXT_LIST)
 		for (size_t i = 0; i < p->native.ext_list.n; i++)
@@ -973,13 +1063,50 @@ listed:
 	return false;
 }
 
+/* An extension load (_imp.create_dynamic raises "import" with the file it
+ * will dlopen, whatever its name ends in): the file, not its suffix, is
+ * judged. Its init function is PyInit_<last component>, and the file name
+ * says what it is too: "pkg._ctypes" or a renamed _ctypes*.so is _ctypes. */
+static void h_extension_load(const char *mod, PyObject *fo, struct verdict *v)
+{
+	const struct sbx_policy *p = cfg->p;
+	const char *last = strrchr(mod, '.'), *file;
+	char base[256];
+
+	last = last ? last + 1 : mod;
+	if (!str_arg(fo, &file)) {
+		v->rule = SBX_RULE_EXTENSIONS;
+		v->deny = true;
+		snprintf(v->detail, sizeof(v->detail), "import %s from a <%s> path", mod, Py_TYPE(fo)->tp_name);
+		return;
+	}
+	ext_base(file, base, sizeof(base));
+	if (!p->native.ctypes && (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
+		v->rule = SBX_RULE_CTYPES;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)", mod, file);
+	} else if (name_denied(last) || name_denied(base)) {
+		v->rule = SBX_RULE_IMPORTS;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+	} else if (!ext_allowed(mod, file)) {
+		v->rule = SBX_RULE_EXTENSIONS;
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
+	} else {
+		return;
+	}
+	v->deny = true;
+}
+
 static void h_import(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
 {
-	const char *mod, *file;
+	const char *mod;
 	const struct sbx_policy *p = cfg->p;
+	PyObject *fo = arg(args, row->b);
 
-	if (!str_arg(arg(args, row->a), &mod))
+	if (!str_arg(arg(args, row->a), &mod)) {
+		if (fo && fo != Py_None)
+			h_extension_load("?", fo, v);
 		return;
+	}
 	if (!p->native.ctypes && (strcmp(mod, "_ctypes") == 0 || strcmp(mod, "ctypes") == 0 ||
 				  strncmp(mod, "ctypes.", 7) == 0)) {
 		v->rule = SBX_RULE_CTYPES;
@@ -993,35 +1120,9 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 		snprintf(v->detail, sizeof(v->detail), "import %s", mod);
 		return;
 	}
-	/* The extension loader raises "import" with the shared object's path. */
-	if (str_arg(arg(args, row->b), &file)) {
-		size_t n = strlen(file);
-		/* Its init function is PyInit_<last component>, and the file says
-		 * what it is: "pkg._ctypes" or a renamed _ctypes*.so is _ctypes. */
-		const char *last = strrchr(mod, '.');
-		char base[256];
-		last = last ? last + 1 : mod;
-		ext_base(file, base, sizeof(base));
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !p->native.ctypes &&
-		    (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
-			v->rule = SBX_RULE_CTYPES;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)",
-				 mod, file);
-			return;
-		}
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && (name_denied(last) || name_denied(base))) {
-			v->rule = SBX_RULE_IMPORTS;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
-			return;
-		}
-		if (n > 3 && strcmp(file + n - 3, ".so") == 0 && !ext_allowed(mod, file)) {
-			v->rule = SBX_RULE_EXTENSIONS;
-			v->deny = true;
-			snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
-		}
-	}
+	/* The import statement passes None; the extension loader a file. */
+	if (fo && fo != Py_None)
+		h_extension_load(mod, fo, v);
 }
 
 /* ---- code ---- */
@@ -1039,52 +1140,146 @@ static enum sbx_action code_action(enum sbx_rule r)
 	}
 }
 
-/* Whether frame f's code comes from one of the import system's frozen
- * modules. */
-static bool import_system_frame(PyFrameObject *f)
+/* Trust by identity and provenance, never by name: a program names its
+ * code objects as it likes (compile(src, "<frozen importlib._bootstrap>")).
+ * What is captured here is taken before the program runs and held, so the
+ * pointers are never reused. */
+static PyObject *frames_removed_code;	/* _bootstrap._call_with_frames_removed */
+static PyObject *imp_create_dynamic, *imp_exec_dynamic;	/* the _imp functions */
+static PyObject *bytesio_type;		/* _io.BytesIO */
+/* The last bytecode file of the installation the import system read in
+ * this thread, as the hook itself read it (open_code_hook): marshal.loads
+ * of exactly those bytes is the import system loading the installation's
+ * code, whoever calls it; any other bytes are the program's. */
+static __thread PyObject *installed_pyc;
+/* Set by code_replace_wrap for a rename, until its own code.__new__. */
+static __thread bool rename_only;
+
+/* CPython's tables of the modules frozen into the binary (its own
+ * start-up code: a new sub-interpreter unmarshals them from C, with no
+ * Python frame). Exported by libpython; declared in its internal headers. */
+extern const struct _frozen *_PyImport_FrozenBootstrap, *_PyImport_FrozenStdlib, *_PyImport_FrozenTest;
+
+static bool frozen_bytes(const char *data, Py_ssize_t n)
 {
-	static const char *const files[] = {
-		"<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>",
-		"<frozen zipimport>",
-	};
-	PyCodeObject *code = PyFrame_GetCode(f);
-	const char *fn = code && PyUnicode_Check(code->co_filename) ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+	const struct _frozen *const tables[] = { _PyImport_FrozenBootstrap, _PyImport_FrozenStdlib,
+						 _PyImport_FrozenTest, PyImport_FrozenModules };
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct _frozen *f = tables[t]; f && f->name; f++)
+			if (f->code && f->size == n && memcmp(f->code, data, (size_t)n) == 0)
+				return true;
+	return false;
+}
+
+/* marshal.loads of the bytes of a .pyc the installation holds (the 16-byte
+ * header stripped, as the import system passes them), or of bytecode
+ * frozen into the interpreter. */
+static bool installed_bytecode(PyObject *args)
+{
+	PyObject *data = arg(args, 0), *pyc = installed_pyc;
+	Py_ssize_t n;
+
+	if (!data || !PyBytes_CheckExact(data))
+		return false;
+	n = PyBytes_GET_SIZE(data);
+	if (pyc && n == PyBytes_GET_SIZE(pyc) - 16 &&
+	    memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(pyc) + 16, (size_t)n) == 0)
+		return true;
+	return frozen_bytes(PyBytes_AS_STRING(data), n);
+}
+
+/* code.__new__ of a code object with no bytecode while an extension
+ * module the policy let in is created or run: the innermost Python frame
+ * is the import system's own _call_with_frames_removed calling the genuine
+ * _imp function (Cython's modules make such objects there, only to name
+ * their functions in tracebacks). No bytecode, because a C callable of the
+ * program's could be called from that frame (a patched builtins.__import__);
+ * such an object can never run (empty_code below). */
+static bool in_extension_load(PyObject *args)
+{
+	PyObject *bc = arg(args, 0);
+	PyFrameObject *f = PyEval_GetFrame();
+	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
+	PyObject *locals, *fn;
 	bool r = false;
 
-	if (!fn)
-		PyErr_Clear();
-	for (size_t i = 0; fn && i < sizeof(files) / sizeof(files[0]); i++)
-		r = r || strcmp(fn, files[i]) == 0;
-	Py_XDECREF(code);
+	if (!bc || !PyBytes_CheckExact(bc) || PyBytes_GET_SIZE(bc) != 0 || !code || !frames_removed_code ||
+	    (PyObject *)code != frames_removed_code) {
+		Py_XDECREF(code);
+		return false;
+	}
+	Py_DECREF(code);
+	locals = PyFrame_GetLocals(f);
+	fn = locals && PyDict_CheckExact(locals) ? PyDict_GetItemString(locals, "f") : NULL;
+	r = fn && (fn == imp_create_dynamic || fn == imp_exec_dynamic);
+	Py_XDECREF(locals);
+	PyErr_Clear();
 	return r;
 }
 
-/* marshal.loads by the import system reading bytecode: its own frame
- * (_compile_bytecode, zipimport's _unmarshal_code) and the one that called
- * it (get_code, _get_module_code) are both the import system's. A program
- * calling _compile_bytecode itself with bytes of its choosing has its own
- * frame second (adversarial case 098). Still best effort (policy.md): a
- * loader of the program's own can feed get_code. */
-static bool called_by_import_system(void)
+/* A code object with no bytecode, which CPython never compiles: running
+ * one reads past its end. Unless code.introspection allows anything. */
+static bool empty_code(PyObject *c)
 {
-	PyFrameObject *f = PyEval_GetFrame(), *back;
-	bool r;
-
-	/* No Python frame: the interpreter itself (start-up unmarshals its
-	 * frozen modules); a program has no way to call marshal from nowhere. */
-	if (!f)
-		return true;
-	if (!import_system_frame(f))
-		return false;
-	back = PyFrame_GetBack(f);
-	r = back && import_system_frame(back);
-	Py_XDECREF(back);
-	return r;
+	return c && PyCode_Check(c) && Py_SIZE(c) == 0 &&
+	       code_action(SBX_RULE_INTROSPECTION) != SBX_ALLOW;
 }
 
 /* ---- the hook ---- */
 
-static bool code_new_by_installation(PyObject *args);
+/* The code section's events (and a function's __code__ being set). True
+ * when decided, with the hook's result in *r; false to go on with the
+ * checks every event gets. */
+static bool decide_code(const struct sbx_event_map *row, const char *event, PyObject *args, int *r)
+{
+	enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
+	const struct sbx_policy *p = cfg->p;
+	char detail[256];
+
+	if (row->handler == SBX_H_SET_CODE) {
+		if (!program_started || !empty_code(arg(args, row->b)) || !arg(args, row->a) ||
+		    !PyUnicode_Check(arg(args, row->a)) ||
+		    PyUnicode_CompareWithASCIIString(arg(args, row->a), "__code__") != 0)
+			return false;
+		*r = act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY,
+			 "__code__ set to a code object with no bytecode");
+		return true;
+	}
+	if (program_started && row->rule == SBX_RULE_EXEC && empty_code(arg(args, 0))) {
+		*r = act(event, args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, "exec of a code object with no bytecode");
+		return true;
+	}
+	if (a == SBX_ALLOW)
+		return false;
+	if (row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0 && installed_bytecode(args))
+		return false;
+	if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0) {
+		/* One event: the rename's own. Native hooks run before the
+		 * program's Python audit hooks, which could build code next. */
+		bool rename = rename_only;
+		rename_only = false;
+		if (rename || in_extension_load(args))
+			return false;
+	}
+	if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
+		return false;		/* turning tracing off */
+	if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
+		/* module code of a denied module, whatever loaded it */
+		PyObject *c = arg(args, 0);
+		char which[200];
+		const char *fn;
+		if (c && PyCode_Check(c) && str_arg(((PyCodeObject *)c)->co_filename, &fn) &&
+		    file_denied(fn, which, sizeof(which))) {
+			snprintf(detail, sizeof(detail), "exec of module %s", which);
+			*r = act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
+			return true;
+		}
+	}
+	snprintf(detail, sizeof(detail), "%s", event);
+	*r = act(event, args, row->rule, 0, a == SBX_DENY ? SBX_DENY : a, detail);
+	return true;
+}
 
 static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
 {
@@ -1164,31 +1359,13 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 			snprintf(v.detail, sizeof(v.detail), "%s", event);
 		}
 		break;
+	case SBX_H_SET_CODE:
 	case SBX_H_CODE:
 	case SBX_H_MARSHAL: {
-		enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
-		if (a == SBX_ALLOW)
-			break;
-		if (row->handler == SBX_H_MARSHAL && called_by_import_system())
-			break;
-		if (row->rule == SBX_RULE_INTROSPECTION && strcmp(event, "code.__new__") == 0 &&
-		    code_new_by_installation(args))
-			break;
-		if (row->rule == SBX_RULE_TRACING && arg(args, 0) == Py_None)
-			break;		/* turning tracing off */
-		if (row->rule == SBX_RULE_EXEC && p->imports.deny.n) {
-			/* module code of a denied module, whatever loaded it */
-			PyObject *c = arg(args, 0);
-			char which[256];
-			const char *fn;
-			if (c && PyCode_Check(c) &&
-			    str_arg(((PyCodeObject *)c)->co_filename, &fn) && file_denied(fn, which, sizeof(which))) {
-				snprintf(v.detail, sizeof(v.detail), "exec of module %s", which);
-				return act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, v.detail);
-			}
-		}
-		snprintf(v.detail, sizeof(v.detail), "%s", event);
-		return act(event, args, row->rule, 0, a == SBX_DENY ? SBX_DENY : a, v.detail);
+		int r;
+		if (decide_code(row, event, args, &r))
+			return r;
+		break;
 	}
 	case SBX_H_SIGNAL:
 		h_signal(row, args, &v);
@@ -1251,6 +1428,11 @@ static const struct sbx_event_rule *match_user_rule(const char *event, PyObject 
 	return NULL;
 }
 
+/* cpython.PyInterpreterState_New's row, and whether this thread is
+ * creating an interpreter whose first frameless unmarshal is CPython's. */
+static const struct sbx_event_map *interp_new_row;
+static __thread bool interp_starting;
+
 static int audit_hook(const char *event, PyObject *args, void *ud)
 {
 	const struct sbx_event_map *row;
@@ -1263,8 +1445,22 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 		return 0;
 	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
-	if (!ur && (!row || row->handler == SBX_H_IGNORE))
+	if (!ur && (!row || row->handler == SBX_H_IGNORE)) {
+		if (row && row == interp_new_row)
+			interp_starting = true;
 		return 0;	/* the fast path: nothing to do, nothing allocated */
+	}
+	if (interp_starting && !ur) {
+		/* A new interpreter unmarshals CPython's frozen getpath from C
+		 * before any Python frame exists in it; only its first
+		 * frameless unmarshal is that, anything with a frame ends it. */
+		if (PyEval_GetFrame()) {
+			interp_starting = false;
+		} else if (row->handler == SBX_H_MARSHAL) {
+			interp_starting = false;
+			return 0;
+		}
+	}
 	if (busy) {
 		/* Nothing the hook calls raises audit events; if something
 		 * does, refuse rather than decide without the guard. */
@@ -1284,13 +1480,123 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	return r;
 }
 
+/* Whether descriptor fd is a regular file of the installation (the
+ * standard library or a python.site directory) that the sandbox cannot
+ * write: the kernel's name for the open file, not the name asked for. */
+static bool installation_fd(int fd)
+{
+	char link[64], real[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0 || fstat(fd, &st) < 0)
+		return false;
+	real[n] = '\0';
+	if (real[0] != '/' || !S_ISREG(st.st_mode) || owned_by_me(st.st_uid) || (st.st_mode & 022) ||
+	    (geteuid() != 0 && access(link, W_OK) == 0) || under_any(real, &cfg->write))
+		return false;
+	if (sbx_path_under(real, cfg->stdlib))
+		return true;
+	for (size_t i = 0; i < cfg->site.n; i++)
+		if (sbx_path_under(real, cfg->site.v[i]))
+			return true;
+	return false;
+}
+
+/* ".../__pycache__/mod.cpython-311.pyc" whose "../mod.py" exists: the
+ * import system compiles the source when the cached file cannot be read. */
+static bool cached_with_source(const char *pyc)
+{
+	char src[PATH_MAX];
+	const char *slash = strrchr(pyc, '/'), *dir;
+	int n;
+
+	if (!slash || slash - pyc < 12 || strncmp(slash - 12, "/__pycache__", 12) != 0)
+		return false;
+	dir = slash - 12;
+	n = snprintf(src, sizeof(src), "%.*s/%.*s.py", (int)(dir - pyc), pyc,
+		     (int)strcspn(slash + 1, "."), slash + 1);
+	return n > 0 && (size_t)n < sizeof(src) && access(src, F_OK) == 0;
+}
+
+/* A .pyc opened for the import system (f, from _io.open). The installation's
+ * own: read here, remembered for marshal.loads, handed on as a BytesIO of
+ * the very bytes. Anyone else's is bytecode the program may have crafted,
+ * and CPython does not verify bytecode: a cached one is not read (the
+ * source is compiled instead), a sourceless one is refused and recorded
+ * unless code.introspection allows unpacking code. */
+/* Closes f without losing an exception already set. */
+static void close_quietly(PyObject *f)
+{
+	PyObject *t, *v, *tb, *r;
+
+	PyErr_Fetch(&t, &v, &tb);
+	r = PyObject_CallMethod(f, "close", NULL);
+	Py_XDECREF(r);
+	Py_DECREF(f);
+	PyErr_Clear();
+	PyErr_Restore(t, v, tb);
+}
+
+static PyObject *bytecode_open(PyObject *f, PyObject *path, const char *s)
+{
+	PyObject *fdo = PyObject_CallMethod(f, "fileno", NULL), *data;
+	long fd = fdo ? PyLong_AsLong(fdo) : -1;
+	bool mine;
+
+	Py_XDECREF(fdo);
+	PyErr_Clear();
+	mine = fd >= 0 && installation_fd((int)fd);
+	if (!mine && (!program_started || code_action(SBX_RULE_INTROSPECTION) == SBX_ALLOW))
+		return f;
+	if (!mine && cached_with_source(s)) {
+		close_quietly(f);
+		errno = ENOENT;
+		return PyErr_SetFromErrnoWithFilenameObject(PyExc_FileNotFoundError, path);
+	}
+	if (!mine) {
+		char detail[256];
+		PyObject *args = PyTuple_Pack(1, path);
+		int r;
+		snprintf(detail, sizeof(detail), "bytecode '%.200s' outside the installation", s);
+		busy = 1;
+		r = act("io.open_code", args, SBX_RULE_INTROSPECTION, 0, SBX_DENY, detail);
+		busy = 0;
+		Py_XDECREF(args);
+		if (r == 0)
+			return f;	/* --audit-only: recorded as a would-be denial */
+		close_quietly(f);
+		return NULL;
+	}
+	data = PyObject_CallMethod(f, "read", NULL);
+	close_quietly(f);
+	if (!data || !PyBytes_CheckExact(data)) {
+		if (data && !PyErr_Occurred())
+			PyErr_SetString(PyExc_OSError, "sandboxpy: a bytecode file read as something else");
+		Py_XDECREF(data);
+		return NULL;
+	}
+	Py_XSETREF(installed_pyc, data);
+	return PyObject_CallOneArg(bytesio_type, data);
+}
+
+static bool is_pyc(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 4 && strcmp(s + n - 4, ".pyc") == 0;
+}
+
 /* The import system opens every module it loads through here. A denied
  * module's file is refused whatever route asked for it (importlib,
  * zipimport, runpy, a path hook). */
 static PyObject *open_code_hook(PyObject *path, void *ud)
 {
-	const char *s;
+	const char *s = NULL;
 	char which[256];
+	PyObject *f;
 
 	(void)ud;
 	if (cfg && str_arg(path, &s) && file_denied(s, which, sizeof(which))) {
@@ -1306,111 +1612,194 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 	}
 	if (!io_open && sbx_hook_post_init() < 0)
 		return NULL;
-	return PyObject_CallFunction(io_open, "Os", path, "rb");
+	f = PyObject_CallFunction(io_open, "Os", path, "rb");
+	if (!f || !cfg || !s || !is_pyc(s))
+		return f;
+	return bytecode_open(f, path, s);
 }
 
-/* types.coroutine's own code object, taken before the program runs. */
-static PyObject *coroutine_code;
+/* code.replace that only renames (co_name, co_qualname, co_filename) or
+ * flips CO_ITERABLE_COROUTINE (types.coroutine, at asyncio's import) keeps
+ * the bytecode, constants, names and sizes of a code object that exists:
+ * nothing new is built, whoever calls it (numpy renames every public
+ * function this way). Everything else is code.__new__ as CPython raises it. */
+/* CPython's own implementation; the method tables (code_methods,
+ * sys_methods) now point to the wrappers below, in every interpreter and
+ * for every function object made from them, and nothing in Python holds
+ * the originals. */
+static _PyCFunctionFastWithKeywords code_replace_impl;
+static _PyCFunctionFast sys_audit_impl;
 
-void sbx_hook_program_starts(void)
+static bool renames_only(PyCodeObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-	/* asyncio (and anything decorated with types.coroutine) calls
-	 * code.replace at import time, only to set one flag on a function's
-	 * own code: that call is not code.introspection. The code object is
-	 * held here, so a program cannot pass off another one as it. */
-	PyObject *types = PyImport_ImportModule("types");
-	PyObject *fn = types ? PyObject_GetAttrString(types, "coroutine") : NULL;
+	Py_ssize_t n = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 
-	coroutine_code = fn && PyFunction_Check(fn) ? PyFunction_GetCode(fn) : NULL;
-	Py_XINCREF(coroutine_code);
-	Py_XDECREF(fn);
-	Py_XDECREF(types);
-	PyErr_Clear();
-	program_started = true;
-}
-
-/* code.__new__ that only renames or re-flags code the installation itself
- * defined: the standard library's types.coroutine (asyncio calls it at
- * import time: co_flags | CO_ITERABLE_COROUTINE on a function's own code,
- * that code object held above), or a function of the standard library or
- * of a python.site directory replacing one of its own nested functions'
- * code with the same bytecode and signature (numpy's overrides rename
- * every public function that way), or a code object with no bytecode at
- * all made while installation code runs (Cython's, below). A program
- * cannot build new bytecode through any of them. Best effort like the rest of code.introspection: the
- * caller's file name comes from its code object (policy.md). */
-static bool installation_file(const char *fn)
-{
-	if (sbx_path_under(fn, cfg->stdlib))
-		return true;
-	for (size_t i = 0; i < cfg->site.n; i++)
-		if (sbx_path_under(fn, cfg->site.v[i]))
-			return true;
-	return false;
-}
-
-static bool same_code(PyCodeObject *c, PyObject *args)
-{
-	static const size_t ints[] = { 3, 4, 5, 6, 7, 8 };
-	PyObject *bc = PyCode_GetCode(c);
-	long want[6] = { c->co_argcount, c->co_posonlyargcount, c->co_kwonlyargcount,
-			 c->co_nlocals, c->co_stacksize, c->co_flags };
-	bool r = bc && PyBytes_CheckExact(bc) && arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) &&
-		 PyBytes_GET_SIZE(bc) == PyBytes_GET_SIZE(arg(args, 0)) &&
-		 memcmp(PyBytes_AS_STRING(bc), PyBytes_AS_STRING(arg(args, 0)), (size_t)PyBytes_GET_SIZE(bc)) == 0;
-
-	for (size_t i = 0; r && i < 6; i++) {
-		PyObject *v = arg(args, (int)ints[i]);
-		r = v && PyLong_CheckExact(v) && PyLong_AsLong(v) == want[i];
-	}
-	Py_XDECREF(bc);
-	PyErr_Clear();
-	return r;
-}
-
-static bool code_new_by_installation(PyObject *args)
-{
-	PyFrameObject *f = PyEval_GetFrame();
-	PyCodeObject *code = f ? PyFrame_GetCode(f) : NULL;
-	const char *fn;
-	bool r = false;
-
-	if (!code)
+	if (nargs != 0 || n == 0)
 		return false;
-	if (coroutine_code && (PyObject *)code == coroutine_code) {
-		r = true;
-	} else if (arg(args, 0) && PyBytes_CheckExact(arg(args, 0)) && PyBytes_GET_SIZE(arg(args, 0)) == 0) {
-		/* Cython's modules make code objects with no bytecode, only
-		 * to name their functions in tracebacks, when the
-		 * installation imports them (under the import system's frames). */
-		PyFrameObject *c = f;
-		Py_INCREF(c);
-		while (c && import_system_frame(c)) {
-			PyFrameObject *b = PyFrame_GetBack(c);
-			Py_DECREF(c);
-			c = b;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[i];
+		long fl;
+
+		if (!PyUnicode_CheckExact(k))
+			return false;
+		if (PyUnicode_CompareWithASCIIString(k, "co_name") == 0 ||
+		    PyUnicode_CompareWithASCIIString(k, "co_qualname") == 0 ||
+		    PyUnicode_CompareWithASCIIString(k, "co_filename") == 0) {
+			if (!PyUnicode_CheckExact(v))
+				return false;
+			continue;
 		}
-		if (c) {
-			PyCodeObject *cc = PyFrame_GetCode(c);
-			r = cc && str_arg(cc->co_filename, &fn) && installation_file(fn);
-			Py_XDECREF(cc);
-			Py_DECREF(c);
-		}
-	} else if (PyTuple_CheckExact(args) && PyTuple_GET_SIZE(args) == 9 &&
-		   str_arg(code->co_filename, &fn) && installation_file(fn) &&
-		   PyTuple_CheckExact(code->co_consts)) {
-		for (Py_ssize_t i = 0; !r && i < PyTuple_GET_SIZE(code->co_consts); i++) {
-			PyObject *c = PyTuple_GET_ITEM(code->co_consts, i);
-			r = PyCode_Check(c) && same_code((PyCodeObject *)c, args);
+		if (PyUnicode_CompareWithASCIIString(k, "co_flags") != 0 || !PyLong_CheckExact(v))
+			return false;
+		fl = PyLong_AsLong(v);
+		if ((fl == -1 && PyErr_Occurred()) || ((fl ^ self->co_flags) & ~(long)CO_ITERABLE_COROUTINE)) {
+			PyErr_Clear();
+			return false;
 		}
 	}
-	Py_DECREF(code);
+	return true;
+}
+
+static PyObject *code_replace_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+				   PyObject *kwnames)
+{
+	PyObject *r;
+	bool prev = rename_only;
+
+	if (!PyCode_Check(self)) {
+		PyErr_SetString(PyExc_TypeError, "replace() needs a code object");
+		return NULL;
+	}
+	rename_only = renames_only((PyCodeObject *)self, args, nargs, kwnames);
+	r = code_replace_impl(self, args, nargs, kwnames);
+	rename_only = prev;
 	return r;
+}
+
+/* The PyMethodDef behind a built-in method or function object. */
+static PyMethodDef *method_def(PyObject *o)
+{
+	if (o && Py_IS_TYPE(o, &PyMethodDescr_Type))
+		return ((PyMethodDescrObject *)o)->d_method;
+	if (o && PyCFunction_Check(o))
+		return ((PyCFunctionObject *)o)->m_ml;
+	return NULL;
+}
+
+static int wrap_code_replace(void)
+{
+	PyMethodDef *def = method_def(PyDict_GetItemString(PyCode_Type.tp_dict, "replace"));
+
+	if (!def || def->ml_flags != (METH_FASTCALL | METH_KEYWORDS))
+		return -ENOENT;
+	if (def->ml_meth != (PyCFunction)(void (*)(void))code_replace_wrap) {
+		code_replace_impl = (_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth;
+		def->ml_meth = (PyCFunction)(void (*)(void))code_replace_wrap;
+	}
+	return 0;
+}
+
+/* sys.audit from Python may raise the program's own events and those the
+ * standard library raises from Python code (below); an event CPython
+ * raises from C (os.fork, open, socket.connect, ...) raised from Python
+ * would be a forged record, which could explain away a kernel denial. It
+ * is refused and recorded. */
+static const char *const python_events[] = {
+	"ctypes.create_string_buffer", "ctypes.create_unicode_buffer", "ensurepip.bootstrap",
+	"ftplib.connect", "ftplib.sendcmd", "glob.glob", "glob.glob/2", "http.client.connect",
+	"http.client.send", "imaplib.open", "imaplib.send", "nntplib.connect", "nntplib.putline",
+	"os.fwalk", "os.walk", "pathlib.Path.glob", "pathlib.Path.rglob", "pdb.Pdb",
+	"pickle.find_class", "poplib.connect", "poplib.putline", "pty.spawn", "shutil.chown",
+	"shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree",
+	"shutil.make_archive", "shutil.move", "shutil.rmtree", "shutil.unpack_archive",
+	"smtplib.connect", "smtplib.send", "subprocess.Popen", "telnetlib.Telnet.open",
+	"telnetlib.Telnet.write", "tempfile.mkdtemp", "tempfile.mkstemp", "urllib.Request",
+	"webbrowser.open",
+};
+
+static bool cpython_event(const char *ev)
+{
+	if (!sbx_event_lookup(ev))
+		return false;
+	for (size_t i = 0; i < sizeof(python_events) / sizeof(python_events[0]); i++)
+		if (strcmp(ev, python_events[i]) == 0)
+			return false;
+	return true;
+}
+
+static PyObject *sys_audit_wrap(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+	const char *ev;
+
+	/* The hook receives the name as a C string: up to its first NUL. */
+	if (nargs >= 1 && PyUnicode_Check(args[0]) && (ev = PyUnicode_AsUTF8(args[0])) &&
+	    cpython_event(ev)) {
+		char detail[200];
+		PyObject *a = PyTuple_Pack(1, args[0]);
+		snprintf(detail, sizeof(detail), "sys.audit('%.120s') from Python: an event only CPython raises",
+			 ev);
+		int r;
+		busy = 1;
+		r = act("sys.audit", a, SBX_RULE_SYSTEM, 0, SBX_DENY, detail);
+		busy = 0;
+		Py_XDECREF(a);
+		if (r < 0)
+			return NULL;
+		/* --audit-only: recorded as a would-be denial; it goes on. */
+	}
+	PyErr_Clear();
+	return sys_audit_impl(self, args, nargs);
+}
+
+/* sys.audit's own entry in CPython's table: every sys module (a
+ * sub-interpreter's, one _imp.create_builtin restores) calls the wrapper. */
+static int wrap_sys_audit(void)
+{
+	PyMethodDef *def = method_def(PySys_GetObject("audit"));
+
+	if (!def || def->ml_flags != METH_FASTCALL)
+		return -ENOENT;
+	if (def->ml_meth != (PyCFunction)(void (*)(void))sys_audit_wrap) {
+		sys_audit_impl = (_PyCFunctionFast)(void (*)(void))def->ml_meth;
+		def->ml_meth = (PyCFunction)(void (*)(void))sys_audit_wrap;
+	}
+	return 0;
+}
+
+/* The import system's own objects, from the modules start-up made (never
+ * imported again here: sys.path may already name the program's trees). */
+static int capture_import_system(void)
+{
+	PyObject *mods = PySys_GetObject("modules");
+	PyObject *boot = mods ? PyDict_GetItemString(mods, "_frozen_importlib") : NULL;
+	PyObject *imp = mods ? PyDict_GetItemString(mods, "_imp") : NULL;
+	PyObject *fn;
+
+	if (!boot || !imp)
+		return -ENOENT;
+	fn = PyObject_GetAttrString(boot, "_call_with_frames_removed");
+	frames_removed_code = fn && PyFunction_Check(fn) ? Py_NewRef(PyFunction_GET_CODE(fn)) : NULL;
+	Py_XDECREF(fn);
+	imp_create_dynamic = PyObject_GetAttrString(imp, "create_dynamic");
+	imp_exec_dynamic = PyObject_GetAttrString(imp, "exec_dynamic");
+	PyErr_Clear();
+	return frames_removed_code && imp_create_dynamic && imp_exec_dynamic ? 0 : -ENOENT;
+}
+
+int sbx_hook_program_starts(void)
+{
+	int r;
+
+	if ((r = capture_import_system()) < 0 || (r = wrap_code_replace()) < 0 || (r = wrap_sys_audit()) < 0)
+		return r;
+	program_started = true;
+	return 0;
 }
 
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
+	interp_new_row = sbx_event_lookup("cpython.PyInterpreterState_New");
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)
@@ -1432,6 +1821,7 @@ int sbx_hook_post_init(void)
 	if (!io)
 		return -ENOENT;
 	io_open = PyObject_GetAttrString(io, "open");
+	bytesio_type = PyObject_GetAttrString(io, "BytesIO");
 	Py_DECREF(io);
-	return io_open ? 0 : -ENOENT;
+	return io_open && bytesio_type ? 0 : -ENOENT;
 }

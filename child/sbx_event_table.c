@@ -73,7 +73,7 @@ const struct sbx_event_map sbx_event_table[] = {
 	{ "nntplib.putline", SBX_H_IGNORE, SBX_RULE_NONE, -1, -1, "self, line", "data sent on a connection whose connect event was already checked" },
 	{ "object.__delattr__", SBX_H_IGNORE, SBX_RULE_NONE, -1, -1, "obj, name", "policy.md: allowed unless an events rule says otherwise, the stdlib needs it" },
 	{ "object.__getattr__", SBX_H_IGNORE, SBX_RULE_NONE, -1, -1, "obj, name", "policy.md: allowed unless an events rule says otherwise (reading f.__code__ raises it)" },
-	{ "object.__setattr__", SBX_H_IGNORE, SBX_RULE_NONE, -1, -1, "obj, name, value", "policy.md: allowed unless an events rule says otherwise, the stdlib needs it" },
+	{ "object.__setattr__", SBX_H_SET_CODE, SBX_RULE_INTROSPECTION, 1, 2, "obj, name, value", "policy.md: allowed unless an events rule says otherwise, the stdlib needs it; a function's __code__ set to a code object with no bytecode (which CPython never compiles; Cython makes such objects only to name its functions) is code.introspection" },
 	{ "open", SBX_H_OPEN, SBX_RULE_FS_READ, 0, 1, "path, mode, flags", "read or write per mode and flags; an int path is an open descriptor" },
 	{ "os.add_dll_directory", SBX_H_IGNORE, SBX_RULE_NONE, -1, -1, "path", "Windows only: never raised on Linux, where sandboxpy runs" },
 	{ "os.chdir", SBX_H_READ, SBX_RULE_FS_READ, 0, -1, "path", "the new working directory must be readable; an int path (os.fchdir) is an open descriptor" },

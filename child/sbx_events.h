@@ -37,6 +37,8 @@ enum sbx_handler {
 	SBX_H_SIGNAL,		/* os.kill/os.killpg: pid at a */
 	SBX_H_SQLITE,		/* sqlite3.connect: database path at a */
 	SBX_H_ALWAYS_DENY,	/* host changes the sandbox never allows (rule system) */
+	SBX_H_SET_CODE,		/* attribute name at a, value at b: a function's
+				 * __code__ set to code with no bytecode */
 	SBX_H__COUNT
 };
 

@@ -33,8 +33,16 @@ struct sbx_hook_cfg {
 int sbx_hook_install(const struct sbx_hook_cfg *cfg);
 /* After initialisation, before user code: what needs a live interpreter. */
 int sbx_hook_post_init(void);
-/* From here on events rules and code actions apply too: the program runs. */
-void sbx_hook_program_starts(void);
+/* From here on events rules and code actions apply too: the program runs.
+ * Captures the import system's own objects and wraps code.replace and
+ * sys.audit first; 0 or -errno (the program must not run then). */
+int sbx_hook_program_starts(void);
+
+/* Whether imports.deny covers module name: the module, a package above it,
+ * and the C modules that carry a denied module's capability (_socket for
+ * socket, _posixsubprocess for subprocess, ...). Needs no hook installed:
+ * the built-in module table is filtered with it before start-up. */
+bool sbx_hook_name_denied(const struct sbx_policy *p, const char *name);
 
 /* --audit-only: a built-in module the policy denies is being created (by
  * any route, _imp.create_builtin included): record it as a would-be

@@ -565,7 +565,7 @@ INTROSPECTION_OPS = {
     "gc.get_objects": ("gc.get_objects()", "gc.get_objects"),
     "gc.get_referrers": ("gc.get_referrers(sys)", "gc.get_referrers"),
     "sys._current_frames": ("sys._current_frames()", "sys._current_frames"),
-    "code.replace": ("(lambda: 0).__code__.replace(co_name='x')", "code.__new__"),
+    "code.replace": ("(lambda: 0).__code__.replace(co_consts=(1,))", "code.__new__"),
     "marshal.loads": ("marshal.loads(marshal.dumps((lambda: 0).__code__))", "marshal.loads"),
 }
 
@@ -575,6 +575,48 @@ def test_introspection_denied_by_default(sbx, mode, how):
     op, event = INTROSPECTION_OPS[how]
     res = run_op(sbx, pol(mode), op, pre="import gc, marshal")
     assert_denied(res, mode, rule="code.introspection", event=event)
+
+
+def test_code_rename_allowed(sbx, mode):
+    """code.replace that only renames or sets the coroutine flag builds
+    nothing new (numpy renames its functions, types.coroutine flags them),
+    whoever calls it; other code.__new__ stays code.introspection."""
+    op = """
+c = (lambda: 0).__code__.replace(co_name="x", co_qualname="x", co_filename="<y>")
+assert c.co_name == "x" and c.co_filename == "<y>"
+import types
+def gen():
+    yield 1
+assert types.coroutine(gen).__code__.co_flags & 0x100
+"""
+    assert_allowed(run_op(sbx, pol(mode), op))
+
+
+def test_stale_pycache_ignored(sbx, mode):
+    """A cached .pyc outside the installation is not read: its source is
+    compiled instead, and nothing is recorded."""
+    (sbx.cwd / "mod.py").write_text("VALUE = 'source'\n")
+    cache = sbx.cwd / "__pycache__"
+    cache.mkdir()
+    forged = compile("VALUE = 'bytecode'", str(sbx.cwd / "mod.py"), "exec")
+    import importlib.util
+    import marshal
+    st = (sbx.cwd / "mod.py").stat()
+    header = importlib.util.MAGIC_NUMBER + b"\0" * 4 + int(st.st_mtime).to_bytes(4, "little") + \
+        (st.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+    (cache / f"mod.{sys.implementation.cache_tag}.pyc").write_bytes(header + marshal.dumps(forged))
+    res = run_op(sbx, pol(mode), "import mod\nassert mod.VALUE == 'source', mod.VALUE",
+                 pre="sys.path.insert(0, os.getcwd())")
+    assert_allowed(res)
+
+
+def test_sys_audit_python_events(sbx, mode):
+    """sys.audit from Python: the program's own events and those the
+    standard library raises from Python pass; CPython's own are refused."""
+    res = run_op(sbx, pol(mode), 'sys.audit("app.thing", 1)\nsys.audit("os.walk", ".", True, None, False)')
+    assert_allowed(res)
+    res = run_op(sbx, pol(mode), 'sys.audit("socket.connect", None, ("1.2.3.4", 80))')
+    assert_denied(res, mode, rule="system", event="sys.audit")
 
 
 def test_introspection_allowed(sbx, mode):
@@ -612,7 +654,8 @@ assert ("f", "call") in calls, calls
 
 def write_pyc(sbx, op):
     """The program compiled outside the sandbox: with code.compile denied,
-    sandboxpy could not compile the program itself (policy.md)."""
+    sandboxpy could not compile the program itself (policy.md). Bytecode
+    outside the installation is unpacking code: code.introspection."""
     text, line = program(op)
     src = sbx.script(text)
     py_compile.compile(str(src), cfile=str(sbx.cwd / "prog.pyc"), doraise=True)
@@ -622,7 +665,7 @@ def write_pyc(sbx, op):
 @pytest.mark.parametrize("how", ['exec("1")', 'eval("1 + 1")', 'compile("1", "<x>", "eval")'])
 def test_compile_denied(sbx, mode, how):
     line = write_pyc(sbx, how)
-    res = sbx.run("prog.pyc", policy=pol(mode, code={"compile": "deny"}))
+    res = sbx.run("prog.pyc", policy=pol(mode, code={"compile": "deny", "introspection": "allow"}))
     res.op_line = line
     assert_denied(res, mode, rule="code.compile", event="compile")
 

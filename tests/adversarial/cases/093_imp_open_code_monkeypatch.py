@@ -5,14 +5,17 @@ socket.py under another name.
 
 The policy allows a TCP connection to the runner's listener but denies the
 socket module (and so its C implementation _socket, the only way to make
-a socket): any route to a socket is an escape of imports.deny.
+a socket): any route to a socket is an escape of imports.deny. The bytes
+the loader then reads did not come through the open-code hook, so their
+provenance is unknown: marshal.loads refuses them before any code of the
+denied module exists (code.introspection), earlier than imports.deny would.
 
 {
   "policy": {"version": 1, "imports": {"deny": ["socket"]}, "network": {"connect": ["127.0.0.1:PORT"]}},
   "args": ["PORT"],
   "oracle": {"no_connection": true},
   "expect": {"status": "ok",
-             "events": [{"layer": "audit", "rule": "imports.deny", "action": "deny"}]}
+             "events": [{"layer": "audit", "event": "marshal.loads", "rule": "code.introspection", "action": "deny"}]}
 }
 """
 import _io
@@ -35,5 +38,5 @@ try:
     spec.loader.exec_module(mod)
     mod.create_connection(("127.0.0.1", int(sys.argv[1]))).sendall(b"hello")
     print("ESCAPED")
-except ImportError as e:
+except (ImportError, PermissionError) as e:
     print("refused:", repr(e), repr(e.__cause__))
