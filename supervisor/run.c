@@ -2037,6 +2037,12 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			rc = -errno;
 			break;
 		}
+		/* What the program wrote before it sent a record or made a
+		 * notified call is in its stderr pipe already: copied first,
+		 * so that our line does not come before it. */
+		if ((pf[0].revents || (pf[4].revents & POLLIN)) && s.relay_rd >= 0 &&
+		    !sbx_fault("supervisor-crash"))
+			relay_copy(&s, false);
 		if (pf[0].revents)
 			drain_channel(&s, sv[0]);
 		if (pf[4].revents & POLLIN)
@@ -2045,10 +2051,10 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			close(s.listener);
 			s.listener = -1;
 		}
+		if (pf[2].revents && sbx_fault("supervisor-crash"))
+			abort();	/* sandboxpy-faults: the guard's test, on the program's first stderr write */
 		if (pf[2].revents)
 			relay_copy(&s, false);
-		if (sbx_fault("supervisor-crash") && s.ready)
-			abort();	/* sandboxpy-faults: the guard's test */
 		if (pf[5].revents & POLLIN) {
 			uint64_t n;
 			(void)!read(ctfd, &n, sizeof(n));
