@@ -84,8 +84,9 @@ struct sup {
 	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
-	const char *output_reached;	/* "standard output"/"standard error" that reached
-					   file_size_mb, as measured; NULL: none did */
+	const char *output_reached;	/* what reached file_size_mb, as measured
+					   ("the program's standard error"); NULL: nothing */
+	time_t started;			/* wall clock at the start, for the write tree's mtimes */
 	int out_fd[3];			/* [1], [2]: the program's streams, to measure */
 	long long out_size0[3];		/* their sizes when the run started */
 	int relay_rd;			/* the program's stderr pipe (setup_relay), or -1 */
@@ -778,7 +779,7 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->status = SBX_ST_OUTPUT;
 		res->cli_status = 128 + SIGXFSZ;
 		snprintf(res->message, sizeof(res->message),
-			 "file size limit of %g MB reached by the program's %s", l->file_size_mb,
+			 "file size limit of %g MB reached by %s", l->file_size_mb,
 			 s->output_reached);
 	} else if (s->got_signal) {
 		res->status = SBX_ST_SIGNAL;
@@ -1615,8 +1616,8 @@ static void relay_copy(struct sup *s, bool final)
 		if (s->relay_cap >= 0) {
 			long long pos = relay_pos(), room = s->relay_cap - pos;
 			if (pos >= 0 && room <= 0) {
-				s->output_reached = s->relay_merged ? "standard output and error"
-						    : "standard error";
+				s->output_reached = s->relay_merged ? "the program's standard output and error"
+						    : "the program's standard error";
 				kill_run(s);
 				break;
 			}
@@ -1660,7 +1661,8 @@ static void keep_streams(struct sup *s)
 
 static void measure_streams(struct sup *s)
 {
-	static const char *const names[3] = { NULL, "standard output", "standard error" };
+	static const char *const names[3] = { NULL, "the program's standard output",
+					      "the program's standard error" };
 	struct stat st;
 
 	for (int i = 1; i < 3; i++) {
@@ -1673,6 +1675,44 @@ static void measure_streams(struct sup *s)
 		close(s->out_fd[i]);
 		s->out_fd[i] = -1;
 	}
+}
+
+/* A SIGXFSZ death: did a regular file of the write tree reach
+ * file_size_mb during the run? The signal alone may be the program's own
+ * (kill), so it is looked for, from outside: no symlink followed, at most
+ * SBX_FSIZE_SCAN entries (a hostile tree costs the same as any other). */
+#define SBX_FSIZE_SCAN 20000
+
+static __thread struct {
+	long long cap;
+	time_t since;
+	long left;
+	bool found;
+} fscan;
+
+static int fscan_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (--fscan.left < 0)
+		return 1;
+	if (flag == FTW_F && S_ISREG(st->st_mode) && st->st_size >= fscan.cap && st->st_mtime >= fscan.since)
+		fscan.found = true;
+	return fscan.found;
+}
+
+static void measure_write_tree(struct sup *s)
+{
+	if (s->p->limits.file_size_mb < 0 || s->output_reached)
+		return;
+	fscan.cap = (long long)(s->p->limits.file_size_mb * 1024.0 * 1024.0);
+	fscan.since = s->started - 1;
+	fscan.left = SBX_FSIZE_SCAN;
+	fscan.found = false;
+	for (char **v = s->plan.write_v; v && *v && !fscan.found && fscan.left > 0; v++)
+		nftw(*v, fscan_entry, 8, FTW_PHYS | FTW_MOUNT);
+	if (fscan.found)
+		s->output_reached = "a file of the write tree";
 }
 
 /* ---- the wall clock, held apart from the loop ---- */
@@ -1899,6 +1939,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	s.started = time(NULL);
 	guard_note(o->guard, &s, SBX_GUARD_RUNNING);
 	s.pid = sbx_ns_clone(&s.plan.ns);
 	if (s.pid > 0 && o->guard)
@@ -2111,6 +2152,8 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		sweep(getpid(), s.host_kids, s.n_host_kids);
 	relay_copy(&s, true);
 	measure_streams(&s);
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXFSZ)
+		measure_write_tree(&s);
 	s.oom_kills = sbx_cgroup_oom_kills(&s.cg);
 	if (!s.cpu_exceeded && s.cg.cpu && p->limits.cpu_seconds >= 0 &&
 	    sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds && WIFSIGNALED(wstatus))
