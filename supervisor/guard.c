@@ -119,6 +119,26 @@ static void clean_up(const struct sbx_guard *g)
 		sbx_rmtree(g->policy_dir);
 }
 
+/* A report the supervisor was writing when it died: its temporary file
+ * ("REPORT.tmp.XXXXXX", see write_report in run.c). */
+static void remove_report_tmp(const char *report)
+{
+	char dir[4096];
+	const char *slash = strrchr(report, '/'), *base = slash ? slash + 1 : report;
+	size_t blen = strlen(base);
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - report) + 1 : 1, slash ? report : ".");
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, base, blen) == 0 && strncmp(e->d_name + blen, ".tmp.", 5) == 0 &&
+		    strlen(e->d_name + blen + 5) == 6)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 static void report_death(const struct sbx_run_opts *o, const char *spec, int st, bool reported)
 {
 	struct sbx_error err;
@@ -133,6 +153,8 @@ static void report_death(const struct sbx_run_opts *o, const char *spec, int st,
 	sbx_diag_add(&err, NULL, 0, 0, NULL, "the supervisor %s; the run was ended and its processes, "
 		     "cgroups and files removed by sandboxpy's last-resort parent", what);
 	sbx_error_print(&err, stderr, "sandboxpy: internal: ");
+	if (o->report_path)
+		remove_report_tmp(o->report_path);
 	if (!reported && o->report_path &&
 	    sbx_report_write_failure(o->report_path, o->report_argv, o->n_report_argv, spec, &err) < 0)
 		fprintf(stderr, "sandboxpy: cannot write report %s\n", o->report_path);
