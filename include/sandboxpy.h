@@ -151,7 +151,36 @@ struct sbx_run_opts {
 	/* The command line as given, echoed in the report's argv. */
 	const char *const *report_argv;
 	size_t n_report_argv;
+	/* NULL, or where sbx_run notes what a run leaves on the host while it
+	 * goes, for a last-resort parent that cleans up and writes the
+	 * report if this process dies (the CLI's, sbx_guard_run). */
+	struct sbx_guard *guard;
 };
+
+/* ---- the last-resort parent (docs/running.md) ---- */
+
+enum { SBX_GUARD_IDLE, SBX_GUARD_RUNNING, SBX_GUARD_REPORTED, SBX_GUARD_CLEAN };
+
+/* Shared (MAP_SHARED) between the supervisor, which fills it, and its
+ * parent, which reads it only after the supervisor died. Never inherited
+ * by the sandbox (MADV_DONTFORK): the program cannot write it. */
+struct sbx_guard {
+	volatile int state;		/* SBX_GUARD_* */
+	volatile int sandbox;		/* the sandbox's first process, 0: none yet */
+	char cgroup[3][4096];		/* the run's cgroup directories, "" when none */
+	char tmpdir[4096], policy_dir[4096];	/* the run's own directories, or "" */
+};
+
+/* The CLI's last resort: forks. In the child (the supervisor) it returns
+ * 1 with opts->guard set, and the caller goes on to sbx_run. This process
+ * waits, passes on SIGTERM, SIGHUP and a SIGINT not from the terminal,
+ * and, should the child die by a signal or end without its report, kills
+ * what the run left, removes its cgroups and directories, writes an
+ * "internal" report to opts->report_path (when set) and returns 0 with
+ * *child_status = 125; otherwise 0 with the child's own exit status. A
+ * child killed by a signal after its clean-up ends this process by the
+ * same signal. -errno when it cannot fork (the caller runs unguarded). */
+int sbx_guard_run(struct sbx_run_opts *opts, const char *policy_source, int *child_status);
 
 enum sbx_status {
 	SBX_ST_OK, SBX_ST_ERROR, SBX_ST_TIMEOUT, SBX_ST_MEMORY, SBX_ST_OUTPUT,

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +37,9 @@
 #include "sbx_supervisor.h"
 
 #define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */
+#define SBX_CPU_TICK_SLACK 0.25	/* RLIMIT_CPU's tick-sampled time vs our exact one */
+#define SBX_MAX_LOG_LINES SBX_MAX_EVENTS	/* --log: then one note, and a count */
+#define SBX_MAX_LOG_BYTES (32ull << 20)
 #define SBX_EXPLAIN_RING 64
 #define SBX_MAX_DENIAL_LINES 100	/* on stderr; the report keeps the rest */	/* recent audit "log" records a kernel denial may match */
 
@@ -71,6 +76,8 @@ struct sup {
 	unsigned long n_events;
 	uint64_t nonce;
 	FILE *log;
+	unsigned long log_lines, log_omitted;
+	unsigned long long log_bytes;
 	unsigned long seq, denied, logged, dropped, bypass;
 	json_t *killed_by;
 	struct sbx_seccomp *sc;
@@ -94,6 +101,16 @@ struct sup {
 	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
+	const char *output_reached;	/* what reached file_size_mb, as measured
+					   ("the program's standard error"); NULL: nothing */
+	time_t started;			/* wall clock at the start, for the write tree's mtimes */
+	int out_fd[3];			/* [1], [2]: the program's streams, to measure */
+	long long out_size0[3];		/* their sizes when the run started */
+	int relay_rd;			/* the program's stderr pipe (setup_relay), or -1 */
+	bool relay_merged;		/* its stdout goes there too */
+	long long relay_cap;		/* file_size_mb on our stderr, or -1 */
+	unsigned long long relay_bytes;
+	bool stalled;			/* the notify-stall fault was served */
 	long oom_kills;
 	unsigned ready_flags;
 	int setup_step, setup_err;
@@ -144,6 +161,37 @@ static double round3(double v)
 
 /* ---- events from the child ---- */
 
+/* --log is bounded like the events list: past SBX_MAX_LOG_LINES lines or
+ * SBX_MAX_LOG_BYTES bytes one note says so, and the lines left out are
+ * counted in a last note at the end of the run (log_close). */
+static void log_line(struct sup *s, const char *line)
+{
+	size_t len = strlen(line) + 1;
+
+	if (s->log_omitted || s->log_lines >= SBX_MAX_LOG_LINES ||
+	    s->log_bytes + len > SBX_MAX_LOG_BYTES) {
+		if (!s->log_omitted++)
+			fprintf(s->log, "{\"note\":\"log_truncated\",\"after_lines\":%lu,\"after_bytes\":%llu,"
+				"\"detail\":\"further events are counted, not written; the report lists up to "
+				"%d\"}\n", s->log_lines, (unsigned long long)s->log_bytes, SBX_MAX_EVENTS);
+		return;
+	}
+	s->log_lines++;
+	s->log_bytes += len;
+	fprintf(s->log, "%s\n", line);
+	fflush(s->log);
+}
+
+static void log_close(struct sup *s)
+{
+	if (!s->log)
+		return;
+	if (s->log_omitted)
+		fprintf(s->log, "{\"note\":\"log_truncated\",\"omitted\":%lu}\n", s->log_omitted);
+	fclose(s->log);
+	s->log = NULL;
+}
+
 static void log_event(struct sup *s, json_t *ev)
 {
 	char *line;
@@ -153,10 +201,8 @@ static void log_event(struct sup *s, json_t *ev)
 	line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	if (!line)
 		return;
-	if (s->log) {
-		fprintf(s->log, "%s\n", line);
-		fflush(s->log);
-	}
+	if (s->log)
+		log_line(s, line);
 	if (s->o->on_event)
 		s->o->on_event(line, s->o->on_event_ctx);
 	free(line);
@@ -551,7 +597,17 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 static void on_notify(struct sup *s)
 {
 	struct sbx_kdenial k;
-	int r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v,
+	int r;
+
+	if (sbx_fault("notify-stall") && !s->stalled) {
+		/* sandboxpy-faults: a notification that takes the supervisor
+		 * 6 s, as a costly path would (the wall limit's test). */
+		struct timespec ts = { 6, 0 };
+		s->stalled = true;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v,
 				  s->o->audit_only, &k);
 
 	if (r == 1)
@@ -898,11 +954,14 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		snprintf(res->message, sizeof(res->message),
 			 "memory limit of %g MB exceeded: the kernel's OOM killer ended %s", l->memory_mb,
 			 res->signal ? "the program" : "a process of the sandbox");
-	} else if (res->signal == SIGXFSZ) {
+	} else if (s->output_reached) {
+		/* Measured: a standard stream the supervisor sees reached
+		 * file_size_mb (docs/confinement.md). */
 		res->status = SBX_ST_OUTPUT;
-		res->cli_status = 128 + res->signal;
+		res->cli_status = 128 + SIGXFSZ;
 		snprintf(res->message, sizeof(res->message),
-			 "file size limit of %g MB exceeded (a file or redirected output)", l->file_size_mb);
+			 "file size limit of %g MB reached by %s", l->file_size_mb,
+			 s->output_reached);
 	} else if (s->got_signal) {
 		res->status = SBX_ST_SIGNAL;
 		res->cli_status = 128 + s->got_signal;
@@ -910,11 +969,25 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->signal = s->got_signal;
 		snprintf(res->message, sizeof(res->message),
 			 "sandboxpy received SIG%s and ended the sandbox", signame(s->got_signal));
-	} else if (res->signal == SIGXCPU ||
-		   (res->signal == SIGKILL && l->cpu_seconds >= 0 && res->cpu_s >= l->cpu_seconds)) {
+	} else if ((res->signal == SIGXCPU || res->signal == SIGKILL) && l->cpu_seconds >= 0 &&
+		   res->cpu_s >= l->cpu_seconds - fmax(0.1, l->cpu_seconds * SBX_CPU_TICK_SLACK)) {
+		/* RLIMIT_CPU's SIGXCPU or SIGKILL, and our CPU figure agrees.
+		 * Ours is exact (the cgroup's counter, the tree's rusage);
+		 * the kernel's limit goes by time sampled at each tick, which
+		 * on a loaded machine runs 10-15 % ahead of it (measured:
+		 * SIGXCPU at 2 s with 1.76 s exact). The same signal sent by
+		 * the program itself below that margin is only a signal. */
 		res->status = SBX_ST_TIMEOUT;
 		res->cli_status = 124;
 		snprintf(res->message, sizeof(res->message), "CPU limit of %g s exceeded", l->cpu_seconds);
+	} else if (res->signal == SIGXFSZ) {
+		/* RLIMIT_FSIZE on a file the supervisor does not see, or the
+		 * program's own kill: not told apart, so only a signal. */
+		res->status = SBX_ST_SIGNAL;
+		res->cli_status = 128 + res->signal;
+		snprintf(res->message, sizeof(res->message),
+			 "killed by signal %d (SIGXFSZ): a write past the file size limit of %g MB to a "
+			 "file of its own, or a signal the program sent itself", res->signal, l->file_size_mb);
 	} else if (res->signal == SIGSYS) {
 		/* Not told apart from a SIGSYS the program sent itself, so the
 		 * status stays "signal"; the message says what it most likely was. */
@@ -1587,6 +1660,8 @@ static void finish(struct sup *s, struct sbx_result *res, struct sbx_error *err)
 			sbx_status_name(res->status), res->message, s->denied, kern, s->logged,
 			s->o->report_path ? "; report: " : "", s->o->report_path ? s->o->report_path : "");
 	}
+	if (s->o->guard)
+		s->o->guard->state = SBX_GUARD_REPORTED;
 }
 
 void sbx_result_free(struct sbx_result *res)
@@ -1612,17 +1687,343 @@ static int dup_stdio(int fd, int *out, struct sbx_error *err)
 	return 0;
 }
 
+/* ---- the last-resort parent's page (guard.c) ---- */
+
+/* What the run leaves on the host, as far as it is known yet; state
+ * SBX_GUARD_RUNNING from just before the clone. */
+static void guard_note(struct sbx_guard *g, const struct sup *s, int state)
+{
+	if (!g)
+		return;
+	snprintf(g->cgroup[0], sizeof(g->cgroup[0]), "%s", s->cg.mem);
+	snprintf(g->cgroup[1], sizeof(g->cgroup[1]), "%s", s->cg.pids_dir);
+	snprintf(g->cgroup[2], sizeof(g->cgroup[2]), "%s", s->cg.cpu_dir);
+	snprintf(g->tmpdir, sizeof(g->tmpdir), "%s", s->plan.tmpdir ? s->plan.tmpdir : "");
+	snprintf(g->policy_dir, sizeof(g->policy_dir), "%s", s->plan.policy_dir ? s->plan.policy_dir : "");
+	if (state)
+		g->state = state;
+}
+
+/* ---- the program's standard streams ---- */
+
+/* The limit RLIMIT_FSIZE puts on a regular file, in bytes; -1: none. */
+static long long fsize_cap(const struct sup *s, int fd)
+{
+	struct stat st;
+
+	if (s->p->limits.file_size_mb < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (long long)(s->p->limits.file_size_mb * 1024.0 * 1024.0);
+}
+
+/* The supervisor's own standard error is never a file the program can
+ * write through a descriptor: a program holding it could ftruncate the
+ * supervisor's lines away, or set O_NONBLOCK on a shared pipe so that
+ * they fail with EAGAIN. When the program would inherit it (no --stderr,
+ * no descriptor of the caller's), it gets a pipe instead, and the
+ * supervisor copies that pipe to its stderr (relay_copy). Standard
+ * output joins the same pipe when it is the same file, so that their
+ * order is kept. A terminal is left as it is: it cannot be truncated,
+ * and the program may want isatty() to be true. */
+static int setup_relay(struct sup *s, struct sbx_error *err)
+{
+	struct stat e, out;
+	int pv[2];
+
+	if (s->plan.stdio_fd[2] >= 0 || fstat(2, &e) < 0 || isatty(2))
+		return 0;
+	if (pipe2(pv, O_CLOEXEC) < 0) {
+		int r = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot make the program's stderr pipe: %s", strerror(errno));
+		return r;
+	}
+	fcntl(pv[0], F_SETFL, O_NONBLOCK);
+	s->plan.stdio_fd[2] = pv[1];
+	s->relay_rd = pv[0];
+	s->relay_cap = fsize_cap(s, 2);
+	if (s->plan.stdio_fd[1] < 0 && fstat(1, &out) == 0 && !isatty(1) &&
+	    out.st_dev == e.st_dev && out.st_ino == e.st_ino &&
+	    (s->plan.stdio_fd[1] = fcntl(pv[1], F_DUPFD_CLOEXEC, 3)) >= 0)
+		s->relay_merged = true;
+	return 0;
+}
+
+/* Where the next write to our stderr lands, as RLIMIT_FSIZE counts it. */
+static long long relay_pos(void)
+{
+	struct stat st;
+	int fl = fcntl(2, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_APPEND))
+		return (long long)lseek(2, 0, SEEK_CUR);
+	return fstat(2, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void kill_run(struct sup *s)
+{
+	if (s->pid > 0) {
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+	}
+}
+
+/* Writes what we copy; waits for a caller's stderr that is non-blocking. */
+static int relay_write(const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(2, buf + off, len - off);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pf = { 2, POLLOUT, 0 };
+			if (poll(&pf, 1, 1000) <= 0)
+				return -EAGAIN;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Copies what the program wrote, a bounded amount per call (the loop has
+ * other work); at the end (final) until the pipe is empty. A regular file
+ * is held to file_size_mb as RLIMIT_FSIZE would hold the program's own
+ * writes: the part up to the limit is written, then the run ends with
+ * status output (measured here, not inferred from a signal). */
+static void relay_copy(struct sup *s, bool final)
+{
+	int rounds = final ? 1 << 14 : 16;
+	char buf[65536];
+
+	for (int i = 0; s->relay_rd >= 0 && i < rounds; i++) {
+		size_t want = sizeof(buf);
+		ssize_t n;
+
+		if (s->relay_cap >= 0) {
+			long long pos = relay_pos(), room = s->relay_cap - pos;
+			if (pos >= 0 && room <= 0) {
+				s->output_reached = s->relay_merged ? "the program's standard output and error"
+						    : "the program's standard error";
+				kill_run(s);
+				break;
+			}
+			if (pos >= 0 && (unsigned long long)room < want)
+				want = (size_t)room;
+		}
+		n = read(s->relay_rd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0 || relay_write(buf, (size_t)n) < 0)
+			break;
+		s->relay_bytes += (unsigned long long)n;
+		if (i + 1 == rounds)
+			return;		/* more next time */
+	}
+	/* The end, the limit, or our stderr is gone: the program's next
+	 * write fails with EPIPE, as it would on a closed pipe. */
+	if (s->relay_rd >= 0) {
+		close(s->relay_rd);
+		s->relay_rd = -1;
+	}
+}
+
+/* The program's streams that the supervisor does not copy, kept to be
+ * measured at the end: a regular file that reached file_size_mb during
+ * the run is status output. */
+static void keep_streams(struct sup *s)
+{
+	for (int i = 1; i < 3; i++) {
+		int src = s->plan.stdio_fd[i] >= 0 ? s->plan.stdio_fd[i] : i;
+		struct stat st;
+		if ((i == 2 && s->relay_rd >= 0) || (i == 1 && s->relay_merged) || fsize_cap(s, src) < 0 ||
+		    fstat(src, &st) < 0)
+			continue;
+		s->out_fd[i] = fcntl(src, F_DUPFD_CLOEXEC, 3);
+		s->out_size0[i] = (long long)st.st_size;
+	}
+}
+
+static void measure_streams(struct sup *s)
+{
+	static const char *const names[3] = { NULL, "the program's standard output",
+					      "the program's standard error" };
+	struct stat st;
+
+	for (int i = 1; i < 3; i++) {
+		if (s->out_fd[i] < 0)
+			continue;
+		if (!s->output_reached && fstat(s->out_fd[i], &st) == 0 &&
+		    (long long)st.st_size >= fsize_cap(s, s->out_fd[i]) &&
+		    (long long)st.st_size > s->out_size0[i])
+			s->output_reached = names[i];
+		close(s->out_fd[i]);
+		s->out_fd[i] = -1;
+	}
+}
+
+/* A SIGXFSZ death: did a regular file of the write tree reach
+ * file_size_mb during the run? The signal alone may be the program's own
+ * (kill), so it is looked for, from outside: no symlink followed, at most
+ * SBX_FSIZE_SCAN entries (a hostile tree costs the same as any other). */
+#define SBX_FSIZE_SCAN 20000
+
+static __thread struct {
+	long long cap;
+	time_t since;
+	long left;
+	bool found;
+} fscan;
+
+static int fscan_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (--fscan.left < 0)
+		return 1;
+	if (flag == FTW_F && S_ISREG(st->st_mode) && st->st_size >= fscan.cap && st->st_mtime >= fscan.since)
+		fscan.found = true;
+	return fscan.found;
+}
+
+static void measure_write_tree(struct sup *s)
+{
+	if (s->p->limits.file_size_mb < 0 || s->output_reached)
+		return;
+	fscan.cap = (long long)(s->p->limits.file_size_mb * 1024.0 * 1024.0);
+	fscan.since = s->started - 1;
+	fscan.left = SBX_FSIZE_SCAN;
+	fscan.found = false;
+	for (char **v = s->plan.write_v; v && *v && !fscan.found && fscan.left > 0; v++)
+		nftw(*v, fscan_entry, 8, FTW_PHYS | FTW_MOUNT);
+	if (fscan.found)
+		s->output_reached = "a file of the write tree";
+}
+
+/* A reader of our stderr that went away makes the copy fail with EPIPE,
+ * not kill the supervisor: SIGPIPE is held in this thread during the run
+ * and one raised by it dropped at the end. The process's disposition,
+ * which belongs to a library's caller, is left alone. */
+static bool block_sigpipe(void)
+{
+	sigset_t p, pend;
+
+	sigemptyset(&p);
+	sigaddset(&p, SIGPIPE);
+	sigpending(&pend);
+	sigprocmask(SIG_BLOCK, &p, NULL);
+	return sigismember(&pend, SIGPIPE) == 1;
+}
+
+static void drop_sigpipe(bool was_pending)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t p, pend;
+
+	sigemptyset(&p);
+	sigaddset(&p, SIGPIPE);
+	if (!was_pending && sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE) == 1)
+		sigtimedwait(&p, NULL, &zero);
+}
+
+/* ---- the wall clock, held apart from the loop ---- */
+
+/* A thread that sleeps until the deadline and kills the sandbox: a
+ * notification the supervisor is slow to answer (a path built to be
+ * costly) stalls the loop, never the wall limit. */
+struct watchdog {
+	pthread_t th;
+	int stop[2];
+	int pidfd;
+	pid_t pid;
+	struct timespec deadline;
+	atomic_bool fired;
+	bool running;
+};
+
+static void *watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+
+	for (;;) {
+		struct pollfd pf = { w->stop[0], POLLIN, 0 };
+		struct timespec now, left;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = w->deadline.tv_sec - now.tv_sec;
+		left.tv_nsec = w->deadline.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_nsec += 1000000000L;
+			left.tv_sec--;
+		}
+		if (left.tv_sec < 0)
+			break;
+		r = ppoll(&pf, 1, &left, NULL);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return NULL;	/* stopped */
+	}
+	atomic_store(&w->fired, true);
+	syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
+	kill(-w->pid, SIGKILL);
+	return NULL;
+}
+
+static int watchdog_start(struct watchdog *w, const struct timespec *t0, double wall, int pidfd,
+			  pid_t pid)
+{
+	long ns;
+	int r;
+
+	w->pidfd = pidfd;
+	w->pid = pid;
+	atomic_init(&w->fired, false);
+	w->deadline = *t0;
+	w->deadline.tv_sec += (time_t)wall;
+	ns = w->deadline.tv_nsec + (long)((wall - (double)(time_t)wall) * 1e9);
+	w->deadline.tv_sec += ns / 1000000000L;
+	w->deadline.tv_nsec = ns % 1000000000L;
+	if (pipe2(w->stop, O_CLOEXEC) < 0)
+		return -errno;
+	if ((r = pthread_create(&w->th, NULL, watchdog_main, w)) != 0) {
+		close(w->stop[0]);
+		close(w->stop[1]);
+		return -r;
+	}
+	w->running = true;
+	return 0;
+}
+
+/* Before the child is reaped: nothing is killed by pid after that. True
+ * when the deadline passed. */
+static bool watchdog_stop(struct watchdog *w)
+{
+	if (!w->running)
+		return false;
+	(void)!write(w->stop[1], "x", 1);
+	pthread_join(w->th, NULL);
+	close(w->stop[0]);
+	close(w->stop[1]);
+	w->running = false;
+	return atomic_load(&w->fired);
+}
+
 static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		    struct sbx_result *res, struct sbx_error *err)
 {
-	struct sup s = { .p = p, .o = o, .listener = -1, .chan = -1 };
+	struct sup s = { .p = p, .o = o, .listener = -1, .chan = -1, .relay_rd = -1,
+			 .out_fd = { -1, -1, -1 } };
+	struct watchdog wd = { .running = false };
 	pid_t attacher = 0;
 	struct sbx_ns ns;
-	int sv[2] = { -1, -1 }, pidfd = -1, tfd = -1, sfd = -1, ctfd = -1, rc = 0;
+	int sv[2] = { -1, -1 }, pidfd = -1, sfd = -1, ctfd = -1, rc = 0;
 	sigset_t mask, oldmask;
 	struct rusage ru = { 0 };
 	int wstatus = 0;
-	bool reaped = false;
+	bool reaped = false, pipe_was_pending = true;
 
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
@@ -1667,11 +2068,13 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	}
 	sbx_cgroup_setup(&s.cg, &p->limits);
+	guard_note(o->guard, &s, 0);
 	/* The filter is compiled once the child runs (below), while it starts
 	 * its interpreter; its channel descriptor is decided now. */
 	s.chan_no = pick_chan_no();
 	make_missing_writes(&s);
 	rc = sbx_child_plan_build(&s.plan, p, o, err);
+	guard_note(o->guard, &s, 0);
 	if (rc < 0)
 		goto out_internal;
 	s.plan.seccomp = NULL;	/* sent on the channel (sbx_seccomp_send) */
@@ -1725,6 +2128,10 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			goto out_internal;
 		}
 	}
+	if (setup_relay(&s, err) < 0) {
+		rc = -EPIPE;
+		goto out_internal;
+	}
 	if (o->log_path) {
 		s.log = fopen(o->log_path, "we");
 		if (!s.log) {
@@ -1749,9 +2156,14 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	if (!o->quiet && s.ll_abi <= 0)
 		fprintf(stderr, "sandboxpy: landlock is not in force: %s\n", s.ll_reason);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	pipe_was_pending = block_sigpipe();
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	s.started = time(NULL);
+	guard_note(o->guard, &s, SBX_GUARD_RUNNING);
 	s.pid = sbx_ns_clone(&s.plan.ns);
+	if (s.pid > 0 && o->guard)
+		o->guard->sandbox = s.pid;
 	if (s.pid < 0) {
 		rc = s.pid;
 		s.pid = 0;
@@ -1836,6 +2248,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	if (!o->quiet && s.plan.ns.reason[0])
 		fprintf(stderr, "sandboxpy: namespaces are not in force: %s\n", s.plan.ns.reason);
+	keep_streams(&s);
 	for (int i = 0; i < 3; i++)
 		if (s.plan.stdio_fd[i] >= 0) {
 			close(s.plan.stdio_fd[i]);
@@ -1844,16 +2257,14 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 
 	pidfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (p->limits.wall_seconds >= 0) {
-		struct itimerspec its = { 0 };
-		double w = p->limits.wall_seconds;
-		its.it_value.tv_sec = (time_t)w;
-		its.it_value.tv_nsec = (long)((w - (double)(time_t)w) * 1e9);
-		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
-			its.it_value.tv_nsec = 1;
-		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (tfd >= 0)
-			timerfd_settime(tfd, 0, &its, NULL);
+	/* The wall clock counts from the clone, as it always has. */
+	if (pidfd >= 0 && p->limits.wall_seconds >= 0) {
+		int r = watchdog_start(&wd, &s.t0, p->limits.wall_seconds, pidfd, s.pid);
+		if (r < 0) {
+			close(pidfd);
+			pidfd = -1;
+			errno = -r;	/* for the message below */
+		}
 	}
 	/* CPU time of the whole sandbox, every process of it: the cgroup's
 	 * counter, read ten times a second. */
@@ -1869,7 +2280,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (ctfd >= 0)
 			timerfd_settime(ctfd, 0, &its, NULL);
 	}
-	if (pidfd < 0 || sfd < 0 || (p->limits.wall_seconds >= 0 && tfd < 0) || ((s.cg.cpu || o->audit_only) && ctfd < 0)) {
+	if (pidfd < 0 || sfd < 0 || ((s.cg.cpu || o->audit_only) && ctfd < 0)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -1880,7 +2291,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		struct pollfd pf[6] = {
 			{ s.chan_eof ? -1 : sv[0], POLLIN, 0 },
 			{ pidfd, POLLIN, 0 },
-			{ tfd, POLLIN, 0 },
+			{ s.relay_rd, POLLIN, 0 },
 			{ sfd, POLLIN, 0 },
 			{ s.listener, POLLIN, 0 },
 			{ ctfd, POLLIN, 0 },
@@ -1893,6 +2304,12 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			rc = -errno;
 			break;
 		}
+		/* What the program wrote before it sent a record or made a
+		 * notified call is in its stderr pipe already: copied first,
+		 * so that our line does not come before it. */
+		if ((pf[0].revents || (pf[4].revents & POLLIN)) && s.relay_rd >= 0 &&
+		    !sbx_fault("supervisor-crash"))
+			relay_copy(&s, false);
 		if (pf[0].revents)
 			drain_channel(&s, sv[0]);
 		if (pf[4].revents & POLLIN)
@@ -1901,13 +2318,10 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			close(s.listener);
 			s.listener = -1;
 		}
-		if (pf[2].revents & POLLIN) {
-			uint64_t n;
-			(void)!read(tfd, &n, sizeof(n));
-			s.timed_out = true;
-			kill(-s.pid, SIGKILL);
-			kill(s.pid, SIGKILL);
-		}
+		if (pf[2].revents && sbx_fault("supervisor-crash"))
+			abort();	/* sandboxpy-faults: the guard's test, on the program's first stderr write */
+		if (pf[2].revents)
+			relay_copy(&s, false);
 		if (pf[5].revents & POLLIN) {
 			uint64_t n;
 			(void)!read(ctfd, &n, sizeof(n));
@@ -1932,12 +2346,13 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 				}
 			}
 		}
-		if (pf[1].revents & POLLIN) {
-			if (wait4(s.pid, &wstatus, 0, &ru) == s.pid)
-				reaped = true;
+		if (pf[1].revents & POLLIN)
 			break;
-		}
 	}
+	/* The watchdog ends before the child is reaped: it kills by pid. */
+	s.timed_out = watchdog_stop(&wd);
+	if (pidfd >= 0 && wait4(s.pid, &wstatus, WNOHANG, &ru) == s.pid)
+		reaped = true;
 	res->wall_s = since(&s.t0);
 	/* Records sent just before the end are still in the socket. */
 	for (int i = 0; i < 64 && !s.chan_eof && drain_channel(&s, sv[0]); i++)
@@ -1962,6 +2377,10 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		kill(-s.pid, SIGKILL);
 	if (s.sweep)
 		sweep(getpid(), s.host_kids, s.n_host_kids);
+	relay_copy(&s, true);
+	measure_streams(&s);
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGXFSZ)
+		measure_write_tree(&s);
 	s.oom_kills = sbx_cgroup_oom_kills(&s.cg);
 	if (!s.cpu_exceeded && s.cg.cpu && p->limits.cpu_seconds >= 0 &&
 	    sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds && WIFSIGNALED(wstatus))
@@ -2001,14 +2420,17 @@ out:
 		close(sv[1]);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (tfd >= 0)
-		close(tfd);
+	watchdog_stop(&wd);
+	if (s.relay_rd >= 0)
+		close(s.relay_rd);
+	for (int i = 1; i < 3; i++)
+		if (s.out_fd[i] >= 0)
+			close(s.out_fd[i]);
 	if (ctfd >= 0)
 		close(ctfd);
 	if (sfd >= 0)
 		close(sfd);
-	if (s.log)
-		fclose(s.log);
+	log_close(&s);
 	if (s.listener >= 0)
 		close(s.listener);
 	if (s.ns_set && s.plan.ns.idmap_fd >= 0)
@@ -2028,6 +2450,9 @@ out:
 	json_decref(s.created);
 	json_decref(s.killed_by);
 	sbx_child_plan_free(&s.plan);
+	if (o->guard)
+		o->guard->state = SBX_GUARD_CLEAN;
+	drop_sigpipe(pipe_was_pending);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return rc;
 }

@@ -281,3 +281,180 @@ print("SURVIVED", flush=True)
     assert rep["status"] == "violation" and p.returncode == 126, rep
     assert rep["summary"]["killed_by"]["rule"] == "channel", rep["summary"]
     assert rep["summary"]["channel_tampered"] is True, rep["summary"]
+
+
+# ---- the supervisor's own robustness (issue 15 items 8-9, issue 21 item 4) ----
+
+def _cgroup_dirs(sup_pid):
+    import glob
+    return glob.glob(f"/sys/fs/cgroup/sandboxpy-{sup_pid}") + \
+        glob.glob(f"/sys/fs/cgroup/*/sandboxpy-{sup_pid}")
+
+
+def _supervisor_of(guard_pid, timeout=10):
+    """The real supervisor: the sandboxpy process's only child."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            kids = open(f"/proc/{guard_pid}/task/{guard_pid}/children").read().split()
+        except OSError:
+            kids = []
+        if kids:
+            return int(kids[0])
+        time.sleep(0.005)
+    raise AssertionError("no supervisor process under sandboxpy")
+
+
+TMP_POLICY = {"version": 1, "filesystem": {"tmp": True}}
+SLEEPER = '''
+import os, time
+open(os.path.join(os.environ["TMPDIR"], "mine"), "w").write("x")
+print("TMPDIR", os.environ["TMPDIR"], flush=True)
+time.sleep(0.2)
+os.write(2, b"now\\n")    # sandboxpy-faults' supervisor-crash aborts here
+time.sleep(60)   # MARKER
+'''
+
+
+def _leftovers_after(p, sup, tmpdir, marker):
+    from conftest import procs_with
+    assert not _cgroup_dirs(sup), _cgroup_dirs(sup)
+    assert tmpdir and not os.path.exists(tmpdir), tmpdir
+    assert not procs_with(marker), procs_with(marker)
+
+
+@pytest.mark.parametrize("how", ["SIGKILL from outside", "crash (fault)"])
+def test_supervisor_death_still_leaves_a_report_and_nothing_else(sbx, how):
+    """The supervisor dies (killed, or aborts): the last-resort parent kills
+    the sandbox, removes the run's cgroups and tmp dir, and writes an
+    internal report."""
+    marker = f"MARKER-{os.getpid()}-{time.monotonic_ns()}"
+    sbx.script(SLEEPER.replace("MARKER", marker))
+    sbx.write_policy(TMP_POLICY)
+    env = dict(os.environ)
+    if how.startswith("crash"):
+        env["SANDBOXPY_FAULT"] = "supervisor-crash"
+    cmd = [FAULTS, "-C", str(sbx.cwd), "-p", str(sbx.policy_path), "-r", str(sbx.report_path),
+           "prog.py"]
+    p = subprocess.Popen(cmd, cwd=sbx.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    sup = _supervisor_of(p.pid)
+    line = p.stdout.readline()
+    assert line.startswith("TMPDIR "), (line, p.wait(30), p.stderr.read(), sbx.report_path.read_text()[:1500])
+    tmpdir = line.split()[1]
+    assert os.path.isdir(tmpdir) and _cgroup_dirs(sup)
+    if how.startswith("SIGKILL"):
+        os.kill(sup, 9)
+    out, err = p.communicate(timeout=60)
+    rep = json.loads(sbx.report_path.read_text())
+    assert p.returncode == 125, (p.returncode, out, err)
+    assert rep["status"] == "internal", rep
+    want = "SIGKILL" if how.startswith("SIGKILL") else "SIGABRT"
+    assert want in rep["message"] and "last-resort" in rep["message"], rep["message"]
+    assert "sandboxpy: internal: the supervisor died" in err, err
+    _leftovers_after(p, sup, tmpdir, marker)
+
+
+def test_sigterm_reaches_the_supervisor_through_the_guard(sbx):
+    """SIGTERM to sandboxpy (the last-resort parent) goes on to the
+    supervisor, which ends the run, writes its report and exits 143."""
+    sbx.script("import time\nprint('up', flush=True)\ntime.sleep(60)\n")
+    sbx.write_policy({"version": 1})
+    p = subprocess.Popen([SANDBOXPY, "-C", str(sbx.cwd), "-p", str(sbx.policy_path), "-r",
+                          str(sbx.report_path), "prog.py"], cwd=sbx.cwd, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "up\n"
+    p.terminate()
+    p.communicate(timeout=30)
+    assert p.returncode == 143, p.returncode
+    rep = json.loads(sbx.report_path.read_text())
+    assert rep["status"] == "signal" and "SIGTERM" in rep["message"], rep
+
+
+def test_wall_limit_holds_while_a_notification_stalls(sbx):
+    """A notification the supervisor takes 6 s to answer (a fault standing
+    for a costly path): the wall limit of 2 s still ends the run at 2 s."""
+    code = '''
+import os, threading, time
+t0 = time.monotonic()
+def late():
+    time.sleep(4)
+    print("ESCAPED at %.1f" % (time.monotonic() - t0), flush=True)
+    os._exit(0)
+threading.Thread(target=late, daemon=True).start()
+os.mkfifo("fifo")
+time.sleep(30)
+'''
+    env = dict(os.environ, SANDBOXPY_FAULT="notify-stall")
+    p, rep, elapsed = run(sbx, code, binary=FAULTS, env=env, timeout=60,
+                          policy={"version": 1, "filesystem": {"write": ["."]},
+                                  "limits": {"wall_seconds": 2}})
+    assert "ESCAPED" not in p.stdout, p.stdout
+    assert p.returncode == 124, p
+    assert rep["status"] == "timeout" and "wall" in rep["message"], rep
+    assert elapsed >= 5.5, elapsed      # the stall was real
+
+
+def test_log_is_bounded(sbx):
+    """30000 refused opens: --log keeps 10000 lines, then one note, and a
+    last note with the count of the lines left out."""
+    code = '''
+for i in range(30000):
+    try:
+        open("/etc/passwd-%d" % i, "w")
+    except OSError:
+        pass
+'''
+    p, rep, _ = run(sbx, code, opts=("--log", str(sbx.log_path), "-q"), timeout=300)
+    assert p.returncode == 0, p
+    lines = sbx.log_path.read_text().splitlines()
+    notes = [json.loads(x) for x in lines if '"note"' in x]
+    assert len(lines) == 10000 + 2, len(lines)
+    assert notes[0]["note"] == "log_truncated" and notes[0]["after_lines"] == 10000, notes
+    assert notes[-1] == {"note": "log_truncated", "omitted": 20000}, notes
+    assert rep["summary"]["denied"] == 30000, rep["summary"]
+
+
+def test_program_stderr_cannot_erase_or_outgrow_ours(sbx, tmp_path):
+    """Standard error is a file (2>&1): the program gets a pipe for both
+    streams, ftruncate(2, 0) fails, the supervisor's lines stay, and a
+    flood stops at file_size_mb with status output, measured."""
+    sbx.script('''
+import os, sys
+print("before", flush=True)
+try:
+    open("/etc/passwd-x", "w")
+except OSError:
+    pass
+print("after", flush=True)
+try:
+    os.ftruncate(2, 0)
+    print("TRUNCATED")
+except OSError as e:
+    print("ftruncate:", e.errno, flush=True)
+chunk = b"E" * 65536
+for _ in range(64):
+    try:
+        os.write(2, chunk)
+    except OSError:
+        break
+''')
+    sbx.write_policy({"version": 1, "limits": {"file_size_mb": 1}})
+    both = tmp_path / "both.txt"
+    with open(both, "wb") as f:
+        p = subprocess.run([SANDBOXPY, "-C", str(sbx.cwd), "-p", str(sbx.policy_path), "-r",
+                            str(sbx.report_path), "prog.py"], cwd=sbx.cwd, stdout=f, stderr=f,
+                           timeout=60)
+    data = both.read_bytes()
+    rep = json.loads(sbx.report_path.read_text())
+    assert b"TRUNCATED" not in data and b"ftruncate: 22" in data, data[:400]
+    # The program's two streams share one pipe: their order is kept. The
+    # supervisor's line comes when it reads the record, near, not exact.
+    head = data[:data.index(b"EEEE")]
+    assert head.index(b"before") < head.index(b"after") < head.index(b"ftruncate: 22"), head
+    assert data.count(b"sandboxpy: denied open '/etc/passwd-x'") == 1, data[:400]
+    assert rep["status"] == "output" and "standard output and error" in rep["message"], rep
+    assert p.returncode == 153, p.returncode
+    assert len(data) <= (1 << 20) + 4096, len(data)
+    # The summary comes last, after the part of the flood that fitted.
+    assert b"sandboxpy: output:" in data[data.rindex(b"E"):], data[-300:]

@@ -1445,3 +1445,49 @@ def test_pathlib_objects_never_str_ed_are_checked_by_their_parts(sbx):
     ev = [e for e in res.report["events"] if e["action"] == "deny"]
     assert [(e["event"], e["rule"]) for e in ev] == [("shutil.copytree", "filesystem.write")], ev
     assert str(target) in ev[0]["detail"], ev
+
+
+# ---------------------------------------------------------------------------
+# a status comes from measurement, not from a signal's number (issue 15 item 9)
+
+@pytest.mark.parametrize("sig,limits", [(24, {"cpu_seconds": 2}), (25, {"file_size_mb": 1}),
+                                        (9, {"memory_mb": 256})],
+                         ids=["SIGXCPU", "SIGXFSZ", "SIGKILL"])
+def test_self_sent_limit_signal_is_signal(sbx, sig, limits):
+    """The signal a limit sends, sent by the program itself with the limit
+    far away: status signal, the program's own; no timeout, output or
+    memory that the supervisor's figures do not show."""
+    dfl = f"signal.signal({sig}, signal.SIG_DFL)\n" if sig != 9 else ""
+    sbx.script(f"import os, signal\n{dfl}os.kill(os.getpid(), {sig})\n")
+    res = sbx.run("prog.py", policy=pol("deny", limits=limits))
+    rep = res.report
+    assert res.rc == 128 + sig, res
+    assert rep["status"] == "signal" and rep["signal"] == sig, rep
+    assert rep["time"]["cpu_s"] < 1.0
+
+
+def test_limit_redirected_stdout_measured_and_named(sbx):
+    """Output past file_size_mb on a redirected stdout: status output, the
+    stream named, the file held at the limit."""
+    sbx.script('import sys\nsys.stdout.write("x" * (2 << 20))\n')
+    out = sbx.base / "stdout.txt"
+    res = sbx.run("prog.py", policy=pol("deny", limits={"file_size_mb": 1}),
+                  opts=["--stdout", str(out)])
+    assert res.rc == 153, res
+    assert res.report["status"] == "output", res
+    assert "standard output" in res.report["message"], res.report["message"]
+    assert out.stat().st_size == 1 << 20
+
+
+def test_program_stderr_is_a_pipe_unless_a_terminal_or_redirected(sbx):
+    """Standard error that sandboxpy shares (a file or a pipe) reaches the
+    program as a pipe the supervisor copies; --stderr FILE is the
+    program's own file."""
+    sbx.script('import os, stat, sys\n'
+               'print("S_ISFIFO", stat.S_ISFIFO(os.fstat(2).st_mode))\n'
+               'sys.stderr.write("to stderr\\n")\n')
+    res = sbx.run("prog.py", policy=pol("deny"))
+    assert "S_ISFIFO True" in res.stdout and "to stderr" in res.stderr, res
+    own = sbx.base / "err.txt"
+    res = sbx.run("prog.py", policy=pol("deny"), opts=["--stderr", str(own)])
+    assert "S_ISFIFO False" in res.stdout and own.read_text() == "to stderr\n", res
