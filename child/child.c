@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,6 +180,11 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	 * a slow balloon meets the cgroup and ends with status "memory". */
 	if (l->memory_mb >= 0)
 		set_limit(RLIMIT_AS, mb(plan->cg_memory ? 2 * l->memory_mb + 64 : l->memory_mb));
+	/* RLIMIT_AS alone counts address space: glibc reserves 64 MB of it
+	 * for each thread's malloc arena, so 16 threads would fail to start
+	 * under a 512 MB limit while using a few MB. Two arenas, shared. */
+	if (l->memory_mb >= 0 && !plan->cg_memory)
+		mallopt(M_ARENA_MAX, 2);
 #endif
 	if (l->open_files >= 0)
 		set_limit(RLIMIT_NOFILE, (rlim_t)l->open_files);

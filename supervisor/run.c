@@ -101,7 +101,8 @@ struct sup {
 	bool listener_lost;		/* READY said "listener" but carried none */
 	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;
-	bool cpu_exceeded;		/* the cgroup's CPU time passed the limit */
+	bool cpu_exceeded;		/* the sandbox's CPU time passed the limit */
+	double tree_cpu;		/* without a CPU cgroup: the last sample of the tree */
 	const char *output_reached;	/* what reached file_size_mb, as measured
 					   ("the program's standard error"); NULL: nothing */
 	time_t started;			/* wall clock at the start, for the write tree's mtimes */
@@ -892,6 +893,21 @@ static const char *signame(int sig)
 	return n ? n : "?";
 }
 
+/* CPU seconds of the whole sandbox: the cgroup's counter, or without one
+ * the process tree added up from /proc (RLIMIT_CPU alone counts each
+ * process apart). */
+static double sandbox_cpu(struct sup *s)
+{
+	double c;
+
+	if (s->cg.cpu)
+		return sbx_cgroup_cpu_seconds(&s->cg);
+	c = sbx_tree_cpu_seconds(s->pid);
+	if (c > s->tree_cpu)
+		s->tree_cpu = c;
+	return s->tree_cpu;
+}
+
 static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
 {
 	const struct sbx_limits *l = &s->p->limits;
@@ -903,8 +919,8 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 	res->max_rss_kb = ru->ru_maxrss;
 	/* Processes killed with the namespace are never reaped by the init:
 	 * the cgroup counted them. */
-	if (s->cg.cpu) {
-		double c = sbx_cgroup_cpu_seconds(&s->cg);
+	if (s->cg.cpu || s->tree_cpu > 0) {
+		double c = s->cg.cpu ? sbx_cgroup_cpu_seconds(&s->cg) : s->tree_cpu;
 		if (c > res->cpu_s)
 			res->cpu_s = c;
 	}
@@ -2268,8 +2284,9 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		}
 	}
 	/* CPU time of the whole sandbox, every process of it: the cgroup's
-	 * counter, read ten times a second. */
-	if (s.cg.cpu || o->audit_only) {
+	 * counter (or the tree from /proc, without one), read ten times a
+	 * second. */
+	if (s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0) {
 		/* --audit-only also samples what the run holds (for --learn). */
 		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
 		if (o->audit_only) {
@@ -2281,7 +2298,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (ctfd >= 0)
 			timerfd_settime(ctfd, 0, &its, NULL);
 	}
-	if (pidfd < 0 || sfd < 0 || ((s.cg.cpu || o->audit_only) && ctfd < 0)) {
+	if (pidfd < 0 || sfd < 0 || ((s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0) && ctfd < 0)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -2328,7 +2345,8 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			(void)!read(ctfd, &n, sizeof(n));
 			if (o->audit_only)
 				sample_usage(&s);
-			if (s.cg.cpu && !s.cpu_exceeded && sbx_cgroup_cpu_seconds(&s.cg) >= p->limits.cpu_seconds) {
+			if (p->limits.cpu_seconds >= 0 && !s.cpu_exceeded &&
+			    sandbox_cpu(&s) >= p->limits.cpu_seconds) {
 				s.cpu_exceeded = true;
 				kill(-s.pid, SIGKILL);
 				kill(s.pid, SIGKILL);

@@ -86,6 +86,10 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
 void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 
+/* CPU seconds of root and every descendant, from /proc (usage.c): the
+ * whole-sandbox CPU figure where no CPU cgroup is in force. -1: unknown. */
+double sbx_tree_cpu_seconds(pid_t root);
+
 /* Removes a directory tree we made (the private tmp, the self-test's),
  * whatever the program put in it: depth beyond PATH_MAX, mode 000
  * directories, long names (cleanup.c). 0 or -errno (what stays, stays). */

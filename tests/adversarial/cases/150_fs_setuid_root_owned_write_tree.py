@@ -6,6 +6,7 @@ it would be stored as root's, a set-uid root program on the host.
   "policy": {"version": 1, "filesystem": {"write": ["CWD/out"]}},
   "args": ["CWD/out/suid"],
   "setup": {"dirs": ["CWD/out"], "root_owned": ["CWD/out"]},
+  "unprivileged": "skip: an unprivileged caller cannot own a root-owned write tree; nothing is idmapped",
   "oracle": {"no_setid": "CWD", "not_root_owned": "CWD/out"},
   "expect": {"status": "internal", "exit_code": null,
              "message_contains": "is not writable by the sandbox's uid",

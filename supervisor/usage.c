@@ -1,0 +1,89 @@
+/* usage.c: what the sandbox's process tree has used, measured without
+ * cgroups. Where the run has no CPU cgroup (an unprivileged caller with no
+ * delegated subtree), RLIMIT_CPU counts each process on its own: a program
+ * that spreads its work over children would stay under it. The supervisor
+ * instead adds up the whole tree from /proc: each live process's own time
+ * and that of the children it has reaped (cutime, cstime), walking
+ * /proc/PID/task/TID/children from the sandbox's first process. Bounded:
+ * at most SBX_TREE_MAX processes are visited per sample. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sbx_supervisor.h"
+
+#define SBX_TREE_MAX 4096
+
+/* utime + stime + cutime + cstime of one process, in clock ticks; -1 when
+ * it is gone. The command name may hold spaces and parentheses: the
+ * fields start after the last ')'. */
+static long long proc_ticks(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long ut, st;
+	long long cut, cst;
+	ssize_t n;
+	char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = (ssize_t)fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
+			 &ut, &st, &cut, &cst) != 4)
+		return -1;
+	return (long long)(ut + st) + cut + cst;
+}
+
+/* Appends the children of every thread of pid to the queue. */
+static void add_children(pid_t pid, pid_t *q, size_t *n, size_t max)
+{
+	char path[64], line[4096];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) && *n < max) {
+		FILE *f;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", pid, e->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		while (*n < max && fscanf(f, "%4095s", line) == 1)
+			q[(*n)++] = (pid_t)atoi(line);
+		fclose(f);
+	}
+	closedir(d);
+}
+
+double sbx_tree_cpu_seconds(pid_t root)
+{
+	pid_t q[SBX_TREE_MAX];
+	long hz = sysconf(_SC_CLK_TCK);
+	long long total = 0;
+	size_t n = 0;
+
+	if (root <= 0 || hz <= 0)
+		return -1;
+	q[n++] = root;
+	for (size_t i = 0; i < n; i++) {
+		long long t = proc_ticks(q[i]);
+		if (t > 0)
+			total += t;
+		add_children(q[i], q, &n, SBX_TREE_MAX);
+	}
+	return (double)total / (double)hz;
+}
