@@ -53,6 +53,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_EBADF: return false;
 	case SC_CHECK_EXEC: return p->process.spawn && !p->process.exec_allow.n;
 	case SC_IF_SIGNAL: return p->process.signal_others;
+	case SC_IF_NATIVE: return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
 	case SC_NEVER:
 	case SC_ENOSYS:
 	default: return false;
@@ -547,6 +548,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_DNS: return "network.dns";
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
 	case SC_IF_SIGNAL: return "process.signal_others";
+	case SC_IF_NATIVE: return "native.ctypes or native.extensions \"any\"";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	case SC_CHECK_NET: return "network rules (for the addresses they list)";
 	case SC_CHECK_EXEC: return "process.spawn";
@@ -604,11 +606,11 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	static const enum sbx_rule order[] = {
 		SBX_RULE_NONE, SBX_RULE_FS_READ, SBX_RULE_FS_WRITE, SBX_RULE_NET_SOCKET,
 		SBX_RULE_NET_CONNECT, SBX_RULE_NET_BIND, SBX_RULE_NET_DNS, SBX_RULE_SPAWN,
-		SBX_RULE_SIGNAL, SBX_RULE_SYSTEM,
+		SBX_RULE_SIGNAL, SBX_RULE_CTYPES, SBX_RULE_SYSTEM,
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
+		SC_IF_SIGNAL, SC_IF_NATIVE, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";

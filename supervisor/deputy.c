@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sbx_deputy.h"
@@ -94,7 +95,7 @@ int sbx_caller_dir_path(const struct sbx_caller *c, int fd, char *out, size_t ca
 }
 
 /* dir (absolute, in the caller's view) joined with path into out. */
-static int join(const char *dir, const char *path, char *out, size_t cap)
+int sbx_path_join(const char *dir, const char *path, char *out, size_t cap)
 {
 	int n = path[0] == '/' ? snprintf(out, cap, "%s", path)
 			       : snprintf(out, cap, "%s/%s", dir, path);
@@ -123,7 +124,7 @@ int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, i
 		if (r < 0)
 			return r;
 	}
-	r = join(path[0] == '/' ? "" : dir, path, full, sizeof(full));
+	r = sbx_path_join(path[0] == '/' ? "" : dir, path, full, sizeof(full));
 	if (r < 0)
 		return r;
 	for (rel = full; *rel == '/'; rel++)
@@ -132,9 +133,8 @@ int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, i
 	return fd < 0 ? -errno : fd;
 }
 
-int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name)
+int sbx_path_split(const char *path, char *parent, size_t cap, const char **name)
 {
-	char parent[PATH_MAX];
 	size_t n = strlen(path);
 	char *slash, *last;
 
@@ -142,7 +142,7 @@ int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *pa
 		n--;		/* "dir/" names dir */
 	if (n == 0)
 		return -ENOENT;
-	if (n >= sizeof(parent))
+	if (n >= cap)
 		return -ENAMETOOLONG;
 	memcpy(parent, path, n);
 	parent[n] = '\0';
@@ -152,10 +152,57 @@ int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *pa
 		return -EINVAL;
 	*name = path + (last - parent);
 	if (!slash)
-		snprintf(parent, sizeof(parent), ".");
+		snprintf(parent, cap, ".");
 	else
 		slash[slash == parent ? 1 : 0] = '\0';	/* "/x": the root itself */
-	return sbx_caller_openat(c, dirfd, parent, O_PATH | O_DIRECTORY);
+	return 0;
+}
+
+int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name)
+{
+	char parent[PATH_MAX];
+	int r = sbx_path_split(path, parent, sizeof(parent), name);
+
+	return r < 0 ? r : sbx_caller_openat(c, dirfd, parent, O_PATH | O_DIRECTORY);
+}
+
+ssize_t sbx_peek(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+
+	if (!addr)
+		return -1;
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
+}
+
+ssize_t sbx_peek_str(pid_t tid, uint64_t addr, char *buf, size_t cap)
+{
+	size_t have = 0;
+
+	if (cap < 2)
+		return -1;
+	/* Page by page: a string may end just before an unmapped page, and
+	 * process_vm_readv stops at the first one it cannot read. */
+	while (have < cap - 1) {
+		size_t page = 4096 - ((addr + have) & 4095), want = cap - 1 - have;
+		ssize_t n;
+		if (want > page)
+			want = page;
+		n = sbx_peek(tid, addr + have, buf + have, want);
+		if (n <= 0)
+			return -1;
+		if (memchr(buf + have, '\0', (size_t)n))
+			return (ssize_t)strlen(buf);
+		have += (size_t)n;
+	}
+	return -1;		/* longer than cap - 1 */
+}
+
+bool sbx_xattr_name_allowed(const char *name)
+{
+	/* security.capability gives a file capabilities, trusted.* and the
+	 * rest of security.* are the kernel's and the administrator's. */
+	return strncmp(name, "security.", 9) != 0 && strncmp(name, "trusted.", 8) != 0;
 }
 
 /* Effective capabilities of this thread cleared (on) or set to the
