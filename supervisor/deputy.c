@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -109,6 +110,62 @@ int sbx_path_join(const char *dir, const char *path, char *out, size_t cap)
 	return 0;
 }
 
+/* O_PATH of the first n components of rel (ends[n - 1] bytes), the last
+ * one followed or not. */
+static int open_prefix(const struct sbx_caller *c, const char *rel, size_t len, bool follow)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	char pre[PATH_MAX];
+	int fd;
+
+	snprintf(pre, sizeof(pre), "%.*s", (int)len, rel);
+	fd = (int)syscall(SYS_openat2, c->root, len ? pre : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Did the walk of rel fail right after a symlink that does not resolve for
+ * the supervisor? /proc/self, /proc/thread-self, /dev/fd and any link to
+ * them name the resolving process, and the supervisor has no id in the
+ * caller's PID namespace: the kernel would find something there for the
+ * caller. The walk is cut at the first missing component by bisection
+ * (O(n log n) lookups, n bounded by SBX_DEPUTY_MAX_COMPONENTS). */
+static bool lost_at_symlink(const struct sbx_caller *c, const char *rel)
+{
+	size_t ends[SBX_DEPUTY_MAX_COMPONENTS + 2], n = 0, lo = 0, hi;
+	struct stat st;
+	bool lost = false;
+	int fd;
+
+	for (size_t i = 0; rel[i] && n < sizeof(ends) / sizeof(ends[0]); i++)
+		if (rel[i] != '/' && (rel[i + 1] == '/' || !rel[i + 1]))
+			ends[n++] = i + 1;
+	hi = n;
+	while (lo < hi) {	/* the most components that still resolve */
+		size_t mid = (lo + hi + 1) / 2;
+		fd = open_prefix(c, rel, ends[mid - 1], false);
+		if (fd >= 0) {
+			close(fd);
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (lo == 0)
+		return false;
+	fd = open_prefix(c, rel, ends[lo - 1], false);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+		int f2 = open_prefix(c, rel, ends[lo - 1], true);
+		lost = f2 == -ENOENT;
+		if (f2 >= 0)
+			close(f2);
+	}
+	close(fd);
+	return lost;
+}
+
 int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, int oflags)
 {
 	struct open_how how = { .flags = (uint64_t)(oflags | O_CLOEXEC),
@@ -130,6 +187,8 @@ int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, i
 	for (rel = full; *rel == '/'; rel++)
 		;
 	fd = (int)syscall(SYS_openat2, c->root, rel[0] ? rel : ".", &how, sizeof(how));
+	if (fd < 0 && errno == ENOENT && rel[0] && lost_at_symlink(c, rel))
+		return -ELOOP;
 	return fd < 0 ? -errno : fd;
 }
 

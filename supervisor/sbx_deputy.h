@@ -13,9 +13,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Paths longer than this, or with more components, are refused (ENAMETOOLONG):
- * the supervisor's work per notification stays bounded. */
-#define SBX_DEPUTY_MAX_COMPONENTS 256
+/* Paths longer than PATH_MAX, or with more components than this, are
+ * refused (ENAMETOOLONG): the supervisor's work per notification stays
+ * bounded (the kernel's walk is linear; a failed one is bisected once).
+ * PATH_MAX / 2: as many as a path the kernel accepts can have. */
+#define SBX_DEPUTY_MAX_COMPONENTS 2048
 
 struct sbx_caller {
 	pid_t tid;		/* the calling thread, in the supervisor's PID namespace */
