@@ -6,12 +6,15 @@
  * read these rows, so they cannot disagree. x86_64 names; a name the
  * running libseccomp does not know is skipped. */
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/xattr.h>
 #include <linux/sched.h>
 #include <linux/netlink.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "sbx_sc_table.h"
+#include "sbx_seccomp.h"
 
 #define ROW(n, r, w)	{ .syscall = n, .rule = r, .when = w }
 #define RUN(n)		ROW(n, SBX_RULE_NONE, SC_ALWAYS)
@@ -347,3 +350,12 @@ const struct sbx_sc_group sbx_sc_groups[] = {
 	G("always denied", always_denied),
 };
 const size_t sbx_sc_n_groups = sizeof(sbx_sc_groups) / sizeof(sbx_sc_groups[0]);
+
+/* The writes the supervisor checks (SC_CHECK_WRITE), one row per syscall:
+ * its operands, every flag the kernel accepts for it, and how the call is
+ * held once judged (SBX_ACT_NONE: Landlock re-checks the real object and
+ * the call continues; otherwise the supervisor performs it). A flag not
+ * listed is refused and recorded; tests/unit/test_seccomp.c checks each
+ * row's flags against the kernel. */
+const struct sbx_sc_write sbx_sc_writes[] = {};
+const size_t sbx_sc_n_writes = sizeof(sbx_sc_writes) / sizeof(sbx_sc_writes[0]);

@@ -6,11 +6,14 @@
  * refusal, it never decides one, so a thread that rewrites the memory
  * meanwhile changes nothing but the report's text.
  *
- * The one exception is a write by path (open for writing, mkdir, rename,
- * chmod, ...): the supervisor resolves the target and lets the call
- * continue when it lies in a writable tree, because the kernel decides
- * again on the real file (Landlock), so a path swapped after the check
- * cannot widen access; a target outside is refused and reported. */
+ * The exceptions are the writes by path or descriptor and execve under
+ * exec_allow. The supervisor resolves their objects as the caller would
+ * (deputy.c: from its root, magic links refused). Where a kernel layer
+ * judges the real object again (Landlock for open, mkdir, rename...;
+ * EXECUTE for execve) the call continues when the object lies in a
+ * writable tree (or exec_allow), and the reading only decides the record;
+ * where none does (chmod, chown, utime, xattrs) the supervisor performs
+ * the call itself, on its own copy of the arguments, as the caller. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -343,9 +346,10 @@ static bool under_any(const char *path, char *const *roots)
 	return false;
 }
 
-/* ---- writes by path: one decision table ----
+/* ---- writes by path and descriptor ----
  *
- * How each checked write is held once the supervisor has read it (issue 15
+ * The decision table is seccomp/table.c's sbx_sc_writes (operands, every
+ * flag, how held). How each checked write is held (issue 15
  * fix-class 2: never continue on the strength of the caller's memory):
  *
  *   syscall                          held by
@@ -374,71 +378,11 @@ static bool under_any(const char *path, char *const *roots)
  * thread that rewrites the memory, a cwd flip or a swapped symlink after
  * that changes nothing. Flags the table does not describe are refused. */
 
-/* Operand kinds: d a directory descriptor for the next path, p a path
- * whose last symlink is followed, n one whose last component is the object
- * itself, P a path that may be NULL (then the descriptor before it is the
- * object), F a descriptor, s a string that is not a path to check. */
-enum act { ACT_NONE = 0, ACT_CHMOD, ACT_CHOWN, ACT_UTIME, ACT_UTIMES, ACT_UTIMENS, ACT_SETX, ACT_RMX };
-
-static const struct write_op {
-	const char *name;
-	const char *ops;
-	int8_t flags;		/* the flags argument, -1: none */
-	uint32_t known;		/* every flag the kernel accepts that this row describes */
-	uint32_t nofollow;	/* flag: the first path's last symlink is the object */
-	uint32_t follow;	/* flag: ... is followed (linkat) */
-	uint32_t empty;		/* flag: an empty path names the descriptor */
-	enum act act;		/* ACT_NONE: Landlock holds it, the call continues */
-	int8_t a, b;		/* the act's arguments: mode; uid, gid; times; name, value */
-} write_ops[] = {
-	{ "open", "p", 1, ~0u, O_NOFOLLOW, 0, 0, ACT_NONE, -1, -1 },
-	{ "openat", "dp", 2, ~0u, O_NOFOLLOW, 0, 0, ACT_NONE, -1, -1 },
-	{ "creat", "p", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "mkdir", "n", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "mkdirat", "dn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "rmdir", "n", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "unlink", "n", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "unlinkat", "dn", 2, AT_REMOVEDIR, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "rename", "nn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "renameat", "dndn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "renameat2", "dndn", 4, RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT, 0, 0, 0,
-	  ACT_NONE, -1, -1 },
-	{ "link", "nn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "linkat", "dndn", 4, AT_SYMLINK_FOLLOW | AT_EMPTY_PATH, 0, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH,
-	  ACT_NONE, -1, -1 },
-	{ "symlink", "sn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "symlinkat", "sdn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "mknod", "n", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "mknodat", "dn", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "truncate", "p", -1, 0, 0, 0, 0, ACT_NONE, -1, -1 },
-	{ "chmod", "p", -1, 0, 0, 0, 0, ACT_CHMOD, 1, -1 },
-	{ "fchmod", "F", -1, 0, 0, 0, 0, ACT_CHMOD, 1, -1 },
-	{ "fchmodat", "dp", -1, 0, 0, 0, 0, ACT_CHMOD, 2, -1 },
-	{ "fchmodat2", "dp", 3, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, 0, AT_EMPTY_PATH,
-	  ACT_CHMOD, 2, -1 },
-	{ "chown", "p", -1, 0, 0, 0, 0, ACT_CHOWN, 1, 2 },
-	{ "fchown", "F", -1, 0, 0, 0, 0, ACT_CHOWN, 1, 2 },
-	{ "lchown", "n", -1, 0, 0, 0, 0, ACT_CHOWN, 1, 2 },
-	{ "fchownat", "dp", 4, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, 0, AT_EMPTY_PATH,
-	  ACT_CHOWN, 2, 3 },
-	{ "utime", "p", -1, 0, 0, 0, 0, ACT_UTIME, 1, -1 },
-	{ "utimes", "p", -1, 0, 0, 0, 0, ACT_UTIMES, 1, -1 },
-	{ "futimesat", "dP", -1, 0, 0, 0, 0, ACT_UTIMES, 2, -1 },
-	{ "utimensat", "dP", 3, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, 0, AT_EMPTY_PATH,
-	  ACT_UTIMENS, 2, -1 },
-	{ "setxattr", "p", 4, XATTR_CREATE | XATTR_REPLACE, 0, 0, 0, ACT_SETX, 1, 2 },
-	{ "lsetxattr", "n", 4, XATTR_CREATE | XATTR_REPLACE, 0, 0, 0, ACT_SETX, 1, 2 },
-	{ "fsetxattr", "F", 4, XATTR_CREATE | XATTR_REPLACE, 0, 0, 0, ACT_SETX, 1, 2 },
-	{ "removexattr", "p", -1, 0, 0, 0, 0, ACT_RMX, 1, -1 },
-	{ "lremovexattr", "n", -1, 0, 0, 0, 0, ACT_RMX, 1, -1 },
-	{ "fremovexattr", "F", -1, 0, 0, 0, 0, ACT_RMX, 1, -1 },
-};
-
-static const struct write_op *write_op_of(const char *name)
+static const struct sbx_sc_write *write_op_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(write_ops) / sizeof(write_ops[0]); i++)
-		if (strcmp(write_ops[i].name, name) == 0)
-			return &write_ops[i];
+	for (size_t i = 0; i < sbx_sc_n_writes; i++)
+		if (strcmp(sbx_sc_writes[i].name, name) == 0)
+			return &sbx_sc_writes[i];
 	return NULL;
 }
 
@@ -584,7 +528,7 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 /* 1: every operand lies in a writable tree (j->obj: the act's object); 0:
  * refuse and record (j->where says what); -errno: answer it unrecorded. */
 static int judge_write(const struct sbx_caller *c, int pidfd, const struct seccomp_data *d,
-		       const struct write_op *op, char *const *roots, struct judged *j)
+		       const struct sbx_sc_write *op, char *const *roots, struct judged *j)
 {
 	uint32_t flags = op->flags >= 0 ? (uint32_t)d->args[op->flags] : 0;
 	int dirfd = AT_FDCWD, r;
@@ -624,7 +568,7 @@ static int judge_write(const struct sbx_caller *c, int pidfd, const struct secco
 			if (first && (flags & op->follow))
 				follow = true;
 			r = judge_path(c, pidfd, dirfd, v, follow, first && (flags & op->empty), roots, j,
-				       first && op->act != ACT_NONE);
+				       first && op->act != SBX_ACT_NONE);
 			if (r <= 0)
 				return r;
 		}
@@ -635,18 +579,18 @@ static int judge_write(const struct sbx_caller *c, int pidfd, const struct secco
 }
 
 /* The times of a utime-family call, copied: ts NULL for "now". -errno. */
-static int copy_times(pid_t tid, enum act act, uint64_t addr, struct timespec ts[2], struct timespec **tsp)
+static int copy_times(pid_t tid, enum sbx_sc_act act, uint64_t addr, struct timespec ts[2], struct timespec **tsp)
 {
 	*tsp = NULL;
 	if (!addr)
 		return 0;
-	if (act == ACT_UTIME) {
+	if (act == SBX_ACT_UTIME) {
 		struct utimbuf u;
 		if (sbx_peek(tid, addr, &u, sizeof(u)) != (ssize_t)sizeof(u))
 			return -EFAULT;
 		ts[0] = (struct timespec){ u.actime, 0 };
 		ts[1] = (struct timespec){ u.modtime, 0 };
-	} else if (act == ACT_UTIMES) {
+	} else if (act == SBX_ACT_UTIMES) {
 		struct timeval tv[2];
 		if (sbx_peek(tid, addr, tv, sizeof(tv)) != (ssize_t)sizeof(tv))
 			return -EFAULT;
@@ -698,11 +642,11 @@ static int do_xattr(const struct judged *j, const char *name, const void *value,
  * (fchmod, fchown: its kind of descriptor decides, as in the kernel), or
  * the object by the supervisor's descriptor with AT_EMPTY_PATH (a symlink
  * itself when the call said not to follow one). */
-static int do_attr(const struct judged *j, enum act act, const struct seccomp_data *d, const struct write_op *op)
+static int do_attr(const struct judged *j, enum sbx_sc_act act, const struct seccomp_data *d, const struct sbx_sc_write *op)
 {
 	long r;
 
-	if (act == ACT_CHMOD) {
+	if (act == SBX_ACT_CHMOD) {
 		mode_t mode = (mode_t)d->args[op->a];
 		if (mode & (S_ISUID | S_ISGID))
 			return -EPERM;	/* the filter refuses these already */
@@ -719,7 +663,7 @@ static int do_attr(const struct judged *j, enum act act, const struct seccomp_da
 /* The act of a performed row, on private copies of its arguments, with the
  * caller's filesystem ids: 0 or -errno to answer, 1 to refuse and record
  * (why says what: a security.* or trusted.* attribute). */
-static int perform(const struct sbx_caller *c, const struct seccomp_data *d, const struct write_op *op,
+static int perform(const struct sbx_caller *c, const struct seccomp_data *d, const struct sbx_sc_write *op,
 		   const struct judged *j, char *why, size_t cap)
 {
 	struct timespec ts[2], *tsp = NULL;
@@ -729,17 +673,17 @@ static int perform(const struct sbx_caller *c, const struct seccomp_data *d, con
 	struct sbx_as_caller saved;
 	int r = 0;
 
-	if (op->act == ACT_UTIME || op->act == ACT_UTIMES || op->act == ACT_UTIMENS)
+	if (op->act == SBX_ACT_UTIME || op->act == SBX_ACT_UTIMES || op->act == SBX_ACT_UTIMENS)
 		r = copy_times(c->tid, op->act, d->args[op->a], ts, &tsp);
-	else if (op->act == ACT_SETX || op->act == ACT_RMX)
+	else if (op->act == SBX_ACT_SETX || op->act == SBX_ACT_RMX)
 		r = copy_xattr_name(c->tid, d->args[op->a], name);
 	if (r < 0)
 		return r;
-	if ((op->act == ACT_SETX || op->act == ACT_RMX) && !sbx_xattr_name_allowed(name)) {
+	if ((op->act == SBX_ACT_SETX || op->act == SBX_ACT_RMX) && !sbx_xattr_name_allowed(name)) {
 		snprintf(why, cap, " attribute '%.64s'", name);
 		return 1;
 	}
-	if (op->act == ACT_SETX) {
+	if (op->act == SBX_ACT_SETX) {
 		size = (size_t)d->args[op->b + 1];
 		if (size > XATTR_SIZE_MAX)
 			return -E2BIG;
@@ -753,18 +697,18 @@ static int perform(const struct sbx_caller *c, const struct seccomp_data *d, con
 		return -EPERM;
 	}
 	switch (op->act) {
-	case ACT_CHMOD:
-	case ACT_CHOWN:
+	case SBX_ACT_CHMOD:
+	case SBX_ACT_CHOWN:
 		r = do_attr(j, op->act, d, op);
 		break;
-	case ACT_SETX:
-	case ACT_RMX:
-		r = do_xattr(j, name, value, size, (int)d->args[op->flags], op->act == ACT_SETX);
+	case SBX_ACT_SETX:
+	case SBX_ACT_RMX:
+		r = do_xattr(j, name, value, size, (int)d->args[op->flags], op->act == SBX_ACT_SETX);
 		break;
 	default:	/* the utime family */
 		r = j->form == FORM_FD
 			    ? (int)syscall(SYS_utimensat, j->obj, NULL, tsp,
-					   op->act == ACT_UTIMENS ? (int)d->args[op->flags] : 0)
+					   op->act == SBX_ACT_UTIMENS ? (int)d->args[op->flags] : 0)
 			    : (int)syscall(SYS_utimensat, j->obj, "", tsp, AT_EMPTY_PATH);
 		r = r < 0 ? -errno : 0;
 		break;
@@ -1028,7 +972,7 @@ static int answer(int fd, struct seccomp_notif_resp *resp, uint64_t id, int erro
 static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
 		    struct sbx_kdenial *out, char *const *roots)
 {
-	const struct write_op *op = write_op_of(out->v.name);
+	const struct sbx_sc_write *op = write_op_of(out->v.name);
 	struct judged j = { .obj = -1 };
 	struct sbx_caller c = { .root = -1 };
 	char why[96] = "";
@@ -1053,7 +997,7 @@ static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_noti
 		r = answer(fd, resp, req->id, v, 0);
 		goto out;
 	}
-	if (op->act == ACT_NONE) {
+	if (op->act == SBX_ACT_NONE) {
 		/* Landlock judges the real object again in the kernel. */
 		r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		goto out;
