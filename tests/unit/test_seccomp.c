@@ -335,6 +335,8 @@ static int kernel_facts(void)
 		fails |= 1 << 5;
 	/* 6: a flag outside each write row's known set is EINVAL in the kernel
 	 * too, so refusing it changes nothing a program can rely on */
+	if (sbx_sc_n_writes < 35)
+		fails |= 1 << 6;
 	for (size_t i = 0; i < sbx_sc_n_writes; i++) {
 		const struct sbx_sc_write *w = &sbx_sc_writes[i];
 		uint64_t a[6] = { 0 };
