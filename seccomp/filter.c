@@ -8,6 +8,7 @@
  * supervisor already runs under a filter, or the kernel has no user
  * notification): each libseccomp build costs about 3 ms of start-up. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -238,42 +239,46 @@ static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filt
 	return 0;
 }
 
-/* libseccomp writes BPF to a descriptor: a memfd, read back into memory. */
+/* libseccomp writes BPF to a descriptor: a pipe, read back into memory. Not
+ * a memfd: a sandboxpy nested in another runs under a filter that refuses
+ * memfd_create. A loadable program (BPF_MAXINSNS instructions, 32 KiB) fits
+ * in a pipe's buffer; the write end is non-blocking, so a larger one fails
+ * instead of blocking. */
 static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, struct sbx_error *err)
 {
-	int fd = memfd_create("sbx-seccomp", MFD_CLOEXEC), r = 0;
-	off_t len;
+	size_t cap = BPF_MAXINSNS * sizeof(struct sock_filter), len = 0;
+	int fds[2], r = 0;
+	ssize_t n;
 
-	if (fd < 0) {
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: memfd_create: %s", strerror(errno));
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: pipe: %s", strerror(errno));
 		return r;
 	}
-	r = seccomp_export_bpf(ctx, fd);
+	if (fcntl(fds[1], F_GETPIPE_SZ) < (int)cap + 1)
+		fcntl(fds[1], F_SETPIPE_SZ, (int)cap + 4096);
+	r = seccomp_export_bpf(ctx, fds[1]);
+	close(fds[1]);
 	if (r < 0) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: exporting the filter: %s", strerror(-r));
 		goto out;
 	}
-	len = lseek(fd, 0, SEEK_END);
-	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) || len / 8 > BPF_MAXINSNS) {
-		r = -E2BIG;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: the filter has %lld bytes, not a loadable program",
-			     (long long)len);
-		goto out;
-	}
-	prog->filter = malloc((size_t)len);
+	prog->filter = malloc(cap + 1);
 	if (!prog->filter) {
 		r = -ENOMEM;
 		goto out;
 	}
-	if (pread(fd, prog->filter, (size_t)len, 0) != len) {
-		r = -EIO;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: reading the exported filter back failed");
+	while (len <= cap && (n = read(fds[0], (char *)prog->filter + len, cap + 1 - len)) > 0)
+		len += (size_t)n;
+	if (len == 0 || len > cap || len % sizeof(struct sock_filter)) {
+		r = -E2BIG;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: the filter has %zu bytes, not a loadable program",
+			     len);
 		goto out;
 	}
-	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+	prog->len = (unsigned short)(len / sizeof(struct sock_filter));
 out:
-	close(fd);
+	close(fds[0]);
 	return r;
 }
 

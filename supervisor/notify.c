@@ -402,6 +402,42 @@ static int fd_name(int fd, char *out, size_t cap)
 	return 0;
 }
 
+/* The place a dangling symlink (name in the supervisor's directory pfd)
+ * makes O_CREAT create: its target's parent, resolved as the caller would,
+ * and last component. -ELOOP when that is a symlink again, or unreadable. */
+static int dangling_target(const struct sbx_caller *c, int pfd, const char *name, char *where, size_t cap)
+{
+	char link[PATH_MAX], dir[PATH_MAX], full[PATH_MAX];
+	const char *last;
+	ssize_t n = readlinkat(pfd, name, link, sizeof(link) - 1);
+	int tfd, r;
+
+	if (n <= 0)
+		return -ELOOP;
+	link[n] = '\0';
+	if (link[0] != '/') {
+		/* Relative to the link's own directory, in the caller's view. */
+		if (fd_name(pfd, dir, sizeof(dir)) < 0 || sbx_path_join(dir, link, full, sizeof(full)) < 0)
+			return -ELOOP;
+		snprintf(link, sizeof(link), "%s", full);
+	}
+	tfd = sbx_caller_open_parent(c, AT_FDCWD, link, &last);
+	if (tfd < 0)
+		return tfd == -ENOENT || tfd == -ENOTDIR ? tfd : -ELOOP;
+	r = openat(tfd, last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (r >= 0) {		/* it appeared, or is a link again: no */
+		close(r);
+		close(tfd);
+		return -ELOOP;
+	}
+	r = fd_name(tfd, dir, sizeof(dir));
+	close(tfd);
+	if (r == 0 && (size_t)snprintf(where, cap, "%s%s%.*s", dir, strcmp(dir, "/") ? "/" : "",
+					(int)strcspn(last, "/"), last) >= cap)
+		r = -ENAMETOOLONG;
+	return r < 0 ? -ELOOP : 0;
+}
+
 /* The object one operand names, resolved once from the caller's root:
  * *obj an O_PATH descriptor of it (-1 when it does not exist yet: then
  * where names its parent and last component). 0, -ENOENT/-ENOTDIR (the
@@ -421,7 +457,9 @@ static int resolve(const struct sbx_caller *c, int dirfd, const char *path, bool
 			*obj = fd;
 			return fd_name(fd, where, cap);
 		}
-		if (fd != -ENOENT)
+		/* ENOENT: missing, or the last component is a symlink that
+		 * does not resolve for the supervisor (ELOOP): see below. */
+		if (fd != -ENOENT && fd != -ELOOP)
 			return fd;
 	}
 	pfd = sbx_caller_open_parent(c, dirfd, path, &name);
@@ -437,10 +475,12 @@ static int resolve(const struct sbx_caller *c, int dirfd, const char *path, bool
 	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 && follow) {
 		/* It exists, yet following it failed: a dangling symlink,
-		 * whose target the kernel would create wherever it points. */
+		 * whose target the kernel would create wherever it points.
+		 * Judge that place, one link deep (a chain: refused). */
+		r = dangling_target(c, pfd, name, where, cap);
 		close(fd);
 		close(pfd);
-		return -ELOOP;
+		return r;
 	}
 	r = fd_name(pfd, dir, sizeof(dir));
 	close(pfd);
@@ -995,6 +1035,10 @@ static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_noti
 	}
 	if (v < 0) {
 		r = answer(fd, resp, req->id, v, 0);
+		goto out;
+	}
+	if (op->act != SBX_ACT_NONE && j.obj < 0) {
+		r = answer(fd, resp, req->id, -ENOENT, 0);	/* nothing there to act on */
 		goto out;
 	}
 	if (op->act == SBX_ACT_NONE) {
