@@ -627,7 +627,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		fprintf(out, "  %s\n", rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule));
 		list_rows(p, out, rule, 0, 0, "allowed");
 		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
-			char head[160];
+			char head[256];
 			const char *needs = when_text(whens[w]);
 			if (whens[w] == SC_CHECK_EXEC && p->process.spawn)
 				snprintf(head, sizeof(head), "checked by the supervisor: a program in "
@@ -639,7 +639,8 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
 			else if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
 				snprintf(head, sizeof(head), "checked by the supervisor: a target in a "
-					 "writable tree goes on to Landlock, any other is %s",
+					 "writable tree goes on to Landlock (chmod, chown, utime, xattrs: "
+					 "done by the supervisor as the program), any other is %s",
 					 p->on_violation == SBX_KILL ? "killed" : "refused (EACCES, reported)");
 			else
 				snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",
