@@ -593,8 +593,13 @@ static int judge_write(const struct sbx_caller *c, int pidfd, const struct secco
 		if (k == 'F' || (k == 'P' && !v)) {
 			int fd = k == 'F' ? caller_fd(pidfd, (int32_t)(uint32_t)v)
 				 : dirfd == AT_FDCWD ? -EFAULT : caller_fd(pidfd, dirfd);
-			if (fd < 0)
-				return fd;
+			if (fd == -EBADF || fd == -EFAULT)
+				return fd;	/* the caller's own error */
+			if (fd < 0) {
+				snprintf(j->where, sizeof(j->where), "<a descriptor sandboxpy could not take: %s>",
+					 strerror(-fd));
+				return 0;
+			}
 			if (!fd_writable(fd, roots, j->where, sizeof(j->where))) {
 				close(fd);
 				return 0;
