@@ -540,8 +540,12 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 	}
 	if (!path[0] && empty_ok) {
 		fd = dirfd == AT_FDCWD ? sbx_caller_openat(c, AT_FDCWD, ".", O_PATH) : caller_fd(pidfd, dirfd);
-		if (fd < 0)
+		if (fd == -EBADF || fd == -ENOENT)
 			return fd;
+		if (fd < 0) {
+			snprintf(j->where, sizeof(j->where), "<descriptor %d: %s>", dirfd, strerror(-fd));
+			return 0;
+		}
 		r = fd_writable(fd, roots, j->where, sizeof(j->where));
 	} else {
 		r = resolve(c, dirfd, path, follow, &fd, j->where, sizeof(j->where));
