@@ -8,6 +8,7 @@
  * supervisor already runs under a filter, or the kernel has no user
  * notification): each libseccomp build costs about 3 ms of start-up. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -53,6 +54,7 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_EBADF: return false;
 	case SC_CHECK_EXEC: return p->process.spawn && !p->process.exec_allow.n;
 	case SC_IF_SIGNAL: return p->process.signal_others;
+	case SC_IF_NATIVE: return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
 	case SC_NEVER:
 	case SC_ENOSYS:
 	default: return false;
@@ -237,42 +239,46 @@ static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filt
 	return 0;
 }
 
-/* libseccomp writes BPF to a descriptor: a memfd, read back into memory. */
+/* libseccomp writes BPF to a descriptor: a pipe, read back into memory. Not
+ * a memfd: a sandboxpy nested in another runs under a filter that refuses
+ * memfd_create. A loadable program (BPF_MAXINSNS instructions, 32 KiB) fits
+ * in a pipe's buffer; the write end is non-blocking, so a larger one fails
+ * instead of blocking. */
 static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, struct sbx_error *err)
 {
-	int fd = memfd_create("sbx-seccomp", MFD_CLOEXEC), r = 0;
-	off_t len;
+	size_t cap = BPF_MAXINSNS * sizeof(struct sock_filter), len = 0;
+	int fds[2], r = 0;
+	ssize_t n;
 
-	if (fd < 0) {
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: memfd_create: %s", strerror(errno));
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: pipe: %s", strerror(errno));
 		return r;
 	}
-	r = seccomp_export_bpf(ctx, fd);
+	if (fcntl(fds[1], F_GETPIPE_SZ) < (int)cap + 1)
+		fcntl(fds[1], F_SETPIPE_SZ, (int)cap + 4096);
+	r = seccomp_export_bpf(ctx, fds[1]);
+	close(fds[1]);
 	if (r < 0) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: exporting the filter: %s", strerror(-r));
 		goto out;
 	}
-	len = lseek(fd, 0, SEEK_END);
-	if (len <= 0 || len % (off_t)sizeof(struct sock_filter) || len / 8 > BPF_MAXINSNS) {
-		r = -E2BIG;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: the filter has %lld bytes, not a loadable program",
-			     (long long)len);
-		goto out;
-	}
-	prog->filter = malloc((size_t)len);
+	prog->filter = malloc(cap + 1);
 	if (!prog->filter) {
 		r = -ENOMEM;
 		goto out;
 	}
-	if (pread(fd, prog->filter, (size_t)len, 0) != len) {
-		r = -EIO;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: reading the exported filter back failed");
+	while (len <= cap && (n = read(fds[0], (char *)prog->filter + len, cap + 1 - len)) > 0)
+		len += (size_t)n;
+	if (len == 0 || len > cap || len % sizeof(struct sock_filter)) {
+		r = -E2BIG;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "seccomp: the filter has %zu bytes, not a loadable program",
+			     len);
 		goto out;
 	}
-	prog->len = (unsigned short)(len / (off_t)sizeof(struct sock_filter));
+	prog->len = (unsigned short)(len / sizeof(struct sock_filter));
 out:
-	close(fd);
+	close(fds[0]);
 	return r;
 }
 
@@ -547,6 +553,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_DNS: return "network.dns";
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
 	case SC_IF_SIGNAL: return "process.signal_others";
+	case SC_IF_NATIVE: return "native.ctypes or native.extensions \"any\"";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	case SC_CHECK_NET: return "network rules (for the addresses they list)";
 	case SC_CHECK_EXEC: return "process.spawn";
@@ -604,11 +611,11 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	static const enum sbx_rule order[] = {
 		SBX_RULE_NONE, SBX_RULE_FS_READ, SBX_RULE_FS_WRITE, SBX_RULE_NET_SOCKET,
 		SBX_RULE_NET_CONNECT, SBX_RULE_NET_BIND, SBX_RULE_NET_DNS, SBX_RULE_SPAWN,
-		SBX_RULE_SIGNAL, SBX_RULE_SYSTEM,
+		SBX_RULE_SIGNAL, SBX_RULE_CTYPES, SBX_RULE_SYSTEM,
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
+		SC_IF_SIGNAL, SC_IF_NATIVE, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";
@@ -620,7 +627,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 		fprintf(out, "  %s\n", rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule));
 		list_rows(p, out, rule, 0, 0, "allowed");
 		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
-			char head[160];
+			char head[256];
 			const char *needs = when_text(whens[w]);
 			if (whens[w] == SC_CHECK_EXEC && p->process.spawn)
 				snprintf(head, sizeof(head), "checked by the supervisor: a program in "
@@ -632,7 +639,8 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
 			else if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
 				snprintf(head, sizeof(head), "checked by the supervisor: a target in a "
-					 "writable tree goes on to Landlock, any other is %s",
+					 "writable tree goes on to Landlock (chmod, chown, utime, xattrs: "
+					 "done by the supervisor as the program), any other is %s",
 					 p->on_violation == SBX_KILL ? "killed" : "refused (EACCES, reported)");
 			else
 				snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",

@@ -63,4 +63,33 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out);
 void sbx_seccomp_rule_calls(const struct sbx_policy *p, enum sbx_rule rule, char *buf, size_t len);
 int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error *err);
 
+/* The writes by path or descriptor the supervisor checks (table.c). */
+enum sbx_sc_act {
+	SBX_ACT_NONE = 0,	/* Landlock holds it: the call continues to the kernel */
+	SBX_ACT_CHMOD,		/* performed by the supervisor: mode in arg a */
+	SBX_ACT_CHOWN,		/* uid in a, gid in b */
+	SBX_ACT_UTIME,		/* struct utimbuf * in a */
+	SBX_ACT_UTIMES,		/* struct timeval[2] in a */
+	SBX_ACT_UTIMENS,	/* struct timespec[2] in a */
+	SBX_ACT_SETX,		/* name in a, value in b, size b + 1 */
+	SBX_ACT_RMX,		/* name in a */
+};
+/* Operand kinds (ops): d a directory descriptor for the next path, p a
+ * path whose last symlink is followed, n one whose last component is the
+ * object itself, P a path that may be NULL (then the descriptor before it
+ * is the object), F a descriptor, s a string that is not a path. */
+struct sbx_sc_write {
+	const char *name;
+	const char *ops;
+	int8_t flags;		/* the flags argument, -1: none */
+	uint32_t known;		/* every flag the kernel accepts that the row describes */
+	uint32_t nofollow;	/* flag: the first path's last symlink is the object */
+	uint32_t follow;	/* flag: ... is followed (linkat) */
+	uint32_t empty;		/* flag: an empty first path names its descriptor */
+	enum sbx_sc_act act;
+	int8_t a, b;		/* the act's arguments */
+};
+extern const struct sbx_sc_write sbx_sc_writes[];
+extern const size_t sbx_sc_n_writes;
+
 #endif

@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sbx_deputy.h"
@@ -94,7 +96,7 @@ int sbx_caller_dir_path(const struct sbx_caller *c, int fd, char *out, size_t ca
 }
 
 /* dir (absolute, in the caller's view) joined with path into out. */
-static int join(const char *dir, const char *path, char *out, size_t cap)
+int sbx_path_join(const char *dir, const char *path, char *out, size_t cap)
 {
 	int n = path[0] == '/' ? snprintf(out, cap, "%s", path)
 			       : snprintf(out, cap, "%s/%s", dir, path);
@@ -106,6 +108,62 @@ static int join(const char *dir, const char *path, char *out, size_t cap)
 		if (*p == '/' && p[1] && p[1] != '/' && ++comps > SBX_DEPUTY_MAX_COMPONENTS)
 			return -ENAMETOOLONG;
 	return 0;
+}
+
+/* O_PATH of the first n components of rel (ends[n - 1] bytes), the last
+ * one followed or not. */
+static int open_prefix(const struct sbx_caller *c, const char *rel, size_t len, bool follow)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	char pre[PATH_MAX];
+	int fd;
+
+	snprintf(pre, sizeof(pre), "%.*s", (int)len, rel);
+	fd = (int)syscall(SYS_openat2, c->root, len ? pre : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Did the walk of rel fail right after a symlink that does not resolve for
+ * the supervisor? /proc/self, /proc/thread-self, /dev/fd and any link to
+ * them name the resolving process, and the supervisor has no id in the
+ * caller's PID namespace: the kernel would find something there for the
+ * caller. The walk is cut at the first missing component by bisection
+ * (O(n log n) lookups, n bounded by SBX_DEPUTY_MAX_COMPONENTS). */
+static bool lost_at_symlink(const struct sbx_caller *c, const char *rel)
+{
+	size_t ends[SBX_DEPUTY_MAX_COMPONENTS + 2], n = 0, lo = 0, hi;
+	struct stat st;
+	bool lost = false;
+	int fd;
+
+	for (size_t i = 0; rel[i] && n < sizeof(ends) / sizeof(ends[0]); i++)
+		if (rel[i] != '/' && (rel[i + 1] == '/' || !rel[i + 1]))
+			ends[n++] = i + 1;
+	hi = n;
+	while (lo < hi) {	/* the most components that still resolve */
+		size_t mid = (lo + hi + 1) / 2;
+		fd = open_prefix(c, rel, ends[mid - 1], false);
+		if (fd >= 0) {
+			close(fd);
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (lo == 0)
+		return false;
+	fd = open_prefix(c, rel, ends[lo - 1], false);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+		int f2 = open_prefix(c, rel, ends[lo - 1], true);
+		lost = f2 == -ENOENT;
+		if (f2 >= 0)
+			close(f2);
+	}
+	close(fd);
+	return lost;
 }
 
 int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, int oflags)
@@ -123,18 +181,19 @@ int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, i
 		if (r < 0)
 			return r;
 	}
-	r = join(path[0] == '/' ? "" : dir, path, full, sizeof(full));
+	r = sbx_path_join(path[0] == '/' ? "" : dir, path, full, sizeof(full));
 	if (r < 0)
 		return r;
 	for (rel = full; *rel == '/'; rel++)
 		;
 	fd = (int)syscall(SYS_openat2, c->root, rel[0] ? rel : ".", &how, sizeof(how));
+	if (fd < 0 && errno == ENOENT && rel[0] && lost_at_symlink(c, rel))
+		return -ELOOP;
 	return fd < 0 ? -errno : fd;
 }
 
-int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name)
+int sbx_path_split(const char *path, char *parent, size_t cap, const char **name)
 {
-	char parent[PATH_MAX];
 	size_t n = strlen(path);
 	char *slash, *last;
 
@@ -142,7 +201,7 @@ int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *pa
 		n--;		/* "dir/" names dir */
 	if (n == 0)
 		return -ENOENT;
-	if (n >= sizeof(parent))
+	if (n >= cap)
 		return -ENAMETOOLONG;
 	memcpy(parent, path, n);
 	parent[n] = '\0';
@@ -152,10 +211,57 @@ int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *pa
 		return -EINVAL;
 	*name = path + (last - parent);
 	if (!slash)
-		snprintf(parent, sizeof(parent), ".");
+		snprintf(parent, cap, ".");
 	else
 		slash[slash == parent ? 1 : 0] = '\0';	/* "/x": the root itself */
-	return sbx_caller_openat(c, dirfd, parent, O_PATH | O_DIRECTORY);
+	return 0;
+}
+
+int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name)
+{
+	char parent[PATH_MAX];
+	int r = sbx_path_split(path, parent, sizeof(parent), name);
+
+	return r < 0 ? r : sbx_caller_openat(c, dirfd, parent, O_PATH | O_DIRECTORY);
+}
+
+ssize_t sbx_peek(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+
+	if (!addr)
+		return -1;
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
+}
+
+ssize_t sbx_peek_str(pid_t tid, uint64_t addr, char *buf, size_t cap)
+{
+	size_t have = 0;
+
+	if (cap < 2)
+		return -1;
+	/* Page by page: a string may end just before an unmapped page, and
+	 * process_vm_readv stops at the first one it cannot read. */
+	while (have < cap - 1) {
+		size_t page = 4096 - ((addr + have) & 4095), want = cap - 1 - have;
+		ssize_t n;
+		if (want > page)
+			want = page;
+		n = sbx_peek(tid, addr + have, buf + have, want);
+		if (n <= 0)
+			return -1;
+		if (memchr(buf + have, '\0', (size_t)n))
+			return (ssize_t)strlen(buf);
+		have += (size_t)n;
+	}
+	return -1;		/* longer than cap - 1 */
+}
+
+bool sbx_xattr_name_allowed(const char *name)
+{
+	/* security.capability gives a file capabilities, trusted.* and the
+	 * rest of security.* are the kernel's and the administrator's. */
+	return strncmp(name, "security.", 9) != 0 && strncmp(name, "trusted.", 8) != 0;
 }
 
 /* Effective capabilities of this thread cleared (on) or set to the

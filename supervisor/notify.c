@@ -6,11 +6,14 @@
  * refusal, it never decides one, so a thread that rewrites the memory
  * meanwhile changes nothing but the report's text.
  *
- * The one exception is a write by path (open for writing, mkdir, rename,
- * chmod, ...): the supervisor resolves the target and lets the call
- * continue when it lies in a writable tree, because the kernel decides
- * again on the real file (Landlock), so a path swapped after the check
- * cannot widen access; a target outside is refused and reported. */
+ * The exceptions are the writes by path or descriptor and execve under
+ * exec_allow. The supervisor resolves their objects as the caller would
+ * (deputy.c: from its root, magic links refused). Where a kernel layer
+ * judges the real object again (Landlock for open, mkdir, rename...;
+ * EXECUTE for execve) the call continues when the object lies in a
+ * writable tree (or exec_allow), and the reading only decides the record;
+ * where none does (chmod, chown, utime, xattrs) the supervisor performs
+ * the call itself, on its own copy of the arguments, as the caller. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,19 +22,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
+#include <utime.h>
+#include <linux/fs.h>
+#include <linux/limits.h>
 #include <sys/un.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <unistd.h>
 
+#include "sbx_deputy.h"
 #include "sbx_hook.h"
 #include "sbx_notify_net.h"
 #include "sbx_supervisor.h"
+
+#ifndef SBX_AT_EXECVE_CHECK
+#define SBX_AT_EXECVE_CHECK 0x10000	/* Linux 6.14: check only, run nothing */
+#endif
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -68,27 +82,6 @@ static const struct {
 	{ "futimesat", "ip" }, { "setxattr", "pp" }, { "lsetxattr", "pp" }, { "fsetxattr", "ip" },
 	{ "removexattr", "pp" }, { "lremovexattr", "pp" }, { "fremovexattr", "ip" },
 	{ "shmget", "xii" }, { "semget", "xii" }, { "msgget", "xi" }, { "mq_open", "px" },
-};
-
-/* Operands of writes by path: d a directory descriptor for the next path,
- * p a path whose last symlink is followed, n one whose last component is
- * the object itself (unlink, rename, lchown), P a path that may be NULL
- * (then the descriptor before it is the target), F a descriptor, s a
- * string that is not checked, H openat2's struct open_how, - skip. */
-static const struct {
-	const char *name;
-	const char *ops;
-} write_ops[] = {
-	{ "open", "p" }, { "openat", "dp" }, { "openat2", "dpH" }, { "creat", "p" },
-	{ "mkdir", "n" }, { "mkdirat", "dn" }, { "rmdir", "n" }, { "unlink", "n" },
-	{ "unlinkat", "dn" }, { "rename", "nn" }, { "renameat", "dndn" }, { "renameat2", "dndn" },
-	{ "link", "nn" }, { "linkat", "dndn" }, { "symlink", "sn" }, { "symlinkat", "sdn" },
-	{ "mknod", "n" }, { "mknodat", "dn" }, { "truncate", "p" },
-	{ "chmod", "p" }, { "fchmod", "F" }, { "fchmodat", "dp" }, { "fchmodat2", "dp" },
-	{ "chown", "p" }, { "fchown", "F" }, { "lchown", "n" }, { "fchownat", "dp" },
-	{ "utime", "p" }, { "utimes", "p" }, { "utimensat", "dP" }, { "futimesat", "dP" },
-	{ "setxattr", "p" }, { "lsetxattr", "n" }, { "fsetxattr", "F" },
-	{ "removexattr", "p" }, { "lremovexattr", "n" }, { "fremovexattr", "F" },
 };
 
 static const char *kinds_of(const char *name)
@@ -199,99 +192,6 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 	}
 }
 
-/* A NUL-terminated string from the caller, raw; its length or -1. */
-static ssize_t peek_str(pid_t tid, uint64_t addr, char *buf, size_t cap)
-{
-	ssize_t n = peek(tid, addr, buf, cap - 1);
-
-	if (n <= 0) {
-		size_t first = 4096 - (addr & 4095);
-		n = peek(tid, addr, buf, first < cap - 1 ? first : cap - 1);
-	}
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (strnlen(buf, (size_t)n) == (size_t)n) {
-		/* Crossed a page: read on from the boundary. */
-		size_t have = (size_t)n;
-		ssize_t m = peek(tid, addr + have, buf + have, cap - 1 - have);
-		if (m <= 0)
-			return -1;
-		buf[have + (size_t)m] = '\0';
-		if (strnlen(buf, have + (size_t)m) == have + (size_t)m)
-			return -1;	/* longer than PATH_MAX */
-	}
-	return (ssize_t)strlen(buf);
-}
-
-/* readlink of /proc/PID/fd/FD or /proc/PID/task/TID/cwd of the caller. */
-static int proc_link(bool cwd, pid_t pid, long n_, char *out, size_t cap)
-{
-	char link[96];
-	ssize_t n;
-
-	if (cwd)
-		snprintf(link, sizeof(link), "/proc/%d/task/%ld/cwd", pid, n_);
-	else
-		snprintf(link, sizeof(link), "/proc/%d/fd/%ld", pid, n_);
-	n = readlink(link, out, cap - 1);
-	if (n < 0)
-		return -errno;
-	out[n] = '\0';
-	return 0;
-}
-
-/* The object a path operand names, as the caller would reach it: relative
- * paths against its directory descriptor or its thread's cwd, /proc/self
- * as the caller's own. follow: resolve the last component's symlink too. */
-static int target_of(pid_t tid, pid_t tgid, long dirfd, const char *path, bool follow,
-		     char *out, size_t cap)
-{
-	char abs[PATH_MAX * 2], base[PATH_MAX], tmp[PATH_MAX];
-	const char *rest;
-
-	if (path[0] == '/') {
-		snprintf(abs, sizeof(abs), "%s", path);
-	} else {
-		int r = dirfd == AT_FDCWD ? proc_link(true, tgid, tid, base, sizeof(base))
-					  : proc_link(false, tgid, dirfd, base, sizeof(base));
-		if (r < 0)
-			return r;
-		if (base[0] != '/')
-			return -ENOTDIR;
-		snprintf(abs, sizeof(abs), "%s/%s", base, path);
-	}
-	/* The caller's /proc/self is not ours. */
-	if ((rest = strncmp(abs, "/proc/self", 10) == 0 && (!abs[10] || abs[10] == '/') ? abs + 10 : NULL)) {
-		snprintf(tmp, sizeof(tmp), "/proc/%d%s", tgid, rest);
-		snprintf(abs, sizeof(abs), "%s", tmp);
-	} else if ((rest = strncmp(abs, "/proc/thread-self", 17) == 0 && (!abs[17] || abs[17] == '/')
-			   ? abs + 17 : NULL)) {
-		snprintf(tmp, sizeof(tmp), "/proc/%d/task/%d%s", tgid, tid, rest);
-		snprintf(abs, sizeof(abs), "%s", tmp);
-	}
-	if (strlen(abs) >= PATH_MAX)
-		return -ENAMETOOLONG;
-	if (!follow) {
-		/* Resolve the directory; the last component is the object. */
-		char *slash;
-		size_t len = strlen(abs);
-		while (len > 1 && abs[len - 1] == '/')
-			abs[--len] = '\0';
-		slash = strrchr(abs, '/');
-		if (slash && strcmp(slash + 1, ".") && strcmp(slash + 1, "..") && slash[1]) {
-			char dir[PATH_MAX], real[PATH_MAX];
-			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - abs) ? (int)(slash - abs) : 1, abs);
-			if (sbx_path_resolve(dir, -1, real, sizeof(real)) < 0)
-				return -ENOENT;
-			if ((size_t)snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", slash + 1) >= cap)
-				return -ENAMETOOLONG;
-			return 0;
-		}
-	}
-	return sbx_path_resolve(abs, -1, out, cap);
-}
-
 static bool under_any(const char *path, char *const *roots)
 {
 	for (char *const *r = roots; r && *r; r++)
@@ -300,100 +200,427 @@ static bool under_any(const char *path, char *const *roots)
 	return false;
 }
 
-/* A write by path: 1 to let it continue to the kernel, 0 to refuse it
- * (detail then names the target), -1 when nothing needs checking (a
- * read-only openat2). */
-static int check_write(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
-		       char *const *roots, char *detail, size_t cap, char *last, size_t last_cap)
-{
-	const char *ops = NULL;
-	long dirfd = AT_FDCWD;
-	char path[PATH_MAX], target[PATH_MAX];
+/* ---- writes by path and descriptor ----
+ *
+ * The decision table is seccomp/table.c's sbx_sc_writes (operands, every
+ * flag, how held). How each checked write is held (issue 15
+ * fix-class 2: never continue on the strength of the caller's memory):
+ *
+ *   syscall                          held by
+ *   open openat creat (for writing)  kernel: Landlock re-checks the object
+ *   mkdir mkdirat mknod mknodat      kernel: Landlock (MAKE_*)
+ *   rmdir unlink unlinkat            kernel: Landlock (REMOVE_*)
+ *   rename renameat renameat2        kernel: Landlock (REFER, MAKE_*, REMOVE_*)
+ *   link linkat symlink symlinkat    kernel: Landlock (REFER, MAKE_*)
+ *   truncate                         kernel: Landlock (TRUNCATE)
+ *   chmod fchmod fchmodat fchmodat2  performed by the supervisor
+ *   chown fchown lchown fchownat     performed by the supervisor
+ *   utime utimes utimensat futimesat performed by the supervisor
+ *   [l|f]setxattr [l|f]removexattr   performed by the supervisor
+ *   openat2                          refused in the filter (ENOSYS)
+ *   set-id modes (chmod family, open/creat with O_CREAT or O_TMPFILE,
+ *   mknod)                           refused in the filter (EPERM)
+ *
+ * For the kernel-held rows the supervisor's reading only decides what is
+ * recorded: a target outside the writable trees is refused and recorded
+ * here, so that the record does not depend on Landlock's silent EACCES.
+ * For the performed rows Landlock has no rule at all: the supervisor
+ * resolves the object once, from the caller's root (deputy.c), checks that
+ * object, and acts on it (an O_PATH descriptor and the *at/AT_EMPTY_PATH
+ * forms, or the caller's own descriptor taken with pidfd_getfd) with a
+ * private copy of every argument and the caller's filesystem ids; a
+ * thread that rewrites the memory, a cwd flip or a swapped symlink after
+ * that changes nothing. Flags the table does not describe are refused. */
 
-	for (size_t i = 0; i < sizeof(write_ops) / sizeof(write_ops[0]); i++)
-		if (strcmp(write_ops[i].name, name) == 0)
-			ops = write_ops[i].ops;
-	if (!ops || !roots || !*roots)
+static const struct sbx_sc_write *write_op_of(const char *name)
+{
+	for (size_t i = 0; i < sbx_sc_n_writes; i++)
+		if (strcmp(sbx_sc_writes[i].name, name) == 0)
+			return &sbx_sc_writes[i];
+	return NULL;
+}
+
+/* The path of one of the supervisor's descriptors, as the kernel names it. */
+static int fd_name(int fd, char *out, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, cap - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= cap - 1)
+		return -ENAMETOOLONG;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The place a dangling symlink (name in the supervisor's directory pfd)
+ * makes O_CREAT create: its target's parent, resolved as the caller would,
+ * and last component. -ELOOP when that is a symlink again, or unreadable. */
+static int dangling_target(const struct sbx_caller *c, int pfd, const char *name, char *where, size_t cap)
+{
+	char link[PATH_MAX], dir[PATH_MAX], full[PATH_MAX];
+	const char *last;
+	ssize_t n = readlinkat(pfd, name, link, sizeof(link) - 1);
+	int tfd, r;
+
+	if (n <= 0)
+		return -ELOOP;
+	link[n] = '\0';
+	if (link[0] != '/') {
+		/* Relative to the link's own directory, in the caller's view. */
+		if (fd_name(pfd, dir, sizeof(dir)) < 0 || sbx_path_join(dir, link, full, sizeof(full)) < 0)
+			return -ELOOP;
+		snprintf(link, sizeof(link), "%s", full);
+	}
+	tfd = sbx_caller_open_parent(c, AT_FDCWD, link, &last);
+	if (tfd < 0)
+		return tfd == -ENOENT || tfd == -ENOTDIR ? tfd : -ELOOP;
+	r = openat(tfd, last, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (r >= 0) {		/* it appeared, or is a link again: no */
+		close(r);
+		close(tfd);
+		return -ELOOP;
+	}
+	r = fd_name(tfd, dir, sizeof(dir));
+	close(tfd);
+	if (r == 0 && (size_t)snprintf(where, cap, "%s%s%.*s", dir, strcmp(dir, "/") ? "/" : "",
+					(int)strcspn(last, "/"), last) >= cap)
+		r = -ENAMETOOLONG;
+	return r < 0 ? -ELOOP : 0;
+}
+
+/* The object one operand names, resolved once from the caller's root:
+ * *obj an O_PATH descriptor of it (-1 when it does not exist yet: then
+ * where names its parent and last component). 0, -ENOENT/-ENOTDIR (the
+ * caller's own error), other -errno: the supervisor cannot judge it (a
+ * magic link, a dangling symlink to follow, an unreachable cwd, too long). */
+static int resolve(const struct sbx_caller *c, int dirfd, const char *path, bool follow, int *obj,
+		   char *where, size_t cap)
+{
+	char dir[PATH_MAX];
+	const char *name;
+	int pfd, fd, r;
+
+	*obj = -1;
+	if (follow) {
+		fd = sbx_caller_openat(c, dirfd, path, O_PATH);
+		if (fd >= 0) {
+			*obj = fd;
+			return fd_name(fd, where, cap);
+		}
+		/* ENOENT: missing, or the last component is a symlink that
+		 * does not resolve for the supervisor (ELOOP): see below. */
+		if (fd != -ENOENT && fd != -ELOOP)
+			return fd;
+	}
+	pfd = sbx_caller_open_parent(c, dirfd, path, &name);
+	if (pfd == -EINVAL) {	/* "." or "..": the directory itself */
+		fd = sbx_caller_openat(c, dirfd, path, O_PATH);
+		if (fd < 0)
+			return fd;
+		*obj = fd;
+		return fd_name(fd, where, cap);
+	}
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && follow) {
+		/* It exists, yet following it failed: a dangling symlink,
+		 * whose target the kernel would create wherever it points.
+		 * Judge that place, one link deep (a chain: refused). */
+		r = dangling_target(c, pfd, name, where, cap);
+		close(fd);
+		close(pfd);
+		return r;
+	}
+	r = fd_name(pfd, dir, sizeof(dir));
+	close(pfd);
+	if (r == 0 && (size_t)snprintf(where, cap, "%s%s%.*s", dir, strcmp(dir, "/") ? "/" : "",
+					(int)strcspn(name, "/"), name) >= cap)
+		r = -ENAMETOOLONG;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*obj = fd;
+	return 0;
+}
+
+/* Is the object of descriptor fd (the supervisor's) somewhere the program
+ * may change? Anonymous objects (pipes, sockets, memfds) and deleted files
+ * have no path to protect; anything else must lie in a writable tree. */
+static bool fd_writable(int fd, char *const *roots, char *where, size_t cap)
+{
+	struct stat st;
+
+	if (fd_name(fd, where, cap) < 0)
+		return false;
+	if (where[0] != '/' || (fstat(fd, &st) == 0 && st.st_nlink == 0))
+		return true;
+	return under_any(where, roots);
+}
+
+/* The caller's descriptor n, as a descriptor of the supervisor's (the same
+ * open file). -EBADF when it has none. */
+static int caller_fd(int pidfd, long n)
+{
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)n, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The object of a checked write, judged. form: how the act reaches it. */
+enum form { FORM_PATH, FORM_FD };
+struct judged {
+	int obj;		/* the supervisor's descriptor of the object, or -1 */
+	enum form form;		/* FORM_PATH: O_PATH or a dirfd with AT_EMPTY_PATH */
+	char where[PATH_MAX];	/* where the object is, for the record */
+};
+
+/* One path operand: its object into j (the first one only, for an act). */
+static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t addr, bool follow,
+		      bool empty_ok, char *const *roots, struct judged *j, bool keep)
+{
+	char path[PATH_MAX];
+	int fd = -1, r;
+
+	if (sbx_peek_str(c->tid, addr, path, sizeof(path)) < 0) {
+		snprintf(j->where, sizeof(j->where), "<a path sandboxpy could not read>");
 		return 0;
-	for (int i = 0; ops[i] && i < 6; i++) {
+	}
+	if (!path[0] && empty_ok) {
+		fd = dirfd == AT_FDCWD ? sbx_caller_openat(c, AT_FDCWD, ".", O_PATH) : caller_fd(pidfd, dirfd);
+		if (fd == -EBADF || fd == -ENOENT)
+			return fd;
+		if (fd < 0) {
+			snprintf(j->where, sizeof(j->where), "<descriptor %d: %s>", dirfd, strerror(-fd));
+			return 0;
+		}
+		r = fd_writable(fd, roots, j->where, sizeof(j->where));
+	} else {
+		r = resolve(c, dirfd, path, follow, &fd, j->where, sizeof(j->where));
+		if (r == -ENOENT || r == -ENOTDIR)
+			return r;	/* the caller's own error, as the kernel gives it */
+		if (r < 0) {
+			/* A magic link, a dangling symlink to follow, an
+			 * unreachable directory, a path too long: refused. */
+			snprintf(j->where, sizeof(j->where), "%.200s (%s: sandboxpy cannot judge it)", path,
+				 strerror(-r));
+			return 0;
+		}
+		r = under_any(j->where, roots);
+	}
+	if (r && keep) {
+		j->obj = fd;
+		j->form = FORM_PATH;
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return r;
+}
+
+/* 1: every operand lies in a writable tree (j->obj: the act's object); 0:
+ * refuse and record (j->where says what); -errno: answer it unrecorded. */
+static int judge_write(const struct sbx_caller *c, int pidfd, const struct seccomp_data *d,
+		       const struct sbx_sc_write *op, char *const *roots, struct judged *j)
+{
+	uint32_t flags = op->flags >= 0 ? (uint32_t)d->args[op->flags] : 0;
+	int dirfd = AT_FDCWD, r;
+	bool first = true;
+
+	j->obj = -1;
+	j->form = FORM_PATH;
+	j->where[0] = '\0';
+	if (flags & ~op->known) {
+		snprintf(j->where, sizeof(j->where), "<flags 0x%x sandboxpy does not judge>", flags);
+		return 0;
+	}
+	for (int i = 0; op->ops[i] && i < 6; i++) {
 		uint64_t v = d->args[i];
-		bool follow = ops[i] == 'p' || ops[i] == 'P';
-		switch (ops[i]) {
-		case 'd':
-			dirfd = (int32_t)(uint32_t)v;
-			continue;
-		case 'H': {
-			struct open_how how;
-			if (peek(tid, v, &how, sizeof(how)) != (ssize_t)sizeof(how))
-				return 0;
-			if (!(how.flags & (O_ACCMODE | O_CREAT | O_TRUNC)))
-				return -1;
+		char k = op->ops[i];
+		if (k == 'd') {
+			dirfd = (int)(int32_t)(uint32_t)v;
 			continue;
 		}
-		case 'F':
-			if (proc_link(false, tgid, (int32_t)(uint32_t)v, target, sizeof(target)) < 0)
-				return 0;
-			/* Pipes, sockets, anonymous and deleted files: no path to
-			 * protect outside. */
-			if (target[0] != '/' || strstr(target, " (deleted)"))
-				continue;
-			if (!under_any(target, roots)) {
-				snprintf(detail, cap, "%s '%s'", name, target);
+		if (k == 's')
+			continue;
+		if (k == 'F' || (k == 'P' && !v)) {
+			int fd = k == 'F' ? caller_fd(pidfd, (int32_t)(uint32_t)v)
+				 : dirfd == AT_FDCWD ? -EFAULT : caller_fd(pidfd, dirfd);
+			if (fd == -EBADF || fd == -EFAULT)
+				return fd;	/* the caller's own error */
+			if (fd < 0) {
+				snprintf(j->where, sizeof(j->where), "<a descriptor sandboxpy could not take: %s>",
+					 strerror(-fd));
 				return 0;
 			}
-			continue;
-		case 'p':
-		case 'n':
-		case 'P':
-			if (!v && ops[i] == 'P') {
-				if (dirfd == AT_FDCWD ||
-				    proc_link(false, tgid, dirfd, target, sizeof(target)) < 0)
-					return 0;
-			} else if (peek_str(tid, v, path, sizeof(path)) < 0 ||
-				   target_of(tid, tgid, dirfd, path, follow, target, sizeof(target)) < 0) {
-				snprintf(detail, cap, "%s <a path sandboxpy could not resolve>", name);
+			if (!fd_writable(fd, roots, j->where, sizeof(j->where))) {
+				close(fd);
 				return 0;
 			}
-			if (!under_any(target, roots)) {
-				snprintf(detail, cap, "%s '%s'", name, target);
-				return 0;
-			}
-			if (last)
-				snprintf(last, last_cap, "%s", target);
-			dirfd = AT_FDCWD;
-			continue;
-		default:
-			continue;
+			j->obj = fd;
+			j->form = FORM_FD;
+		} else {
+			bool follow = k != 'n';
+			if (first && (flags & op->nofollow))
+				follow = false;
+			if (first && (flags & op->follow))
+				follow = true;
+			r = judge_path(c, pidfd, dirfd, v, follow, first && (flags & op->empty), roots, j,
+				       first && op->act != SBX_ACT_NONE);
+			if (r <= 0)
+				return r;
 		}
+		first = false;
+		dirfd = AT_FDCWD;
 	}
 	return 1;
 }
 
-/* A program to start, against process.exec_allow: 1 to continue, 0 to
- * refuse (detail names the program). Resolved as the kernel would,
- * symlinks followed; execveat with AT_EMPTY_PATH names a descriptor. */
-static int check_exec(pid_t tid, pid_t tgid, const struct seccomp_data *d, const char *name,
-		      const struct sbx_policy *p, char *detail, size_t cap)
+/* The times of a utime-family call, copied: ts NULL for "now". -errno. */
+static int copy_times(pid_t tid, enum sbx_sc_act act, uint64_t addr, struct timespec ts[2], struct timespec **tsp)
 {
-	bool at = strcmp(name, "execveat") == 0;
-	char path[PATH_MAX], target[PATH_MAX], real[PATH_MAX];
-	long dirfd = at ? (int32_t)(uint32_t)d->args[0] : AT_FDCWD;
-
-	if (peek_str(tid, d->args[at ? 1 : 0], path, sizeof(path)) < 0)
+	*tsp = NULL;
+	if (!addr)
 		return 0;
-	if (at && !path[0] && (d->args[4] & AT_EMPTY_PATH)) {
-		if (proc_link(false, tgid, dirfd, target, sizeof(target)) < 0)
-			return 0;
-	} else if (target_of(tid, tgid, dirfd, path, true, target, sizeof(target)) < 0) {
-		return 0;
+	if (act == SBX_ACT_UTIME) {
+		struct utimbuf u;
+		if (sbx_peek(tid, addr, &u, sizeof(u)) != (ssize_t)sizeof(u))
+			return -EFAULT;
+		ts[0] = (struct timespec){ u.actime, 0 };
+		ts[1] = (struct timespec){ u.modtime, 0 };
+	} else if (act == SBX_ACT_UTIMES) {
+		struct timeval tv[2];
+		if (sbx_peek(tid, addr, tv, sizeof(tv)) != (ssize_t)sizeof(tv))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i] = (struct timespec){ tv[i].tv_sec, tv[i].tv_usec * 1000 };
+		}
+	} else if (sbx_peek(tid, addr, ts, 2 * sizeof(*ts)) != (ssize_t)(2 * sizeof(*ts))) {
+		return -EFAULT;
 	}
-	snprintf(detail, cap, "%s '%s'", name, target);
-	for (size_t i = 0; i < p->process.exec_allow.n; i++)
-		if (strcmp(target, p->process.exec_allow.v[i]) == 0 ||
-		    (realpath(p->process.exec_allow.v[i], real) && strcmp(target, real) == 0))
-			return 1;
+	*tsp = ts;
 	return 0;
 }
+
+/* An extended attribute's name, copied: 0, -ERANGE (empty or longer than
+ * XATTR_NAME_MAX), -EFAULT. */
+static int copy_xattr_name(pid_t tid, uint64_t addr, char name[XATTR_NAME_MAX + 1])
+{
+	char c;
+
+	if (sbx_peek_str(tid, addr, name, XATTR_NAME_MAX + 1) > 0)
+		return 0;
+	return sbx_peek(tid, addr, &c, 1) == 1 ? -ERANGE : -EFAULT;
+}
+
+/* The xattr calls on the judged object: a descriptor the program gave
+ * (f*), or the object itself through the supervisor's descriptor. A
+ * symlink carries no user attributes (EPERM, as the kernel says). */
+static int do_xattr(const struct judged *j, const char *name, const void *value, size_t size, int flags,
+		    bool set)
+{
+	char proc[64];
+	struct stat st;
+	int r;
+
+	if (j->form == FORM_FD)
+		r = set ? fsetxattr(j->obj, name, value, size, flags) : fremovexattr(j->obj, name);
+	else if (fstat(j->obj, &st) == 0 && S_ISLNK(st.st_mode))
+		return -EPERM;
+	else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", j->obj);
+		r = set ? setxattr(proc, name, value, size, flags) : removexattr(proc, name);
+	}
+	return r < 0 ? -errno : 0;
+}
+
+/* chmod and chown on the judged object: the caller's own descriptor
+ * (fchmod, fchown: its kind of descriptor decides, as in the kernel), or
+ * the object by the supervisor's descriptor with AT_EMPTY_PATH (a symlink
+ * itself when the call said not to follow one). */
+static int do_attr(const struct judged *j, enum sbx_sc_act act, const struct seccomp_data *d, const struct sbx_sc_write *op)
+{
+	long r;
+
+	if (act == SBX_ACT_CHMOD) {
+		mode_t mode = (mode_t)d->args[op->a];
+		if (mode & (S_ISUID | S_ISGID))
+			return -EPERM;	/* the filter refuses these already */
+		r = j->form == FORM_FD ? fchmod(j->obj, mode)
+				       : syscall(SYS_fchmodat2, j->obj, "", mode, AT_EMPTY_PATH);
+	} else {
+		uid_t uid = (uid_t)d->args[op->a];
+		gid_t gid = (gid_t)d->args[op->b];
+		r = j->form == FORM_FD ? fchown(j->obj, uid, gid) : fchownat(j->obj, "", uid, gid, AT_EMPTY_PATH);
+	}
+	return r < 0 ? -errno : 0;
+}
+
+/* The act of a performed row, on private copies of its arguments, with the
+ * caller's filesystem ids: 0 or -errno to answer, 1 to refuse and record
+ * (why says what: a security.* or trusted.* attribute). */
+static int perform(const struct sbx_caller *c, const struct seccomp_data *d, const struct sbx_sc_write *op,
+		   const struct judged *j, char *why, size_t cap)
+{
+	struct timespec ts[2], *tsp = NULL;
+	char name[XATTR_NAME_MAX + 1];
+	void *value = NULL;
+	size_t size = 0;
+	struct sbx_as_caller saved;
+	int r = 0;
+
+	if (op->act == SBX_ACT_UTIME || op->act == SBX_ACT_UTIMES || op->act == SBX_ACT_UTIMENS)
+		r = copy_times(c->tid, op->act, d->args[op->a], ts, &tsp);
+	else if (op->act == SBX_ACT_SETX || op->act == SBX_ACT_RMX)
+		r = copy_xattr_name(c->tid, d->args[op->a], name);
+	if (r < 0)
+		return r;
+	if ((op->act == SBX_ACT_SETX || op->act == SBX_ACT_RMX) && !sbx_xattr_name_allowed(name)) {
+		snprintf(why, cap, " attribute '%.64s'", name);
+		return 1;
+	}
+	if (op->act == SBX_ACT_SETX) {
+		size = (size_t)d->args[op->b + 1];
+		if (size > XATTR_SIZE_MAX)
+			return -E2BIG;
+		if (size && (!(value = malloc(size)) || sbx_peek(c->tid, d->args[op->b], value, size) != (ssize_t)size)) {
+			free(value);
+			return value ? -EFAULT : -ENOMEM;
+		}
+	}
+	if (sbx_as_caller_enter(c, &saved) < 0) {
+		free(value);
+		return -EPERM;
+	}
+	switch (op->act) {
+	case SBX_ACT_CHMOD:
+	case SBX_ACT_CHOWN:
+		r = do_attr(j, op->act, d, op);
+		break;
+	case SBX_ACT_SETX:
+	case SBX_ACT_RMX:
+		r = do_xattr(j, name, value, size, (int)d->args[op->flags], op->act == SBX_ACT_SETX);
+		break;
+	default:	/* the utime family */
+		r = j->form == FORM_FD
+			    ? (int)syscall(SYS_utimensat, j->obj, NULL, tsp,
+					   op->act == SBX_ACT_UTIMENS ? (int)d->args[op->flags] : 0)
+			    : (int)syscall(SYS_utimensat, j->obj, "", tsp, AT_EMPTY_PATH);
+		r = r < 0 ? -errno : 0;
+		break;
+	}
+	sbx_as_caller_leave(&saved);
+	free(value);
+	return r;
+}
+
 
 /* The last number of a "NStgid:"/"NSpid:" line: the id in the innermost
  * namespace, the one the program sees (os.getpid()) and the audit hook
@@ -406,71 +633,6 @@ static pid_t last_id(const char *line)
 	if (!sp || (sp2 && sp2 > sp))
 		sp = sp2;
 	return sp ? (pid_t)atoi(sp + 1) : 0;
-}
-
-/* The caller's filesystem uid and gid (the fourth field of Uid:/Gid:). */
-static bool fs_ids(pid_t tid, uid_t *uid, gid_t *gid)
-{
-	char path[64], line[256];
-	unsigned a, b, c, fs;
-	int got = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &fs) == 4)
-			*uid = fs, got |= 1;
-		else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &fs) == 4)
-			*gid = fs, got |= 2;
-	fclose(f);
-	return got == 3;
-}
-
-/* chmod of a checked target, done by the supervisor: Landlock does not
- * cover chmod, so letting the call continue would let a thread swap the
- * path after the check (adversarial case 039). The target is opened
- * through the caller's root with no symlink followed (the path is already
- * resolved: a link appearing meanwhile fails the open), and changed with
- * the caller's filesystem ids, so file permissions (and an idmapped
- * mount's mapping) decide as they would for the caller. false: not done,
- * let the call continue as before. */
-static bool chmod_on_behalf(pid_t tid, const struct seccomp_data *d, const char *name,
-			    const char *target, struct seccomp_notif_resp *resp)
-{
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	bool at = strcmp(name, "chmod") != 0;
-	mode_t mode = (mode_t)d->args[at ? 2 : 1];
-	char root[64], fdpath[64];
-	uid_t uid, old_uid;
-	gid_t gid, old_gid;
-	int rootfd, fd, r;
-
-	if ((strcmp(name, "fchmodat2") == 0 && d->args[3]) || !fs_ids(tid, &uid, &gid))
-		return false;		/* flags (AT_SYMLINK_NOFOLLOW...): as before */
-	snprintf(root, sizeof(root), "/proc/%d/root", tid);
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return false;
-	fd = (int)syscall(SYS_openat2, rootfd, target[0] == '/' ? target + 1 : target, &how, sizeof(how));
-	close(rootfd);
-	resp->flags = 0;
-	resp->val = 0;
-	if (fd < 0) {
-		resp->error = -errno;	/* gone or changed under us: refused */
-		return true;
-	}
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	old_gid = (gid_t)setfsgid(gid);
-	old_uid = (uid_t)setfsuid(uid);
-	r = chmod(fdpath, mode);
-	resp->error = r < 0 ? -errno : 0;
-	setfsuid(old_uid);
-	setfsgid(old_gid);
-	close(fd);
-	return true;
 }
 
 /* The thread group (process) of a thread, and both as the sandbox sees
@@ -521,6 +683,130 @@ static int answer(int fd, struct seccomp_notif_resp *resp, uint64_t id, int erro
 	return send_answer(fd, resp, id);
 }
 
+/* A checked write: 2 answered (it went on to Landlock, the supervisor did
+ * it, or the caller's own error), 0 to refuse and record (out->detail
+ * says what), -errno when the listener failed. */
+static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+		    struct sbx_kdenial *out, char *const *roots)
+{
+	const struct sbx_sc_write *op = write_op_of(out->v.name);
+	struct judged j = { .obj = -1 };
+	struct sbx_caller c = { .root = -1 };
+	char why[96] = "";
+	int pidfd = -1, r = 0, v;
+
+	out->v.err = EACCES;
+	if (!op || !roots || !*roots || sbx_caller_open(out->tid, &c) < 0)
+		goto out;
+	pidfd = (int)syscall(SYS_pidfd_open, out->tgid, 0);
+	if (pidfd < 0)
+		goto out;
+	v = judge_write(&c, pidfd, &req->data, op, roots, &j);
+	/* Still this very call of this very process: the descriptors opened
+	 * above are the caller's, not those of a process that reused its id. */
+	if (seccomp_notify_id_valid(fd, req->id) < 0)
+		goto out;
+	if (v == 0) {
+		snprintf(out->detail, sizeof(out->detail), "%s '%s'", op->name, j.where);
+		goto out;
+	}
+	if (v < 0) {
+		r = answer(fd, resp, req->id, v, 0);
+		goto out;
+	}
+	if (op->act != SBX_ACT_NONE && j.obj < 0) {
+		r = answer(fd, resp, req->id, -ENOENT, 0);	/* nothing there to act on */
+		goto out;
+	}
+	if (op->act == SBX_ACT_NONE) {
+		/* Landlock judges the real object again in the kernel. */
+		r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		goto out;
+	}
+	v = perform(&c, &req->data, op, &j, why, sizeof(why));
+	if (v == 1) {
+		out->v.err = EPERM;
+		snprintf(out->detail, sizeof(out->detail), "%s '%s'%s", op->name, j.where, why);
+		goto out;
+	}
+	r = answer(fd, resp, req->id, v, 0);
+out:
+	if (j.obj >= 0)
+		close(j.obj);
+	if (pidfd >= 0)
+		close(pidfd);
+	sbx_caller_close(&c);
+	return r;
+}
+
+/* Is the file of descriptor fd one of process.exec_allow, by identity
+ * (device and inode, each entry resolved in the caller's root), never by
+ * name? The ELF interpreter is no exception: running it directly would
+ * start any program it is given. */
+static bool exec_listed(const struct sbx_caller *c, int fd, const struct sbx_policy *p)
+{
+	struct stat st, a;
+	bool ok = false;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	for (size_t i = 0; i < p->process.exec_allow.n && !ok; i++) {
+		int afd = sbx_caller_openat(c, AT_FDCWD, p->process.exec_allow.v[i], O_PATH);
+		if (afd < 0)
+			continue;
+		ok = fstat(afd, &a) == 0 && a.st_dev == st.st_dev && a.st_ino == st.st_ino;
+		close(afd);
+	}
+	return ok;
+}
+
+/* A program to start, against process.exec_allow: 1 to continue, 0 to
+ * refuse and record (detail names the program), -errno the caller's own
+ * error. The supervisor cannot perform an execve for the caller: the
+ * continue is held by Landlock's EXECUTE right (exec_allow and the ELF
+ * interpreter only) and noexec mounts; this check refuses, and records,
+ * everything it can judge, and whatever it cannot (a magic link such as
+ * /proc/self/cwd or /dev/fd/N, unknown flags). */
+static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct seccomp_data *d,
+		      const struct sbx_policy *p, char *detail, size_t cap)
+{
+	bool at = strcmp(out->v.name, "execveat") == 0;
+	uint32_t flags = at ? (uint32_t)d->args[4] : 0;
+	int dirfd = at ? (int)(int32_t)(uint32_t)d->args[0] : AT_FDCWD, fd = -1, r = 0;
+	char path[PATH_MAX], target[PATH_MAX];
+	struct sbx_caller c = { .root = -1 };
+
+	snprintf(detail, cap, "%s", out->v.name);
+	if (flags & ~(uint32_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | SBX_AT_EXECVE_CHECK)) {
+		snprintf(detail, cap, "%s <flags 0x%x sandboxpy does not judge>", out->v.name, flags);
+		return 0;
+	}
+	if (sbx_peek_str(out->tid, d->args[at ? 1 : 0], path, sizeof(path)) < 0 ||
+	    sbx_caller_open(out->tid, &c) < 0)
+		goto out;
+	if (at && !path[0] && (flags & AT_EMPTY_PATH))
+		fd = caller_fd(pidfd, dirfd);
+	else
+		fd = sbx_caller_openat(&c, dirfd, path, O_PATH | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd == -ENOENT || fd == -ENOTDIR) {
+		r = fd;		/* as the kernel answers a PATH search */
+		goto out;
+	}
+	if (fd < 0) {
+		snprintf(detail, cap, "%s '%.200s' (%s: sandboxpy cannot judge it)", out->v.name, path,
+			 strerror(-fd));
+		goto out;
+	}
+	if (fd_name(fd, target, sizeof(target)) == 0)
+		snprintf(detail, cap, "%s '%s'", out->v.name, target);
+	r = exec_listed(&c, fd, p);
+out:
+	if (fd >= 0)
+		close(fd);
+	sbx_caller_close(&c);
+	return r;
+}
+
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      bool audit_only, struct sbx_kdenial *out)
 {
@@ -547,26 +833,18 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	out->args = json_array();
 	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail));
 	if (out->v.check_write) {
-		char last[PATH_MAX] = "";
-		int c = check_write(out->tid, out->tgid, &req->data, out->v.name, write_roots,
-				    out->detail, sizeof(out->detail), last, sizeof(last));
-		if (c == 1 && last[0] && strstr(out->v.name, "chmod") && seccomp_notify_id_valid(fd, req->id) == 0 &&
-		    chmod_on_behalf(out->tid, &req->data, out->v.name, last, resp)) {
-			r = send_answer(fd, resp, req->id);
-			goto out;
-		}
-		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
-			/* In a writable tree (or not a write at all): on to the
-			 * kernel, where Landlock judges the real file. */
-			r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-			goto out;
-		}
-		out->v.err = EACCES;
+		r = on_write(fd, req, resp, out, write_roots);
+		if (r != 0)
+			goto out;	/* answered: on to Landlock, done, or the caller's error */
 	}
 	if (out->v.check_exec) {
-		if (check_exec(out->tid, out->tgid, &req->data, out->v.name, p, out->detail,
-			       sizeof(out->detail)) && seccomp_notify_id_valid(fd, req->id) == 0) {
-			r = answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		int pidfd = (int)syscall(SYS_pidfd_open, out->tgid, 0);
+		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, out->detail, sizeof(out->detail));
+		if (pidfd >= 0)
+			close(pidfd);
+		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {
+			r = c < 0 ? answer(fd, resp, req->id, c, 0)
+				  : answer(fd, resp, req->id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 			goto out;
 		}
 		out->v.err = EACCES;

@@ -10,11 +10,14 @@
 #define SBX_DEPUTY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-/* Paths longer than this, or with more components, are refused (ENAMETOOLONG):
- * the supervisor's work per notification stays bounded. */
-#define SBX_DEPUTY_MAX_COMPONENTS 256
+/* Paths longer than PATH_MAX, or with more components than this, are
+ * refused (ENAMETOOLONG): the supervisor's work per notification stays
+ * bounded (the kernel's walk is linear; a failed one is bisected once).
+ * PATH_MAX / 2: as many as a path the kernel accepts can have. */
+#define SBX_DEPUTY_MAX_COMPONENTS 2048
 
 struct sbx_caller {
 	pid_t tid;		/* the calling thread, in the supervisor's PID namespace */
@@ -39,6 +42,23 @@ int sbx_caller_openat(const struct sbx_caller *c, int dirfd, const char *path, i
 /* Like sbx_caller_openat, for the parent directory of path: *name points
  * into path at the last component ("." or ".." are refused with EINVAL). */
 int sbx_caller_open_parent(const struct sbx_caller *c, int dirfd, const char *path, const char **name);
+
+/* The pure parts, for the fuzz target (tests/fuzz/fuzz_path.c).
+ * sbx_path_split: path's parent into parent (cap bytes), *name at its last
+ * component inside path; -EINVAL for "." or "..", -ENOENT for "".
+ * sbx_path_join: dir joined with a relative path (an absolute one alone)
+ * into out, -ENAMETOOLONG beyond cap or SBX_DEPUTY_MAX_COMPONENTS. */
+int sbx_path_split(const char *path, char *parent, size_t cap, const char **name);
+int sbx_path_join(const char *dir, const char *path, char *out, size_t cap);
+
+/* Reads len bytes of the caller's memory at addr: the count, or -1. */
+ssize_t sbx_peek(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* A NUL-terminated string of the caller, at most cap - 1 bytes, read page
+ * by page: its length, or -1 (unreadable, or longer). */
+ssize_t sbx_peek_str(pid_t tid, uint64_t addr, char *buf, size_t cap);
+/* May the program set or remove this extended attribute? Not security.*
+ * (security.capability: file capabilities) nor trusted.*. */
+bool sbx_xattr_name_allowed(const char *name);
 
 /* The absolute path, in the caller's view, of its descriptor fd (AT_FDCWD:
  * its working directory). -ENOENT when the object has no reachable name

@@ -1003,3 +1003,102 @@ print("REFUSED", refused, flush=True)
     assert summ["denied"] == n and summ["bypass"] == n, summ
     assert rep["layers"]["seccomp"]["denied"] == n
     assert [e["seq"] for e in evs] == list(range(1, 10001))
+
+
+# ---------------------------------------------------------------------------
+# 9. Writes the supervisor performs for the program, and set-id modes
+
+
+def test_performed_writes_work_inside_the_write_tree(sbx):
+    """chmod, chown, the utime and xattr families, in every form (path,
+    descriptor, no-follow), are done by the supervisor as the caller: inside
+    the writable tree they work as the kernel would do them, with no event."""
+    (sbx.cwd / "out").mkdir()
+    sbx.script(program("""
+os.chdir("out")
+open("f", "w").write("x")
+os.symlink("f", "l")
+fd = os.open("f", os.O_RDONLY)
+os.chmod("f", 0o600); print("CHMOD", oct(os.stat("f").st_mode & 0o7777))
+os.fchmod(fd, 0o640); print("FCHMOD", oct(os.stat("f").st_mode & 0o7777))
+os.utime("f", (1, 2)); print("UTIME", int(os.stat("f").st_mtime))
+os.utime(fd, (3, 4)); print("FUTIME", int(os.stat("f").st_mtime))
+os.utime("l", (5, 6), follow_symlinks=False); print("LUTIME", int(os.lstat("l").st_mtime))
+os.setxattr("f", "user.a", b"v"); os.setxattr(fd, "user.b", b"w")
+os.removexattr("f", "user.a"); print("XATTR", sorted(os.listxattr("f")))
+os.chown("f", os.getuid(), os.getgid()); os.lchown("l", -1, os.getgid()); os.fchown(fd, -1, -1)
+print("CHOWN", "ok")
+r, e = sc(452, -100, b"l", 0o600, 0x100)   # fchmodat2 AT_SYMLINK_NOFOLLOW on a symlink
+print("LCHMOD", r, e)
+""", prelude=PRELUDE))
+    res = sbx.run("prog.py", policy=native_pol(filesystem={"write": ["./out"]}))
+    assert_no_denials(res)
+    assert tagged(res, "CHMOD") == [["0o600"]] and tagged(res, "FCHMOD") == [["0o640"]], res
+    assert tagged(res, "UTIME") == [["2"]] and tagged(res, "FUTIME") == [["4"]], res
+    assert tagged(res, "LUTIME") == [["6"]], res
+    assert tagged(res, "XATTR") == [["['user.b']"]], res
+    assert tagged(res, "CHOWN") == [["ok"]], res
+    assert tagged(res, "LCHMOD") == [["-1", "95"]], res    # EOPNOTSUPP, as the kernel says
+
+
+@pytest.mark.parametrize("call", ["chmod", "fchmod", "fchmodat2", "open", "creat", "mknod"])
+def test_set_id_modes_refused_in_the_filter(sbx, call):
+    """S_ISUID/S_ISGID are refused on the register, in every creating or
+    chmod form; nothing set-id is left in the writable tree."""
+    (sbx.cwd / "out").mkdir()
+    (sbx.cwd / "out" / "f").write_text("#!/bin/sh\n")
+    code = {
+        "chmod": "r, e = sc(90, b'out/f', 0o4755)",
+        "fchmod": "fd = os.open('out/f', os.O_RDONLY)\nr, e = sc(91, fd, 0o2755)",
+        "fchmodat2": "r, e = sc(452, -100, b'out/f', 0o4755, 0x100)",
+        "open": "r, e = sc(2, b'out/new', os.O_CREAT | os.O_WRONLY, 0o4755)",
+        "creat": "r, e = sc(85, b'out/new', 0o6755)",
+        "mknod": "r, e = sc(133, b'out/new', 0o100000 | 0o4755, 0)",
+    }[call]
+    sbx.script(program(native_block(code)))
+    res = sbx.run("prog.py", policy=native_pol(filesystem={"write": ["./out"]}))
+    assert_ok_run(res)
+    assert tagged(res, "NATIVE") == [["-1", str(EPERM)]], res
+    (ev,) = seccomp_events(res)
+    assert ev["rule"] == "system" and ev["errno"] == "EPERM", res
+    for p in (sbx.cwd / "out").iterdir():
+        assert not p.stat().st_mode & 0o6000, p
+
+
+def test_memfd_only_with_native_code(sbx):
+    """memfd_create: refused and recorded unless the policy lets the program
+    run native code anyway; openat2 is ENOSYS, silently."""
+    sbx.script(program(native_block("r, e = sc(319, b'x', 0)") +
+                       "print('OPENAT2', *sc(437, -100, b'prog.py', (ctypes.c_uint64 * 3)(0, 0, 0), 24))\n"))
+    res = sbx.run("prog.py", policy=native_pol())
+    assert_ok_run(res)
+    assert int(tagged(res, "NATIVE")[0][0]) >= 0, res
+    assert tagged(res, "OPENAT2") == [["-1", str(ENOSYS)]], res
+    sbx.script(program("""
+try:
+    os.memfd_create("x")
+    print("MEMFD ok")
+except OSError as e:
+    print("MEMFD", e.errno)
+""", prelude=PLAIN_PRELUDE))
+    res = sbx.run("prog.py", policy=pol())
+    assert tagged(res, "MEMFD") == [[str(EPERM)]], res
+    (ev,) = seccomp_events(res)
+    assert ev["syscall"] == "memfd_create" and ev["rule"] == "native.ctypes", res
+
+
+def test_magic_link_paths_refused_and_recorded(sbx):
+    """A path through /proc/self/cwd or /dev/fd/../cwd names the caller's own
+    working directory to the kernel; the supervisor cannot judge it as the
+    kernel would: refused and recorded, never let through, never silent."""
+    (sbx.cwd / "out").mkdir()
+    target = sbx.outside / "x"
+    sbx.script(program(f"""
+for p in [b"/proc/self/cwd/../outside/x", b"/proc//self/cwd/../outside/x", b"/dev/fd/../cwd/../outside/x"]:
+    print("OPEN", *sc(2, p, os.O_CREAT | os.O_WRONLY, 0o644))
+"""))
+    res = sbx.run("prog.py", policy=native_pol(filesystem={"write": ["./out"]}))
+    assert_ok_run(res)
+    assert tagged(res, "OPEN") == [["-1", "13"]] * 3, res
+    assert len(seccomp_events(res)) == 3, res
+    assert not target.exists()

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <cmocka.h>
 
 #include "sbx_deputy.h"
@@ -155,6 +157,100 @@ static void test_bounded(void **state)
 	sbx_caller_close(&c);
 }
 
+
+/* A caller in its own PID namespace with its own /proc: there /proc/self
+ * does not resolve for the supervisor at all (ENOENT), which must not
+ * pass for "no such file" (unrecorded): the walk was lost at a symlink. */
+static void test_proc_self_other_pid_ns(void **state)
+{
+	static const char *const paths[] = { "/proc/self/cwd/file", "/proc/self/../self/cwd/x",
+					     "/dev/fd/../cwd/x", "/proc/thread-self/cwd/x" };
+	struct sbx_caller c;
+	char p[PATH_MAX];
+	int go[2];
+	pid_t outer, inner = -1;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	outer = fork();
+	assert_true(outer >= 0);
+	if (outer == 0) {
+		if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(1);
+		if (fork() == 0) {
+			snprintf(p, sizeof(p), "%s/cwd", base);
+			if (mount("proc", "/proc", "proc", 0, NULL) < 0 || chdir(p) < 0)
+				_exit(1);
+			close(go[1]);
+			for (;;)
+				pause();
+		}
+		close(go[1]);
+		for (;;)
+			pause();
+	}
+	close(go[1]);
+	while (read(go[0], p, 1) > 0)
+		;
+	close(go[0]);
+	/* the grandchild: the outer child's only child */
+	for (int i = 0; i < 100 && inner < 0; i++) {
+		char kids[64];
+		FILE *f;
+		snprintf(kids, sizeof(kids), "/proc/%d/task/%d/children", outer, outer);
+		if ((f = fopen(kids, "r"))) {
+			if (fscanf(f, "%d", &inner) != 1)
+				inner = -1;
+			fclose(f);
+		}
+		if (inner < 0)
+			usleep(10000);
+	}
+	if (inner < 0) {
+		kill(outer, SIGKILL);	/* no namespace (no privilege): nothing to test */
+		waitpid(outer, NULL, 0);
+		skip();
+	}
+	assert_int_equal(sbx_caller_open(inner, &c), 0);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		int fd = sbx_caller_openat(&c, AT_FDCWD, paths[i], O_PATH);
+		if (fd != -ELOOP)
+			fail_msg("%s: %d, not -ELOOP", paths[i], fd);
+	}
+	assert_true(sbx_caller_openat(&c, AT_FDCWD, "missing/x", O_PATH) == -ENOENT);
+	sbx_caller_close(&c);
+	kill(inner, SIGKILL);	/* the namespace's init: its own pid in ours */
+	kill(outer, SIGKILL);
+	waitpid(outer, NULL, 0);
+}
+
+/* The pure helpers the fuzz target drives too. */
+static void test_split_join(void **state)
+{
+	char parent[PATH_MAX], out[PATH_MAX];
+	const char *name;
+
+	(void)state;
+	assert_int_equal(sbx_path_split("a/b/", parent, sizeof(parent), &name), 0);
+	assert_string_equal(parent, "a");
+	assert_string_equal(name, "b/");
+	assert_int_equal(sbx_path_split("/x", parent, sizeof(parent), &name), 0);
+	assert_string_equal(parent, "/");
+	assert_int_equal(sbx_path_split("x", parent, sizeof(parent), &name), 0);
+	assert_string_equal(parent, ".");
+	assert_int_equal(sbx_path_split("", parent, sizeof(parent), &name), -ENOENT);
+	assert_int_equal(sbx_path_split("a/..", parent, sizeof(parent), &name), -EINVAL);
+	assert_int_equal(sbx_path_join("/d", "x", out, sizeof(out)), 0);
+	assert_string_equal(out, "/d/x");
+	assert_int_equal(sbx_path_join("/d", "/x", out, sizeof(out)), 0);
+	assert_string_equal(out, "/x");
+	assert_int_equal(sbx_path_join("/d", "x", out, 4), -ENAMETOOLONG);
+	assert_true(sbx_xattr_name_allowed("user.x"));
+	assert_false(sbx_xattr_name_allowed("security.capability"));
+	assert_false(sbx_xattr_name_allowed("trusted.x"));
+}
+
 /* As root, the deputy thread keeps none of root's power: a port below
  * 1024 cannot be bound with the caller's (unprivileged) ids. */
 static void test_credentials(void **state)
@@ -193,6 +289,8 @@ int main(void)
 		cmocka_unit_test(test_parent),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_credentials),
+		cmocka_unit_test(test_proc_self_other_pid_ns),
+		cmocka_unit_test(test_split_join),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

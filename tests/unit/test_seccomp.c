@@ -18,6 +18,9 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -226,6 +229,167 @@ static void test_x32_killed(void **state)
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 }
 
+
+static void classify6(const struct sbx_policy *p, const char *name, const uint64_t args[6],
+		      struct sbx_sc_verdict *v)
+{
+	sbx_seccomp_classify(p, 3, seccomp_syscall_resolve_name(name), args, v);
+}
+
+/* Set-id modes are refused on the register, whatever the policy; the same
+ * calls without them go to the supervisor's write check. */
+static void test_setid_rows(void **state)
+{
+	struct sbx_policy *p = load("{\"version\": 1, \"filesystem\": {\"tmp\": true}}");
+	static const struct {
+		const char *name;
+		uint64_t args[6];
+		bool never;
+	} rows[] = {
+		{ "chmod", { 0, 04755 }, true },
+		{ "chmod", { 0, 0755 | (1ULL << 40) }, false },
+		{ "chmod", { 0, 01777 }, false },
+		{ "fchmod", { 3, 02755 }, true },
+		{ "fchmodat", { 3, 0, 06000 }, true },
+		{ "fchmodat2", { 3, 0, 04755, AT_SYMLINK_NOFOLLOW }, true },
+		{ "fchmodat2", { 3, 0, 0644, AT_SYMLINK_NOFOLLOW }, false },
+		{ "open", { 0, O_CREAT | O_WRONLY, 04755 }, true },
+		{ "open", { 0, O_WRONLY, 04755 }, false },	/* no creation: the mode is unused */
+		{ "openat", { 3, 0, O_TMPFILE | O_RDWR, 02700 }, true },
+		{ "openat", { 3, 0, O_CREAT | O_RDWR, 0600 }, false },
+		{ "creat", { 0, 04700 }, true },
+		{ "mknod", { 0, S_IFREG | 04755 }, true },
+		{ "mknodat", { 3, 0, S_IFIFO | 0600 }, false },
+		{ "mkdir", { 0, 06777 }, false },		/* the kernel keeps no set-id bit */
+	};
+	struct sbx_sc_verdict v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		classify6(p, rows[i].name, rows[i].args, &v);
+		if (rows[i].never != (v.rule == SBX_RULE_SYSTEM && !v.check_write))
+			fail_msg("%s row %zu: rule %d check_write %d", rows[i].name, i, v.rule, v.check_write);
+		if (!rows[i].never && !v.check_write)
+			fail_msg("%s row %zu: not checked by the supervisor", rows[i].name, i);
+	}
+	sbx_policy_free(p);
+}
+
+/* memfd_create only where native code is the program's anyway. */
+static void test_memfd_rows(void **state)
+{
+	struct sbx_policy *a = load("{\"version\": 1}");
+	struct sbx_policy *b = load("{\"version\": 1, \"native\": {\"ctypes\": true}}");
+	struct sbx_sc_verdict v;
+	uint64_t args[6] = { 0 };
+	char buf[512];
+
+	(void)state;
+	classify6(a, "memfd_create", args, &v);
+	assert_int_equal(v.rule, SBX_RULE_CTYPES);
+	assert_int_equal(v.err, EPERM);
+	sbx_seccomp_rule_calls(a, SBX_RULE_CTYPES, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "memfd_create"));
+	(void)b;
+	sbx_policy_free(a);
+	sbx_policy_free(b);
+}
+
+/* The kernel's own behaviour behind each row of the tables. */
+static int kernel_facts(void)
+{
+	char dir[] = "/tmp/sbx-test-XXXXXX", p[128], q[128];
+	struct timespec ts[2] = { { 1, 0 }, { 2, 0 } };
+	struct stat st;
+	int fails = 0, fd, l;
+
+	if (!mkdtemp(dir) || chdir(dir) < 0)
+		return 1 << 0;
+	umask(0);
+	/* 1: mkdir drops set-id bits from its mode: no refusal needed */
+	if (mkdir("d", 06777) < 0 || stat("d", &st) < 0 || (st.st_mode & 06000))
+		fails |= 1 << 1;
+	/* 2: open(O_CREAT) keeps S_ISUID: refused in the filter */
+	fd = open("f", O_CREAT | O_WRONLY, 04755);
+	if (fd < 0 || fstat(fd, &st) < 0 || !(st.st_mode & S_ISUID))
+		fails |= 1 << 2;
+	close(fd);
+	/* 3: mknod of a regular file keeps S_ISUID too */
+	if (mknod("m", S_IFREG | 04755, 0) < 0 || stat("m", &st) < 0 || !(st.st_mode & S_ISUID))
+		fails |= 1 << 3;
+	/* 4: the supervisor's form (AT_EMPTY_PATH on an O_PATH descriptor of
+	 * a symlink) answers as fchmodat2(AT_SYMLINK_NOFOLLOW) does */
+	if (symlink("f", "l") < 0)
+		fails |= 1 << 4;
+	l = open("l", O_PATH | O_NOFOLLOW);
+	errno = 0;
+	long r1 = syscall(452, AT_FDCWD, "l", 0600, AT_SYMLINK_NOFOLLOW);
+	int e1 = errno;
+	long r2 = syscall(452, l, "", 0600, AT_EMPTY_PATH);
+	if (r1 != r2 || (r1 < 0 && e1 != errno))
+		fails |= 1 << 4;
+	/* 5: utimensat and fchownat on an O_PATH descriptor with AT_EMPTY_PATH */
+	fd = open("f", O_PATH);
+	if (syscall(SYS_utimensat, fd, "", ts, AT_EMPTY_PATH) < 0 || stat("f", &st) < 0 ||
+	    st.st_mtim.tv_sec != 2 || fchownat(l, "", getuid(), getgid(), AT_EMPTY_PATH) < 0)
+		fails |= 1 << 5;
+	/* 6: a flag outside each write row's known set is EINVAL in the kernel
+	 * too, so refusing it changes nothing a program can rely on */
+	if (sbx_sc_n_writes < 35)
+		fails |= 1 << 6;
+	for (size_t i = 0; i < sbx_sc_n_writes; i++) {
+		const struct sbx_sc_write *w = &sbx_sc_writes[i];
+		uint64_t a[6] = { 0 };
+		int nr = seccomp_syscall_resolve_name(w->name);
+		uint32_t bad = 0;
+		if (w->flags < 0 || w->known == ~0u)
+			continue;
+		for (int b = 0; b < 31 && !bad; b++)
+			if (!(w->known & (1u << b)) && (1u << b) != AT_SYMLINK_NOFOLLOW &&
+			    (1u << b) != AT_NO_AUTOMOUNT)
+				bad = 1u << b;
+		snprintf(p, sizeof(p), "f");
+		snprintf(q, sizeof(q), "zz");
+		for (int k = 0; w->ops[k]; k++)
+			a[k] = w->ops[k] == 'd' ? (uint64_t)(int64_t)AT_FDCWD
+			     : w->ops[k] == 'F' ? (uint64_t)fd : (uint64_t)(uintptr_t)(k ? q : p);
+		if (w->act == SBX_ACT_SETX) {
+			a[w->a] = (uintptr_t)"user.x";
+			a[w->b] = (uintptr_t)"v";
+			a[w->b + 1] = 1;
+		}
+		a[w->flags] = bad;
+		errno = 0;
+		if (syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) >= 0 || errno != EINVAL) {
+			fprintf(stderr, "%s: flag 0x%x accepted by the kernel (errno %d)\n", w->name, bad, errno);
+			fails |= 1 << 6;
+		}
+	}
+	unlink("l");
+	unlink("f");
+	unlink("m");
+	unlink("zz");
+	rmdir("d");
+	if (chdir("/") == 0)
+		rmdir(dir);
+	return fails;
+}
+
+static void test_kernel_facts(void **state)
+{
+	int status;
+	pid_t pid = fork();
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(kernel_facts());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		fail_msg("kernel facts behind the tables failed: mask 0x%x", WEXITSTATUS(status));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +398,9 @@ int main(void)
 		cmocka_unit_test(test_policy_widens_filter),
 		cmocka_unit_test(test_filter_in_child),
 		cmocka_unit_test(test_x32_killed),
+		cmocka_unit_test(test_setid_rows),
+		cmocka_unit_test(test_memfd_rows),
+		cmocka_unit_test(test_kernel_facts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

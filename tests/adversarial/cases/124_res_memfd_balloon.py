@@ -1,8 +1,9 @@
 """Memory balloon outside the heap: fill a memfd (tmpfs pages, no address
 space used, so RLIMIT_AS never sees it) with 100 MB under memory_mb 32.
+memfds exist only under policies that allow native code (ctypes here).
 
 {
-  "policy": {"version": 1, "limits": {"memory_mb": 32, "file_size_mb": null}},
+  "policy": {"version": 1, "native": {"ctypes": true}, "limits": {"memory_mb": 32, "file_size_mb": null}},
   "oracle": {"stdout_lacks": "ESCAPED"},
   "expect": {"status": "memory", "message_contains": "memory"}
 }
