@@ -79,7 +79,7 @@ static int exec_under_filter(const char *spec, char **argv)
 
 	sbx_error_clear(&err);
 	if (sbx_policy_load_with(spec, NULL, SBX_LOAD_NO_RESOLVE, spawn, 1, &p, &err) < 0 ||
-	    sbx_seccomp_build(p, 3, &f, &err) < 0) {
+	    sbx_seccomp_build(p, 3, 0, &f, &err) < 0) {
 		sbx_error_print(&err, stderr, "seccomp-overhead: ");
 		return 1;
 	}
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 
 	sbx_error_clear(&err);
 	if (zero < 0 || null < 0 || sbx_policy_load(spec, NULL, SBX_LOAD_NO_RESOLVE, &p, &err) < 0 ||
-	    sbx_seccomp_build(p, 3, &f, &err) < 0) {
+	    sbx_seccomp_build(p, 3, 0, &f, &err) < 0) {
 		sbx_error_print(&err, stderr, "seccomp-overhead: ");
 		return 1;
 	}

@@ -127,7 +127,7 @@ static int one_round(int i, const struct sbx_run_opts *o)
 	samples[P_POLICY][i] = now_ms() - t;
 
 	t = now_ms();
-	if (sbx_seccomp_build(p, 3, &f, &err) < 0)
+	if (sbx_seccomp_build(p, 3, 0, &f, &err) < 0)
 		goto fail;
 	samples[P_SECCOMP][i] = now_ms() - t;
 

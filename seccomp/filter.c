@@ -39,7 +39,7 @@ struct sbx_seccomp {
 };
 
 /* Is a row allowed under p? */
-static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
+static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r, unsigned flags)
 {
 	switch (r->when) {
 	case SC_ALWAYS: return true;
@@ -55,6 +55,11 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r)
 	case SC_CHECK_EXEC: return p->process.spawn && !p->process.exec_allow.n;
 	case SC_IF_SIGNAL: return p->process.signal_others;
 	case SC_IF_NATIVE: return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
+	case SC_IF_MEMFD:
+		/* A memfd's pages take no address space: where RLIMIT_AS alone
+		 * holds memory_mb, one would escape the limit. */
+		return (p->native.ctypes || p->native.extensions == SBX_EXT_ANY) &&
+		       !(flags & SBX_SC_MEMFD_UNBOUNDED);
 	case SC_NEVER:
 	case SC_ENOSYS:
 	default: return false;
@@ -189,8 +194,8 @@ static void add_row(struct builder *b, const struct sbx_sc_row *row, uint32_t ac
 		add(b, action, nr, r->syscall, n, c);
 }
 
-static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filter_ctx *out,
-		   unsigned *rules, struct sbx_error *err)
+static int compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
+		   scmp_filter_ctx *out, unsigned *rules, struct sbx_error *err)
 {
 	bool writable = p->fs.write.n > 0 || p->fs.tmp;
 	struct builder b = { .ctx = seccomp_init(def), .chan = chan };
@@ -213,7 +218,7 @@ static int compile(const struct sbx_policy *p, int chan, uint32_t def, scmp_filt
 				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
 			else if (r->when == SC_EBADF && r->n_arg)
 				add_row(&b, r, SCMP_ACT_ERRNO(EBADF));
-			else if (row_allowed(p, r))
+			else if (row_allowed(p, r, flags))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			/* No supervisor to ask: Landlock's EXECUTE right alone
 			 * holds exec_allow, and Landlock alone decides writes. */
@@ -296,7 +301,7 @@ static bool plain_may_be_needed(void)
 	       syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0;
 }
 
-int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp **out,
+int sbx_seccomp_build(const struct sbx_policy *p, int chan, unsigned flags, struct sbx_seccomp **out,
 		      struct sbx_error *err)
 {
 	struct sbx_seccomp *f = calloc(1, sizeof(*f));
@@ -307,7 +312,7 @@ int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp *
 
 	if (!f)
 		return -ENOMEM;
-	r = compile(p, chan, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+	r = compile(p, chan, flags, SCMP_ACT_NOTIFY, &ctx, &rules, err);
 	if (r < 0)
 		goto out;
 	r = export_bpf(ctx, &f->notify, err);
@@ -317,7 +322,7 @@ int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp *
 	f->rules = rules;
 	if (!plain_may_be_needed())
 		goto out;
-	r = compile(p, chan, plain, &ctx, &rules, err);
+	r = compile(p, chan, flags, plain, &ctx, &rules, err);
 	if (r < 0)
 		goto out;
 	r = export_bpf(ctx, &f->plain, err);
@@ -534,6 +539,8 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 	v->err = EPERM;
 	v->kill = p->on_violation == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
+	if (first->when == SC_IF_MEMFD && (p->native.ctypes || p->native.extensions == SBX_EXT_ANY))
+		v->why = "no memory cgroup here: a memfd's pages would escape limits.memory_mb";
 	v->check_write = !never && check && check->when == SC_CHECK_WRITE;
 	v->check_exec = !never && first->when == SC_CHECK_EXEC && p->process.spawn;
 	if (v->check_exec)
@@ -554,6 +561,7 @@ static const char *when_text(enum sbx_sc_when when)
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
 	case SC_IF_SIGNAL: return "process.signal_others";
 	case SC_IF_NATIVE: return "native.ctypes or native.extensions \"any\"";
+	case SC_IF_MEMFD: return "native.ctypes or native.extensions \"any\", and memory held by a cgroup";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	case SC_CHECK_NET: return "network rules (for the addresses they list)";
 	case SC_CHECK_EXEC: return "process.spawn";
@@ -566,7 +574,7 @@ static int verdict_of(const struct sbx_policy *p, const struct sbx_sc_row *r)
 {
 	if (seccomp_syscall_resolve_name(r->syscall) < 0)
 		return -1;
-	return r->when == SC_ENOSYS ? 2 : r->when == SC_EBADF ? 3 : row_allowed(p, r) ? 0 : 1;
+	return r->when == SC_ENOSYS ? 2 : r->when == SC_EBADF ? 3 : row_allowed(p, r, 0) ? 0 : 1;
 }
 
 /* One line of syscalls: those of rule with this verdict and, when when is
@@ -615,7 +623,7 @@ void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 	};
 	static const enum sbx_sc_when whens[] = {
 		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_IF_NATIVE, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
+		SC_IF_SIGNAL, SC_IF_NATIVE, SC_IF_MEMFD, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
 	};
 	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
 							  : "denied (EPERM, reported)";
@@ -658,7 +666,7 @@ int sbx_seccomp_export_pfc(const struct sbx_policy *p, int fd, struct sbx_error 
 {
 	scmp_filter_ctx ctx;
 	unsigned rules;
-	int r = compile(p, 3, SCMP_ACT_NOTIFY, &ctx, &rules, err);
+	int r = compile(p, 3, 0, SCMP_ACT_NOTIFY, &ctx, &rules, err);
 
 	if (r < 0)
 		return r;

@@ -22,6 +22,7 @@ enum sbx_sc_when {
 	SC_IF_SIGNAL,		/* process.signal_others */
 	SC_IF_NATIVE,		/* native.ctypes, or native.extensions "any": the
 				   program may run native code of its own anyway */
+	SC_IF_MEMFD,		/* SC_IF_NATIVE, and not SBX_SC_MEMFD_UNBOUNDED */
 	SC_CHECK_WRITE,		/* a write by path or descriptor: always reaches the
 				   supervisor, which lets it continue to Landlock when
 				   the target is in a writable tree and refuses (and

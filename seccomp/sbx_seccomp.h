@@ -14,10 +14,14 @@
 
 struct sbx_seccomp;
 
+/* Facts of this run the filter depends on, beside the policy. */
+#define SBX_SC_MEMFD_UNBOUNDED 1u	/* memory_mb is held by RLIMIT_AS alone: no
+					   memfd, whose pages take no address space */
+
 /* Builds both BPF programs for p; chan is the descriptor number of the
  * channel to the supervisor in the child, which the program may not close
- * or replace. 0 or -errno with err filled. */
-int sbx_seccomp_build(const struct sbx_policy *p, int chan, struct sbx_seccomp **out,
+ * or replace; flags are SBX_SC_*. 0 or -errno with err filled. */
+int sbx_seccomp_build(const struct sbx_policy *p, int chan, unsigned flags, struct sbx_seccomp **out,
 		      struct sbx_error *err);
 void sbx_seccomp_free(struct sbx_seccomp *f);
 

@@ -80,7 +80,7 @@ static const struct sbx_sc_row memory[] = {
 	/* A memfd is a file the program writes that Landlock does not judge,
 	 * and a library can dlopen it through /proc/self/fd/N: only where the
 	 * policy already lets the program run native code (issue 15 item 3). */
-	ROW("memfd_create", SBX_RULE_CTYPES, SC_IF_NATIVE),
+	ROW("memfd_create", SBX_RULE_CTYPES, SC_IF_MEMFD),
 	RUN("pkey_alloc"), RUN("pkey_free"), RUN("pkey_mprotect"),
 	RUN("mbind"), RUN("set_mempolicy"), RUN("get_mempolicy"),
 	RUN("set_mempolicy_home_node"), RUN("remap_file_pages"),

@@ -103,6 +103,7 @@ struct sup {
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the sandbox's CPU time passed the limit */
 	double tree_cpu;		/* without a CPU cgroup: the last sample of the tree */
+	bool mem_exceeded;		/* without a memory cgroup: the tree's measured memory */
 	const char *output_reached;	/* what reached file_size_mb, as measured
 					   ("the program's standard error"); NULL: nothing */
 	time_t started;			/* wall clock at the start, for the write tree's mtimes */
@@ -908,6 +909,13 @@ static double sandbox_cpu(struct sup *s)
 	return s->tree_cpu;
 }
 
+/* A memory limit no cgroup holds: RLIMIT_AS counts each process's address
+ * space, not a memfd's pages, so the supervisor measures the tree too. */
+static bool unmeasured_memory(const struct sup *s)
+{
+	return s->p->limits.memory_mb >= 0 && !s->cg.memory;
+}
+
 static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
 {
 	const struct sbx_limits *l = &s->p->limits;
@@ -965,6 +973,12 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->signal = 0;
 		snprintf(res->message, sizeof(res->message),
 			 "CPU limit of %g s exceeded (all processes of the sandbox together)", l->cpu_seconds);
+	} else if (s->mem_exceeded) {
+		res->status = SBX_ST_MEMORY;
+		res->cli_status = 128 + SIGKILL;
+		snprintf(res->message, sizeof(res->message),
+			 "memory limit of %g MB exceeded: the sandbox's memory and memfds, measured (no memory cgroup)",
+			 l->memory_mb);
 	} else if (s->oom_kills > 0 && (res->signal || res->exit_code != 0)) {
 		res->status = SBX_ST_MEMORY;
 		res->cli_status = res->signal ? 128 + res->signal : res->exit_code;
@@ -2241,7 +2255,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	 * last step before READY. The seccomp layer is always required
 	 * (cli.md): without it the child gets nothing and ends. */
 	attacher = attach_start(&s);
-	rc = sbx_seccomp_build(p, s.chan_no, &s.sc, err);
+	rc = sbx_seccomp_build(p, s.chan_no, unmeasured_memory(&s) ? SBX_SC_MEMFD_UNBOUNDED : 0, &s.sc, err);
 	/* EPIPE: the child is gone already (a required layer failed); its
 	 * own record says why, and the loop below reads it. */
 	if (rc == 0 && (rc = sbx_seccomp_send(s.sc, sv[0])) < 0 && rc != -EPIPE)
@@ -2286,7 +2300,7 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	/* CPU time of the whole sandbox, every process of it: the cgroup's
 	 * counter (or the tree from /proc, without one), read ten times a
 	 * second. */
-	if (s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0) {
+	if (s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0 || unmeasured_memory(&s)) {
 		/* --audit-only also samples what the run holds (for --learn). */
 		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
 		if (o->audit_only) {
@@ -2298,7 +2312,8 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		if (ctfd >= 0)
 			timerfd_settime(ctfd, 0, &its, NULL);
 	}
-	if (pidfd < 0 || sfd < 0 || ((s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0) && ctfd < 0)) {
+	if (pidfd < 0 || sfd < 0 ||
+	    ((s.cg.cpu || o->audit_only || p->limits.cpu_seconds >= 0 || unmeasured_memory(&s)) && ctfd < 0)) {
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot watch the child: %s", strerror(errno));
 		kill(-s.pid, SIGKILL);
 		kill(s.pid, SIGKILL);
@@ -2345,6 +2360,12 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 			(void)!read(ctfd, &n, sizeof(n));
 			if (o->audit_only)
 				sample_usage(&s);
+			if (unmeasured_memory(&s) && !s.mem_exceeded &&
+			    sbx_tree_memory_mb(s.pid) >= p->limits.memory_mb) {
+				s.mem_exceeded = true;
+				kill(-s.pid, SIGKILL);
+				kill(s.pid, SIGKILL);
+			}
 			if (p->limits.cpu_seconds >= 0 && !s.cpu_exceeded &&
 			    sandbox_cpu(&s) >= p->limits.cpu_seconds) {
 				s.cpu_exceeded = true;

@@ -89,6 +89,9 @@ void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 /* CPU seconds of root and every descendant, from /proc (usage.c): the
  * whole-sandbox CPU figure where no CPU cgroup is in force. -1: unknown. */
 double sbx_tree_cpu_seconds(pid_t root);
+/* Resident memory of the tree plus the memfds it holds, in MB: the memory
+ * figure where no memory cgroup is in force. -1: unknown. */
+double sbx_tree_memory_mb(pid_t root);
 
 /* Removes a directory tree we made (the private tmp, the self-test's),
  * whatever the program put in it: depth beyond PATH_MAX, mode 000

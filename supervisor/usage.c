@@ -4,9 +4,14 @@
  * that spreads its work over children would stay under it. The supervisor
  * instead adds up the whole tree from /proc: each live process's own time
  * and that of the children it has reaped (cutime, cstime), walking
- * /proc/PID/task/TID/children from the sandbox's first process. Bounded:
- * at most SBX_TREE_MAX processes are visited per sample. */
+ * /proc/PID/task/TID/children from the sandbox's first process.
+ *
+ * Memory likewise: without a memory cgroup RLIMIT_AS holds each process's
+ * address space, but a memfd filled with write() takes none; the tree's
+ * resident memory and its memfds (each counted once) are added up.
+ * Bounded: at most SBX_TREE_MAX processes are visited per sample. */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,21 +74,97 @@ static void add_children(pid_t pid, pid_t *q, size_t *n, size_t max)
 	closedir(d);
 }
 
+/* root and its descendants into q; how many. */
+static size_t tree_of(pid_t root, pid_t *q)
+{
+	size_t n = 0;
+
+	if (root <= 0)
+		return 0;
+	q[n++] = root;
+	for (size_t i = 0; i < n; i++)
+		add_children(q[i], q, &n, SBX_TREE_MAX);
+	return n;
+}
+
 double sbx_tree_cpu_seconds(pid_t root)
 {
 	pid_t q[SBX_TREE_MAX];
 	long hz = sysconf(_SC_CLK_TCK);
 	long long total = 0;
-	size_t n = 0;
+	size_t n = tree_of(root, q);
 
-	if (root <= 0 || hz <= 0)
+	if (!n || hz <= 0)
 		return -1;
-	q[n++] = root;
 	for (size_t i = 0; i < n; i++) {
 		long long t = proc_ticks(q[i]);
 		if (t > 0)
 			total += t;
-		add_children(q[i], q, &n, SBX_TREE_MAX);
 	}
 	return (double)total / (double)hz;
+}
+
+/* Proportional resident bytes of one process (Pss: pages shared with its
+ * parent after a fork count once in all), 0 when gone. */
+static long long rss_bytes(pid_t pid)
+{
+	char path[64], line[256];
+	long long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %lld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* Adds the memfds pid holds that are not in seen yet. */
+static long long memfd_bytes(pid_t pid, ino_t *seen, size_t *nseen, size_t max)
+{
+	char path[64], link[64];
+	long long total = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		struct stat st;
+		ssize_t n;
+		size_t i;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%.16s", pid, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 7 || strncmp(link, "/memfd:", 7) != 0 || stat(path, &st) < 0)
+			continue;
+		for (i = 0; i < *nseen && seen[i] != st.st_ino; i++)
+			;
+		if (i < *nseen)
+			continue;
+		if (*nseen < max)
+			seen[(*nseen)++] = st.st_ino;
+		total += (long long)st.st_blocks * 512;
+	}
+	closedir(d);
+	return total;
+}
+
+double sbx_tree_memory_mb(pid_t root)
+{
+	pid_t q[SBX_TREE_MAX];
+	ino_t seen[256];
+	size_t n = tree_of(root, q), nseen = 0;
+	long long total = 0;
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		total += rss_bytes(q[i]) + memfd_bytes(q[i], seen, &nseen, 256);
+	return (double)total / (1024.0 * 1024.0);
 }

@@ -121,8 +121,8 @@ static void test_policy_widens_filter(void **state)
 
 	(void)state;
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(a, 3, &fa, &err), 0);
-	assert_int_equal(sbx_seccomp_build(b, 3, &fb, &err), 0);
+	assert_int_equal(sbx_seccomp_build(a, 3, 0, &fa, &err), 0);
+	assert_int_equal(sbx_seccomp_build(b, 3, 0, &fb, &err), 0);
 	assert_true(sbx_seccomp_rule_count(fa) > 100);
 	/* fork, vfork, execve, execveat, clone; socket x3 (connect is the
 	 * supervisor's to check either way) */
@@ -188,7 +188,7 @@ static int in_filtered_child(int (*body)(const struct sbx_seccomp *f))
 	pid_t pid;
 
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_seccomp_build(p, 3, &f, &err), 0);
+	assert_int_equal(sbx_seccomp_build(p, 3, 0, &f, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
