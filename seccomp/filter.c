@@ -539,8 +539,12 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 	v->err = EPERM;
 	v->kill = p->on_violation == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
-	if (first->when == SC_IF_MEMFD && (p->native.ctypes || p->native.extensions == SBX_EXT_ANY))
+	if (first->when == SC_IF_MEMFD && (p->native.ctypes || p->native.extensions == SBX_EXT_ANY)) {
+		/* Allowed by the policy, refused by this run's facts: no rule
+		 * of the policy would let it through. */
+		v->rule = SBX_RULE_SYSTEM;
 		v->why = "no memory cgroup here: a memfd's pages would escape limits.memory_mb";
+	}
 	v->check_write = !never && check && check->when == SC_CHECK_WRITE;
 	v->check_exec = !never && first->when == SC_CHECK_EXEC && p->process.spawn;
 	if (v->check_exec)

@@ -13,7 +13,9 @@
  * docs/performance.md). run.c makes that write while the child starts its
  * interpreter, and holds the program until it is done.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -110,15 +112,51 @@ static int own_path(const char *controller, char *out, size_t cap)
 	return r;
 }
 
-/* mkdir <mount>/<own>/sandboxpy-<pid>; 0 and the path, or -errno. */
+/* Groups a run left when it was killed from outside (a harness's killpg
+ * of the supervisor and its guard together) are removed by the next run
+ * in the same parent: a sandboxpy-<tid> group whose thread is gone and
+ * that holds no process. rmdir refuses a group with members (EBUSY) or
+ * someone else's (EACCES): nothing live is touched. */
+static void sweep_stale(const char *parent)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long tid;
+		if (strncmp(e->d_name, "sandboxpy-", 10) != 0)
+			continue;
+		tid = strtol(e->d_name + 10, &end, 10);
+		if (*end || tid <= 0 || (kill((pid_t)tid, 0) == 0 || errno == EPERM))
+			continue;	/* its supervisor may still run */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", parent, e->d_name) < sizeof(path))
+			(void)rmdir(path);
+	}
+	closedir(d);
+}
+
+/* mkdir <mount>/<own>/sandboxpy-<id>, a group of this run's own: one that
+ * exists already is a dead run's (id is this thread's), never adopted. 0
+ * and the path, or -errno. */
 static int make_group(const char *mount, const char *own, pid_t id, char *out, size_t cap)
 {
+	int n = snprintf(out, cap, "%s%s%s", mount, own, own[strlen(own) - 1] == '/' ? "" : "/");
+
+	if (n < 0 || (size_t)n >= cap)
+		return -ENAMETOOLONG;
+	out[n ? n - 1 : 0] = '\0';
+	sweep_stale(out);
 	if ((size_t)snprintf(out, cap, "%s%s%ssandboxpy-%d", mount, own,
 			     own[strlen(own) - 1] == '/' ? "" : "/", id) >= cap)
 		return -ENAMETOOLONG;
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+	if (mkdir(out, 0755) < 0) {
+		int e = errno;
 		out[0] = '\0';
-		return -errno;
+		return -e;
 	}
 	return 0;
 }

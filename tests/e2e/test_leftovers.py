@@ -169,3 +169,38 @@ def test_root_owned_write_tree_is_refused_not_idmapped(tmp_path):
     assert p.returncode == 125, p.stderr
     assert f"chown {SANDBOX_UID} {out}" in p.stderr
     assert os.listdir(out) == []
+
+
+def dead_tid():
+    """A thread id no process has now (a pid just reaped)."""
+    p = subprocess.Popen(["/bin/true"])
+    p.wait()
+    return p.pid
+
+
+def test_a_killed_runs_cgroups_are_swept_by_the_next(tmp_path):
+    """A harness that kills sandboxpy and its guard together (killpg) leaves
+    the run's cgroup directories; the next run in the same parent removes
+    every empty sandboxpy-<tid> whose thread is gone, and never adopts one."""
+    parents = [d for d in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory")
+               if os.access(d, os.W_OK)]
+    if os.geteuid() != 0 or not parents:
+        pytest.skip("needs root and a writable v1 pids or memory hierarchy")
+    own = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, ctrl, path = line.split(":", 2)
+        for c in ctrl.split(","):
+            own[c] = path
+    stale = []
+    for d in parents:
+        parent = os.path.join(d, own.get(os.path.basename(d), "/").lstrip("/"))
+        g = os.path.join(parent, f"sandboxpy-{dead_tid()}")
+        os.mkdir(g)
+        stale.append(g)
+    r = subprocess.run([SANDBOXPY, "-q", "-c", "pass"], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    left = [g for g in stale if os.path.exists(g)]
+    for g in left:
+        os.rmdir(g)
+    assert not left, f"stale groups kept: {left}"

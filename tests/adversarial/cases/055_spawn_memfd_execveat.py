@@ -7,7 +7,8 @@ with AT_EMPTY_PATH (no path for a path-based check to see).
   "setup": {"dirs": ["CWD/out"], "build": {"CWD/evil": "#include <fcntl.h>\n#include <unistd.h>\nint main(void) { int fd = open(\"out/spawned\", O_CREAT | O_WRONLY, 0644); write(1, \"evil ran\\n\", 9); return fd < 0; }\n"}},
   "oracle": {"absent": "CWD/out/spawned"},
   "expect": {"status": "ok",
-             "events": [{"layer": "seccomp", "syscall": "execveat", "rule": "process.spawn", "bypass": true}]}
+             "events": [{"layer": "seccomp", "syscall": "execveat", "rule": "process.spawn", "bypass": true}]},
+  "expect_unprivileged": {"events": [{"layer": "seccomp", "syscall": "memfd_create", "action": "deny"}]}
 }
 """
 import ctypes

@@ -10,7 +10,8 @@ program's anyway), so the exec check itself must hold.
   "setup": {"dirs": ["CWD/out"], "build": {"CWD/evil": "#include <unistd.h>\nint main(void) { write(1, \"ESCAPED: evil ran\\n\", 18); return 0; }\n"}},
   "oracle": {"stdout_lacks": "ESCAPED"},
   "expect": {"status": "ok",
-             "events": [{"layer": "seccomp", "syscall": "execve", "rule": "process.exec_allow"}]}
+             "events": [{"layer": "seccomp", "syscall": "execve", "rule": "process.exec_allow"}]},
+  "expect_unprivileged": {"events": [{"layer": "seccomp", "syscall": "memfd_create", "action": "deny"}]}
 }
 """
 import ctypes
