@@ -768,8 +768,10 @@ static bool exec_listed(const struct sbx_caller *c, int fd, const struct sbx_pol
  * everything it can judge, and whatever it cannot (a magic link such as
  * /proc/self/cwd or /dev/fd/N, unknown flags). */
 static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct seccomp_data *d,
-		      const struct sbx_policy *p, char *detail, size_t cap)
+		      const struct sbx_policy *p, char *const *write_roots, char *detail, size_t cap,
+		      const char **unjudged)
 {
+	const char *why = NULL;
 	bool at = strcmp(out->v.name, "execveat") == 0;
 	uint32_t flags = at ? (uint32_t)d->args[4] : 0;
 	int dirfd = at ? (int)(int32_t)(uint32_t)d->args[0] : AT_FDCWD, fd = -1, r = 0;
@@ -800,6 +802,14 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 	if (fd_name(fd, target, sizeof(target)) == 0)
 		snprintf(detail, cap, "%s '%s'", out->v.name, target);
 	r = exec_listed(&c, fd, p);
+	/* The kernel reads the path again: a listed program continues only
+	 * when nothing can change what it reads (stable.c). */
+	if (r == 1 && !(at && !path[0] && (flags & AT_EMPTY_PATH)) &&
+	    !sbx_exec_path_stable(&c, out->tgid, d->args[at ? 1 : 0], path, dirfd, write_roots, &why)) {
+		snprintf(detail, cap, "%s '%.200s' (%s: sandboxpy cannot judge it)", out->v.name, path, why);
+		*unjudged = "a listed program, started while another thread or process could change the path";
+		r = 0;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -839,7 +849,13 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	}
 	if (out->v.check_exec) {
 		int pidfd = (int)syscall(SYS_pidfd_open, out->tgid, 0);
-		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, out->detail, sizeof(out->detail));
+		const char *unjudged = NULL;
+		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, write_roots, out->detail,
+						   sizeof(out->detail), &unjudged);
+		if (unjudged) {
+			out->v.why = unjudged;	/* no setting of the policy would let it through */
+			out->v.rule = SBX_RULE_SYSTEM;
+		}
 		if (pidfd >= 0)
 			close(pidfd);
 		if (c != 0 && seccomp_notify_id_valid(fd, req->id) == 0) {

@@ -1790,21 +1790,14 @@ static long long relay_pos(void)
 	return fstat(2, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-static void kill_run(struct sup *s)
-{
-	if (s->pid > 0) {
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
-	}
-}
-
-/* Writes what we copy; waits for a caller's stderr that is non-blocking. */
-static int relay_write(const char *buf, size_t len)
+/* All of buf to fd; waits (up to a second at a time) on a descriptor that
+ * is non-blocking, as a caller's stderr may be. */
+static int write_all(int fd, const void *buf, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		ssize_t n = write(2, buf + off, len - off);
+		ssize_t n = write(fd, (const char *)buf + off, len - off);
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pf = { 2, POLLOUT, 0 };
+			struct pollfd pf = { fd, POLLOUT, 0 };
 			if (poll(&pf, 1, 1000) <= 0)
 				return -EAGAIN;
 			continue;
@@ -1816,6 +1809,14 @@ static int relay_write(const char *buf, size_t len)
 		off += (size_t)n;
 	}
 	return 0;
+}
+
+static void kill_run(struct sup *s)
+{
+	if (s->pid > 0) {
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+	}
 }
 
 /* Copies what the program wrote, a bounded amount per call (the loop has
@@ -1848,7 +1849,7 @@ static void relay_copy(struct sup *s, bool final)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		if (n <= 0 || relay_write(buf, (size_t)n) < 0)
+		if (n <= 0 || write_all(2, buf, (size_t)n) < 0)
 			break;
 		s->relay_bytes += (unsigned long long)n;
 		if (i + 1 == rounds)
@@ -2522,18 +2523,6 @@ static int threads_of_self(void)
 
 static int events_fd = -1;	/* in the worker only: a single thread */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, (const char *)buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		off += (size_t)n;
-	}
-	return 0;
-}
 
 static void forward_event(const char *event_json, void *ctx)
 {

@@ -86,6 +86,13 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
 void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 
+/* May an execve of path (read at addr in the caller's memory, relative to
+ * dirfd) continue after the supervisor judged it: can nothing change what
+ * the kernel reads next (stable.c)? 1 yes; 0 no, with why. */
+struct sbx_caller;
+int sbx_exec_path_stable(const struct sbx_caller *c, pid_t tgid, uint64_t addr, const char *path,
+			 int dirfd, char *const *write_roots, const char **why);
+
 /* CPU seconds of root and every descendant, from /proc (usage.c): the
  * whole-sandbox CPU figure where no CPU cgroup is in force. -1: unknown. */
 double sbx_tree_cpu_seconds(pid_t root);

@@ -641,3 +641,27 @@ def test_mount_view_failing_is_fatal(sbx):
     assert p.returncode == 125, p
     assert not (sbx.cwd / "ran").exists()
     assert rep["status"] == "internal" and "mount view" in rep["message"], rep
+
+
+def test_exec_allow_needs_a_caller_no_one_else_can_change(sbx):
+    """Under exec_allow the kernel reads the path again after the
+    supervisor's check, so a listed program starts only from a process no
+    other thread or process can change (stable.c): from a single-threaded
+    program it runs; from a program with a second thread (subprocess uses
+    vfork, sharing the parent's memory) it is refused and recorded."""
+    sbx.script("""
+import subprocess, sys, threading, time
+print("single", subprocess.run(["/usr/bin/true"]).returncode, flush=True)
+threading.Thread(target=time.sleep, args=(1,), daemon=True).start()
+try:
+    subprocess.run(["/usr/bin/true"])
+    print("threaded ran", flush=True)
+except PermissionError:
+    print("threaded refused", flush=True)
+""")
+    res = sbx.run("prog.py", policy=pol(process={"spawn": True, "exec_allow": ["/usr/bin/true"]}))
+    assert res.rc == 0, res
+    assert "single 0" in res.stdout and "threaded refused" in res.stdout, res
+    ev = [e for e in kernel_events(res) if e["syscall"] == "execve"]
+    assert len(ev) == 1 and ev[0]["rule"] == "system", res
+    assert "another process shares its memory" in ev[0]["detail"], res
