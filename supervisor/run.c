@@ -916,10 +916,9 @@ static bool unmeasured_memory(const struct sup *s)
 	return s->p->limits.memory_mb >= 0 && !s->cg.memory;
 }
 
-static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
+/* What the run used and how its first process ended. */
+static void measure(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
 {
-	const struct sbx_limits *l = &s->p->limits;
-
 	res->exit_code = -1;
 	res->signal = 0;
 	res->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
@@ -936,6 +935,14 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->exit_code = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus))
 		res->signal = WTERMSIG(wstatus);
+}
+
+/* How the supervisor ended the run, or saw it end: set-up, a kill for a
+ * violation, a limit it measured, a signal it received. false: none of
+ * these, the program's own ending decides. */
+static bool decided_by_supervisor(struct sup *s, struct sbx_result *res)
+{
+	const struct sbx_limits *l = &s->p->limits;
 
 	if (s->setup_failed) {
 		res->status = SBX_ST_INTERNAL;
@@ -1000,8 +1007,20 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->signal = s->got_signal;
 		snprintf(res->message, sizeof(res->message),
 			 "sandboxpy received SIG%s and ended the sandbox", signame(s->got_signal));
-	} else if ((res->signal == SIGXCPU || res->signal == SIGKILL) && l->cpu_seconds >= 0 &&
-		   res->cpu_s >= l->cpu_seconds - fmax(0.1, l->cpu_seconds * SBX_CPU_TICK_SLACK)) {
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* How the program ended: a signal (RLIMIT_CPU's only when our own CPU
+ * figure agrees), or its exit status. */
+static void decided_by_exit(struct sup *s, struct sbx_result *res)
+{
+	const struct sbx_limits *l = &s->p->limits;
+
+	if ((res->signal == SIGXCPU || res->signal == SIGKILL) && l->cpu_seconds >= 0 &&
+	    res->cpu_s >= l->cpu_seconds - fmax(0.1, l->cpu_seconds * SBX_CPU_TICK_SLACK)) {
 		/* RLIMIT_CPU's SIGXCPU or SIGKILL, and our CPU figure agrees.
 		 * Ours is exact (the cgroup's counter, the tree's rusage);
 		 * the kernel's limit goes by time sampled at each tick, which
@@ -1049,6 +1068,13 @@ static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct s
 		res->cli_status = res->exit_code;
 		snprintf(res->message, sizeof(res->message), "exited with status %d", res->exit_code);
 	}
+}
+
+static void decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
+{
+	measure(s, wstatus, ru, res);
+	if (!decided_by_supervisor(s, res))
+		decided_by_exit(s, res);
 }
 
 /* ---- the report ---- */
