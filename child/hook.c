@@ -1172,9 +1172,34 @@ static bool frozen_bytes(const char *data, Py_ssize_t n)
 	return false;
 }
 
+/* Bytecode CPython unmarshalled from C before the program's first line
+ * (the frozen getpath a new interpreter runs again, from C, with no
+ * Python frame): held, and trusted by content, like the frozen tables. */
+static PyObject *init_blobs[8];
+static size_t n_init_blobs;
+
+static void remember_init_blob(PyObject *args)
+{
+	PyObject *data = arg(args, 0);
+
+	if (data && PyBytes_CheckExact(data) && n_init_blobs < sizeof(init_blobs) / sizeof(init_blobs[0]))
+		init_blobs[n_init_blobs++] = Py_NewRef(data);
+}
+
+static bool init_blob(const char *data, Py_ssize_t n)
+{
+	for (size_t i = 0; i < n_init_blobs; i++)
+		if (PyBytes_GET_SIZE(init_blobs[i]) == n &&
+		    memcmp(PyBytes_AS_STRING(init_blobs[i]), data, (size_t)n) == 0)
+			return true;
+	return false;
+}
+
 /* marshal.loads of the bytes of a .pyc the installation holds (the 16-byte
  * header stripped, as the import system passes them), or of bytecode
- * frozen into the interpreter. */
+ * frozen into the interpreter. The event's argument is a copy; what is
+ * parsed is the caller's buffer, which marshal_loads_wrap makes an
+ * immutable copy of first, so the two are the same bytes. */
 static bool installed_bytecode(PyObject *args)
 {
 	PyObject *data = arg(args, 0), *pyc = installed_pyc;
@@ -1186,7 +1211,7 @@ static bool installed_bytecode(PyObject *args)
 	if (pyc && n == PyBytes_GET_SIZE(pyc) - 16 &&
 	    memcmp(PyBytes_AS_STRING(data), PyBytes_AS_STRING(pyc) + 16, (size_t)n) == 0)
 		return true;
-	return frozen_bytes(PyBytes_AS_STRING(data), n);
+	return frozen_bytes(PyBytes_AS_STRING(data), n) || init_blob(PyBytes_AS_STRING(data), n);
 }
 
 /* code.__new__ of a code object with no bytecode while an extension
@@ -1428,11 +1453,6 @@ static const struct sbx_event_rule *match_user_rule(const char *event, PyObject 
 	return NULL;
 }
 
-/* cpython.PyInterpreterState_New's row, and whether this thread is
- * creating an interpreter whose first frameless unmarshal is CPython's. */
-static const struct sbx_event_map *interp_new_row;
-static __thread bool interp_starting;
-
 static int audit_hook(const char *event, PyObject *args, void *ud)
 {
 	const struct sbx_event_map *row;
@@ -1445,22 +1465,10 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 		return 0;
 	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
-	if (!ur && (!row || row->handler == SBX_H_IGNORE)) {
-		if (row && row == interp_new_row)
-			interp_starting = true;
+	if (!ur && (!row || row->handler == SBX_H_IGNORE))
 		return 0;	/* the fast path: nothing to do, nothing allocated */
-	}
-	if (interp_starting && !ur) {
-		/* A new interpreter unmarshals CPython's frozen getpath from C
-		 * before any Python frame exists in it; only its first
-		 * frameless unmarshal is that, anything with a frame ends it. */
-		if (PyEval_GetFrame()) {
-			interp_starting = false;
-		} else if (row->handler == SBX_H_MARSHAL) {
-			interp_starting = false;
-			return 0;
-		}
-	}
+	if (!program_started && row && row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0)
+		remember_init_blob(args);
 	if (busy) {
 		/* Nothing the hook calls raises audit events; if something
 		 * does, refuse rather than decide without the guard. */
@@ -1766,6 +1774,90 @@ static int wrap_sys_audit(void)
 	return 0;
 }
 
+/* marshal.loads and _imp.get_frozen_object audit a copy of their bytes
+ * and then parse the caller's buffer: a bytearray or a memoryview of one
+ * that a second thread rewrites (os.preadv runs without the GIL) would be
+ * judged as one thing and parsed as another. The wrappers hand the real
+ * functions an immutable copy the program never sees: the bytes judged
+ * are the bytes parsed. */
+static PyCFunction marshal_loads_impl;
+static _PyCFunctionFast get_frozen_impl;
+
+/* buf itself when it is an immutable bytes object, else a new bytes copy
+ * of its buffer (a new reference either way; NULL with an error set). */
+static PyObject *private_bytes(PyObject *buf)
+{
+	Py_buffer view;
+	PyObject *copy;
+
+	if (PyBytes_CheckExact(buf))
+		return Py_NewRef(buf);
+	if (PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE) < 0)
+		return NULL;
+	copy = PyBytes_FromStringAndSize(view.buf, view.len);
+	PyBuffer_Release(&view);
+	return copy;
+}
+
+static PyObject *marshal_loads_wrap(PyObject *module, PyObject *buf)
+{
+	PyObject *copy = private_bytes(buf), *r;
+
+	if (!copy)
+		return NULL;
+	r = marshal_loads_impl(module, copy);
+	Py_DECREF(copy);
+	return r;
+}
+
+static PyObject *get_frozen_wrap(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+	PyObject *a[2], *r;
+
+	if (nargs != 2 || args[1] == Py_None)
+		return get_frozen_impl(module, args, nargs);
+	a[0] = args[0];
+	if (!(a[1] = private_bytes(args[1])))
+		return NULL;
+	r = get_frozen_impl(module, a, 2);
+	Py_DECREF(a[1]);
+	return r;
+}
+
+/* The table entry behind module.name (in sys.modules) gets wrap. */
+static int wrap_module_function(const char *module, const char *name, int flags, PyCFunction wrap,
+				PyCFunction *impl)
+{
+	PyObject *mods = PySys_GetObject("modules");
+	PyObject *m = mods ? PyDict_GetItemString(mods, module) : NULL;
+	PyObject *fn = m ? PyObject_GetAttrString(m, name) : NULL;
+	PyMethodDef *def = method_def(fn);
+	int r = 0;
+
+	PyErr_Clear();
+	if (!def || def->ml_flags != flags)
+		r = -ENOENT;
+	else if (def->ml_meth != wrap) {
+		*impl = def->ml_meth;
+		def->ml_meth = wrap;
+	}
+	Py_XDECREF(fn);
+	return r;
+}
+
+static int wrap_unmarshalling(void)
+{
+	PyCFunction frozen = NULL;
+	int r = wrap_module_function("marshal", "loads", METH_O, marshal_loads_wrap, &marshal_loads_impl);
+
+	if (r == 0)
+		r = wrap_module_function("_imp", "get_frozen_object", METH_FASTCALL,
+					 (PyCFunction)(void (*)(void))get_frozen_wrap, &frozen);
+	if (frozen)
+		get_frozen_impl = (_PyCFunctionFast)(void (*)(void))frozen;
+	return r;
+}
+
 /* The import system's own objects, from the modules start-up made (never
  * imported again here: sys.path may already name the program's trees). */
 static int capture_import_system(void)
@@ -1790,7 +1882,8 @@ int sbx_hook_program_starts(void)
 {
 	int r;
 
-	if ((r = capture_import_system()) < 0 || (r = wrap_code_replace()) < 0 || (r = wrap_sys_audit()) < 0)
+	if ((r = capture_import_system()) < 0 || (r = wrap_code_replace()) < 0 || (r = wrap_sys_audit()) < 0 ||
+	    (r = wrap_unmarshalling()) < 0)
 		return r;
 	program_started = true;
 	return 0;
@@ -1799,7 +1892,6 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
-	interp_new_row = sbx_event_lookup("cpython.PyInterpreterState_New");
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

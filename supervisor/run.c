@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
 #include <math.h>
 #include <stdint.h>
 #include <poll.h>
@@ -1637,14 +1638,49 @@ static void abandon_child(struct sup *s)
 	s->pid = 0;
 }
 
-static int open_stdio(const char *path, int flags, int *out, struct sbx_error *err)
+/* Opens a file the supervisor reads or writes for the run (--stdin,
+ * --stdout, --stderr, --log) with its own credentials, without following
+ * a symlink the sandbox could have planted: inside one of the run's
+ * writable trees no symlink is followed at all (RESOLVE_NO_SYMLINKS), and
+ * elsewhere, started as root, not a last component the sandbox's uid owns.
+ * A link an earlier run planted would otherwise have root truncate or
+ * read a file of its choosing. -errno. */
+static int open_own(const char *path, int flags, char *const *write_roots)
 {
-	int fd = open(path, flags | O_CLOEXEC, 0644);
+	char abs[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY), .mode = 0644 };
+	struct stat st;
+	char *slash;
+	bool inside = false;
+
+	if (path[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", path);
+	else if (!getcwd(dir, sizeof(dir)) || (size_t)snprintf(abs, sizeof(abs), "%s/%s", dir, path) >= sizeof(abs))
+		return -ENAMETOOLONG;
+	snprintf(dir, sizeof(dir), "%s", abs);
+	if ((slash = strrchr(dir, '/')))
+		slash[slash == dir ? 1 : 0] = '\0';
+	for (char *const *r = write_roots; r && *r && !inside; r++)
+		inside = sbx_path_under(abs, *r) ||
+			 (realpath(dir, real) && sbx_path_under(real, *r));
+	if (!(flags & O_CREAT))
+		how.mode = 0;
+	if (inside)
+		how.resolve = RESOLVE_NO_SYMLINKS;
+	else if (geteuid() == 0 && lstat(abs, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid == SBX_SANDBOX_ID)
+		how.flags |= O_NOFOLLOW;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_stdio(const char *path, int flags, int *out, char *const *write_roots, struct sbx_error *err)
+{
+	int fd = open_own(path, flags, write_roots);
 
 	if (fd < 0) {
-		int r = -errno;
-		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-		return r;
+		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s%s", strerror(-fd),
+			     fd == -ELOOP ? " (a symlink sandboxpy will not follow for the run)" : "");
+		return fd;
 	}
 	*out = fd;
 	return 0;
@@ -2168,9 +2204,11 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	}
 	s.plan.cg_memory = s.cg.memory;
 	s.plan.cg_pids = s.cg.pids;
-	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], err) < 0) ||
-	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1], err) < 0) ||
-	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2], err) < 0)) {
+	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s.plan.stdio_fd[0], s.plan.write_v, err) < 0) ||
+	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[1],
+					  s.plan.write_v, err) < 0) ||
+	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s.plan.stdio_fd[2],
+					  s.plan.write_v, err) < 0)) {
 		rc = -EINVAL;
 		goto out_internal;
 	}
@@ -2191,10 +2229,14 @@ static int run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 		goto out_internal;
 	}
 	if (o->log_path) {
-		s.log = fopen(o->log_path, "we");
+		int lfd = open_own(o->log_path, O_WRONLY | O_CREAT | O_TRUNC, s.plan.write_v);
+		s.log = lfd >= 0 ? fdopen(lfd, "we") : NULL;
 		if (!s.log) {
-			rc = -errno;
-			sbx_diag_add(err, o->log_path, 0, 0, NULL, "cannot open the log: %s", strerror(errno));
+			rc = lfd < 0 ? lfd : -errno;
+			if (lfd >= 0)
+				close(lfd);
+			sbx_diag_add(err, o->log_path, 0, 0, NULL, "cannot open the log: %s%s", strerror(-rc),
+				     rc == -ELOOP ? " (a symlink sandboxpy will not follow for the run)" : "");
 			goto out_internal;
 		}
 	}

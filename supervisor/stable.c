@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/kcmp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,27 +70,36 @@ static long status_num(pid_t pid, const char *key)
 	return v;
 }
 
-/* The state letter of pid (R, S, D, ...), 0 when gone. */
-static char state_of(pid_t pid)
+/* Is pid blocked inside vfork (or clone/clone3 with CLONE_VFORK)? Only
+ * then can it not run until its vfork child execs or dies. */
+static bool in_vfork(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
+	char path[64], line[256];
+	unsigned long long nr = 0, a0 = 0, flags = 0;
 	FILE *f;
+	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
 	if (!(f = fopen(path, "re")))
-		return 0;
-	n = (ssize_t)fread(buf, 1, sizeof(buf) - 1, f);
+		return false;
+	n = fgets(line, sizeof(line), f) ? sscanf(line, "%llu %llx", &nr, &a0) : 0;
 	fclose(f);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	if (n < 1)
+		return false;	/* "running": not blocked at all */
+	if (nr == SYS_vfork)
+		return true;
+	if (nr == SYS_clone && n == 2)
+		return (a0 & CLONE_VFORK) != 0;
+	if (nr == SYS_clone3 && n == 2 && sbx_peek(pid, a0, &flags, sizeof(flags)) == (ssize_t)sizeof(flags))
+		return (flags & CLONE_VFORK) != 0;	/* clone_args.flags; pid cannot run */
+	return false;
 }
 
 /* Is there a process other than tgid that shares tid's memory or working
- * directory and could run? NULL when none, else why. */
+ * directory and could run? NULL when none, else why. The one sharer let
+ * through is the caller's own parent blocked in vfork: its vfork child is
+ * then the caller (the only other task with that memory), so it resumes
+ * only once the caller has execed (the path read) or died. */
 static const char *sharers(pid_t tid, pid_t tgid)
 {
 	long ppid = status_num(tgid, "PPid");
@@ -109,7 +119,7 @@ static const char *sharers(pid_t tid, pid_t tgid)
 		if (syscall(SYS_kcmp, tid, other, KCMP_FS, 0, 0) == 0)
 			why = "another process shares its working directory";
 		else if (syscall(SYS_kcmp, tid, other, KCMP_VM, 0, 0) == 0 &&
-			 !(other == ppid && status_num(other, "Threads") == 1 && state_of(other) == 'D'))
+			 !(other == ppid && status_num(other, "Threads") == 1 && in_vfork(other)))
 			why = "another process shares its memory";
 	}
 	closedir(d);

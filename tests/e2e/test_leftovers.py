@@ -204,3 +204,37 @@ def test_a_killed_runs_cgroups_are_swept_by_the_next(tmp_path):
     for g in left:
         os.rmdir(g)
     assert not left, f"stale groups kept: {left}"
+
+
+def test_supervisor_files_do_not_follow_planted_symlinks(tmp_path):
+    """A run plants symlinks in its write tree; a later run whose --stdin,
+    --stderr or --log names them must not have the supervisor (root)
+    truncate, write or read the targets (red-team finding after issue 15)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: the targets are root-only files")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chown(out, SANDBOX_UID, SANDBOX_UID)
+    victim, secret = tmp_path / "victim", tmp_path / "secret"
+    victim.write_text("original")
+    secret.write_text("TOPSECRET")
+    for p in (victim, secret):
+        p.chmod(0o600)
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"version": 1, "filesystem": {"write": [str(out)]}}))
+    plant = tmp_path / "plant.py"
+    plant.write_text(f"import os\nos.symlink({str(victim)!r}, {str(out / 'err.txt')!r})\n"
+                     f"os.symlink({str(victim)!r}, {str(out / 'log.txt')!r})\n"
+                     f"os.symlink({str(secret)!r}, {str(out / 'in.txt')!r})\n")
+    r = subprocess.run([SANDBOXPY, "-q", "-p", str(policy), str(plant)], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    second = tmp_path / "second.py"
+    second.write_text("import sys\nprint(sys.stdin.read())\nprint('PROGRAM', file=sys.stderr)\n")
+    for opt, name in (("--stderr", "err.txt"), ("--log", "log.txt"), ("--stdin", "in.txt")):
+        r = subprocess.run([SANDBOXPY, "-q", "-p", str(policy), opt, str(out / name), str(second)],
+                           cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 125, (opt, r)
+        assert "will not follow" in r.stderr, (opt, r.stderr)
+        assert "TOPSECRET" not in r.stdout
+    assert victim.read_text() == "original"
