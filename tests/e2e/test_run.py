@@ -1491,3 +1491,59 @@ def test_program_stderr_is_a_pipe_unless_a_terminal_or_redirected(sbx):
     own = sbx.base / "err.txt"
     res = sbx.run("prog.py", policy=pol("deny"), opts=["--stderr", str(own)])
     assert "S_ISFIFO False" in res.stdout and own.read_text() == "to stderr\n", res
+
+
+RACE = r'''
+import marshal, os, sys, threading, types
+PYC = "/usr/lib/python3.11/__pycache__/_pydecimal.cpython-311.pyc"
+import io
+good = io.open_code(PYC).read()
+body = good[16:]
+# The code of a function far into the file (marshal reaches it last, the
+# kernel's copy has overwritten it by then) replaced by "return const".
+cands = []
+def walk_all(c):
+    for k in c.co_consts:
+        if isinstance(k, types.CodeType):
+            walk_all(k)
+            if len(k.co_code) >= 8 and body.count(k.co_code) == 1 and not k.co_freevars:
+                cands.append(k)
+walk_all(marshal.loads(body))
+victim = min(cands, key=lambda k: abs(body.index(k.co_code) - 0.8 * len(body)))
+off, L = body.index(victim.co_code), len(victim.co_code)
+evil = bytes([151, 0, 100, 0, 83, 0]) + bytes([9, 0]) * ((L - 6) // 2)
+unit = 256 << 10
+with open("out/race.bin", "wb") as f:
+    f.write(bytes(64 << 20) + body[:off] + evil + body[off + L:])
+fd = os.open("out/race.bin", os.O_RDONLY)
+dummy = memoryview(bytearray(unit))
+crafted = refused = 0
+for k in list(range(64, 0, -2)) * 2:
+    io.open_code(PYC).read()
+    m = bytearray(body)
+    mv = memoryview(m)
+    t = threading.Thread(target=os.preadv, args=(fd, [dummy] * k + [mv], (64 << 20) - k * unit))
+    t.start()
+    try:
+        code = marshal.loads(mv)
+        def walk(c):
+            return any(isinstance(x, types.CodeType) and (x.co_code == evil or walk(x)) for x in c.co_consts)
+        crafted += walk(code)
+    except PermissionError:
+        refused += 1
+    t.join()
+print("CRAFTED", crafted, "REFUSED", refused, flush=True)
+'''
+
+
+def test_marshal_parses_the_bytes_it_was_judged_on(sbx):
+    """marshal.loads audits a copy of its bytes, then parses the caller's
+    buffer: a bytearray that a GIL-free preadv rewrites mid-call was judged
+    as an installed .pyc and parsed as crafted bytecode (found by an outside
+    pass). The hook hands marshal an immutable copy, so what it parses is
+    what was judged: never crafted code."""
+    (sbx.cwd / "out").mkdir()
+    sbx.script(RACE)
+    res = sbx.run("prog.py", policy=pol("deny", filesystem={"write": ["./out"]},
+                                        limits={"file_size_mb": 128}), timeout=120)
+    assert "CRAFTED 0 " in res.stdout, res
