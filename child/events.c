@@ -77,7 +77,7 @@ static const char *const handler_names[SBX_H__COUNT] = {
 	[SBX_H_CONNECT] = "socket address", [SBX_H_BIND] = "bind address",
 	[SBX_H_HOSTPORT] = "host and port", [SBX_H_DNS] = "name resolution",
 	[SBX_H_NET] = "any network", [SBX_H_IMPORT] = "import",
-	[SBX_H_CTYPES] = "ctypes", [SBX_H_EXTENSION] = "native extension",
+	[SBX_H_BOOL] = "policy switch", [SBX_H_EXTENSION] = "native extension",
 	[SBX_H_CODE] = "code action", [SBX_H_MARSHAL] = "marshal",
 	[SBX_H_SIGNAL] = "signal target", [SBX_H_SQLITE] = "sqlite database",
 	[SBX_H_ALWAYS_DENY] = "always denied", [SBX_H_SET_CODE] = "code assignment",

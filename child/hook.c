@@ -27,6 +27,7 @@
 #include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_hook.h"
+#include "sbx_rules.h"
 
 static const struct sbx_hook_cfg *cfg;
 static PyObject *io_open;		/* _io.open, taken before user code runs */
@@ -178,7 +179,7 @@ void sbx_hook_record_builtin(const char *name, enum sbx_rule rule)
 	PyObject *args = Py_BuildValue("(s)", name);
 
 	snprintf(detail, sizeof(detail), "import %s (a built-in module)", name);
-	send_record("import", args, rule, 0, cfg && cfg->p->on_violation == SBX_KILL ? SBX_KILL : SBX_DENY,
+	send_record("import", args, rule, 0, cfg ? sbx_action_effective(cfg->p, SBX_DENY) : SBX_DENY,
 		    detail);
 	Py_XDECREF(args);
 }
@@ -225,8 +226,7 @@ static int raise_denied(const char *event, enum sbx_rule rule, size_t clause, co
 static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
 	       enum sbx_action action, const char *detail)
 {
-	if (action == SBX_DENY && cfg->p->on_violation == SBX_KILL)
-		action = SBX_KILL;
+	action = sbx_action_effective(cfg->p, action);
 	if (cfg->audit_only && (action == SBX_DENY || action == SBX_KILL)) {
 		/* --audit-only: the supervisor records it as "would": action;
 		 * the operation goes on. */
@@ -1127,19 +1127,6 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 
 /* ---- code ---- */
 
-static enum sbx_action code_action(enum sbx_rule r)
-{
-	const struct sbx_policy *p = cfg->p;
-
-	switch (r) {
-	case SBX_RULE_COMPILE: return p->code.compile;
-	case SBX_RULE_EXEC: return p->code.exec;
-	case SBX_RULE_INTROSPECTION: return p->code.introspection;
-	case SBX_RULE_TRACING: return p->code.tracing;
-	default: return SBX_ALLOW;
-	}
-}
-
 /* Trust by identity and provenance, never by name: a program names its
  * code objects as it likes (compile(src, "<frozen importlib._bootstrap>")).
  * What is captured here is taken before the program runs and held, so the
@@ -1248,7 +1235,7 @@ static bool in_extension_load(PyObject *args)
 static bool empty_code(PyObject *c)
 {
 	return c && PyCode_Check(c) && Py_SIZE(c) == 0 &&
-	       code_action(SBX_RULE_INTROSPECTION) != SBX_ALLOW;
+	       sbx_rule_action(cfg->p, SBX_RULE_INTROSPECTION) != SBX_ALLOW;
 }
 
 /* ---- the hook ---- */
@@ -1258,7 +1245,7 @@ static bool empty_code(PyObject *c)
  * checks every event gets. */
 static bool decide_code(const struct sbx_event_map *row, const char *event, PyObject *args, int *r)
 {
-	enum sbx_action a = program_started ? code_action(row->rule) : SBX_ALLOW;
+	enum sbx_action a = program_started ? sbx_rule_action(cfg->p, row->rule) : SBX_ALLOW;
 	const struct sbx_policy *p = cfg->p;
 	char detail[256];
 
@@ -1371,11 +1358,9 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 	case SBX_H_IMPORT:
 		h_import(row, args, &v);
 		break;
-	case SBX_H_CTYPES:
-		if (!p->native.ctypes) {
-			v.deny = true;
-			snprintf(v.detail, sizeof(v.detail), "%s (native.ctypes = false)", event);
-		}
+	case SBX_H_BOOL:
+		/* The supervisor's line names the setting (sbx_rule_setting). */
+		v.deny = !sbx_rule_bool(p, row->rule);
 		break;
 	case SBX_H_EXTENSION:
 		if (p->native.extensions != SBX_EXT_ANY &&
@@ -1557,7 +1542,7 @@ static PyObject *bytecode_open(PyObject *f, PyObject *path, const char *s)
 	Py_XDECREF(fdo);
 	PyErr_Clear();
 	mine = fd >= 0 && installation_fd((int)fd);
-	if (!mine && (!program_started || code_action(SBX_RULE_INTROSPECTION) == SBX_ALLOW))
+	if (!mine && (!program_started || sbx_rule_action(cfg->p, SBX_RULE_INTROSPECTION) == SBX_ALLOW))
 		return f;
 	if (!mine && cached_with_source(s)) {
 		close_quietly(f);

@@ -30,7 +30,8 @@ enum sbx_handler {
 	SBX_H_DNS,		/* name resolution: host at a (-1: none) */
 	SBX_H_NET,		/* any network use (urllib.Request) */
 	SBX_H_IMPORT,		/* import: module name at a, file name at b */
-	SBX_H_CTYPES,		/* native.ctypes */
+	SBX_H_BOOL,		/* denied unless the row's rule, a boolean of the
+				 * policy, is true (sbx_rule_bool) */
 	SBX_H_EXTENSION,	/* loading native code from a path at a */
 	SBX_H_CODE,		/* the code section's action for rule */
 	SBX_H_MARSHAL,		/* code.introspection, except the import system's own */

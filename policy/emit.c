@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sbx_policy_int.h"
+#include "sbx_rules.h"
 
 static json_t *strv_json(const struct sbx_strv *sv)
 {
@@ -33,6 +34,42 @@ static json_t *limit_json(double v, bool integer)
 	return json_real(v);
 }
 
+/* A section's rules, in registry order, each written by its kind. */
+static json_t *section_json(const struct sbx_policy *p, const char *name)
+{
+	json_t *o = json_object();
+	size_t n;
+
+	for (int r = 0; o && r < SBX_RULE__COUNT; r++) {
+		const struct sbx_rule_info *ri = &sbx_rules[r];
+		json_t *v = NULL;
+		if (!ri->key || strcmp(ri->section, name) != 0)
+			continue;
+		switch (ri->kind) {
+		case SBX_RK_BOOL: v = json_boolean(sbx_rule_bool(p, ri->id)); break;
+		case SBX_RK_ACTION: v = json_string(sbx_action_name(sbx_rule_action(p, ri->id))); break;
+		case SBX_RK_PATHS:
+		case SBX_RK_DENY_MODULES: v = strv_json(sbx_rule_strv(p, ri->id)); break;
+		case SBX_RK_ADDRS: {
+			const struct sbx_net_rule *a = sbx_rule_addrs(p, ri->id, &n);
+			v = net_json(a, n);
+			break;
+		}
+		case SBX_RK_EXTENSIONS:
+			v = p->native.extensions == SBX_EXT_LIST ? strv_json(&p->native.ext_list)
+				: json_string(p->native.extensions == SBX_EXT_ANY ? "any" : "stdlib");
+			break;
+		case SBX_RK_NETWORK:
+		case SBX_RK_EVENTS:
+		case SBX_RK_NONE:
+			break;
+		}
+		if (v)
+			json_object_set_new(o, ri->key, v);
+	}
+	return o;
+}
+
 int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error *err)
 {
 	json_t *root = json_object(), *o, *a;
@@ -52,43 +89,14 @@ int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error 
 	json_object_set_new(o, "env", a);
 	json_object_set_new(root, "python", o);
 
-	o = json_object();
-	json_object_set_new(o, "read", strv_json(&p->fs.read));
-	json_object_set_new(o, "write", strv_json(&p->fs.write));
+	o = section_json(p, "filesystem");
 	json_object_set_new(o, "tmp", json_boolean(p->fs.tmp));
 	json_object_set_new(root, "filesystem", o);
-
-	o = json_object();
-	json_object_set_new(o, "connect", net_json(p->net.connect, p->net.n_connect));
-	json_object_set_new(o, "bind", net_json(p->net.bind, p->net.n_bind));
-	json_object_set_new(o, "dns", json_boolean(p->net.dns));
-	json_object_set_new(root, "network", o);
-
-	o = json_object();
-	json_object_set_new(o, "spawn", json_boolean(p->process.spawn));
-	json_object_set_new(o, "exec_allow", strv_json(&p->process.exec_allow));
-	json_object_set_new(o, "signal_others", json_boolean(p->process.signal_others));
-	json_object_set_new(root, "process", o);
-
-	o = json_object();
-	json_object_set_new(o, "ctypes", json_boolean(p->native.ctypes));
-	if (p->native.extensions == SBX_EXT_LIST)
-		json_object_set_new(o, "extensions", strv_json(&p->native.ext_list));
-	else
-		json_object_set_new(o, "extensions",
-				    json_string(p->native.extensions == SBX_EXT_ANY ? "any" : "stdlib"));
-	json_object_set_new(root, "native", o);
-
-	o = json_object();
-	json_object_set_new(o, "deny", strv_json(&p->imports.deny));
-	json_object_set_new(root, "imports", o);
-
-	o = json_object();
-	json_object_set_new(o, "compile", json_string(sbx_action_name(p->code.compile)));
-	json_object_set_new(o, "exec", json_string(sbx_action_name(p->code.exec)));
-	json_object_set_new(o, "introspection", json_string(sbx_action_name(p->code.introspection)));
-	json_object_set_new(o, "tracing", json_string(sbx_action_name(p->code.tracing)));
-	json_object_set_new(root, "code", o);
+	json_object_set_new(root, "network", section_json(p, "network"));
+	json_object_set_new(root, "process", section_json(p, "process"));
+	json_object_set_new(root, "native", section_json(p, "native"));
+	json_object_set_new(root, "imports", section_json(p, "imports"));
+	json_object_set_new(root, "code", section_json(p, "code"));
 
 	a = json_array();
 	for (size_t i = 0; i < p->n_events; i++) {

@@ -1,14 +1,15 @@
 /* explain.c: --explain, what a policy allows and denies, section by section,
- * in plain words. Later layers add their own lines (sandboxpy.h callers
- * print those after this). */
+ * in plain words, each rule worded from its registry row (rules.c). Later
+ * layers add their own lines (sandboxpy.h callers print those after this). */
 #include <stdio.h>
 #include <string.h>
 
 #include "sbx_policy_int.h"
+#include "sbx_rules.h"
 
 static const char *deny_word(const struct sbx_policy *p)
 {
-	return p->on_violation == SBX_KILL ? "ends the sandbox (on_violation: kill)"
+	return sbx_policy_deny_action(p) == SBX_KILL ? "ends the sandbox (on_violation: kill)"
 					   : "raises PermissionError";
 }
 
@@ -32,7 +33,7 @@ static void action_line(FILE *out, const struct sbx_policy *p, const char *what,
 	switch (a) {
 	case SBX_ALLOW: s = "allowed"; break;
 	case SBX_LOG: s = "allowed and recorded"; break;
-	case SBX_DENY: s = p->on_violation == SBX_KILL ? "denied: ends the sandbox"
+	case SBX_DENY: s = sbx_policy_deny_action(p) == SBX_KILL ? "denied: ends the sandbox"
 						       : "denied: raises PermissionError"; break;
 	case SBX_KILL: s = "ends the sandbox"; break;
 	default: break;
@@ -48,12 +49,8 @@ static void limit(FILE *out, const char *what, double v, const char *unit)
 		fprintf(out, "  %-16s %g %s\n", what, v, unit);
 }
 
-int sbx_policy_explain(const struct sbx_policy *p, FILE *out)
+static void python_section(const struct sbx_policy *p, FILE *out)
 {
-	fprintf(out, "policy %s (%s)\n", p->name, p->source);
-	fprintf(out, "working directory: %s\n", p->cwd);
-	fprintf(out, "a violation %s\n\n", deny_word(p));
-
 	fprintf(out, "python\n");
 	fprintf(out, "  interpreter starts isolated (no PYTHON* variables, no user site)\n");
 	fprintf(out, "  site: %s\n", p->python.site ? "runs; site-packages become readable"
@@ -64,67 +61,10 @@ int sbx_policy_explain(const struct sbx_policy *p, FILE *out)
 	for (size_t i = 0; i < p->python.n_env; i++)
 		fprintf(out, ", %s=%s", p->python.env[i].key, p->python.env[i].value);
 	fprintf(out, "; nothing else\n\n");
+}
 
-	fprintf(out, "filesystem\n");
-	list(out, "may read", &p->fs.read, "nothing but the implicit set");
-	list(out, "may create, write, rename and remove in", &p->fs.write, "nothing");
-	fprintf(out, "  private temporary directory: %s\n",
-		p->fs.tmp ? "yes, exposed as TMPDIR, removed afterwards" : "no");
-	fprintf(out, "  always readable: the standard library and its extension modules, the shared\n"
-		     "  libraries they load, /dev/null, /dev/zero, /dev/urandom\n\n");
-
-	fprintf(out, "network\n");
-	if (sbx_policy_no_network(p)) {
-		fprintf(out, "  none at all: sockets other than local (AF_UNIX) pairs are refused\n\n");
-	} else {
-		fprintf(out, "  may connect to:");
-		if (!p->net.n_connect)
-			fprintf(out, " nothing");
-		for (size_t i = 0; i < p->net.n_connect; i++)
-			fprintf(out, "%s %s", i ? "," : "", p->net.connect[i].text);
-		fprintf(out, "\n  may bind:");
-		if (!p->net.n_bind)
-			fprintf(out, " nothing");
-		for (size_t i = 0; i < p->net.n_bind; i++)
-			fprintf(out, "%s %s", i ? "," : "", p->net.bind[i].text);
-		fprintf(out, "\n  name resolution: %s\n\n", p->net.dns ? "allowed" : "denied");
-	}
-
-	fprintf(out, "process\n");
-	if (!p->process.spawn)
-		fprintf(out, "  may not start programs or fork (threads are fine)\n");
-	else if (!p->process.exec_allow.n)
-		fprintf(out, "  may start any program it can read\n");
-	else
-		list(out, "may start only", &p->process.exec_allow, "");
-	if (!p->process.spawn && p->process.exec_allow.n)
-		fprintf(out, "  exec_allow is listed but has no effect while spawn is false\n");
-	fprintf(out, "  signals to processes outside the sandbox: %s\n\n",
-		p->process.signal_others ? "allowed" : "denied");
-
-	fprintf(out, "native code\n");
-	fprintf(out, "  ctypes: %s\n", p->native.ctypes ? "allowed" : "denied");
-	if (p->native.extensions == SBX_EXT_LIST)
-		list(out, "C extensions: the standard library's, and", &p->native.ext_list, "");
-	else
-		fprintf(out, "  C extensions: %s\n", p->native.extensions == SBX_EXT_ANY
-			? "any" : "only the standard library's");
-	fputc('\n', out);
-
-	fprintf(out, "imports\n");
-	list(out, "denied, with their submodules", &p->imports.deny, "none");
-	fputc('\n', out);
-
-	fprintf(out, "code\n");
-	action_line(out, p, "compile", p->code.compile);
-	action_line(out, p, "exec", p->code.exec);
-	action_line(out, p, "introspection", p->code.introspection);
-	action_line(out, p, "tracing", p->code.tracing);
-	if (p->code.compile >= SBX_DENY || p->code.exec >= SBX_DENY)
-		fprintf(out, "  note: denying compile or exec also stops importing source modules\n");
-	fputc('\n', out);
-
-	fprintf(out, "events (checked first, in order; the first match decides)\n");
+static void events_list(const struct sbx_policy *p, FILE *out)
+{
 	if (!p->n_events)
 		fprintf(out, "  no rules\n");
 	for (size_t i = 0; i < p->n_events; i++) {
@@ -138,7 +78,98 @@ int sbx_policy_explain(const struct sbx_policy *p, FILE *out)
 		}
 		fputc('\n', out);
 	}
+}
+
+static void addrs_line(const struct sbx_policy *p, const struct sbx_rule_info *ri, FILE *out)
+{
+	size_t n;
+	const struct sbx_net_rule *a = sbx_rule_addrs(p, ri->id, &n);
+
+	fprintf(out, "  %s:", ri->explain);
+	if (!n)
+		fprintf(out, " %s", ri->none);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s %s", i ? "," : "", a[i].text);
 	fputc('\n', out);
+}
+
+/* One rule's line(s), worded by its kind and its registry row. */
+static void rule_lines(const struct sbx_policy *p, const struct sbx_rule_info *ri, FILE *out)
+{
+	const struct sbx_strv *sv = sbx_rule_strv(p, ri->id);
+
+	switch (ri->kind) {
+	case SBX_RK_BOOL:
+		fprintf(out, "  %s: %s\n", ri->explain, sbx_rule_bool(p, ri->id) ? "allowed" : "denied");
+		break;
+	case SBX_RK_ACTION:
+		action_line(out, p, ri->explain, sbx_rule_action(p, ri->id));
+		break;
+	case SBX_RK_PATHS:
+	case SBX_RK_DENY_MODULES:
+		if (ri->requires && !sbx_rule_bool(p, ri->requires) && sv->n)
+			fprintf(out, "  %s is listed but has no effect while %s is false\n", ri->name,
+				sbx_rule_name(ri->requires));
+		else if (!ri->requires || sbx_rule_bool(p, ri->requires))
+			list(out, ri->explain, sv, ri->none);
+		break;
+	case SBX_RK_ADDRS:
+		addrs_line(p, ri, out);
+		break;
+	case SBX_RK_EXTENSIONS:
+		if (p->native.extensions == SBX_EXT_LIST)
+			list(out, "C extensions: the standard library's, and", sv, "");
+		else
+			fprintf(out, "  %s: %s\n", ri->explain, p->native.extensions == SBX_EXT_ANY
+				? "any" : "only the standard library's");
+		break;
+	case SBX_RK_EVENTS:
+		events_list(p, out);
+		break;
+	case SBX_RK_NETWORK:
+	case SBX_RK_NONE:
+		break;
+	}
+}
+
+/* A section: its rules in registry order, and what belongs to no rule. */
+static void section(const struct sbx_policy *p, const char *name, FILE *out)
+{
+	bool none = strcmp(name, "network") == 0 && sbx_policy_no_network(p);
+
+	fprintf(out, "%s\n", strcmp(name, "events") == 0 ? sbx_rules[SBX_RULE_EVENTS].explain : name);
+	for (int r = 0; r < SBX_RULE__COUNT; r++) {
+		const struct sbx_rule_info *ri = &sbx_rules[r];
+		if (!ri->section || strcmp(ri->section, name) != 0)
+			continue;
+		if (ri->kind == SBX_RK_NETWORK && none)
+			fprintf(out, "  %s\n", ri->explain);
+		else if (!none)
+			rule_lines(p, ri, out);
+	}
+	if (strcmp(name, "filesystem") == 0) {
+		fprintf(out, "  private temporary directory: %s\n",
+			p->fs.tmp ? "yes, exposed as TMPDIR, removed afterwards" : "no");
+		fprintf(out, "  always readable: the standard library and its extension modules, the shared\n"
+			     "  libraries they load, /dev/null, /dev/zero, /dev/urandom\n");
+	}
+	if (strcmp(name, "code") == 0 && (p->code.compile >= SBX_DENY || p->code.exec >= SBX_DENY))
+		fprintf(out, "  note: denying compile or exec also stops importing source modules\n");
+	fputc('\n', out);
+}
+
+int sbx_policy_explain(const struct sbx_policy *p, FILE *out)
+{
+	static const char *const sections[] = {
+		"filesystem", "network", "process", "native", "imports", "code", "events",
+	};
+
+	fprintf(out, "policy %s (%s)\n", p->name, p->source);
+	fprintf(out, "working directory: %s\n", p->cwd);
+	fprintf(out, "a violation %s\n\n", deny_word(p));
+	python_section(p, out);
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		section(p, sections[i], out);
 
 	fprintf(out, "limits\n");
 	limit(out, "cpu", p->limits.cpu_seconds, "s");

@@ -1,39 +1,11 @@
-/* names.c: the names of rule ids and actions as reports show them, and the
- * module-name rules imports.deny is checked against. */
+/* names.c: the names of actions as reports show them, and the module-name
+ * rules imports.deny is checked against (rule names are the registry's,
+ * rules.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sbx_policy_int.h"
-
-static const char *const rule_names[SBX_RULE__COUNT] = {
-	[SBX_RULE_NONE] = "none",
-	[SBX_RULE_FS_READ] = "filesystem.read",
-	[SBX_RULE_FS_WRITE] = "filesystem.write",
-	[SBX_RULE_NET_SOCKET] = "network.socket",
-	[SBX_RULE_NET_CONNECT] = "network.connect",
-	[SBX_RULE_NET_BIND] = "network.bind",
-	[SBX_RULE_NET_DNS] = "network.dns",
-	[SBX_RULE_SPAWN] = "process.spawn",
-	[SBX_RULE_EXEC_ALLOW] = "process.exec_allow",
-	[SBX_RULE_SIGNAL] = "process.signal_others",
-	[SBX_RULE_CTYPES] = "native.ctypes",
-	[SBX_RULE_EXTENSIONS] = "native.extensions",
-	[SBX_RULE_IMPORTS] = "imports.deny",
-	[SBX_RULE_COMPILE] = "code.compile",
-	[SBX_RULE_EXEC] = "code.exec",
-	[SBX_RULE_INTROSPECTION] = "code.introspection",
-	[SBX_RULE_TRACING] = "code.tracing",
-	[SBX_RULE_EVENTS] = "events",
-	[SBX_RULE_SYSTEM] = "system",
-};
-
-const char *sbx_rule_name(enum sbx_rule r)
-{
-	if ((unsigned)r >= SBX_RULE__COUNT || !rule_names[r])
-		return "unknown";
-	return rule_names[r];
-}
 
 static const char *const action_names[SBX_ACTION__COUNT] = {
 	[SBX_ALLOW] = "allow", [SBX_LOG] = "log", [SBX_DENY] = "deny", [SBX_KILL] = "kill",

@@ -17,6 +17,7 @@
 #include <nettle/sha2.h>
 
 #include "sbx_policy_int.h"
+#include "sbx_rules.h"
 
 struct ctx {
 	const char *text;
@@ -317,6 +318,50 @@ static char *module_item(struct ctx *c, const char *s, void *arg)
 	return xstrdup(c, s);
 }
 
+static void get_action(struct ctx *c, json_t *obj, const char *key, enum sbx_action *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return;
+	sbx_jpath_push_key(&c->path, key);
+	if (!json_is_string(v) || sbx_action_parse(json_string_value(v), out) < 0)
+		diag(c, false, "expected one of \"allow\", \"log\", \"deny\", \"kill\", got %s%s%s%s",
+		     json_is_string(v) ? "'" : "", json_is_string(v) ? json_string_value(v) : sbx_json_kind(v),
+		     json_is_string(v) ? "'" : "", "");
+	sbx_jpath_pop(&c->path);
+}
+
+/* A section's rules, read through the registry: its known keys are the
+ * registry's keys in it, then extra (keys that are no rule); its switches
+ * and actions are read by offset. Lists are the section's own to read. */
+static bool section_begin(struct ctx *c, json_t *sec, const char *name, const char *const *extra)
+{
+	const char *known[SBX_RULE__COUNT + 8];
+	size_t n = 0;
+
+	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+		return false;
+	for (int r = 0; r < SBX_RULE__COUNT; r++)
+		if (sbx_rules[r].key && strcmp(sbx_rules[r].section, name) == 0)
+			known[n++] = sbx_rules[r].key;
+	for (; extra && *extra && n < sizeof(known) / sizeof(known[0]) - 1; extra++)
+		known[n++] = *extra;
+	known[n] = NULL;
+	check_keys(c, sec, known);
+	for (int r = 0; r < SBX_RULE__COUNT; r++) {
+		const struct sbx_rule_info *ri = &sbx_rules[r];
+		void *at = (char *)c->p + ri->offset;
+		if (!ri->key || strcmp(ri->section, name) != 0)
+			continue;
+		if (ri->kind == SBX_RK_BOOL)
+			get_bool(c, sec, ri->key, at);
+		else if (ri->kind == SBX_RK_ACTION)
+			get_action(c, sec, ri->key, at);
+	}
+	return true;
+}
+
 /* ---- sections ---- */
 
 static void parse_python(struct ctx *c, json_t *sec)
@@ -366,12 +411,11 @@ static void parse_python(struct ctx *c, json_t *sec)
 
 static void parse_filesystem(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "read", "write", "tmp", NULL };
+	static const char *const extra[] = { "tmp", NULL };
 	struct sbx_policy *p = c->p;
 
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+	if (!section_begin(c, sec, "filesystem", extra))
 		return;
-	check_keys(c, sec, keys);
 	get_strv(c, sec, "read", &p->fs.read, path_item, (void *)(intptr_t)PATH_READ,
 		 "a path string");
 	get_strv(c, sec, "write", &p->fs.write, path_item, (void *)(intptr_t)PATH_WRITE,
@@ -536,41 +580,31 @@ static void get_netrules(struct ctx *c, json_t *sec, const char *key,
 
 static void parse_network(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "connect", "bind", "dns", NULL };
 	struct sbx_policy *p = c->p;
 
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+	if (!section_begin(c, sec, "network", NULL))
 		return;
-	check_keys(c, sec, keys);
 	get_netrules(c, sec, "connect", &p->net.connect, &p->net.n_connect);
 	get_netrules(c, sec, "bind", &p->net.bind, &p->net.n_bind);
-	get_bool(c, sec, "dns", &p->net.dns);
 }
 
 static void parse_process(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "spawn", "exec_allow", "signal_others", NULL };
 	struct sbx_policy *p = c->p;
 
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+	if (!section_begin(c, sec, "process", NULL))
 		return;
-	check_keys(c, sec, keys);
-	get_bool(c, sec, "spawn", &p->process.spawn);
 	get_strv(c, sec, "exec_allow", &p->process.exec_allow, path_item,
 		 (void *)(intptr_t)PATH_EXEC, "an absolute path string");
-	get_bool(c, sec, "signal_others", &p->process.signal_others);
 }
 
 static void parse_native(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "ctypes", "extensions", NULL };
 	struct sbx_policy *p = c->p;
 	json_t *ext;
 
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+	if (!section_begin(c, sec, "native", NULL))
 		return;
-	check_keys(c, sec, keys);
-	get_bool(c, sec, "ctypes", &p->native.ctypes);
 	ext = json_object_get(sec, "extensions");
 	if (!ext)
 		return;
@@ -603,13 +637,11 @@ static int cmp_strp(const void *a, const void *b)
 
 static void parse_imports(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "deny", NULL };
 	struct sbx_strv *d = &c->p->imports.deny;
 	size_t o = 0;
 
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
+	if (!section_begin(c, sec, "imports", NULL))
 		return;
-	check_keys(c, sec, keys);
 	get_strv(c, sec, "deny", d, module_item, (void *)1, "a module name");
 	/* Sorted and unique: the hook looks names up with bsearch. */
 	if (d->n > 1)
@@ -624,32 +656,9 @@ static void parse_imports(struct ctx *c, json_t *sec)
 	d->n = o;
 }
 
-static void get_action(struct ctx *c, json_t *obj, const char *key, enum sbx_action *out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!v)
-		return;
-	sbx_jpath_push_key(&c->path, key);
-	if (!json_is_string(v) || sbx_action_parse(json_string_value(v), out) < 0)
-		diag(c, false, "expected one of \"allow\", \"log\", \"deny\", \"kill\", got %s%s%s%s",
-		     json_is_string(v) ? "'" : "", json_is_string(v) ? json_string_value(v) : sbx_json_kind(v),
-		     json_is_string(v) ? "'" : "", "");
-	sbx_jpath_pop(&c->path);
-}
-
 static void parse_code(struct ctx *c, json_t *sec)
 {
-	static const char *const keys[] = { "compile", "exec", "introspection", "tracing", NULL };
-	struct sbx_policy *p = c->p;
-
-	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
-		return;
-	check_keys(c, sec, keys);
-	get_action(c, sec, "compile", &p->code.compile);
-	get_action(c, sec, "exec", &p->code.exec);
-	get_action(c, sec, "introspection", &p->code.introspection);
-	get_action(c, sec, "tracing", &p->code.tracing);
+	section_begin(c, sec, "code", NULL);
 }
 
 static bool valid_event_name(const char *s)

@@ -43,17 +43,15 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r, 
 {
 	switch (r->when) {
 	case SC_ALWAYS: return true;
-	case SC_IF_SPAWN: return p->process.spawn;
+	case SC_IF_RULE: return sbx_rule_bool(p, r->rule);
 	case SC_IF_NET: return !sbx_policy_no_network(p);
 	case SC_IF_CONNECT: return p->net.n_connect > 0 || p->net.dns;
 	case SC_IF_BIND: return p->net.n_bind > 0;
-	case SC_IF_DNS: return p->net.dns;
 	case SC_IF_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
 	case SC_CHECK_WRITE:
 	case SC_CHECK_NET: return false;	/* the supervisor's, see compile() */
 	case SC_EBADF: return false;
-	case SC_CHECK_EXEC: return p->process.spawn && !p->process.exec_allow.n;
-	case SC_IF_SIGNAL: return p->process.signal_others;
+	case SC_CHECK_EXEC: return sbx_rule_bool(p, r->rule) && !p->process.exec_allow.n;
 	case SC_IF_NATIVE: return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
 	case SC_IF_MEMFD:
 		/* A memfd's pages take no address space: where RLIMIT_AS alone
@@ -222,7 +220,7 @@ static int compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			/* No supervisor to ask: Landlock's EXECUTE right alone
 			 * holds exec_allow, and Landlock alone decides writes. */
-			else if (r->when == SC_CHECK_EXEC && def != SCMP_ACT_NOTIFY && p->process.spawn)
+			else if (r->when == SC_CHECK_EXEC && def != SCMP_ACT_NOTIFY && sbx_rule_bool(p, r->rule))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 			else if (r->when == SC_CHECK_WRITE && def != SCMP_ACT_NOTIFY && writable)
 				add_row(&b, r, SCMP_ACT_ALLOW);
@@ -307,7 +305,7 @@ int sbx_seccomp_build(const struct sbx_policy *p, int chan, unsigned flags, stru
 	struct sbx_seccomp *f = calloc(1, sizeof(*f));
 	scmp_filter_ctx ctx = NULL;
 	unsigned rules = 0;
-	uint32_t plain = p->on_violation == SBX_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
+	uint32_t plain = sbx_policy_deny_action(p) == SBX_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
 	int r;
 
 	if (!f)
@@ -537,7 +535,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 	}
 	v->rule = first->rule == SBX_RULE_NONE ? SBX_RULE_SYSTEM : first->rule;
 	v->err = EPERM;
-	v->kill = p->on_violation == SBX_KILL;
+	v->kill = sbx_policy_deny_action(p) == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
 	if (first->when == SC_IF_MEMFD && (p->native.ctypes || p->native.extensions == SBX_EXT_ANY)) {
 		/* Allowed by the policy, refused by this run's facts: no rule
@@ -546,7 +544,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 		v->why = "no memory cgroup here: a memfd's pages would escape limits.memory_mb";
 	}
 	v->check_write = !never && check && check->when == SC_CHECK_WRITE;
-	v->check_exec = !never && first->when == SC_CHECK_EXEC && p->process.spawn;
+	v->check_exec = !never && first->when == SC_CHECK_EXEC && sbx_rule_bool(p, first->rule);
 	if (v->check_exec)
 		v->rule = SBX_RULE_EXEC_ALLOW;
 	v->check_net = !never && check && check->when == SC_CHECK_NET;
@@ -554,37 +552,51 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 
 /* ---- explaining ---- */
 
-static const char *when_text(enum sbx_sc_when when)
+/* The condition that allows a refused row, in words; NULL: nothing does. */
+static const char *when_text(const struct sbx_sc_row *r)
 {
-	switch (when) {
-	case SC_IF_SPAWN: return "process.spawn";
+	switch (r->when) {
+	case SC_IF_RULE: return sbx_rule_name(r->rule);
 	case SC_IF_NET: return "a network rule";
 	case SC_IF_CONNECT: return "network.connect or network.dns";
 	case SC_IF_BIND: return "network.bind";
-	case SC_IF_DNS: return "network.dns";
 	case SC_IF_WRITE: return "filesystem.write or filesystem.tmp";
-	case SC_IF_SIGNAL: return "process.signal_others";
 	case SC_IF_NATIVE: return "native.ctypes or native.extensions \"any\"";
 	case SC_IF_MEMFD: return "native.ctypes or native.extensions \"any\", and memory held by a cgroup";
 	case SC_CHECK_WRITE: return "filesystem.write or filesystem.tmp (for targets inside them)";
 	case SC_CHECK_NET: return "network rules (for the addresses they list)";
-	case SC_CHECK_EXEC: return "process.spawn";
+	case SC_CHECK_EXEC: return sbx_rule_name(r->rule);
 	default: return NULL;
 	}
 }
 
-/* 0 allowed, 1 refused, 2 ENOSYS; -1 not a syscall of this architecture. */
-static int verdict_of(const struct sbx_policy *p, const struct sbx_sc_row *r)
+/* What the filter does with a row under a policy. */
+enum row_verdict { RV_NOT_HERE = -1, RV_ALLOWED, RV_REFUSED, RV_ENOSYS, RV_EBADF };
+
+static enum row_verdict verdict_of(const struct sbx_policy *p, const struct sbx_sc_row *r)
 {
 	if (seccomp_syscall_resolve_name(r->syscall) < 0)
-		return -1;
-	return r->when == SC_ENOSYS ? 2 : r->when == SC_EBADF ? 3 : row_allowed(p, r, 0) ? 0 : 1;
+		return RV_NOT_HERE;
+	if (r->when == SC_ENOSYS)
+		return RV_ENOSYS;
+	if (r->when == SC_EBADF)
+		return RV_EBADF;
+	return row_allowed(p, r, 0) ? RV_ALLOWED : RV_REFUSED;
+}
+
+/* The condition a row is listed under: without its rule's boolean, an
+ * execve is one more refused way to start a program, listed with fork. */
+static enum sbx_sc_when listed_when(const struct sbx_policy *p, const struct sbx_sc_row *r)
+{
+	if (r->when == SC_CHECK_EXEC && !sbx_rule_bool(p, r->rule))
+		return SC_IF_RULE;
+	return r->when;
 }
 
 /* One line of syscalls: those of rule with this verdict and, when when is
  * non-zero, this condition. Returns how many were printed. */
-static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, int verdict,
-		     int when, const char *head)
+static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, enum row_verdict verdict,
+		     enum sbx_sc_when when, const char *head)
 {
 	size_t col = 0;
 	int n = 0;
@@ -593,12 +605,7 @@ static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, 
 		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
 			char item[160];
-			int rw = r->when;
-			/* Without spawning, execve is simply one more refused way
-			 * to start a program: listed with fork and vfork. */
-			if (rw == SC_CHECK_EXEC && !p->process.spawn)
-				rw = SC_IF_SPAWN;
-			if (r->rule != rule || verdict_of(p, r) != verdict || (when && rw != when))
+			if (r->rule != rule || verdict_of(p, r) != verdict || (when && listed_when(p, r) != when))
 				continue;
 			if (!n++)
 				col = (size_t)fprintf(out, "    %s: ", head);
@@ -618,49 +625,56 @@ static int list_rows(const struct sbx_policy *p, FILE *out, enum sbx_rule rule, 
 	return n;
 }
 
+static bool rule_has_rows(enum sbx_rule rule)
+{
+	for (size_t g = 0; g < sbx_sc_n_groups; g++)
+		for (size_t i = 0; i < sbx_sc_groups[g].n; i++)
+			if (sbx_sc_groups[g].rows[i].rule == rule)
+				return true;
+	return false;
+}
+
+/* The head of a line of refused rows of rule under condition w. */
+static void refused_head(const struct sbx_policy *p, enum sbx_rule rule, enum sbx_sc_when w,
+			 char *head, size_t len)
+{
+	bool kill = sbx_policy_deny_action(p) == SBX_KILL;
+	const struct sbx_sc_row probe = { .rule = rule, .when = w };
+	const char *needs = when_text(&probe);
+
+	if (w == SC_CHECK_EXEC && sbx_rule_bool(p, rule))
+		snprintf(head, len, "checked by the supervisor: a program in process.exec_allow goes on "
+			 "(Landlock checks EXECUTE again), any other is %s", kill ? "killed" : "refused (reported)");
+	else if (w == SC_CHECK_NET && !sbx_policy_no_network(p))
+		snprintf(head, len, "checked by the supervisor: an address the policy lists goes on "
+			 "(Landlock checks TCP ports again), any other is %s", kill ? "killed" : "refused (reported)");
+	else if (w == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
+		snprintf(head, len, "checked by the supervisor: a target in a writable tree goes on to "
+			 "Landlock (chmod, chown, utime, xattrs: done by the supervisor as the program), any "
+			 "other is %s", kill ? "killed" : "refused (EACCES, reported)");
+	else
+		snprintf(head, len, "%s%s%s", kill ? "killed (reported, ends the sandbox)" : "denied (EPERM, reported)",
+			 needs ? "; allowed by " : "", needs ? needs : "");
+}
+
 void sbx_seccomp_explain(const struct sbx_policy *p, FILE *out)
 {
-	static const enum sbx_rule order[] = {
-		SBX_RULE_NONE, SBX_RULE_FS_READ, SBX_RULE_FS_WRITE, SBX_RULE_NET_SOCKET,
-		SBX_RULE_NET_CONNECT, SBX_RULE_NET_BIND, SBX_RULE_NET_DNS, SBX_RULE_SPAWN,
-		SBX_RULE_SIGNAL, SBX_RULE_CTYPES, SBX_RULE_SYSTEM,
-	};
-	static const enum sbx_sc_when whens[] = {
-		SC_NEVER, SC_IF_SPAWN, SC_IF_NET, SC_IF_CONNECT, SC_IF_BIND, SC_IF_DNS, SC_IF_WRITE,
-		SC_IF_SIGNAL, SC_IF_NATIVE, SC_IF_MEMFD, SC_CHECK_WRITE, SC_CHECK_NET, SC_CHECK_EXEC,
-	};
-	const char *refused = p->on_violation == SBX_KILL ? "killed (reported, ends the sandbox)"
-							  : "denied (EPERM, reported)";
-
 	fprintf(out, "seccomp filter (kernel layer; whatever is not allowed is refused and "
 		     "reported to the supervisor):\n");
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		enum sbx_rule rule = order[i];
-		fprintf(out, "  %s\n", rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name(rule));
-		list_rows(p, out, rule, 0, 0, "allowed");
-		for (size_t w = 0; w < sizeof(whens) / sizeof(whens[0]); w++) {
+	for (int rule = 0; rule < SBX_RULE__COUNT; rule++) {
+		if (!rule_has_rows((enum sbx_rule)rule))
+			continue;
+		fprintf(out, "  %s\n", rule == SBX_RULE_NONE ? "(runtime, no rule)" : sbx_rule_name((enum sbx_rule)rule));
+		list_rows(p, out, (enum sbx_rule)rule, RV_ALLOWED, 0, "allowed");
+		for (int w = SC_NEVER; w < SC__COUNT; w++) {
 			char head[256];
-			const char *needs = when_text(whens[w]);
-			if (whens[w] == SC_CHECK_EXEC && p->process.spawn)
-				snprintf(head, sizeof(head), "checked by the supervisor: a program in "
-					 "process.exec_allow goes on (Landlock checks EXECUTE again), any other "
-					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
-			else if (whens[w] == SC_CHECK_NET && !sbx_policy_no_network(p))
-				snprintf(head, sizeof(head), "checked by the supervisor: an address the "
-					 "policy lists goes on (Landlock checks TCP ports again), any other "
-					 "is %s", p->on_violation == SBX_KILL ? "killed" : "refused (reported)");
-			else if (whens[w] == SC_CHECK_WRITE && (p->fs.write.n || p->fs.tmp))
-				snprintf(head, sizeof(head), "checked by the supervisor: a target in a "
-					 "writable tree goes on to Landlock (chmod, chown, utime, xattrs: "
-					 "done by the supervisor as the program), any other is %s",
-					 p->on_violation == SBX_KILL ? "killed" : "refused (EACCES, reported)");
-			else
-				snprintf(head, sizeof(head), "%s%s%s", refused, needs ? "; allowed by " : "",
-					 needs ? needs : "");
-			list_rows(p, out, rule, 1, whens[w], head);
+			if (w == SC_ENOSYS || w == SC_EBADF)
+				continue;
+			refused_head(p, (enum sbx_rule)rule, (enum sbx_sc_when)w, head, sizeof(head));
+			list_rows(p, out, (enum sbx_rule)rule, RV_REFUSED, (enum sbx_sc_when)w, head);
 		}
-		list_rows(p, out, rule, 2, 0, "ENOSYS, silent (libc falls back)");
-		list_rows(p, out, rule, 3, 0, "EBADF, silent (descriptor 3 is sandboxpy's channel)");
+		list_rows(p, out, (enum sbx_rule)rule, RV_ENOSYS, 0, "ENOSYS, silent (libc falls back)");
+		list_rows(p, out, (enum sbx_rule)rule, RV_EBADF, 0, "EBADF, silent (descriptor 3 is sandboxpy's channel)");
 	}
 	fprintf(out, "  any other syscall: ENOSYS, reported (rule system)\n");
 	fprintf(out, "  a syscall of another ABI (i386 int 0x80, x32): the process is killed (SIGSYS)\n");

@@ -7,19 +7,20 @@
 #include <stdint.h>
 
 #include "sbx_policy.h"
+#include "sbx_rules.h"
 
 /* When a row's syscall (with its argument conditions) is allowed. */
 enum sbx_sc_when {
 	SC_ALWAYS = 1,		/* whatever the policy says */
 	SC_NEVER,		/* the always-denied set: EPERM and reported, or kill */
 	SC_ENOSYS,		/* answered ENOSYS in the kernel, silently (clone3) */
-	SC_IF_SPAWN,		/* process.spawn is true */
+	SC_IF_RULE,		/* the row's rule, a boolean of the policy, is
+				   true (sbx_rule_bool): process.spawn,
+				   process.signal_others, network.dns, ... */
 	SC_IF_NET,		/* some network rule exists */
 	SC_IF_CONNECT,		/* network.connect non-empty, or dns */
 	SC_IF_BIND,		/* network.bind non-empty */
-	SC_IF_DNS,		/* network.dns */
 	SC_IF_WRITE,		/* some tree is writable: filesystem.write or tmp */
-	SC_IF_SIGNAL,		/* process.signal_others */
 	SC_IF_NATIVE,		/* native.ctypes, or native.extensions "any": the
 				   program may run native code of its own anyway */
 	SC_IF_MEMFD,		/* SC_IF_NATIVE, and not SBX_SC_MEMFD_UNBOUNDED */
@@ -28,10 +29,10 @@ enum sbx_sc_when {
 				   the target is in a writable tree and refuses (and
 				   reports) it otherwise; without a listener, as
 				   SC_IF_WRITE */
-	SC_CHECK_EXEC,		/* execve/execveat: with process.spawn and an
-				   exec_allow list the supervisor checks the program
-				   (continue, or refuse); spawn without a list: allowed;
-				   no spawn: refused */
+	SC_CHECK_EXEC,		/* execve/execveat: with the row's rule (spawn)
+				   true and an exec_allow list the supervisor checks
+				   the program (continue, or refuse); spawn without a
+				   list: allowed; no spawn: refused */
 	SC_EBADF,		/* refused with EBADF, without a record: descriptor
 				   3 is sandboxpy's channel, not the program's */
 	SC_CHECK_NET,		/* an addressed socket call (connect, bind, sendto to
@@ -39,6 +40,7 @@ enum sbx_sc_when {
 				   checks the address (continue or refuse); without,
 				   refused. Without a listener, as SC_IF_CONNECT or
 				   SC_IF_BIND */
+	SC__COUNT
 };
 
 /* One argument condition. Allow conditions compare all 64 bits (EQ) or

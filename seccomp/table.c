@@ -1,6 +1,7 @@
 /* seccomp/table.c: the syscall allowlist as data, read top to bottom. Each
  * row names a syscall, the policy rule id it belongs to, and when it is
- * allowed. Anything not allowed reaches the supervisor through user
+ * allowed (SC_IF_RULE: when that rule's boolean is true, read through the
+ * rule registry, policy/rules.c). Anything not allowed reaches the supervisor through user
  * notification and is answered EPERM (a rule) or ENOSYS (not in any
  * table). The filter builder, the supervisor's classifier and --explain all
  * read these rows, so they cannot disagree. x86_64 names; a name the
@@ -102,7 +103,7 @@ static const struct sbx_sc_row signals[] = {
 	{ .syscall = "kill", .rule = SBX_RULE_SIGNAL, .when = SC_ALWAYS,
 	  .cond = "pid is not -1", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_EXCEPT32, .val = { 0xffffffffULL }, .n_val = 1 } } },
-	ROW("kill", SBX_RULE_SIGNAL, SC_IF_SIGNAL),
+	ROW("kill", SBX_RULE_SIGNAL, SC_IF_RULE),
 };
 
 /* The process itself, its threads and its identity. Changing ids needs
@@ -148,12 +149,12 @@ static const struct sbx_sc_row spawn[] = {
 	  .cond = "a thread: CLONE_THREAD and no namespace flag", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = CLONE_THREAD | SBX_CLONE_NS,
 		   .val = { CLONE_THREAD } } } },
-	{ .syscall = "clone", .rule = SBX_RULE_SPAWN, .when = SC_IF_SPAWN,
+	{ .syscall = "clone", .rule = SBX_RULE_SPAWN, .when = SC_IF_RULE,
 	  .cond = "a process without namespace flags", .n_arg = 1,
 	  .a = { { .arg = 0, .op = SC_MASKED_EQ, .mask = SBX_CLONE_NS, .val = { 0 } } } },
 	ROW("clone3", SBX_RULE_SPAWN, SC_ENOSYS),
-	ROW("fork", SBX_RULE_SPAWN, SC_IF_SPAWN),
-	ROW("vfork", SBX_RULE_SPAWN, SC_IF_SPAWN),
+	ROW("fork", SBX_RULE_SPAWN, SC_IF_RULE),
+	ROW("vfork", SBX_RULE_SPAWN, SC_IF_RULE),
 	/* With an exec_allow list the supervisor checks the program first:
 	 * running the ELF loader itself ("ld.so ./anything") is no way
 	 * around the list. Landlock's EXECUTE right checks again. */
@@ -260,7 +261,7 @@ static const struct sbx_sc_row sockets[] = {
 	{ .syscall = "socket", .rule = SBX_RULE_NET_SOCKET, .when = SC_IF_NET,
 	  .cond = "AF_INET6", .n_arg = 1, .a = { { .arg = 0, .op = SC_EQ, .val = { AF_INET6 } } } },
 	/* The resolver asks the kernel for local addresses over route netlink. */
-	{ .syscall = "socket", .rule = SBX_RULE_NET_DNS, .when = SC_IF_DNS,
+	{ .syscall = "socket", .rule = SBX_RULE_NET_DNS, .when = SC_IF_RULE,
 	  .cond = "AF_NETLINK, NETLINK_ROUTE", .n_arg = 2,
 	  .a = { { .arg = 0, .op = SC_EQ, .val = { AF_NETLINK } },
 		 { .arg = 2, .op = SC_EQ, .val = { NETLINK_ROUTE } } } },

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sbx_rules.h"
 #include "sbx_supervisor.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes) that is not a
@@ -116,65 +117,15 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
  * program's own bypass. */
 bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d)
 {
-	enum sbx_action want;
+	enum sbx_action want = sbx_rule_action(p, d->rule);	/* the sections only deny */
 
-	switch (d->rule) {
-	case SBX_RULE_EVENTS: {
+	if (d->rule == SBX_RULE_EVENTS) {
 		const struct sbx_event_rule *r = &p->events[d->clause];
 		if (r->name ? strcmp(r->name, d->event) != 0
 			    : strncmp(r->prefix, d->event, strlen(r->prefix)) != 0)
 			return false;
 		want = r->action;
-		break;
 	}
-	case SBX_RULE_COMPILE: want = p->code.compile; break;
-	case SBX_RULE_EXEC: want = p->code.exec; break;
-	case SBX_RULE_INTROSPECTION: want = p->code.introspection; break;
-	case SBX_RULE_TRACING: want = p->code.tracing; break;
-	default: want = SBX_DENY; break;	/* the sections only deny */
-	}
-	if (d->action == want)
-		return true;
 	/* Under on_violation: kill a deny is sent as kill. */
-	return d->action == SBX_KILL && want == SBX_DENY && p->on_violation == SBX_KILL;
-}
-
-void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
-		      char *buf, size_t len)
-{
-	switch (rule) {
-	case SBX_RULE_FS_READ: snprintf(buf, len, "not in filesystem.read"); break;
-	case SBX_RULE_FS_WRITE: snprintf(buf, len, "not in filesystem.write"); break;
-	case SBX_RULE_NET_SOCKET:
-		snprintf(buf, len, sbx_policy_no_network(p) ? "network: none" : "network.socket");
-		break;
-	case SBX_RULE_NET_CONNECT: snprintf(buf, len, "not in network.connect"); break;
-	case SBX_RULE_NET_BIND: snprintf(buf, len, "not in network.bind"); break;
-	case SBX_RULE_NET_DNS: snprintf(buf, len, "network.dns = false"); break;
-	case SBX_RULE_SPAWN: snprintf(buf, len, "process.spawn = false"); break;
-	case SBX_RULE_EXEC_ALLOW: snprintf(buf, len, "not in process.exec_allow"); break;
-	case SBX_RULE_SIGNAL: snprintf(buf, len, "process.signal_others = false"); break;
-	case SBX_RULE_CTYPES: snprintf(buf, len, "native.ctypes = false"); break;
-	case SBX_RULE_EXTENSIONS:
-		snprintf(buf, len, "native.extensions = %s",
-			 p->native.extensions == SBX_EXT_LIST ? "[...]" : "\"stdlib\"");
-		break;
-	case SBX_RULE_IMPORTS: snprintf(buf, len, "imports.deny"); break;
-	case SBX_RULE_COMPILE: snprintf(buf, len, "code.compile = %s", sbx_action_name(p->code.compile)); break;
-	case SBX_RULE_EXEC: snprintf(buf, len, "code.exec = %s", sbx_action_name(p->code.exec)); break;
-	case SBX_RULE_INTROSPECTION:
-		snprintf(buf, len, "code.introspection = %s", sbx_action_name(p->code.introspection));
-		break;
-	case SBX_RULE_TRACING: snprintf(buf, len, "code.tracing = %s", sbx_action_name(p->code.tracing)); break;
-	case SBX_RULE_EVENTS:
-		if (clause < p->n_events)
-			snprintf(buf, len, "events[%zu]: %s %s", clause,
-				 p->events[clause].name ? p->events[clause].name : p->events[clause].prefix,
-				 sbx_action_name(p->events[clause].action));
-		else
-			snprintf(buf, len, "events");
-		break;
-	case SBX_RULE_SYSTEM: snprintf(buf, len, "never allowed"); break;
-	default: snprintf(buf, len, "%s", sbx_rule_name(rule)); break;
-	}
+	return d->action == want || d->action == sbx_action_effective(p, want);
 }

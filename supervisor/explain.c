@@ -3,7 +3,8 @@
  * this machine and how (audit events and rule id, seccomp syscalls,
  * Landlock rights, namespace, rlimit or cgroup), and what this machine
  * cannot enforce; then the seccomp filter per rule id. Everything comes
- * from the tables and probes that build the layers, not from prose. */
+ * from the rule registry (rules.c), the tables and probes that build the
+ * layers, not from prose. */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,44 +17,10 @@
 #include "sbx_events.h"
 #include "sbx_landlock.h"
 #include "sbx_policy_int.h"
+#include "sbx_rules.h"
 #include "sbx_seccomp.h"
 #include "sbx_supervisor.h"
 #include "sandboxpy.h"
-
-/* What Landlock does for a clause. */
-enum ll_part { LL_NONE, LL_READ, LL_WRITE, LL_EXEC, LL_TCP_CONNECT, LL_TCP_BIND, LL_SIGNAL, LL_SOCKET };
-
-static const struct clause {
-	const char *key;
-	enum sbx_rule rule;
-	enum ll_part ll;
-	const char *kernel;	/* the rest of the kernel's share, in words; NULL: none */
-} clauses[] = {
-	{ "filesystem.read", SBX_RULE_FS_READ, LL_READ, NULL },
-	{ "filesystem.write", SBX_RULE_FS_WRITE, LL_WRITE,
-	  "supervisor: every write by path (seccomp user notification) is resolved and refused "
-	  "outside the writable trees" },
-	{ "network (no rules: none at all)", SBX_RULE_NET_SOCKET, LL_SOCKET,
-	  "namespace: an empty network namespace when there are no network rules" },
-	{ "network.connect", SBX_RULE_NET_CONNECT, LL_TCP_CONNECT,
-	  "supervisor: connect/sendto/sendmsg addresses checked against the list" },
-	{ "network.bind", SBX_RULE_NET_BIND, LL_TCP_BIND,
-	  "supervisor: bind addresses checked against the list" },
-	{ "network.dns", SBX_RULE_NET_DNS, LL_NONE, NULL },
-	{ "process.spawn", SBX_RULE_SPAWN, LL_NONE, NULL },
-	{ "process.exec_allow", SBX_RULE_EXEC_ALLOW, LL_EXEC,
-	  "supervisor: execve's program checked against the list" },
-	{ "process.signal_others", SBX_RULE_SIGNAL, LL_SIGNAL,
-	  "namespace: a PID namespace, where other processes cannot be named" },
-	{ "native.ctypes", SBX_RULE_CTYPES, LL_NONE, NULL },
-	{ "native.extensions", SBX_RULE_EXTENSIONS, LL_NONE, NULL },
-	{ "imports.deny", SBX_RULE_IMPORTS, LL_NONE, NULL },
-	{ "code.compile", SBX_RULE_COMPILE, LL_NONE, NULL },
-	{ "code.exec", SBX_RULE_EXEC, LL_NONE, NULL },
-	{ "code.introspection", SBX_RULE_INTROSPECTION, LL_NONE, NULL },
-	{ "code.tracing", SBX_RULE_TRACING, LL_NONE, NULL },
-	{ "events", SBX_RULE_EVENTS, LL_NONE, NULL },
-};
 
 /* Up to max audit events of rule, then how many more. */
 static void audit_events(enum sbx_rule rule, FILE *out)
@@ -97,11 +64,11 @@ static void rights(uint64_t bits, const char *(*name)(unsigned), FILE *out)
 		fprintf(out, "none");
 }
 
-static void landlock_part(const struct sbx_policy *p, enum ll_part part, int abi, FILE *out)
+static void landlock_part(const struct sbx_policy *p, enum sbx_ll_part part, int abi, FILE *out)
 {
 	struct sbx_ll_rights rt;
 
-	if (part == LL_NONE)
+	if (part == SBX_LL_NONE)
 		return;
 	if (abi <= 0) {
 		fprintf(out, "    landlock: NOT ON THIS MACHINE (%s)\n",
@@ -110,22 +77,22 @@ static void landlock_part(const struct sbx_policy *p, enum ll_part part, int abi
 	}
 	sbx_landlock_rights(p, abi, &rt);
 	switch (part) {
-	case LL_READ:
+	case SBX_LL_READ:
 		fprintf(out, "    landlock (ABI %d): beneath each tree: ", abi);
 		rights(rt.read, sbx_landlock_fs_right_name, out);
 		fputc('\n', out);
 		break;
-	case LL_WRITE:
+	case SBX_LL_WRITE:
 		fprintf(out, "    landlock (ABI %d): beneath each tree: ", abi);
 		rights(rt.write, sbx_landlock_fs_right_name, out);
 		fputc('\n', out);
 		break;
-	case LL_EXEC:
+	case SBX_LL_EXEC:
 		fprintf(out, "    landlock (ABI %d): EXECUTE only on the listed programs and the ELF "
 			     "loader\n", abi);
 		break;
-	case LL_TCP_CONNECT:
-	case LL_TCP_BIND:
+	case SBX_LL_TCP_CONNECT:
+	case SBX_LL_TCP_BIND:
 		if (abi < 4)
 			fprintf(out, "    landlock: NOT ON THIS MACHINE (ABI %d has no network rules; "
 				     "ABI 4 does): the supervisor's address check alone\n", abi);
@@ -136,9 +103,9 @@ static void landlock_part(const struct sbx_policy *p, enum ll_part part, int abi
 		else
 			fprintf(out, "    landlock (ABI %d): TCP %s only to the listed ports (UDP is not "
 				     "Landlock's: the supervisor checks it)\n", abi,
-				part == LL_TCP_CONNECT ? "connect" : "bind");
+				part == SBX_LL_TCP_CONNECT ? "connect" : "bind");
 		break;
-	case LL_SIGNAL:
+	case SBX_LL_SIGNAL:
 		if (abi < 6)
 			fprintf(out, "    landlock: NOT ON THIS MACHINE (ABI %d has no signal scoping; "
 				     "ABI 6 does)\n", abi);
@@ -146,12 +113,12 @@ static void landlock_part(const struct sbx_policy *p, enum ll_part part, int abi
 			fprintf(out, "    landlock (ABI %d): signals scoped to the sandbox%s\n", abi,
 				p->process.signal_others ? " (not applied: the policy allows others)" : "");
 		break;
-	case LL_SOCKET:
+	case SBX_LL_SOCKET:
 		if (abi >= 6)
 			fprintf(out, "    landlock (ABI %d): abstract UNIX sockets scoped to the sandbox\n",
 				abi);
 		break;
-	case LL_NONE:
+	case SBX_LL_NONE:
 		break;
 	}
 }
@@ -210,22 +177,24 @@ static void per_clause(const struct sbx_policy *p, FILE *out)
 	fprintf(out, "enforcement per clause on this machine (Landlock ABI %d%s; %s):\n",
 		abi > 0 ? abi : 0, abi > 0 ? "" : ": none",
 		netns ? "namespaces available" : "NO network namespace here");
-	for (size_t i = 0; i < sizeof(clauses) / sizeof(clauses[0]); i++) {
-		const struct clause *c = &clauses[i];
-		fprintf(out, "  %s\n", c->key);
-		audit_events(c->rule, out);
-		sbx_seccomp_rule_calls(p, c->rule, calls, sizeof(calls));
+	for (int r = 0; r < SBX_RULE__COUNT; r++) {
+		const struct sbx_rule_info *c = &sbx_rules[r];
+		if (!c->section)
+			continue;
+		fprintf(out, "  %s\n", c->kind == SBX_RK_NETWORK ? "network (no rules: none at all)" : c->name);
+		audit_events(c->id, out);
+		sbx_seccomp_rule_calls(p, c->id, calls, sizeof(calls));
 		if (calls[0])
-			fprintf(out, "    seccomp (rule %s): %s\n", sbx_rule_name(c->rule), calls);
-		landlock_part(p, c->ll, abi, out);
-		if (c->kernel && c->rule == SBX_RULE_NET_SOCKET && !netns)
+			fprintf(out, "    seccomp (rule %s): %s\n", c->name, calls);
+		landlock_part(p, c->landlock, abi, out);
+		if (c->kernel && c->kind == SBX_RK_NETWORK && !netns)
 			fprintf(out, "    namespace: NOT ON THIS MACHINE (the kernel refuses a network "
 				     "namespace): seccomp alone refuses sockets\n");
 		else if (c->kernel)
 			fprintf(out, "    %s\n", c->kernel);
-		if (!calls[0] && c->ll == LL_NONE && !c->kernel)
+		if (!calls[0] && c->landlock == SBX_LL_NONE && !c->kernel)
 			fprintf(out, "    kernel: nothing of its own (%s)\n",
-				c->rule == SBX_RULE_CTYPES || c->rule == SBX_RULE_EXTENSIONS
+				strcmp(c->section, "native") == 0
 				? "native code is still confined by every kernel layer"
 				: "a Python-level rule: the audit hook is the only layer");
 	}

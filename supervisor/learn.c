@@ -443,46 +443,53 @@ static void learn_exec(struct learn *l, json_t *ev)
 	path_set_add(l->execs, abs, ev);
 }
 
+/* The rule a report event names: "process.spawn", "events[3]" (clause). */
+static enum sbx_rule rule_of(const char *name, unsigned long *clause)
+{
+	if (sscanf(name, "events[%lu]", clause) == 1)
+		return SBX_RULE_EVENTS;
+	for (int r = SBX_RULE_NONE + 1; r < SBX_RULE__COUNT; r++)
+		if (sbx_rules[r].id != SBX_RULE_EVENTS && strcmp(sbx_rules[r].name, name) == 0)
+			return (enum sbx_rule)r;
+	return SBX_RULE_NONE;
+}
+
+/* One denial, widened as the registry says the rule widens. */
 static void learn_event(struct learn *l, json_t *ev)
 {
 	const char *rule = json_string_value(json_object_get(ev, "rule"));
 	const char *would = json_string_value(json_object_get(ev, "would"));
+	unsigned long clause = 0;
+	const struct sbx_rule_info *ri;
 	char why[600];
 
 	if (!rule || !would)
 		return;
 	why_of(ev, why, sizeof(why));
-	if (strcmp(rule, "filesystem.write") == 0)
-		event_paths(l, ev, saw_write);
-	else if (strcmp(rule, "filesystem.read") == 0)
-		event_paths(l, ev, saw_read);
-	else if (strcmp(rule, "network.connect") == 0)
-		learn_net(l, ev, "connect", why);
-	else if (strcmp(rule, "network.bind") == 0)
-		learn_net(l, ev, "bind", why);
-	else if (strcmp(rule, "network.dns") == 0)
-		set_value(l, "network", "dns", json_true(), why);
-	else if (strcmp(rule, "network.socket") == 0)
+	ri = sbx_rule_info(rule_of(rule, &clause));
+	switch (ri->learn) {
+	case SBX_LEARN_SET:
+		set_value(l, ri->section, ri->key,
+			  ri->kind == SBX_RK_ACTION ? json_string("log") : json_true(), why);
+		break;
+	case SBX_LEARN_SPAWN:
+		set_value(l, ri->section, ri->key, json_true(), why);
+		learn_exec(l, ev);
+		break;
+	case SBX_LEARN_READ: event_paths(l, ev, saw_read); break;
+	case SBX_LEARN_WRITE: event_paths(l, ev, saw_write); break;
+	case SBX_LEARN_EXEC: learn_exec(l, ev); break;
+	case SBX_LEARN_ADDR: learn_net(l, ev, ri->key, why); break;
+	case SBX_LEARN_UNDENY: learn_import(l, ev, why); break;
+	case SBX_LEARN_EXTENSION: learn_extension(l, ev, why); break;
+	case SBX_LEARN_EVENT_RULE: learn_event_rule(l, ev, rule, why); break;
+	case SBX_LEARN_NOTE:
 		note(l, "network: sockets (allowed once connect, bind or dns has an entry)", why);
-	else if (strcmp(rule, "process.spawn") == 0) {
-		set_value(l, "process", "spawn", json_true(), why);
-		learn_exec(l, ev);
-	} else if (strcmp(rule, "process.exec_allow") == 0)
-		learn_exec(l, ev);
-	else if (strcmp(rule, "process.signal_others") == 0)
-		set_value(l, "process", "signal_others", json_true(), why);
-	else if (strcmp(rule, "native.ctypes") == 0)
-		set_value(l, "native", "ctypes", json_true(), why);
-	else if (strcmp(rule, "native.extensions") == 0)
-		learn_extension(l, ev, why);
-	else if (strcmp(rule, "imports.deny") == 0)
-		learn_import(l, ev, why);
-	else if (strncmp(rule, "code.", 5) == 0)
-		set_value(l, "code", rule + 5, json_string("log"), why);
-	else if (strncmp(rule, "events[", 7) == 0)
-		learn_event_rule(l, ev, rule, why);
-	else
+		break;
+	case SBX_LEARN_NEVER:
 		note(l, "not learnt: no policy allows it (always denied)", why);
+		break;
+	}
 }
 
 /* ---- paths, collapsed ---- */

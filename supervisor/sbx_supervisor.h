@@ -12,6 +12,7 @@
 #include "sandboxpy.h"
 #include "sbx_channel.h"
 #include "sbx_policy.h"
+#include "sbx_rules.h"
 #include "sbx_seccomp.h"
 
 /* A record after validation: every string bounded and NUL-terminated,
@@ -42,10 +43,6 @@ void sbx_decoded_clear(struct sbx_decoded *d);
 /* Whether the hook could have sent this EVENT under policy p (the program
  * can write to the channel too). */
 bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d);
-
-/* "process.spawn = false": the clause that decided, for one line on stderr. */
-void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
-		      char *buf, size_t len);
 
 /* The clause to change to allow what ev (a report event) records:
  * 'allow with "filesystem": {"write": ["/x"]}', or "" when there is none. */
