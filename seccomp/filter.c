@@ -38,6 +38,12 @@ struct sbx_seccomp {
 	unsigned rules;
 };
 
+/* The policy already lets the program run native code of its own. */
+static bool native_allowed(const struct sbx_policy *p)
+{
+	return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
+}
+
 /* Is a row allowed under p? */
 static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r, unsigned flags)
 {
@@ -52,14 +58,29 @@ static bool row_allowed(const struct sbx_policy *p, const struct sbx_sc_row *r, 
 	case SC_CHECK_NET: return false;	/* the supervisor's, see compile() */
 	case SC_EBADF: return false;
 	case SC_CHECK_EXEC: return sbx_rule_bool(p, r->rule) && !p->process.exec_allow.n;
-	case SC_IF_NATIVE: return p->native.ctypes || p->native.extensions == SBX_EXT_ANY;
+	case SC_IF_NATIVE: return native_allowed(p);
 	case SC_IF_MEMFD:
 		/* A memfd's pages take no address space: where RLIMIT_AS alone
 		 * holds memory_mb, one would escape the limit. */
-		return (p->native.ctypes || p->native.extensions == SBX_EXT_ANY) &&
-		       !(flags & SBX_SC_MEMFD_UNBOUNDED);
+		return native_allowed(p) && !(flags & SBX_SC_MEMFD_UNBOUNDED);
 	case SC_NEVER:
 	case SC_ENOSYS:
+	default: return false;
+	}
+}
+
+/* A row the supervisor checks, when there is no supervisor to ask (no
+ * listener): Landlock's EXECUTE right alone holds exec_allow, Landlock
+ * alone decides writes, and an addressed socket call goes as the plain
+ * switch of its rule would. */
+static bool allowed_unsupervised(const struct sbx_policy *p, const struct sbx_sc_row *r)
+{
+	switch (r->when) {
+	case SC_CHECK_EXEC: return sbx_rule_bool(p, r->rule);
+	case SC_CHECK_WRITE: return p->fs.write.n > 0 || p->fs.tmp;
+	case SC_CHECK_NET:
+		return r->rule == SBX_RULE_NET_BIND ? p->net.n_bind > 0
+		       : p->net.n_connect > 0 || p->net.dns || strncmp(r->syscall, "sendm", 5) == 0;
 	default: return false;
 	}
 }
@@ -195,7 +216,6 @@ static void add_row(struct builder *b, const struct sbx_sc_row *row, uint32_t ac
 static int compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
 		   scmp_filter_ctx *out, unsigned *rules, struct sbx_error *err)
 {
-	bool writable = p->fs.write.n > 0 || p->fs.tmp;
 	struct builder b = { .ctx = seccomp_init(def), .chan = chan };
 
 	if (!b.ctx) {
@@ -216,18 +236,8 @@ static int compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_
 				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
 			else if (r->when == SC_EBADF && r->n_arg)
 				add_row(&b, r, SCMP_ACT_ERRNO(EBADF));
-			else if (row_allowed(p, r, flags))
-				add_row(&b, r, SCMP_ACT_ALLOW);
-			/* No supervisor to ask: Landlock's EXECUTE right alone
-			 * holds exec_allow, and Landlock alone decides writes. */
-			else if (r->when == SC_CHECK_EXEC && def != SCMP_ACT_NOTIFY && sbx_rule_bool(p, r->rule))
-				add_row(&b, r, SCMP_ACT_ALLOW);
-			else if (r->when == SC_CHECK_WRITE && def != SCMP_ACT_NOTIFY && writable)
-				add_row(&b, r, SCMP_ACT_ALLOW);
-			else if (r->when == SC_CHECK_NET && def != SCMP_ACT_NOTIFY &&
-				 (r->rule == SBX_RULE_NET_BIND ? p->net.n_bind > 0
-				  : p->net.n_connect > 0 || p->net.dns ||
-				    strncmp(r->syscall, "sendm", 5) == 0))
+			else if (row_allowed(p, r, flags) ||
+				 (def != SCMP_ACT_NOTIFY && allowed_unsupervised(p, r)))
 				add_row(&b, r, SCMP_ACT_ALLOW);
 		}
 	}
@@ -537,7 +547,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 	v->err = EPERM;
 	v->kill = sbx_policy_deny_action(p) == SBX_KILL;
 	v->why = never ? "always denied" : NULL;
-	if (first->when == SC_IF_MEMFD && (p->native.ctypes || p->native.extensions == SBX_EXT_ANY)) {
+	if (first->when == SC_IF_MEMFD && native_allowed(p)) {
 		/* Allowed by the policy, refused by this run's facts: no rule
 		 * of the policy would let it through. */
 		v->rule = SBX_RULE_SYSTEM;

@@ -96,4 +96,9 @@ struct sbx_sc_write {
 extern const struct sbx_sc_write sbx_sc_writes[];
 extern const size_t sbx_sc_n_writes;
 
+/* How a refused call's arguments are shown in its record, one letter per
+ * argument (table.c): p path, i int, x hex, f family, t socket type, a
+ * address (length next), - skipped. */
+const char *sbx_sc_arg_kinds(const char *name);
+
 #endif

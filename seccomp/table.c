@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/netlink.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "sbx_sc_table.h"
@@ -402,3 +403,45 @@ const struct sbx_sc_write sbx_sc_writes[] = {
 	{ "fremovexattr", "F", -1, 0, 0, 0, 0, SBX_ACT_RMX, 1, -1 },
 };
 const size_t sbx_sc_n_writes = sizeof(sbx_sc_writes) / sizeof(sbx_sc_writes[0]);
+
+/* How a refused call's arguments are shown in its record: p a path (a
+ * string in the caller's memory), i an int, x a hex number, f a socket
+ * family, t a socket type, a a socket address whose length is the next
+ * argument, - skip. Unlisted syscalls show six hex numbers. */
+static const struct {
+	const char *name;
+	const char *kinds;
+} arg_kinds[] = {
+	{ "execve", "p" }, { "execveat", "ip-x" },
+	{ "open", "px" }, { "openat", "ipx" }, { "openat2", "ip" }, { "creat", "px" },
+	{ "fork", "" }, { "vfork", "" }, { "clone", "x" },
+	{ "socket", "fti" }, { "connect", "ia" }, { "bind", "ia" }, { "listen", "ii" },
+	{ "sendto", "i---a" }, { "sendmsg", "ix" }, { "sendmmsg", "ixi" },
+	{ "kill", "ii" }, { "ioctl", "ix" }, { "personality", "x" }, { "prlimit64", "ii" },
+	{ "ptrace", "iiix" }, { "process_vm_readv", "i" }, { "process_vm_writev", "i" },
+	{ "mount", "ppp" }, { "umount2", "px" }, { "pivot_root", "pp" }, { "chroot", "p" },
+	{ "unshare", "x" }, { "setns", "ix" }, { "bpf", "i" }, { "keyctl", "i" },
+	{ "perf_event_open", "-iiix" }, { "userfaultfd", "x" }, { "io_uring_setup", "i" },
+	{ "init_module", "-ip" }, { "finit_module", "ipx" }, { "delete_module", "px" },
+	{ "reboot", "xxx" }, { "swapon", "px" }, { "swapoff", "p" }, { "acct", "p" },
+	{ "sethostname", "-i" }, { "settimeofday", "" }, { "clock_settime", "i" },
+	{ "mkdir", "px" }, { "mkdirat", "ipx" }, { "rmdir", "p" }, { "unlink", "p" },
+	{ "unlinkat", "ipx" }, { "rename", "pp" }, { "renameat", "ipip" },
+	{ "renameat2", "ipipx" }, { "link", "pp" }, { "linkat", "ipipx" },
+	{ "symlink", "pp" }, { "symlinkat", "pip" }, { "mknod", "pxx" }, { "mknodat", "ipxx" },
+	{ "truncate", "pi" }, { "chmod", "px" }, { "fchmod", "ix" }, { "fchmodat", "ipx" },
+	{ "fchmodat2", "ipxx" }, { "chown", "pii" }, { "lchown", "pii" }, { "fchown", "iii" },
+	{ "fchownat", "ipiix" }, { "utime", "p" }, { "utimes", "p" }, { "utimensat", "ip" },
+	{ "futimesat", "ip" }, { "setxattr", "pp" }, { "lsetxattr", "pp" }, { "fsetxattr", "ip" },
+	{ "removexattr", "pp" }, { "lremovexattr", "pp" }, { "fremovexattr", "ip" },
+	{ "shmget", "xii" }, { "semget", "xii" }, { "msgget", "xi" }, { "mq_open", "px" },
+};
+
+
+const char *sbx_sc_arg_kinds(const char *name)
+{
+	for (size_t i = 0; i < sizeof(arg_kinds) / sizeof(arg_kinds[0]); i++)
+		if (strcmp(arg_kinds[i].name, name) == 0)
+			return arg_kinds[i].kinds;
+	return "xxxxxx";
+}

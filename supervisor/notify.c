@@ -51,47 +51,6 @@
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
 
-/* How to show each argument: p a path (string in the caller's memory),
- * i an int, x a hex number, f a socket family, t a socket type, a a socket
- * address whose length is the next argument, - skip. Unlisted syscalls
- * show six hex numbers. */
-static const struct {
-	const char *name;
-	const char *kinds;
-} arg_kinds[] = {
-	{ "execve", "p" }, { "execveat", "ip-x" },
-	{ "open", "px" }, { "openat", "ipx" }, { "openat2", "ip" }, { "creat", "px" },
-	{ "fork", "" }, { "vfork", "" }, { "clone", "x" },
-	{ "socket", "fti" }, { "connect", "ia" }, { "bind", "ia" }, { "listen", "ii" },
-	{ "sendto", "i---a" }, { "sendmsg", "ix" }, { "sendmmsg", "ixi" },
-	{ "kill", "ii" }, { "ioctl", "ix" }, { "personality", "x" }, { "prlimit64", "ii" },
-	{ "ptrace", "iiix" }, { "process_vm_readv", "i" }, { "process_vm_writev", "i" },
-	{ "mount", "ppp" }, { "umount2", "px" }, { "pivot_root", "pp" }, { "chroot", "p" },
-	{ "unshare", "x" }, { "setns", "ix" }, { "bpf", "i" }, { "keyctl", "i" },
-	{ "perf_event_open", "-iiix" }, { "userfaultfd", "x" }, { "io_uring_setup", "i" },
-	{ "init_module", "-ip" }, { "finit_module", "ipx" }, { "delete_module", "px" },
-	{ "reboot", "xxx" }, { "swapon", "px" }, { "swapoff", "p" }, { "acct", "p" },
-	{ "sethostname", "-i" }, { "settimeofday", "" }, { "clock_settime", "i" },
-	{ "mkdir", "px" }, { "mkdirat", "ipx" }, { "rmdir", "p" }, { "unlink", "p" },
-	{ "unlinkat", "ipx" }, { "rename", "pp" }, { "renameat", "ipip" },
-	{ "renameat2", "ipipx" }, { "link", "pp" }, { "linkat", "ipipx" },
-	{ "symlink", "pp" }, { "symlinkat", "pip" }, { "mknod", "pxx" }, { "mknodat", "ipxx" },
-	{ "truncate", "pi" }, { "chmod", "px" }, { "fchmod", "ix" }, { "fchmodat", "ipx" },
-	{ "fchmodat2", "ipxx" }, { "chown", "pii" }, { "lchown", "pii" }, { "fchown", "iii" },
-	{ "fchownat", "ipiix" }, { "utime", "p" }, { "utimes", "p" }, { "utimensat", "ip" },
-	{ "futimesat", "ip" }, { "setxattr", "pp" }, { "lsetxattr", "pp" }, { "fsetxattr", "ip" },
-	{ "removexattr", "pp" }, { "lremovexattr", "pp" }, { "fremovexattr", "ip" },
-	{ "shmget", "xii" }, { "semget", "xii" }, { "msgget", "xi" }, { "mq_open", "px" },
-};
-
-static const char *kinds_of(const char *name)
-{
-	for (size_t i = 0; i < sizeof(arg_kinds) / sizeof(arg_kinds[0]); i++)
-		if (strcmp(arg_kinds[i].name, name) == 0)
-			return arg_kinds[i].kinds;
-	return "xxxxxx";
-}
-
 /* Reads up to len bytes of the caller's memory; the count read, or -1. */
 static ssize_t peek(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
@@ -135,7 +94,7 @@ static void peek_path(pid_t tid, uint64_t addr, char *out, size_t cap)
 static void describe(pid_t tid, const struct seccomp_data *d, const char *name, json_t *args,
 		     char *detail, size_t cap)
 {
-	const char *k = kinds_of(name);
+	const char *k = sbx_sc_arg_kinds(name);
 	size_t o = (size_t)snprintf(detail, cap, "%s", name);
 
 	for (int i = 0; i < 6 && k[i]; i++) {

@@ -390,10 +390,25 @@ static void test_kernel_facts(void **state)
 		fail_msg("kernel facts behind the tables failed: mask 0x%x", WEXITSTATUS(status));
 }
 
+/* Every write the supervisor checks shows its path in the record, and
+ * every argument-kind row names a syscall of this architecture. */
+static void test_arg_kinds(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sbx_sc_n_writes; i++) {
+		const char *k = sbx_sc_arg_kinds(sbx_sc_writes[i].name);
+		if (!strchr(k, 'p') && strcmp(k, "xxxxxx") == 0)
+			fail_msg("%s: its record would not show its operands", sbx_sc_writes[i].name);
+	}
+	assert_string_equal(sbx_sc_arg_kinds("no_such_call"), "xxxxxx");
+	assert_string_equal(sbx_sc_arg_kinds("connect"), "ia");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_row_is_a_syscall),
+		cmocka_unit_test(test_arg_kinds),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_policy_widens_filter),
 		cmocka_unit_test(test_filter_in_child),
