@@ -62,9 +62,11 @@ bench: build
 compat: build
 	SANDBOXPY=$(BUILD)/sandboxpy /usr/bin/python3 tests/compat/run.py --jobs 2
 
-# Regenerates docs/events.md from the event table (a test checks they agree).
+# Regenerates docs/events.md from the event table and docs/rules.md from the
+# rule registry (tests check they agree).
 events-doc: build
 	$(BUILD)/tests/gen-events-md > docs/events.md
+	$(BUILD)/tests/gen-rules-md > docs/rules.md
 
 # The Debian package (docs/build.md "Installing and linking"):
 # $(BUILD)/sandboxpy_VERSION_ARCH.deb. Check it with dpkg-deb -I / -c.

@@ -214,6 +214,48 @@ def test_policy_helpers(work):
     assert Policy.load(pfile) == Policy.from_file(str(pfile))
 
 
+def registry_rows():
+    """The rule registry as docs/rules.md publishes it (a ctest keeps that
+    file equal to policy/rules.c): (rule, key, value kind, method)."""
+    rows = []
+    for line in (REPO / "docs" / "rules.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[1].strip("`"), cells[2],
+                         cells[5].strip("`")))
+    return rows
+
+
+def test_builder_sets_every_rule_of_the_registry():
+    """Every rule a policy can set has a PolicyBuilder method that sets
+    exactly its key: a rule added to the registry without one fails here."""
+    rows = registry_rows()
+    assert len(rows) >= 17, rows
+    for rule, key, kind, method in rows:
+        if method == "-":
+            assert "." not in key, rule     # a rule with a key needs a method
+            continue
+        b = getattr(Policy.build(), method)
+        if rule == "events":
+            doc = b("app.x", "log").to_dict()
+            assert doc["events"][-1] == {"event": "app.x", "action": "log"}, rule
+            continue
+        section, name = key.split(".")
+        if kind == "true or false":
+            doc = b().to_dict()
+            want = True
+        elif kind.startswith("allow, log"):
+            doc = b(**{name: "log"}).to_dict()
+            want = "log"
+        elif kind.startswith('"stdlib"'):
+            doc = b(["m"]).to_dict()
+            want = ["m"]
+        else:
+            doc = b("/v" if "path" in kind else "v:1").to_dict()
+            want = ["/v" if "path" in kind else "v:1"]
+        assert doc[section][name] == want, (rule, doc)
+
+
 def test_stdin_text_bytes_file_and_default(work):
     echo = "import sys; data = sys.stdin.buffer.read(); print(len(data), data.upper())"
     r = sandboxpy.run(code=echo, stdin="héllo\n", cwd=work / "work")
