@@ -99,6 +99,9 @@ static struct scmp_arg_cmp cmp_of(const struct sbx_sc_arg *a)
 {
 	switch (a->op) {
 	case SC_EQ: return SCMP_CMP64(a->arg, SCMP_CMP_EQ, a->val[0], 0);
+	/* Any bit of all 64 set: non-zero (add_row refuses narrower masks,
+	 * which one comparison cannot express). */
+	case SC_ANY_BIT: return SCMP_CMP64(a->arg, SCMP_CMP_NE, 0, 0);
 	case SC_MASKED_EQ:
 	default: return SCMP_CMP64(a->arg, SCMP_CMP_MASKED_EQ, a->mask, a->val[0]);
 	}
@@ -200,6 +203,11 @@ static void add_row(struct builder *b, const struct sbx_sc_row *row, uint32_t ac
 	if (nr < 0)
 		return;		/* not a syscall of this architecture */
 	for (unsigned i = 0; i < r->n_arg; i++) {
+		if (r->a[i].op == SC_ANY_BIT && r->a[i].mask != ~0ULL) {
+			b->err = b->err ?: -EINVAL;
+			b->bad = b->bad ?: r->syscall;
+			return;
+		}
 		if (r->a[i].op == SC_EXCEPT32 || r->a[i].op == SC_IN32 || r->a[i].op == SC_GE32)
 			ex = &r->a[i];
 		else
@@ -502,7 +510,7 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 			  struct sbx_sc_verdict *v)
 {
 	char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
-	const struct sbx_sc_row *first = NULL, *never = NULL, *check = NULL, *ebadf = NULL;
+	const struct sbx_sc_row *first = NULL, *named = NULL, *never = NULL, *check = NULL, *ebadf = NULL;
 
 	memset(v, 0, sizeof(*v));
 	if (name)
@@ -514,7 +522,11 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
 			if (strcmp(r->syscall, name) != 0)
 				continue;
-			if (!first)
+			/* The rule of the first row the arguments match, else
+			 * of the first row of the name. */
+			if (!named)
+				named = r;
+			if (!first && row_matches(r, chan, args))
 				first = r;
 			if (r->when == SC_NEVER && !never && row_matches(r, chan, args))
 				never = r;
@@ -525,6 +537,8 @@ void sbx_seccomp_classify(const struct sbx_policy *p, int chan, int nr, const ui
 		}
 	}
 	free(name);
+	if (!first)
+		first = named;
 	if (ebadf) {
 		/* The channel's descriptor: EBADF, nothing to report. */
 		v->rule = SBX_RULE_SYSTEM;
