@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sbx_child.h"
+#include "sbx_match.h"
 #include "sbx_ns.h"
 
 void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns)
@@ -292,13 +293,6 @@ int sbx_ns_idmap_userns(const struct sbx_ns *ns)
 	return r < 0 ? r : fd;
 }
 
-static bool under(const char *p, const char *root)
-{
-	size_t n = strlen(root);
-
-	return strncmp(p, root, n) == 0 && (p[n] == '/' || p[n] == '\0' || (n == 1 && root[0] == '/'));
-}
-
 /* Adds p's blocking point to pts (outermost trees only). */
 static void consider(const struct sbx_ns *ns, const char *path, unsigned need_dir, unsigned need_file,
 		     char (*pts)[PATH_MAX], size_t max, size_t *n)
@@ -309,9 +303,9 @@ static void consider(const struct sbx_ns *ns, const char *path, unsigned need_di
 	if (!p[0])
 		return;
 	for (size_t j = 0; j < *n; j++) {
-		if (under(p, pts[j]))
+		if (sbx_path_under(p, pts[j]))
 			return;
-		if (under(pts[j], p)) {
+		if (sbx_path_under(pts[j], p)) {
 			snprintf(pts[j], PATH_MAX, "%s", p);
 			return;
 		}
@@ -355,18 +349,18 @@ static bool holds_island(const struct sbx_ns_view *v, const char *tree)
 	static const char *const sys[] = { "/proc", "/dev", "/sys" };
 
 	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (under(sys[i], tree))
+		if (sbx_path_under(sys[i], tree))
 			return true;
 	for (char *const *i = v->islands; i && *i; i++)
-		if (under(*i, tree))
+		if (sbx_path_under(*i, tree))
 			return true;
-	return v->self_exe && under(v->self_exe, tree);
+	return v->self_exe && sbx_path_under(v->self_exe, tree);
 }
 
 static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *path)
 {
 	for (size_t i = 0; i < v->n_idmap; i++)
-		if (under(path, v->idmap[i]))
+		if (sbx_path_under(path, v->idmap[i]))
 			return v->idmap[i];
 	return NULL;
 }
@@ -374,7 +368,7 @@ static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *pa
 static bool in_write_tree(const struct sbx_ns_view *v, const char *path)
 {
 	for (char *const *w = v->write; w && *w; w++)
-		if (strncmp(*w, "/dev/", 5) != 0 && under(path, *w))
+		if (strncmp(*w, "/dev/", 5) != 0 && sbx_path_under(path, *w))
 			return true;
 	return false;
 }

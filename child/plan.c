@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "sbx_child.h"
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
 
 /* Always readable (policy.md "filesystem"): what the interpreter and the C
  * runtime need to start and run the standard library. Missing ones are

@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 #include "sandboxpy.h"
-#include "sbx_hook.h"
+#include "sbx_fault.h"
+#include "sbx_hook_cfg.h"
 #include "sbx_ns.h"
 #include "sbx_policy.h"
 #include "sbx_seccomp.h"
@@ -45,12 +46,6 @@ void sbx_child_plan_free(struct sbx_child_plan *plan);
 
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);
-
-/* Tests only (the sandboxpy-faults binary sets it from SANDBOXPY_FAULT):
- * the name of a layer whose set-up is made to fail, to check that a
- * missing layer is reported, never silently skipped. NULL in sandboxpy. */
-extern const char *sbx_fault_injected;
-bool sbx_fault(const char *layer);
 
 /* The supervisor's text for a failed set-up step. */
 const char *sbx_step_name(int step);

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "sbx_deputy.h"
-#include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_notify_net.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE

@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 
 #include "sbx_deputy.h"
-#include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_supervisor.h"
 
 /* Paths of more components than this are not judged (bounded work: the
