@@ -1,5 +1,5 @@
-/* sbx_child.h: what the child needs, all of it prepared before fork, and
- * the child's one entry point. The child confines itself step by step and
+/* sbx_child.h: what the child needs, all of it prepared before fork by the
+ * supervisor (supervisor/plan.c), and the child's one entry point. The child confines itself step by step and
  * never returns. */
 #ifndef SBX_CHILD_H
 #define SBX_CHILD_H
@@ -38,11 +38,6 @@ struct sbx_child_plan {
 	bool cg_memory, cg_pids;	/* cgroups enforce memory_mb / tasks: no
 					   RLIMIT_AS / RLIMIT_NPROC then */
 };
-
-/* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */
-int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
-			 const struct sbx_run_opts *o, struct sbx_error *err);
-void sbx_child_plan_free(struct sbx_child_plan *plan);
 
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);

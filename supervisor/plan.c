@@ -14,6 +14,8 @@
 
 #include "sbx_child.h"
 #include "sbx_diag.h"
+#include "sbx_match.h"
+#include "sbx_spawn.h"
 
 /* Always readable (policy.md "filesystem"): what the interpreter and the C
  * runtime need to start and run the standard library. Missing ones are

@@ -36,6 +36,7 @@
 #include "sbx_events.h"
 #include "sbx_landlock.h"
 #include "sbx_match.h"
+#include "sbx_spawn.h"
 #include "sbx_diag.h"
 #include "sbx_supervisor.h"
 
