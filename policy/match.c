@@ -18,6 +18,14 @@ bool sbx_path_under(const char *path, const char *root)
 	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+bool sbx_path_under_any(const char *path, char *const *roots)
+{
+	for (char *const *r = roots; r && *r; r++)
+		if (sbx_path_under(path, *r))
+			return true;
+	return false;
+}
+
 const char *sbx_policy_path_env(const struct sbx_policy *p)
 {
 	for (size_t i = 0; i < p->python.n_env; i++)

@@ -14,6 +14,8 @@ struct sbx_policy;
 /* True when path is root or below it. Both absolute and normalised; "/"
  * holds every absolute path. A plain string comparison: resolve first. */
 bool sbx_path_under(const char *path, const char *root);
+/* True when path is under one of roots (NULL-terminated; NULL: none). */
+bool sbx_path_under_any(const char *path, char *const *roots);
 
 /* The PATH inside the sandbox: python.env's PATH, else "/usr/bin:/bin". */
 const char *sbx_policy_path_env(const struct sbx_policy *p);

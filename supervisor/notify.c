@@ -192,14 +192,6 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 	}
 }
 
-static bool under_any(const char *path, char *const *roots)
-{
-	for (char *const *r = roots; r && *r; r++)
-		if (sbx_path_under(path, *r))
-			return true;
-	return false;
-}
-
 /* ---- writes by path and descriptor ----
  *
  * The decision table is seccomp/table.c's sbx_sc_writes (operands, every
@@ -361,7 +353,7 @@ static bool fd_writable(int fd, char *const *roots, char *where, size_t cap)
 		return false;
 	if (where[0] != '/' || (fstat(fd, &st) == 0 && st.st_nlink == 0))
 		return true;
-	return under_any(where, roots);
+	return sbx_path_under_any(where, roots);
 }
 
 /* The caller's descriptor n, as a descriptor of the supervisor's (the same
@@ -412,7 +404,7 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 				 strerror(-r));
 			return 0;
 		}
-		r = under_any(j->where, roots);
+		r = sbx_path_under_any(j->where, roots);
 	}
 	if (r && keep) {
 		j->obj = fd;

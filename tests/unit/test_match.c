@@ -43,6 +43,18 @@ static void test_path_under(void **state)
 	assert_false(sbx_path_under("/a/bc", "/a/b"));
 }
 
+static void test_path_under_any(void **state)
+{
+	char *roots[] = { "/tmp/w", "/dev/null", NULL };
+
+	(void)state;
+	assert_true(sbx_path_under_any("/tmp/w/x", roots));
+	assert_true(sbx_path_under_any("/dev/null", roots));
+	assert_false(sbx_path_under_any("/tmp/wx", roots));
+	assert_false(sbx_path_under_any("/tmp/w/x", NULL));
+	assert_false(sbx_path_under_any("/tmp/w/x", roots + 2));	/* empty */
+}
+
 /* A scratch directory holding an executable "tool" and a plain "data". */
 static char tdir[PATH_MAX];
 
@@ -155,6 +167,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_under),
+		cmocka_unit_test(test_path_under_any),
 		cmocka_unit_test_setup_teardown(test_exec_search, setup_dir, teardown_dir),
 		cmocka_unit_test(test_policy_path_env),
 		cmocka_unit_test(test_exec_allowed),
