@@ -19,6 +19,7 @@
 
 #include "sbx_child.h"
 #include "sbx_hook.h"
+#include "sbx_spawn.h"
 #include "sandboxpy.h"
 
 static const char loop_code[] =

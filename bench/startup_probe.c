@@ -38,6 +38,7 @@
 #include "sbx_ns.h"
 #include "sbx_policy_int.h"
 #include "sbx_seccomp.h"
+#include "sbx_spawn.h"
 #include "sbx_supervisor.h"
 #include "sandboxpy.h"
 

@@ -24,7 +24,9 @@
 
 #include "sbx_channel.h"
 #include "sbx_child.h"
+#include "sbx_hook.h"
 #include "sbx_landlock.h"
+#include "sbx_match.h"
 #include "sbx_ns.h"
 #include <sched.h>
 
@@ -54,12 +56,14 @@ int __lsan_is_turned_off(void)
 
 extern char **environ;
 
+#ifdef SBX_TEST_SWITCHES
 const char *sbx_fault_injected;
 
 bool sbx_fault(const char *layer)
 {
 	return sbx_fault_injected && strcmp(sbx_fault_injected, layer) == 0;
 }
+#endif
 
 static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_FDS] = "closing inherited descriptors",

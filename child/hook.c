@@ -27,6 +27,7 @@
 #include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_rules.h"
 
 static const struct sbx_hook_cfg *cfg;
@@ -780,28 +781,18 @@ static void h_socket(const struct sbx_event_map *row, PyObject *args, struct ver
 
 static bool exe_allowed(const char *exe)
 {
-	const struct sbx_strv *allow = &cfg->p->process.exec_allow;
 	char cand[PATH_MAX], real[PATH_MAX];
 
-	if (!allow->n)
-		return true;
-	if (strchr(exe, '/')) {
-		if (sbx_path_resolve(exe, -1, real, sizeof(real)) < 0)
-			return false;
-		for (size_t i = 0; i < allow->n; i++)
-			if (strcmp(real, allow->v[i]) == 0 || strcmp(exe, allow->v[i]) == 0)
-				return true;
-		return false;
-	}
+	if (!cfg->p->process.exec_allow.n)
+		return true;	/* any program: nothing to look up */
 	/* A bare name: the first match on PATH is what would run. */
-	for (const char *d = cfg->path_env; d && *d;) {
-		size_t n = strcspn(d, ":");
-		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, d, exe);
-		if (access(cand, X_OK) == 0)
-			return exe_allowed(cand);
-		d += n + (d[n] == ':');
+	if (!strchr(exe, '/')) {
+		if (sbx_exec_search(cfg->path_env, exe, cand, sizeof(cand)) < 0)
+			return false;
+		exe = cand;
 	}
-	return false;
+	return sbx_path_resolve(exe, -1, real, sizeof(real)) == 0 &&
+	       sbx_policy_exec_allowed(cfg->p, exe, real);
 }
 
 static void h_spawn(const struct sbx_event_map *row, PyObject *args, struct verdict *v,

@@ -1,7 +1,7 @@
-/* ns.c: namespaces and identity (see sbx_ns.h). The supervisor clones the
- * child straight into new PID, IPC, UTS and (without outside network
- * rules) network namespaces, plus a user namespace when it is not root;
- * the child's first process is the namespace's init, a few lines of C that
+/* ns.c: the child's half of namespaces and identity (see sbx_ns.h). The
+ * supervisor clones the child straight into new PID, IPC, UTS and (without
+ * outside network rules) network namespaces, plus a user namespace when it
+ * is not root (supervisor/clone.c); the child's first process is the namespace's init, a few lines of C that
  * never run the program's code: it forks the program's process, forwards
  * the signals a terminal or the supervisor sends, reaps orphans, and when
  * the program ends kills whatever is left and reports the program's own
@@ -27,88 +27,8 @@
 #include <unistd.h>
 
 #include "sbx_child.h"
+#include "sbx_match.h"
 #include "sbx_ns.h"
-
-void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns)
-{
-	memset(ns, 0, sizeof(*ns));
-	ns->sync[0] = ns->sync[1] = ns->status[0] = ns->status[1] = ns->idmap_fd = -1;
-	/* Any network rule means the host's network: "127.0.0.1:8000" is the
-	 * grader's service on this machine, which a private loopback would
-	 * not reach. Landlock narrows TCP to the listed ports. */
-	ns->net = sbx_policy_no_network(p) ? SBX_NET_EMPTY : SBX_NET_HOST;
-	ns->drop_root = geteuid() == 0;
-	ns->uid = ns->drop_root ? SBX_SANDBOX_ID : geteuid();
-	ns->gid = ns->drop_root ? SBX_SANDBOX_ID : getegid();
-	ns->flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		    (ns->net != SBX_NET_HOST ? CLONE_NEWNET : 0) |
-		    (ns->drop_root ? 0 : CLONE_NEWUSER);
-}
-
-static pid_t clone_with(unsigned long flags)
-{
-	/* Like fork (no CLONE_VM, SIGCHLD), with namespaces. */
-	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-}
-
-pid_t sbx_ns_clone(struct sbx_ns *ns)
-{
-	pid_t pid;
-
-	if (pipe2(ns->sync, O_CLOEXEC) < 0 || pipe2(ns->status, O_CLOEXEC) < 0)
-		return -errno;
-	pid = sbx_fault("netns") ? (errno = EPERM, -1) : clone_with(ns->flags);
-	if (pid < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
-		/* Containers often forbid (user) namespaces: say so, go on. */
-		snprintf(ns->reason, sizeof(ns->reason), "the kernel refused new namespaces (%s)%s",
-			 strerror(errno), ns->flags & CLONE_NEWUSER ? "; unprivileged user namespaces "
-			 "may be disabled" : "");
-		ns->flags = 0;
-		pid = fork();
-	}
-	return pid < 0 ? -errno : pid;
-}
-
-static int write_file(pid_t pid, const char *name, const char *text)
-{
-	char path[64];
-	int fd, r = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		r = -errno ? -errno : -EIO;
-	close(fd);
-	return r;
-}
-
-int sbx_ns_release(struct sbx_ns *ns, pid_t child)
-{
-	int r = 0;
-
-	if (ns->flags & CLONE_NEWUSER) {
-		char map[64];
-		/* The caller, mapped to itself: same uid inside and out. */
-		r = write_file(child, "setgroups", "deny");
-		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)ns->uid, (unsigned)ns->uid);
-		if (!r)
-			r = write_file(child, "uid_map", map);
-		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)ns->gid, (unsigned)ns->gid);
-		if (!r)
-			r = write_file(child, "gid_map", map);
-	}
-	close(ns->sync[0]);
-	ns->sync[0] = -1;
-	close(ns->status[1]);
-	ns->status[1] = -1;
-	/* The init goes on only on this byte; EOF (we died) ends it. Without
-	 * a PID namespace there is no init waiting for it. */
-	if (!r && (ns->flags & CLONE_NEWPID) && write(ns->sync[1], "g", 1) != 1)
-		r = -EPIPE;
-	return r;
-}
 
 /* ---- the init ---- */
 
@@ -220,126 +140,6 @@ int sbx_ns_drop_root(const struct sbx_ns *ns)
  *  - /proc is the PID namespace's own: no host process is visible.
  * Landlock still decides what in all of this may be read or written. */
 
-/* May uid/gid (no supplementary groups) do want (4 r, 2 w, 1 x) on st? */
-bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want)
-{
-	unsigned m = st->st_uid == uid ? (st->st_mode >> 6) & 7
-		   : st->st_gid == gid ? (st->st_mode >> 3) & 7 : st->st_mode & 7;
-
-	return (m & want) == want;
-}
-
-/* The first directory on the way to path (or path itself) that the
- * sandbox's uid could not pass or read, if root owns it; out empty when
- * nothing blocks. */
-static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned need_dir,
-			   unsigned need_file, char *out, size_t cap)
-{
-	char buf[PATH_MAX];
-	struct stat st;
-	size_t n = strlen(path);
-
-	out[0] = '\0';
-	if (path[0] != '/' || n >= sizeof(buf))
-		return;
-	for (size_t i = 1; i <= n; i++) {
-		bool last = i == n;
-		if (!last && path[i] != '/')
-			continue;
-		memcpy(buf, path, i);
-		buf[i] = '\0';
-		if (stat(buf, &st) < 0)
-			return;
-		if (!sbx_ns_may(&st, ns->uid, ns->gid,
-				last ? (S_ISDIR(st.st_mode) ? need_dir : need_file) : 1)) {
-			if (st.st_uid == 0)
-				snprintf(out, cap, "%s", buf);
-			return;
-		}
-	}
-}
-
-/* A user namespace mapping uid/gid 0 to the sandbox's: the idmap. Made
- * by the supervisor, in its own PID namespace (where /proc/PID is the
- * helper's); the child inherits the descriptor. */
-int sbx_ns_idmap_userns(const struct sbx_ns *ns)
-{
-	char map[64], path[64];
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
-	int fd = -1, r = 0;
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)ns->uid);
-	r = write_file(pid, "uid_map", map);
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)ns->gid);
-	if (!r)
-		r = write_file(pid, "setgroups", "deny");
-	if (!r)
-		r = write_file(pid, "gid_map", map);
-	if (!r) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			r = -errno;
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return r < 0 ? r : fd;
-}
-
-static bool under(const char *p, const char *root)
-{
-	size_t n = strlen(root);
-
-	return strncmp(p, root, n) == 0 && (p[n] == '/' || p[n] == '\0' || (n == 1 && root[0] == '/'));
-}
-
-/* Adds p's blocking point to pts (outermost trees only). */
-static void consider(const struct sbx_ns *ns, const char *path, unsigned need_dir, unsigned need_file,
-		     char (*pts)[PATH_MAX], size_t max, size_t *n)
-{
-	char p[PATH_MAX];
-
-	blocking_point(ns, path, need_dir, need_file, p, sizeof(p));
-	if (!p[0])
-		return;
-	for (size_t j = 0; j < *n; j++) {
-		if (under(p, pts[j]))
-			return;
-		if (under(pts[j], p)) {
-			snprintf(pts[j], PATH_MAX, "%s", p);
-			return;
-		}
-	}
-	if (*n < max)
-		snprintf(pts[(*n)++], PATH_MAX, "%s", p);
-}
-
-/* Write trees are considered for the way to them and reading only: a tree
- * the sandbox's uid cannot write is refused at start (plan.c), never made
- * writable through an idmap. */
-size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
-			 char *const *exec_v, const char *cwd, char (*pts)[PATH_MAX], size_t max)
-{
-	size_t n = 0;
-
-	if (!ns->drop_root)
-		return 0;
-	consider(ns, cwd, 5, 5, pts, max, &n);
-	for (char *const *v = read_v; v && *v; v++)
-		consider(ns, *v, 5, 4, pts, max, &n);
-	for (char *const *v = write_v; v && *v; v++)
-		consider(ns, *v, 5, 4, pts, max, &n);
-	for (char *const *v = exec_v; v && *v; v++)
-		consider(ns, *v, 5, 5, pts, max, &n);
-	return n;
-}
-
 enum op_kind { OP_WRITE, OP_IDMAP, OP_READ };
 
 struct mnt_op {
@@ -355,18 +155,18 @@ static bool holds_island(const struct sbx_ns_view *v, const char *tree)
 	static const char *const sys[] = { "/proc", "/dev", "/sys" };
 
 	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (under(sys[i], tree))
+		if (sbx_path_under(sys[i], tree))
 			return true;
 	for (char *const *i = v->islands; i && *i; i++)
-		if (under(*i, tree))
+		if (sbx_path_under(*i, tree))
 			return true;
-	return v->self_exe && under(v->self_exe, tree);
+	return v->self_exe && sbx_path_under(v->self_exe, tree);
 }
 
 static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *path)
 {
 	for (size_t i = 0; i < v->n_idmap; i++)
-		if (under(path, v->idmap[i]))
+		if (sbx_path_under(path, v->idmap[i]))
 			return v->idmap[i];
 	return NULL;
 }
@@ -374,7 +174,7 @@ static const char *idmapped_ancestor(const struct sbx_ns_view *v, const char *pa
 static bool in_write_tree(const struct sbx_ns_view *v, const char *path)
 {
 	for (char *const *w = v->write; w && *w; w++)
-		if (strncmp(*w, "/dev/", 5) != 0 && under(path, *w))
+		if (strncmp(*w, "/dev/", 5) != 0 && sbx_path_under(path, *w))
 			return true;
 	return false;
 }

@@ -14,15 +14,6 @@
 
 #include "sbx_hook.h"
 
-int sbx_path_under(const char *path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (n == 1 && root[0] == '/')
-		return path[0] == '/';
-	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 /* Appends the components of rest to out lexically: nothing of rest exists,
  * so there are no symlinks left to follow. */
 static int append_lexical(char *out, size_t cap, const char *rest)

@@ -1,5 +1,5 @@
-/* sbx_child.h: what the child needs, all of it prepared before fork, and
- * the child's one entry point. The child confines itself step by step and
+/* sbx_child.h: what the child needs, all of it prepared before fork by the
+ * supervisor (supervisor/plan.c), and the child's one entry point. The child confines itself step by step and
  * never returns. */
 #ifndef SBX_CHILD_H
 #define SBX_CHILD_H
@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 #include "sandboxpy.h"
-#include "sbx_hook.h"
+#include "sbx_fault.h"
+#include "sbx_hook_cfg.h"
 #include "sbx_ns.h"
 #include "sbx_policy.h"
 #include "sbx_seccomp.h"
@@ -38,19 +39,8 @@ struct sbx_child_plan {
 					   RLIMIT_AS / RLIMIT_NPROC then */
 };
 
-/* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */
-int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
-			 const struct sbx_run_opts *o, struct sbx_error *err);
-void sbx_child_plan_free(struct sbx_child_plan *plan);
-
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);
-
-/* Tests only (the sandboxpy-faults binary sets it from SANDBOXPY_FAULT):
- * the name of a layer whose set-up is made to fail, to check that a
- * missing layer is reported, never silently skipped. NULL in sandboxpy. */
-extern const char *sbx_fault_injected;
-bool sbx_fault(const char *layer);
 
 /* The supervisor's text for a failed set-up step. */
 const char *sbx_step_name(int step);

@@ -7,27 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sbx_hook_cfg.h"
 #include "sbx_policy.h"
-
-struct sbx_roots {
-	char *const *v;		/* absolute, resolved */
-	size_t n;
-};
-
-struct sbx_hook_cfg {
-	const struct sbx_policy *p;
-	int chan_fd;
-	unsigned char chan_key[16];	/* the run's channel key (SBX_CHAN_KEY_LEN) */
-	struct sbx_roots read;	/* policy read + write + implicit */
-	struct sbx_roots write;	/* policy write + tmp dir + /dev/null */
-	const char *dynload;	/* the stdlib's extension-module directory */
-	struct sbx_roots site;	/* python.site: the site-packages directories
-				   site adds; their extension modules are the
-				   installation's, as lib-dynload's are */
-	const char *stdlib;	/* the stdlib directory */
-	const char *path_env;	/* PATH inside, for exec_allow look-ups */
-	bool audit_only;	/* record deny/kill as would-be, refuse nothing */
-};
 
 /* Before Py_InitializeFromConfig: the audit hook and the open-code hook. */
 int sbx_hook_install(const struct sbx_hook_cfg *cfg);
@@ -57,7 +38,5 @@ size_t sbx_render_args(void *args_tuple, char *buf, size_t cap);
 /* Resolves path as the kernel would from the current directory (or dirfd),
  * following symlinks of the part that exists. 0 or -errno. */
 int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap);
-/* True when path is root or below it. */
-int sbx_path_under(const char *path, const char *root);
 
 #endif

@@ -1,6 +1,6 @@
 /* sbx_ns.h: namespaces and identity. Decided before fork, created by
- * clone() in the supervisor (which writes the user namespace's maps), then
- * used by the child: a tiny init as PID 1 of the new PID namespace (reaps
+ * clone() in the supervisor (which writes the user namespace's maps:
+ * supervisor/sbx_spawn.h), then used by the child: a tiny init as PID 1 of the new PID namespace (reaps
  * orphans, forwards signals, reports the program's exit status on a pipe
  * the program never holds), and, when started as root, a switch to
  * sandboxpy's own unprivileged uid. */
@@ -37,16 +37,6 @@ struct sbx_ns {
 	int idmap_fd;		/* the idmap's user namespace, or -1 */
 };
 
-/* Before fork: what the policy and this process call for. */
-void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns);
-/* Creates the child in new namespaces, or, where the kernel refuses,
- * without them (ns->flags 0, ns->reason says why). Like fork: 0 in the
- * child, the pid in the parent, -errno. Writes the user namespace's maps
- * and releases the child. */
-pid_t sbx_ns_clone(struct sbx_ns *ns);
-/* The supervisor's half once the child runs: 0/-errno. */
-int sbx_ns_release(struct sbx_ns *ns, pid_t child);
-
 /* In the child (PID 1 of the new namespace): waits for the supervisor,
  * then forks the program's process, which returns
  * from here; the init never returns. keep_fd is the channel, closed in the
@@ -56,18 +46,6 @@ void sbx_ns_init(struct sbx_ns *ns, int keep_fd);
 /* In the program's process, with capabilities still held: become the
  * sandbox's uid/gid (no supplementary groups). 0 or -errno. */
 int sbx_ns_drop_root(const struct sbx_ns *ns);
-
-/* May uid/gid (no supplementary groups) do want (4 r, 2 w, 1 x) on st? */
-bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want);
-
-/* Started as root: the root-owned trees on the way to the policy's paths
- * (and the working directory) that the sandbox's uid could not pass or
- * read, the outermost of each, at most max. Only ever mounted idmapped
- * READ-ONLY (the idmap is a bijection: what the sandbox created through it
- * would be root's). Computed by the supervisor for the plan and the
- * report. */
-size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
-			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
 
 /* What the program's process mounts in its own mount namespace. */
 struct sbx_ns_view {
@@ -102,8 +80,5 @@ struct sbx_ns_view {
  * -errno with *failed naming the tree that could not be mounted; *done
  * has SBX_VIEW_* flags. */
 int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **failed);
-/* The supervisor's half: a user namespace mapping 0 to the sandbox's ids,
- * as a descriptor for MOUNT_ATTR_IDMAP; -errno. */
-int sbx_ns_idmap_userns(const struct sbx_ns *ns);
 
 #endif

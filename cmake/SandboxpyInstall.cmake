@@ -18,23 +18,30 @@ add_custom_target(sbx_exports DEPENDS ${SBX_EXPORT_MAP} ${SBX_EXPORT_SYMS})
 
 # The library's code once more, position-independent: the internal archives
 # are compiled -fno-pie for the static-libpython CLI and cannot go into a
-# shared object or a user's PIE program.
-add_library(sbx_pic_objs OBJECT ${SBX_POLICY_SRC} ${SBX_SECCOMP_SRC} ${SBX_CHILD_SRC}
-            ${SBX_SUPERVISOR_SRC})
-set_target_properties(sbx_pic_objs PROPERTIES POSITION_INDEPENDENT_CODE ON)
-target_include_directories(sbx_pic_objs PRIVATE include policy child seccomp supervisor
-                           ${PY_INCLUDES})
-target_compile_options(sbx_pic_objs PRIVATE ${SBX_WARN})
-target_compile_definitions(sbx_pic_objs PRIVATE
-                           $<TARGET_PROPERTY:sandboxpy_lib,COMPILE_DEFINITIONS>)
-target_link_libraries(sbx_pic_objs PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
-                      PkgConfig::JANSSON PkgConfig::NETTLE)
+# shared object or a user's PIE program. Module by module, each seeing the
+# public headers of the modules below it only, as in the internal build.
+set(SBX_PIC_OBJS "")
+set(SBX_PIC_BELOW "")
+foreach(m policy seccomp child supervisor)
+  string(TOUPPER ${m} M)
+  add_library(sbx_${m}_pic OBJECT ${SBX_${M}_SRC})
+  set_target_properties(sbx_${m}_pic PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(sbx_${m}_pic PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/${m}
+                             ${SBX_PUB_DIR}/${m} ${SBX_PIC_BELOW} ${PY_INCLUDES})
+  target_compile_options(sbx_${m}_pic PRIVATE ${SBX_WARN})
+  target_compile_definitions(sbx_${m}_pic PRIVATE
+                             $<TARGET_PROPERTY:sbx_${m},COMPILE_DEFINITIONS>)
+  target_link_libraries(sbx_${m}_pic PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
+                        PkgConfig::JANSSON PkgConfig::NETTLE)
+  list(APPEND SBX_PIC_OBJS $<TARGET_OBJECTS:sbx_${m}_pic>)
+  list(APPEND SBX_PIC_BELOW ${SBX_PUB_DIR}/${m})
+endforeach()
 
 # The shared library embeds the interpreter by linking Debian's
 # libpython3.11.so (docs/build.md says why not libpython3.11-pic.a).
 find_library(SBX_LIBPYTHON_SO NAMES libpython3.11.so.1.0 libpython3.11.so
              PATHS ${PY_PREFIX}/lib/${SBX_MULTIARCH} ${PY_PREFIX}/lib NO_DEFAULT_PATH REQUIRED)
-add_library(sandboxpy_shared SHARED $<TARGET_OBJECTS:sbx_pic_objs>)
+add_library(sandboxpy_shared SHARED ${SBX_PIC_OBJS})
 add_dependencies(sandboxpy_shared sbx_exports)
 set_target_properties(sandboxpy_shared PROPERTIES
   OUTPUT_NAME sandboxpy VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
@@ -53,10 +60,11 @@ set(SBX_STATIC_OBJ ${CMAKE_BINARY_DIR}/lib/sandboxpy-all.o)
 add_custom_command(OUTPUT ${SBX_STATIC_LIB}
   COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/lib
   COMMAND ${CMAKE_COMMAND} -E rm -f ${SBX_STATIC_LIB} ${SBX_STATIC_OBJ}
-  COMMAND ${CMAKE_LINKER} -r -o ${SBX_STATIC_OBJ} $<TARGET_OBJECTS:sbx_pic_objs>
+  COMMAND ${CMAKE_LINKER} -r -o ${SBX_STATIC_OBJ} ${SBX_PIC_OBJS}
   COMMAND ${CMAKE_OBJCOPY} --keep-global-symbols=${SBX_EXPORT_SYMS} ${SBX_STATIC_OBJ}
   COMMAND ${CMAKE_AR} rcs ${SBX_STATIC_LIB} ${SBX_STATIC_OBJ}
-  DEPENDS sbx_pic_objs $<TARGET_OBJECTS:sbx_pic_objs> ${SBX_EXPORT_SYMS}
+  DEPENDS sbx_policy_pic sbx_seccomp_pic sbx_child_pic sbx_supervisor_pic ${SBX_PIC_OBJS}
+          ${SBX_EXPORT_SYMS}
   COMMENT "Linking the installable libsandboxpy.a" COMMAND_EXPAND_LISTS VERBATIM)
 add_custom_target(sandboxpy_static ALL DEPENDS ${SBX_STATIC_LIB})
 

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "sbx_diag.h"
 #include "sbx_policy.h"
 
 /* A JSON path as components, so positions can be found in the source text. */
@@ -35,14 +36,6 @@ int sbx_jpath_parse(const char *s, struct sbx_jpath *p, char *scratch, size_t sc
  * characters, as jansson's do. Returns false when the path is not there. */
 bool sbx_jpos_find(const char *text, size_t len, const struct sbx_jpath *path,
 		   bool at_key, int *line, int *col);
-
-/* Appends one diagnostic (dropped and counted when err is full). */
-void sbx_diag_add(struct sbx_error *err, const char *file, int line, int col,
-		  const char *json_path, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-void sbx_diag_vadd(struct sbx_error *err, const char *file, int line, int col,
-		   const char *json_path, const char *fmt, va_list ap)
-	__attribute__((format(printf, 6, 0)));
 
 /* Applies "KEY=VALUE" to the document. VALUE is JSON when it parses as JSON,
  * else a bare string. Fills path with the target for error positions. */

@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
 #include "sbx_sc_table.h"
 #include "sbx_seccomp.h"
 

@@ -21,7 +21,8 @@
 #include <jansson.h>
 
 #include "sandboxpy.h"
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
+#include "sbx_match.h"
 #include "sbx_supervisor.h"
 
 #define MAX_WORKERS 1024
@@ -309,34 +310,6 @@ static void slot_path(const struct batch *b, unsigned long seq, const char *what
 	snprintf(buf, len, "%s/%lu.%s", b->tmp, seq, what);
 }
 
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], cp;
-	size_t l;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		l = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		l = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		l = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < l)
-		return 0;
-	for (size_t i = 1; i < l; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((l == 3 && cp < 0x800) || (l == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return l;
-}
-
 /* Output bytes as a JSON string: invalid UTF-8 becomes U+FFFD. */
 static json_t *text_json(const unsigned char *s, size_t n)
 {
@@ -347,7 +320,7 @@ static json_t *text_json(const unsigned char *s, size_t n)
 	if (!o)
 		return json_null();
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(s + i, n - i);
+		size_t l = sbx_utf8_seq(s + i, n - i);
 		if (l) {
 			memcpy(o + k, s + i, l);
 			k += l;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sbx_match.h"
 #include "sbx_rules.h"
 #include "sbx_supervisor.h"
 
@@ -14,30 +15,12 @@
  * 0. */
 static size_t printable_seq(const unsigned char *s, size_t n)
 {
-	size_t len;
-	uint32_t cp;
+	size_t len = sbx_utf8_seq(s, n);
 
-	if (s[0] < 0x80)
+	if (len == 1)
 		return s[0] >= 0x20 && s[0] != 0x7f;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong, surrogates, beyond Unicode, C1 controls */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
-		return 0;
+	if (len == 2 && s[0] == 0xc2 && s[1] <= 0x9f)
+		return 0;	/* U+0080..U+009F */
 	return len;
 }
 

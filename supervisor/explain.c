@@ -16,7 +16,7 @@
 #include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_landlock.h"
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
 #include "sbx_rules.h"
 #include "sbx_seccomp.h"
 #include "sbx_supervisor.h"

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "sandboxpy.h"
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
 #include "sbx_supervisor.h"
 
 /* Only names the supervisor makes: a basename starting with sandboxpy-,

@@ -21,7 +21,8 @@
 #include <jansson.h>
 
 #include "sbx_events.h"
-#include "sbx_policy_int.h"
+#include "sbx_match.h"
+#include "sbx_diag.h"
 #include "sbx_supervisor.h"
 
 #define MAX_WHY 3		/* events quoted per learnt entry */
@@ -30,6 +31,7 @@ struct learn {
 	json_t *doc;		/* the policy being widened */
 	json_t *notes;		/* "section.key += value" -> [why...] */
 	const char *cwd;
+	const char *path_env;	/* the sandbox's PATH, for bare program names */
 	json_t *writes;		/* absolute paths written (set: object) */
 	json_t *mkdirs;		/* directories the run created */
 	json_t *reads;		/* absolute paths read */
@@ -130,15 +132,6 @@ static void set_value(struct learn *l, const char *sec, const char *key, json_t 
 	note(l, entry, why);
 }
 
-static bool under(const char *path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (strcmp(root, "/") == 0)
-		return path[0] == '/';
-	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* An absolute, normalised path for p as the program named it (relative to
  * the sandbox's working directory); "" when it cannot be made. */
 static void absolute(const char *cwd, const char *p, char *out, size_t len)
@@ -184,7 +177,7 @@ static void relative(const char *cwd, const char *abs, char *out, size_t len)
 
 	if (strcmp(abs, cwd) == 0)
 		snprintf(out, len, ".");
-	else if (under(abs, cwd) && strcmp(cwd, "/") != 0)
+	else if (sbx_path_under(abs, cwd) && strcmp(cwd, "/") != 0)
 		snprintf(out, len, ".%s", abs + n);
 	else
 		snprintf(out, len, "%s", abs);
@@ -425,21 +418,9 @@ static void learn_exec(struct learn *l, json_t *ev)
 	}
 	if (!exe)
 		return;
-	if (exe[0] != '/') {
-		/* A bare name is looked up in the sandbox's PATH. */
-		static const char *const dirs[] = { "/usr/bin", "/bin" };
-		abs[0] = '\0';
-		for (size_t i = 0; i < 2 && !abs[0] && !strchr(exe, '/'); i++) {
-			char c[PATH_MAX];
-			snprintf(c, sizeof(c), "%s/%s", dirs[i], exe);
-			if (access(c, X_OK) == 0)
-				snprintf(abs, sizeof(abs), "%s", c);
-		}
-		if (!abs[0])
-			absolute(l->cwd, exe, abs, sizeof(abs));
-	} else {
+	/* A bare name is looked up in the sandbox's PATH, as the hook does. */
+	if (strchr(exe, '/') || sbx_exec_search(l->path_env, exe, abs, sizeof(abs)) < 0)
 		absolute(l->cwd, exe, abs, sizeof(abs));
-	}
 	path_set_add(l->execs, abs, ev);
 }
 
@@ -502,7 +483,7 @@ static bool covered(json_t *list, const char *cwd, const char *abs)
 	json_array_foreach(list, i, v) {
 		char a[PATH_MAX];
 		absolute(cwd, json_string_value(v), a, sizeof(a));
-		if (a[0] && under(abs, a))
+		if (a[0] && sbx_path_under(abs, a))
 			return true;
 	}
 	return false;
@@ -538,7 +519,7 @@ static bool in_system_tmp(const char *path)
 
 static bool system_tmp(struct learn *l, const char *path, json_t *why)
 {
-	if (!in_system_tmp(path) || under(l->cwd, path) || under(path, l->cwd))
+	if (!in_system_tmp(path) || sbx_path_under(l->cwd, path) || sbx_path_under(path, l->cwd))
 		return false;
 	set_value(l, "filesystem", "tmp", json_true(), json_string_value(json_array_get(why, 0)));
 	return true;
@@ -550,7 +531,7 @@ static bool private_shm(struct learn *l, const char *path, json_t *why)
 {
 	json_t *spawn = json_object_get(section(l, "process"), "spawn");
 
-	if (!under(path, "/dev/shm") || !json_is_true(spawn))
+	if (!sbx_path_under(path, "/dev/shm") || !json_is_true(spawn))
 		return false;
 	note(l, "/dev/shm: private and writable because process.spawn is true",
 	     json_string_value(json_array_get(why, 0)));
@@ -583,7 +564,7 @@ static void place_writes(struct learn *l)
 		snprintf(pick, sizeof(pick), "%s", path);
 		/* Inside a directory the run made: that directory. */
 		json_object_foreach(l->mkdirs, c, d)
-			if (under(path, c) && strlen(c) < strlen(pick))
+			if (sbx_path_under(path, c) && strlen(c) < strlen(pick))
 				snprintf(pick, sizeof(pick), "%s", c);
 		if (strcmp(pick, path) == 0 && json_integer_value(json_object_get(per_parent, par)) > 1 &&
 		    depth(par) >= 2)
@@ -602,7 +583,7 @@ static void place_writes(struct learn *l)
 		const char *other;
 		json_t *o;
 		json_object_foreach(want, other, o)
-			if (strcmp(other, path) != 0 && under(path, other))
+			if (strcmp(other, path) != 0 && sbx_path_under(path, other))
 				inner = true;
 		if (inner || covered(write, l->cwd, path))
 			continue;
@@ -631,7 +612,7 @@ static void place_reads(struct learn *l)
 		char d[PATH_MAX];
 		/* tempfile's probing and its own files: the private tmp now. */
 		if ((in_system_tmp(path) || strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0) &&
-		    json_is_true(json_object_get(fs, "tmp")) && !under(l->cwd, path))
+		    json_is_true(json_object_get(fs, "tmp")) && !sbx_path_under(l->cwd, path))
 			continue;
 		if (is_dir(path))
 			snprintf(d, sizeof(d), "%s", path);
@@ -669,7 +650,7 @@ static void place_reads(struct learn *l)
 		const char *other;
 		json_t *o;
 		json_object_foreach(dirs, other, o)
-			if (strcmp(other, path) != 0 && under(path, other))
+			if (strcmp(other, path) != 0 && sbx_path_under(path, other))
 				inner = true;
 		if (inner || covered(read, l->cwd, path) ||
 		    covered(json_object_get(fs, "write"), l->cwd, path))
@@ -832,7 +813,7 @@ static int write_notes(struct learn *l, const char *out_path, bool merging, json
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_text,
 	      struct sbx_error *err)
 {
-	struct learn l = { .cwd = p->cwd };
+	struct learn l = { .cwd = p->cwd, .path_env = sbx_policy_path_env(p) };
 	json_t *rep = NULL, *events, *ev;
 	struct sbx_policy *chk = NULL;
 	char *text = NULL;

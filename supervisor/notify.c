@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "sbx_deputy.h"
-#include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_notify_net.h"
 #include "sbx_supervisor.h"
 
@@ -149,14 +149,6 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 		}
 		json_array_append_new(args, j ? j : json_null());
 	}
-}
-
-static bool under_any(const char *path, char *const *roots)
-{
-	for (char *const *r = roots; r && *r; r++)
-		if (sbx_path_under(path, *r))
-			return true;
-	return false;
 }
 
 /* ---- writes by path and descriptor ----
@@ -320,7 +312,7 @@ static bool fd_writable(int fd, char *const *roots, char *where, size_t cap)
 		return false;
 	if (where[0] != '/' || (fstat(fd, &st) == 0 && st.st_nlink == 0))
 		return true;
-	return under_any(where, roots);
+	return sbx_path_under_any(where, roots);
 }
 
 /* The caller's descriptor n, as a descriptor of the supervisor's (the same
@@ -371,7 +363,7 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 				 strerror(-r));
 			return 0;
 		}
-		r = under_any(j->where, roots);
+		r = sbx_path_under_any(j->where, roots);
 	}
 	if (r && keep) {
 		j->obj = fd;

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "sbx_deputy.h"
-#include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_notify_net.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
@@ -224,14 +224,6 @@ static int perform_send(struct net_ctx *x, struct msghdr *msg, int flags, struct
  * without them, and not reported: the program asked for nothing. */
 static const char *const libc_probes[] = { "/var/run/nscd/socket", "/run/nscd/socket" };
 
-static bool under_roots(const char *path, char *const *roots)
-{
-	for (char *const *r = roots; r && *r; r++)
-		if (sbx_path_under(path, *r))
-			return true;
-	return false;
-}
-
 /* The name, in the caller's view, of the object we hold as fd: our
  * /proc/self/fd link, accepted only if it leads, from the caller's root
  * and through no symlink, to this very object. */
@@ -285,7 +277,7 @@ static int judge_unix_peer(struct net_ctx *x, const char *path, struct sockaddr_
 		set_why(x, "unix:%s %s", path, "is not a socket");
 		return 0;
 	}
-	if (caller_name(x, fd, name, sizeof(name)) < 0 || !under_roots(name, x->c->write_roots)) {
+	if (caller_name(x, fd, name, sizeof(name)) < 0 || !sbx_path_under_any(name, x->c->write_roots)) {
 		set_why(x, "unix:%s is %s, outside the write trees", path, caller_name(x, fd, name, sizeof(name)) < 0
 			? "an object with no name in the caller's view" : name);
 		return 0;
@@ -319,7 +311,7 @@ static int judge_unix_bind(struct net_ctx *x, const char *path, int *err)
 		return 0;
 	}
 	snprintf(full, sizeof(full), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", leaf);
-	if (!under_roots(full, x->c->write_roots)) {
+	if (!sbx_path_under_any(full, x->c->write_roots)) {
 		set_why(x, "unix:%s is %s, outside the write trees", path, full);
 		return 0;
 	}

@@ -35,7 +35,9 @@
 #include "sbx_child.h"
 #include "sbx_events.h"
 #include "sbx_landlock.h"
-#include "sbx_policy_int.h"
+#include "sbx_match.h"
+#include "sbx_spawn.h"
+#include "sbx_diag.h"
 #include "sbx_supervisor.h"
 
 #define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */

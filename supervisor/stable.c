@@ -35,20 +35,12 @@
 #include <sys/stat.h>
 
 #include "sbx_deputy.h"
-#include "sbx_hook.h"
+#include "sbx_match.h"
 #include "sbx_supervisor.h"
 
 /* Paths of more components than this are not judged (bounded work: the
  * walk below restarts at most 40 times, as the kernel follows links). */
 #define EXEC_MAX_COMPONENTS 64
-
-static bool under_any(const char *path, char *const *roots)
-{
-	for (char *const *r = roots; r && *r; r++)
-		if (sbx_path_under(path, *r))
-			return true;
-	return false;
-}
 
 /* A field of /proc/PID/status as a number, -1 when missing. */
 static long status_num(pid_t pid, const char *key)
@@ -146,7 +138,7 @@ static const char *memory_private(pid_t tid, uint64_t addr, uint64_t len, char *
 		if (perms[3] != 'p')
 			break;		/* shared: another process may write it */
 		if (ino && (file[0] != '/' || strstr(file, " (deleted)") || strncmp(file, "/memfd:", 7) == 0 ||
-			    under_any(file, roots)))
+			    sbx_path_under_any(file, roots)))
 			break;		/* a file someone in the sandbox may change */
 		covered = hi;
 	}
@@ -186,7 +178,7 @@ static const char *walk_outside(const struct sbx_caller *c, const char *abs, cha
 				*last = '\0';
 			continue;
 		}
-		if (done[0] && under_any(done, roots))
+		if (done[0] && sbx_path_under_any(done, roots))
 			return "the path passes through a writable tree";
 		if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", done, name) >= sizeof(done))
 			return "the path is too long to judge";
@@ -214,7 +206,7 @@ static const char *walk_outside(const struct sbx_caller *c, const char *abs, cha
 			done[0] = '\0';
 		p = todo;
 	}
-	return done[0] && under_any(done, roots) ? "the path passes through a writable tree" : NULL;
+	return done[0] && sbx_path_under_any(done, roots) ? "the path passes through a writable tree" : NULL;
 }
 
 int sbx_exec_path_stable(const struct sbx_caller *c, pid_t tgid, uint64_t addr, const char *path,

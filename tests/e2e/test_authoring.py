@@ -297,6 +297,28 @@ def test_learn_widens_events_rule_exception(sbx):
     assert r.returncode == 0 and "LOADED" in r.stdout, r
 
 
+def test_learn_finds_a_bare_program_on_the_sandboxs_path(sbx, open_dir):
+    """A program started by its bare name is learnt where the sandbox's
+    PATH (python.env) finds it, as the hook looks it up: not only in
+    /usr/bin and /bin."""
+    bindir = open_dir / "bin"
+    bindir.mkdir()
+    os.chmod(bindir, 0o755)
+    shutil.copy("/usr/bin/echo", bindir / "sbx-echo-tool")
+    os.chmod(bindir / "sbx-echo-tool", 0o755)
+    base = sbx.write_policy({"version": 1, "python": {"env": {
+        "PATH": f"{bindir}:/usr/bin:/bin"}}})
+    sbx.script('import subprocess\n'
+               'subprocess.run(["sbx-echo-tool", "TOOL RAN"], check=True)\n')
+    out = sbx.base / "path.json"
+    r = learn(sbx, out, "prog.py", policy=base)
+    assert r.returncode == 0 and "TOOL RAN" in r.stdout, r
+    pol = json.loads(out.read_text())
+    assert pol["process"]["exec_allow"] == [str(bindir / "sbx-echo-tool")], pol["process"]
+    r = enforce(sbx, out, "prog.py")
+    assert r.returncode == 0 and "TOOL RAN" in r.stdout, r
+
+
 def test_learn_refuses_an_invalid_existing_file(sbx):
     sbx.script("print(1)\n")
     out = sbx.base / "bad.json"

@@ -13,7 +13,9 @@
 #include <jansson.h>
 
 #include "sbx_child.h"
-#include "sbx_policy_int.h"
+#include "sbx_diag.h"
+#include "sbx_match.h"
+#include "sbx_spawn.h"
 
 /* Always readable (policy.md "filesystem"): what the interpreter and the C
  * runtime need to start and run the standard library. Missing ones are
@@ -268,44 +270,47 @@ static int check_write_trees(const struct sbx_policy *p, struct sbx_error *err)
 	return r;
 }
 
-int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
-			 const struct sbx_run_opts *o, struct sbx_error *err)
+/* The lists a plan is made of while it is built; the plan owns them after
+ * (hand_over), on success or failure alike. */
+struct plan_vecs {
+	struct vec rd, wr, env, imp, ex;
+	size_t site_first, n_site;	/* python.site's directories in imp */
+};
+
+/* The private tmp directory (filesystem.tmp): made here, the sandbox's own. */
+static int make_tmpdir(struct sbx_child_plan *plan, struct sbx_error *err)
 {
-	struct vec rd = { 0 }, wr = { 0 }, env = { 0 }, imp = { 0 }, ex = { 0 };
+	const char *base = getenv("TMPDIR");
 	char buf[PATH_MAX];
-	int r = -ENOMEM;
-	bool site = p->python.site && !o->no_site;
-	size_t site_first, n_site;
 
-	memset(plan, 0, sizeof(*plan));
-	plan->p = p;
-	plan->o = o;
-	plan->chan_fd = -1;
-	plan->stdio_fd[0] = plan->stdio_fd[1] = plan->stdio_fd[2] = -1;
-	plan->supervisor = getpid();
-
-	if (p->fs.tmp) {
-		const char *base = getenv("TMPDIR");
-		snprintf(buf, sizeof(buf), "%s/sandboxpy-XXXXXX", base && base[0] == '/' ? base : "/tmp");
-		if (!mkdtemp(buf)) {
-			r = -errno;
-			sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the private tmp directory in %s: %s",
-				     base && base[0] == '/' ? base : "/tmp", strerror(errno));
-			goto out_fail;
-		}
-		if (!(plan->tmpdir = realpath(buf, NULL)))
-			goto out_fail;
-		/* The sandbox's own, never root's: in a mount namespace a tmpfs
-		 * covers it, without one the program writes here as itself. */
-		if (geteuid() == 0 && chown(plan->tmpdir, SBX_SANDBOX_ID, SBX_SANDBOX_ID) < 0) {
-			r = -errno;
-			sbx_diag_add(err, NULL, 0, 0, NULL, "cannot give the private tmp directory %s "
-				     "to uid %u: %s", plan->tmpdir, SBX_SANDBOX_ID, strerror(errno));
-			goto out_fail;
-		}
+	if (!base || base[0] != '/')
+		base = "/tmp";
+	snprintf(buf, sizeof(buf), "%s/sandboxpy-XXXXXX", base);
+	if (!mkdtemp(buf)) {
+		int e = errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the private tmp directory in %s: %s",
+			     base, strerror(e));
+		return -e;
 	}
-	if ((r = check_write_trees(p, err)) < 0)
-		goto out_fail;
+	if (!(plan->tmpdir = realpath(buf, NULL)))
+		return -ENOMEM;
+	/* The sandbox's own, never root's: in a mount namespace a tmpfs
+	 * covers it, without one the program writes here as itself. */
+	if (geteuid() == 0 && chown(plan->tmpdir, SBX_SANDBOX_ID, SBX_SANDBOX_ID) < 0) {
+		int e = errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot give the private tmp directory %s "
+			     "to uid %u: %s", plan->tmpdir, SBX_SANDBOX_ID, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* The script's real path (read implicitly) and sys.executable. */
+static void find_program(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			 const struct sbx_run_opts *o)
+{
+	char buf[PATH_MAX];
+
 	if (o->kind == SBX_PROG_FILE && o->program) {
 		/* Relative to the sandbox's working directory, where the child
 		 * is when Python opens it (-C), not to ours. */
@@ -327,115 +332,169 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 			plan->self_exe = strdup(buf);
 		}
 	}
+}
 
+/* What the interpreter reads whatever the policy says (imp). */
+static int add_implicit(struct plan_vecs *v, const struct sbx_policy *p, bool site)
+{
 	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++)
-		if (vec_add_real(&imp, implicit_read[i].path) < 0)
-			goto out_fail;
-	site_first = imp.n;
+		if (vec_add_real(&v->imp, implicit_read[i].path) < 0)
+			return -ENOMEM;
+	v->site_first = v->imp.n;
 	if (site)
 		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
-			if (vec_add_real(&imp, site_dirs[i]) < 0)
-				goto out_fail;
-	n_site = imp.n - site_first;	/* imp.v[site_first...] */
+			if (vec_add_real(&v->imp, site_dirs[i]) < 0)
+				return -ENOMEM;
+	v->n_site = v->imp.n - v->site_first;
 	if (p->net.dns)
 		for (size_t i = 0; i < sizeof(dns_files) / sizeof(dns_files[0]); i++)
-			if (vec_add_real(&imp, dns_files[i]) < 0)
-				goto out_fail;
-	if (p->process.spawn && !p->process.exec_allow.n) {
-		/* Any program may start: the kernel reads an executable to run
-		 * it, so the PATH directories and sys.executable are readable
-		 * (files only: READ_DIR is not granted by this set). */
-		const char *path = env_get(p, "PATH") ? env_get(p, "PATH") : "/usr/bin:/bin";
-		for (const char *d = path; *d;) {
-			size_t n = strcspn(d, ":");
-			snprintf(buf, sizeof(buf), "%.*s", (int)n, d);
-			if (buf[0] == '/' && vec_add_real(&ex, buf) < 0)
-				goto out_fail;
-			d += n + (d[n] == ':');
-		}
-		if (plan->self_exe && vec_add_real(&ex, plan->self_exe) < 0)
-			goto out_fail;
-	}
-	if (p->process.spawn && p->process.exec_allow.n) {
-		for (size_t i = 0; i < p->process.exec_allow.n; i++)
-			if (vec_add_real(&ex, p->process.exec_allow.v[i]) < 0)
-				goto out_fail;
-		for (size_t i = 0; i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
-			if (vec_add_real(&ex, elf_loaders[i]) < 0)
-				goto out_fail;
-	}
+			if (vec_add_real(&v->imp, dns_files[i]) < 0)
+				return -ENOMEM;
+	return 0;
+}
 
-	for (size_t i = 0; i < p->fs.read.n; i++)
-		if (vec_add(&rd, p->fs.read.v[i]) < 0)
-			goto out_fail;
-	for (size_t i = 0; i < p->fs.write.n; i++)
-		if (vec_add(&rd, p->fs.write.v[i]) < 0 || vec_add(&wr, p->fs.write.v[i]) < 0)
-			goto out_fail;
-	for (size_t i = 0; i < p->python.path.n; i++)
-		if (vec_add(&rd, p->python.path.v[i]) < 0)
-			goto out_fail;
-	for (size_t i = 0; i < imp.n; i++)
-		if (vec_add(&rd, imp.v[i]) < 0)
-			goto out_fail;
-	if (plan->script_real && vec_add(&rd, plan->script_real) < 0)
-		goto out_fail;
-	if (plan->tmpdir && (vec_add(&rd, plan->tmpdir) < 0 || vec_add(&wr, plan->tmpdir) < 0))
-		goto out_fail;
-	if (vec_add(&wr, "/dev/null") < 0)
-		goto out_fail;
+/* Landlock's EXECUTE set (ex). */
+static int add_exec(struct plan_vecs *v, const struct sbx_policy *p, const char *self_exe)
+{
+	char buf[PATH_MAX];
+
+	if (!p->process.spawn)
+		return 0;
+	if (p->process.exec_allow.n) {
+		for (size_t i = 0; i < p->process.exec_allow.n; i++)
+			if (vec_add_real(&v->ex, p->process.exec_allow.v[i]) < 0)
+				return -ENOMEM;
+		for (size_t i = 0; i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
+			if (vec_add_real(&v->ex, elf_loaders[i]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	/* Any program may start: the kernel reads an executable to run it,
+	 * so the PATH directories and sys.executable are readable (files
+	 * only: READ_DIR is not granted by this set). */
+	for (const char *d = sbx_policy_path_env(p); *d;) {
+		size_t n = strcspn(d, ":");
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, d);
+		if (buf[0] == '/' && vec_add_real(&v->ex, buf) < 0)
+			return -ENOMEM;
+		d += n + (d[n] == ':');
+	}
+	if (self_exe && vec_add_real(&v->ex, self_exe) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int add_strv(struct vec *vec, const struct sbx_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (vec_add(vec, sv->v[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The hook's read roots (rd) and write roots (wr). */
+static int add_roots(struct plan_vecs *v, const struct sbx_policy *p,
+		     const struct sbx_child_plan *plan)
+{
+	if (add_strv(&v->rd, &p->fs.read) < 0 || add_strv(&v->rd, &p->fs.write) < 0 ||
+	    add_strv(&v->wr, &p->fs.write) < 0 || add_strv(&v->rd, &p->python.path) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->imp.n; i++)
+		if (vec_add(&v->rd, v->imp.v[i]) < 0)
+			return -ENOMEM;
+	if (plan->script_real && vec_add(&v->rd, plan->script_real) < 0)
+		return -ENOMEM;
+	if (plan->tmpdir && (vec_add(&v->rd, plan->tmpdir) < 0 || vec_add(&v->wr, plan->tmpdir) < 0))
+		return -ENOMEM;
+	if (vec_add(&v->wr, "/dev/null") < 0)
+		return -ENOMEM;
 	/* multiprocessing's locks are POSIX semaphores, files in /dev/shm:
 	 * with spawning allowed, Pool and Queue need it. */
-	if (p->process.spawn && vec_add_real(&wr, "/dev/shm") < 0)
-		goto out_fail;
+	if (p->process.spawn && vec_add_real(&v->wr, "/dev/shm") < 0)
+		return -ENOMEM;
+	return 0;
+}
 
-	/* policy.md: exactly python.env plus PATH, HOME (and TMPDIR). The
-	 * policy's own values win: a user who sets PATH means it. */
-	if (!env_get(p, "PATH") && vec_add_kv(&env, "PATH", "/usr/bin:/bin") < 0)
-		goto out_fail;
-	if (!env_get(p, "HOME") && vec_add_kv(&env, "HOME", p->cwd) < 0)
-		goto out_fail;
-	if (plan->tmpdir && vec_add_kv(&env, "TMPDIR", plan->tmpdir) < 0)
-		goto out_fail;
+/* policy.md: exactly python.env plus PATH, HOME (and TMPDIR). The policy's
+ * own values win: a user who sets PATH means it. */
+static int add_env(struct plan_vecs *v, const struct sbx_policy *p, const char *tmpdir)
+{
+	if (!env_get(p, "PATH") && vec_add_kv(&v->env, "PATH", sbx_policy_path_env(p)) < 0)
+		return -ENOMEM;
+	if (!env_get(p, "HOME") && vec_add_kv(&v->env, "HOME", p->cwd) < 0)
+		return -ENOMEM;
+	if (tmpdir && vec_add_kv(&v->env, "TMPDIR", tmpdir) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < p->python.n_env; i++) {
-		if (plan->tmpdir && strcmp(p->python.env[i].key, "TMPDIR") == 0)
+		if (tmpdir && strcmp(p->python.env[i].key, "TMPDIR") == 0)
 			continue;
-		if (vec_add_kv(&env, p->python.env[i].key, p->python.env[i].value) < 0)
-			goto out_fail;
+		if (vec_add_kv(&v->env, p->python.env[i].key, p->python.env[i].value) < 0)
+			return -ENOMEM;
 	}
-	if (p->process.spawn && (r = inherit_policy(plan, p, &rd, &env, err)) < 0)
-		goto out_fail;
-	r = -ENOMEM;
-	if (!env.v && vec_add_kv(&env, "PATH", "/usr/bin:/bin") < 0)
-		goto out_fail;
+	return 0;
+}
 
-	plan->read_v = rd.v;
-	plan->write_v = wr.v;
-	plan->exec_v = ex.v;
-	plan->envp = env.v;
-	plan->implicit_v = imp.v;
-	plan->n_implicit = imp.n;
+static void hand_over(struct sbx_child_plan *plan, const struct plan_vecs *v)
+{
+	plan->read_v = v->rd.v;
+	plan->write_v = v->wr.v;
+	plan->exec_v = v->ex.v;
+	plan->envp = v->env.v;
+	plan->implicit_v = v->imp.v;
+	plan->n_implicit = v->imp.n;
+}
+
+static void fill_hook(struct sbx_child_plan *plan, const struct sbx_policy *p,
+		      const struct sbx_run_opts *o, const struct plan_vecs *v)
+{
 	plan->hook.p = p;
 	plan->hook.chan_fd = -1;
-	plan->hook.read.v = rd.v;
-	plan->hook.read.n = rd.n;
-	plan->hook.write.v = wr.v;
-	plan->hook.write.n = wr.n;
+	plan->hook.read.v = v->rd.v;
+	plan->hook.read.n = v->rd.n;
+	plan->hook.write.v = v->wr.v;
+	plan->hook.write.n = v->wr.n;
 	plan->hook.stdlib = SBX_PYTHON_STDLIB;
 	plan->hook.dynload = SBX_PYTHON_STDLIB "/lib-dynload";
-	plan->hook.site.v = imp.v + site_first;
-	plan->hook.site.n = n_site;
+	plan->hook.site.v = v->imp.v + v->site_first;
+	plan->hook.site.n = v->n_site;
 	plan->hook.audit_only = o->audit_only;
-	plan->hook.path_env = env_get(p, "PATH") ? env_get(p, "PATH") : "/usr/bin:/bin";
+	plan->hook.path_env = sbx_policy_path_env(p);
+}
+
+int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			 const struct sbx_run_opts *o, struct sbx_error *err)
+{
+	struct plan_vecs v = { 0 };
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->p = p;
+	plan->o = o;
+	plan->chan_fd = -1;
+	plan->stdio_fd[0] = plan->stdio_fd[1] = plan->stdio_fd[2] = -1;
+	plan->supervisor = getpid();
+
+	if ((p->fs.tmp && (r = make_tmpdir(plan, err)) < 0) || (r = check_write_trees(p, err)) < 0)
+		goto out_fail;
+	find_program(plan, p, o);
+	if ((r = add_implicit(&v, p, p->python.site && !o->no_site)) < 0 ||
+	    (r = add_exec(&v, p, plan->self_exe)) < 0 || (r = add_roots(&v, p, plan)) < 0 ||
+	    (r = add_env(&v, p, plan->tmpdir)) < 0)
+		goto out_fail;
+	if (p->process.spawn && (r = inherit_policy(plan, p, &v.rd, &v.env, err)) < 0)
+		goto out_fail;
+	if (!v.env.v && vec_add_kv(&v.env, "PATH", sbx_policy_path_env(p)) < 0) {
+		r = -ENOMEM;
+		goto out_fail;
+	}
+	hand_over(plan, &v);
+	fill_hook(plan, p, o, &v);
 	return 0;
 
 out_fail:
 	if (r == -ENOMEM && !err->n)
 		sbx_diag_add(err, NULL, 0, 0, NULL, "out of memory preparing the sandbox");
-	plan->read_v = rd.v;
-	plan->write_v = wr.v;
-	plan->exec_v = ex.v;
-	plan->envp = env.v;
-	plan->implicit_v = imp.v;
+	hand_over(plan, &v);
 	remove_policy_dir(plan);
 	sbx_child_plan_free(plan);
 	return r;

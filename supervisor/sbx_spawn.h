@@ -1,0 +1,48 @@
+/* sbx_spawn.h: what the supervisor does before and at fork: the child's
+ * plan (plan.c), the namespaces it is cloned into and the user namespace's
+ * maps (clone.c). The plan's layout and the child's side are child/'s
+ * (sbx_child.h, sbx_ns.h). */
+#ifndef SBX_SPAWN_H
+#define SBX_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "sandboxpy.h"
+#include "sbx_child.h"
+#include "sbx_ns.h"
+#include "sbx_policy.h"
+
+/* Builds the plan: roots, environment, tmp dir. 0 or -errno with err. */
+int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
+			 const struct sbx_run_opts *o, struct sbx_error *err);
+void sbx_child_plan_free(struct sbx_child_plan *plan);
+
+/* Before fork: what the policy and this process call for. */
+void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns);
+/* Creates the child in new namespaces, or, where the kernel refuses,
+ * without them (ns->flags 0, ns->reason says why). Like fork: 0 in the
+ * child, the pid in the parent, -errno. Writes the user namespace's maps
+ * and releases the child. */
+pid_t sbx_ns_clone(struct sbx_ns *ns);
+/* The supervisor's half once the child runs: 0/-errno. */
+int sbx_ns_release(struct sbx_ns *ns, pid_t child);
+
+/* May uid/gid (no supplementary groups) do want (4 r, 2 w, 1 x) on st? */
+bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want);
+
+/* Started as root: the root-owned trees on the way to the policy's paths
+ * (and the working directory) that the sandbox's uid could not pass or
+ * read, the outermost of each, at most max. Only ever mounted idmapped
+ * READ-ONLY (the idmap is a bijection: what the sandbox created through it
+ * would be root's). Computed for the plan and the report. */
+size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
+			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
+
+/* A user namespace mapping 0 to the sandbox's ids, as a descriptor for
+ * MOUNT_ATTR_IDMAP; -errno. */
+int sbx_ns_idmap_userns(const struct sbx_ns *ns);
+
+#endif
