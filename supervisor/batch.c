@@ -561,15 +561,18 @@ static void write_line(struct batch *b, json_t *r)
 		b->write_failed = true;
 }
 
+/* The caller's progress callback: it prints, the library does not. */
+static void progress_last(struct batch *b, bool last)
+{
+	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed };
+
+	if (b->o->on_progress)
+		b->o->on_progress(&now, b->total, last, b->o->on_progress_ctx);
+}
+
 static void progress(struct batch *b)
 {
-	if (!b->o->progress)
-		return;
-	if (b->total)
-		fprintf(stderr, "\r[%lu/%lu] %lu failed", b->done, b->total, b->failed);
-	else
-		fprintf(stderr, "\r[%lu] %lu failed", b->done, b->failed);
-	fflush(stderr);
+	progress_last(b, false);
 }
 
 /* A result for a job that never ran (a malformed line) or whose worker
@@ -869,8 +872,7 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		if (pf[0].revents)
 			on_signals(&b);
 	}
-	if (o->progress)
-		fputc('\n', stderr);
+	progress_last(&b, true);
 	if (b.write_failed && rc == 0) {
 		rc = -EIO;
 		sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results");
