@@ -122,7 +122,7 @@ static void clean_up(const struct sbx_guard *g)
 }
 
 /* A report the supervisor was writing when it died: its temporary file
- * ("REPORT.tmp.XXXXXX", see write_report in run.c). */
+ * ("REPORT.tmp.XXXXXX", see write_atomic in report.c). */
 static void remove_report_tmp(const char *report)
 {
 	char dir[4096];

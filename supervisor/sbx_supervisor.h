@@ -43,7 +43,7 @@ void sbx_decoded_clear(struct sbx_decoded *d);
  * can write to the channel too). */
 bool sbx_event_plausible(const struct sbx_policy *p, const struct sbx_decoded *d);
 
-/* "process.spawn = false": the clause that decided, for one line on stderr. */
+/* "process.spawn = false": the clause that decided, for a denial's line. */
 void sbx_rule_setting(const struct sbx_policy *p, enum sbx_rule rule, size_t clause,
 		      char *buf, size_t len);
 
