@@ -40,66 +40,6 @@ const char *sbx_status_name(enum sbx_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "internal";
 }
 
-/* ---- the end of a run ---- */
-
-/* Processes the run left behind reparent to us (we are a subreaper):
- * kill and reap every child of ours. */
-/* The children of this process, from /proc: ppid == self. */
-static size_t children_of(pid_t self, pid_t *out, size_t max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	size_t n = 0;
-
-	while (d && (e = readdir(d))) {
-		char path[64], buf[512];
-		FILE *f;
-		pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-		if (!(f = fopen(path, "re")))
-			continue;
-		if (fgets(buf, sizeof(buf), f)) {
-			char *rp = strrchr(buf, ')');
-			if (rp)
-				sscanf(rp + 2, "%*c %d", &ppid);
-		}
-		fclose(f);
-		if (ppid == self && n < max)
-			out[n++] = pid;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
-/* Without a PID namespace, orphans of the sandbox come back to this
- * process (a subreaper for the run). Kill and reap them, and only them:
- * a host calling sbx_run may have children of its own, which were there
- * before the run (before[]) and are left alone. */
-static void sweep(pid_t self, const pid_t *before, size_t n_before)
-{
-	pid_t kids[1024];
-
-	for (int round = 0; round < 3; round++) {
-		size_t n = children_of(self, kids, sizeof(kids) / sizeof(kids[0])), killed = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			bool host = false;
-			for (size_t j = 0; j < n_before && !host; j++)
-				host = kids[i] == before[j];
-			if (host)
-				continue;
-			kill(kids[i], SIGKILL);
-			waitpid(kids[i], NULL, 0);
-			killed++;
-		}
-		if (!killed)
-			break;
-	}
-}
-
 /* policy.md: a write entry may not exist yet. Landlock confines only what
  * exists when the ruleset is made, so a missing entry is made here, as an
  * empty directory the program can fill (docs/policy.md). One that cannot
@@ -147,69 +87,6 @@ static int pick_chan_no(void)
 			return fd;
 	}
 	return 3;
-}
-
-/* The sandbox into its cgroups: the child (the PID namespace's init), then
- * what it has forked so far, the program's process. A fork racing the
- * first write either finished before it (and is listed after it) or
- * inherits the new cgroup: fork and attach exclude each other. */
-static int attach_sandbox(struct sup *s)
-{
-	char path[64], buf[256];
-	int r, fd;
-	ssize_t n = 0;
-
-	if (!(s->plan.ns.flags & CLONE_NEWPID))
-		return sbx_cgroup_attach(&s->cg, s->pid);
-	/* The init forks the program as soon as it is released; wait for
-	 * that fork (a few microseconds; at most 0.1 s if the init died)
-	 * rather than make it wait for our grace period. */
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", s->pid, s->pid);
-	for (int i = 0; i < 1000 && n <= 0; i++) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return -errno;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0) {
-			struct timespec ts = { 0, 100000 };
-			nanosleep(&ts, NULL);
-		}
-	}
-	r = sbx_cgroup_attach(&s->cg, s->pid);
-	buf[n > 0 ? n : 0] = '\0';
-	for (char *p = buf, *end; r == 0 && *p; p = end) {
-		long kid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		r = sbx_cgroup_attach(&s->cg, (pid_t)kid);
-	}
-	return r;
-}
-
-/* The attach in a helper process: the kernel's grace period then runs
- * while we build the filter. 0 when there is nothing to attach. */
-static pid_t attach_start(struct sup *s)
-{
-	pid_t h;
-
-	if (!(s->cg.memory || s->cg.pids || s->cg.cpu))
-		return 0;
-	h = fork();
-	if (h == 0)
-		_exit(-attach_sandbox(s) & 0xff);
-	return h < 0 ? -errno : h;
-}
-
-static int attach_wait(pid_t h)
-{
-	int st;
-
-	if (h <= 0)
-		return h;
-	while (waitpid(h, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
 }
 
 /* A child that was cloned but never released: it has run nothing of its
@@ -277,75 +154,6 @@ static void drop_sigpipe(bool was_pending)
 	sigaddset(&p, SIGPIPE);
 	if (!was_pending && sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE) == 1)
 		sigtimedwait(&p, NULL, &zero);
-}
-
-/* ---- the wall clock, held apart from the loop (struct watchdog) ---- */
-
-static void *watchdog_main(void *arg)
-{
-	struct watchdog *w = arg;
-
-	for (;;) {
-		struct pollfd pf = { w->stop[0], POLLIN, 0 };
-		struct timespec now, left;
-		int r;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = w->deadline.tv_sec - now.tv_sec;
-		left.tv_nsec = w->deadline.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_nsec += 1000000000L;
-			left.tv_sec--;
-		}
-		if (left.tv_sec < 0)
-			break;
-		r = ppoll(&pf, 1, &left, NULL);
-		if (r > 0 || (r < 0 && errno != EINTR))
-			return NULL;	/* stopped */
-	}
-	atomic_store(&w->fired, true);
-	syscall(SYS_pidfd_send_signal, w->pidfd, SIGKILL, NULL, 0);
-	kill(-w->pid, SIGKILL);
-	return NULL;
-}
-
-static int watchdog_start(struct watchdog *w, const struct timespec *t0, double wall, int pidfd,
-			  pid_t pid)
-{
-	long ns;
-	int r;
-
-	w->pidfd = pidfd;
-	w->pid = pid;
-	atomic_init(&w->fired, false);
-	w->deadline = *t0;
-	w->deadline.tv_sec += (time_t)wall;
-	ns = w->deadline.tv_nsec + (long)((wall - (double)(time_t)wall) * 1e9);
-	w->deadline.tv_sec += ns / 1000000000L;
-	w->deadline.tv_nsec = ns % 1000000000L;
-	if (pipe2(w->stop, O_CLOEXEC) < 0)
-		return -errno;
-	if ((r = pthread_create(&w->th, NULL, watchdog_main, w)) != 0) {
-		close(w->stop[0]);
-		close(w->stop[1]);
-		return -r;
-	}
-	w->running = true;
-	return 0;
-}
-
-/* Before the child is reaped: nothing is killed by pid after that. True
- * when the deadline passed. */
-static bool watchdog_stop(struct watchdog *w)
-{
-	if (!w->running)
-		return false;
-	(void)!write(w->stop[1], "x", 1);
-	pthread_join(w->th, NULL);
-	close(w->stop[0]);
-	close(w->stop[1]);
-	w->running = false;
-	return atomic_load(&w->fired);
 }
 
 /* ---- before the clone ---- */
@@ -504,7 +312,7 @@ static void become_subreaper(struct sup *s)
 	prctl(PR_GET_CHILD_SUBREAPER, &was);
 	s->restore_subreaper = !was;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	n = children_of(getpid(), s->host_kids, SBX_HOST_KIDS);
+	n = sbx_children_of(getpid(), s->host_kids, SBX_HOST_KIDS);
 	for (size_t i = 0; i < n; i++)
 		if (s->host_kids[i] != s->pid)
 			s->host_kids[s->n_host_kids++] = s->host_kids[i];
@@ -526,7 +334,7 @@ static int fail_started(struct sup *s, int rc)
  * the child in the run's cgroups. */
 static int send_filter(struct sup *s, struct sbx_error *err)
 {
-	pid_t attacher = attach_start(s);
+	pid_t attacher = sbx_attach_start(s);
 	int rc = sbx_seccomp_build(s->p, s->chan_no, sbx_unmeasured_memory(s) ? SBX_SC_MEMFD_UNBOUNDED : 0,
 				   &s->sc, err);
 
@@ -537,10 +345,10 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 	if (rc == -EPIPE)
 		rc = 0;
 	if (rc < 0) {
-		attach_wait(attacher);
+		sbx_attach_wait(attacher);
 		return rc;
 	}
-	rc = attach_wait(attacher);
+	rc = sbx_attach_wait(attacher);
 	if (rc == -ESRCH)
 		rc = 0;		/* gone already: as above */
 	if (rc < 0)
@@ -635,7 +443,7 @@ static int watch(struct sup *s, struct sbx_error *err)
 	s->sfd = signalfd(-1, &s->mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	/* The wall clock counts from the clone, as it always has. */
 	if (s->pidfd >= 0 && s->p->limits.wall_seconds >= 0) {
-		int r = watchdog_start(&s->wd, &s->t0, s->p->limits.wall_seconds, s->pidfd, s->pid);
+		int r = sbx_watchdog_start(&s->wd, &s->t0, s->p->limits.wall_seconds, s->pidfd, s->pid);
 		if (r < 0) {
 			close(s->pidfd);
 			s->pidfd = -1;
@@ -748,7 +556,7 @@ static int poll_loop(struct sup *s, struct sbx_error *err)
 static void reap(struct sup *s, struct sbx_result *res)
 {
 	/* The watchdog ends before the child is reaped: it kills by pid. */
-	s->timed_out = watchdog_stop(&s->wd);
+	s->timed_out = sbx_watchdog_stop(&s->wd);
 	if (s->pidfd >= 0 && wait4(s->pid, &s->wstatus, WNOHANG, &s->ru) == s->pid)
 		s->reaped = true;
 	res->wall_s = sbx_since(&s->t0);
@@ -773,7 +581,7 @@ static void reap(struct sup *s, struct sbx_result *res)
 	if (s->pid > 0)
 		kill(-s->pid, SIGKILL);
 	if (s->sweep)
-		sweep(getpid(), s->host_kids, s->n_host_kids);
+		sbx_sweep(getpid(), s->host_kids, s->n_host_kids);
 }
 
 static void end_run(struct sup *s, struct sbx_result *res)
@@ -809,7 +617,7 @@ static void sup_release(struct sup *s)
 		sbx_rmtree(s->plan.tmpdir);
 	if (s->plan.policy_dir)
 		sbx_rmtree(s->plan.policy_dir);	/* the inherited policy (plan.c) */
-	watchdog_stop(&s->wd);
+	sbx_watchdog_stop(&s->wd);
 	for (int i = 0; i < 3; i++) {
 		close_fd(&s->plan.stdio_fd[i]);
 		close_fd(&s->out_fd[i]);

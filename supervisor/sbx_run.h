@@ -3,7 +3,8 @@
  * (records from the child), run_record.c (events and denials),
  * run_outcome.c (how the run ended), run_layers.c (what each layer put in
  * force), report.c (the report), run_stdio.c (the program's streams),
- * run_worker.c (threaded hosts). */
+ * run_procs.c (cgroup attach, orphans, the watchdog), run_worker.c
+ * (threaded hosts). */
 #ifndef SBX_RUN_H
 #define SBX_RUN_H
 
@@ -194,6 +195,20 @@ void sbx_measure_streams(struct sup *s);
 /* All of buf to fd, waiting on a non-blocking one; 0 or -errno. */
 int sbx_write_all(int fd, const void *buf, size_t len);
 int sbx_read_all(int fd, void *buf, size_t len);
+
+/* ---- run_procs.c: the processes around a run ---- */
+
+/* The children of pid self, from /proc, at most max. */
+size_t sbx_children_of(pid_t self, pid_t *out, size_t max);
+/* Kills and reaps every child of self but the host's own (before[]). */
+void sbx_sweep(pid_t self, const pid_t *before, size_t n_before);
+/* The cgroup attach, in a helper process; 0 when there is nothing to
+ * attach. sbx_attach_wait: its result, 0 or -errno. */
+pid_t sbx_attach_start(struct sup *s);
+int sbx_attach_wait(pid_t h);
+int sbx_watchdog_start(struct watchdog *w, const struct timespec *t0, double wall, int pidfd, pid_t pid);
+/* Before the child is reaped; true when the deadline passed. */
+bool sbx_watchdog_stop(struct watchdog *w);
 
 /* ---- run.c ---- */
 
