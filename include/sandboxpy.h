@@ -106,6 +106,31 @@ enum sbx_layer {
  * paused meanwhile (a slow callback slows the sandbox, never loses events). */
 typedef void (*sbx_event_cb)(const char *event_json, void *ctx);
 
+/* What a message of the library is, so that a host can tell a denial
+ * line from a warning from the summary. */
+enum sbx_msg_kind {
+	SBX_MSG_DENIAL,		/* one operation refused (or, --audit-only, that
+				 * would have been): "denied open '/etc/x' at
+				 * f.py:3 (not in filesystem.read)" */
+	SBX_MSG_NOTE,		/* about the other messages: "further denials
+				 * are not shown here ..."; the learnt policy */
+	SBX_MSG_WARNING,	/* a layer not in force, the channel tampered
+				 * with, a write directory not made */
+	SBX_MSG_ERROR,		/* something asked of sandboxpy it could not
+				 * do: the report file, the last-resort parent */
+	SBX_MSG_SUMMARY,	/* the run's one line at the end */
+	SBX_MSG_VERBOSE,	/* with verbose: which layers were set up, how */
+};
+
+/* Called for each message a run has for a person, in the thread that
+ * called sbx_run (from a worker, forwarded like events): one line of
+ * text, no "sandboxpy: " prefix and no newline (the CLI prints
+ * "sandboxpy: TEXT\n" on standard error), valid only during the call.
+ * Without it the library says nothing: it never writes to standard
+ * error itself (what the program writes to its own stderr still goes
+ * where its stderr goes). */
+typedef void (*sbx_message_cb)(enum sbx_msg_kind kind, const char *text, void *ctx);
+
 #define SBX_MAX_PYOPTS 32
 struct sbx_run_opts {
 	enum sbx_prog_kind kind;
@@ -123,6 +148,8 @@ struct sbx_run_opts {
 	int stdio_fds[3];
 	sbx_event_cb on_event;		/* NULL: none */
 	void *on_event_ctx;
+	sbx_message_cb on_message;	/* NULL: the library is silent */
+	void *on_message_ctx;
 	bool want_report_json;		/* fill sbx_result.report_json */
 	/* sys.executable inside the sandbox, which programs re-run to start
 	 * Python (multiprocessing's spawn, subprocess of sys.executable).
@@ -133,6 +160,8 @@ struct sbx_run_opts {
 	 * marked "would": "deny", at every layer; nothing is refused, limits
 	 * still hold (docs/authoring.md). */
 	bool audit_only;
+	/* quiet: no denial, note, warning or summary messages (errors
+	 * still come); verbose: the SBX_MSG_VERBOSE ones too. */
 	bool quiet, verbose;
 	unsigned require;		/* enum sbx_layer bits */
 	/* python3's own options */
@@ -179,7 +208,9 @@ struct sbx_guard {
  * "internal" report to opts->report_path (when set) and returns 0 with
  * *child_status = 125; otherwise 0 with the child's own exit status. A
  * child killed by a signal after its clean-up ends this process by the
- * same signal. -errno when it cannot fork (the caller runs unguarded). */
+ * same signal. -errno when it cannot fork (the caller runs unguarded).
+ * What the parent has to say (the supervisor died, the report could not
+ * be written) goes to opts->on_message as SBX_MSG_ERROR. */
 int sbx_guard_run(struct sbx_run_opts *opts, const char *policy_source, int *child_status);
 
 enum sbx_status {
@@ -224,12 +255,19 @@ void sbx_result_free(struct sbx_result *res);
 int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	    struct sbx_result *res, struct sbx_error *err);
 
+/* What sbx_learn did, for the caller to say. */
+struct sbx_learn_result {
+	bool widened_existing;		/* out_path existed and was widened */
+	unsigned entries;		/* entries learnt (widened) */
+};
+
 /* --learn: from the report of an --audit-only run of policy p
  * (sbx_result.report_json), writes to out_path the narrowest policy that
  * lets that run through, and out_path.notes with the event behind each
- * learnt entry. An existing out_path is widened, never narrowed. */
+ * learnt entry. An existing out_path is widened, never narrowed. out (may
+ * be NULL) says what was done. */
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_json,
-	      struct sbx_error *err);
+	      struct sbx_learn_result *out, struct sbx_error *err);
 
 /* sandboxpy --self-test: one small sandbox per layer tries one forbidden
  * thing; prints what this machine enforces to out. 0, or 125 when the
@@ -246,11 +284,19 @@ struct sbx_batch_stats {
 	int signal;			/* SIGINT/SIGTERM/SIGHUP that stopped the batch, or 0 */
 };
 
+/* Called after each result line (last: false) and once when the batch
+ * ends (last: true), in the caller's thread: now->done and now->failed
+ * so far; total is the number of jobs, 0 when not known ahead (a pipe). */
+typedef void (*sbx_batch_progress_cb)(const struct sbx_batch_stats *now, unsigned long total,
+				      bool last, void *ctx);
+
 struct sbx_batch_opts {
 	const char *jobs_path;		/* JSON lines, one job each; NULL or "-": stdin */
 	const char *results_path;	/* NULL or "-": stdout */
 	unsigned jobs;			/* runs at a time; 0: the online CPUs */
-	bool progress;			/* "[done/total] N failed" on stderr */
+	sbx_batch_progress_cb on_progress;	/* NULL: none (the CLI's prints
+						 * "[done/total] N failed") */
+	void *on_progress_ctx;
 	struct sbx_batch_stats *stats;	/* filled on return when not NULL */
 };
 

@@ -437,6 +437,13 @@ unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f)
 	return f ? f->rules : 0;
 }
 
+unsigned sbx_seccomp_insn_count(const struct sbx_seccomp *f, bool notify)
+{
+	if (!f)
+		return 0;
+	return notify || !f->plain.filter ? f->notify.len : f->plain.len;
+}
+
 /* Without SPEC_ALLOW the kernel forces the speculative-store-bypass
  * mitigation on the whole process, slowing all of its code, to protect the
  * process from code running inside it, which here is the untrusted program

@@ -34,6 +34,9 @@ int sbx_seccomp_recv(int sock, struct sbx_seccomp **out);
 
 /* Rules in the filter (libseccomp rules added), for the report. */
 unsigned sbx_seccomp_rule_count(const struct sbx_seccomp *f);
+/* BPF instructions of the program loaded with a listener (notify) or of
+ * the errno-only one loaded without, for --verbose. */
+unsigned sbx_seccomp_insn_count(const struct sbx_seccomp *f, bool notify);
 
 /* In the child, after no_new_privs: load the filter. *listener gets the
  * user-notification descriptor, or -1 when the kernel refused one and the

@@ -534,15 +534,18 @@ static void write_line(struct batch *b, json_t *r)
 		b->write_failed = true;
 }
 
+/* The caller's progress callback: it prints, the library does not. */
+static void progress_last(struct batch *b, bool last)
+{
+	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed };
+
+	if (b->o->on_progress)
+		b->o->on_progress(&now, b->total, last, b->o->on_progress_ctx);
+}
+
 static void progress(struct batch *b)
 {
-	if (!b->o->progress)
-		return;
-	if (b->total)
-		fprintf(stderr, "\r[%lu/%lu] %lu failed", b->done, b->total, b->failed);
-	else
-		fprintf(stderr, "\r[%lu] %lu failed", b->done, b->failed);
-	fflush(stderr);
+	progress_last(b, false);
 }
 
 /* A result for a job that never ran (a malformed line) or whose worker
@@ -735,15 +738,104 @@ static unsigned long count_jobs(int fd)
 	return n + !blank;
 }
 
+/* The jobs file, the results, the private directory, the slots. */
+static int batch_open(struct batch *b, struct reader *rd, struct sbx_error *err)
+{
+	const struct sbx_batch_opts *o = b->o;
+	const char *base = getenv("TMPDIR");
+
+	if (!o->jobs_path || strcmp(o->jobs_path, "-") == 0)
+		rd->fd = dup(0);
+	else
+		rd->fd = open(o->jobs_path, O_RDONLY | O_CLOEXEC);
+	if (rd->fd < 0) {
+		int rc = -errno;
+		sbx_diag_add(err, b->jobs_name, 0, 0, NULL, "cannot read the jobs file: %s", strerror(errno));
+		return rc;
+	}
+	fcntl(rd->fd, F_SETFD, FD_CLOEXEC);
+	if (o->results_path && strcmp(o->results_path, "-")) {
+		b->out = fopen(o->results_path, "we");
+		if (!b->out) {
+			int rc = -errno;
+			sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results: %s",
+				     strerror(errno));
+			return rc;
+		}
+	} else {
+		b->out = stdout;
+	}
+	snprintf(b->tmp, sizeof(b->tmp), "%s/sandboxpy-batch-XXXXXX", base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(b->tmp)) {
+		int rc = -errno;
+		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the batch's private directory %s: %s",
+			     b->tmp, strerror(errno));
+		b->tmp[0] = '\0';
+		return rc;
+	}
+	b->slots = calloc(b->n_slots, sizeof(*b->slots));
+	if (!b->slots)
+		return -ENOMEM;
+	b->total = count_jobs(rd->fd);
+	return 0;
+}
+
+/* Reads jobs while a slot is free, waits for signals (the workers' ends
+ * among them) and input; until every job ran or a signal stopped it. */
+static int batch_loop(struct batch *b, struct reader *rd, unsigned long *line, struct sbx_error *err)
+{
+	int rc = 0;
+
+	for (;;) {
+		bool want_input = false;
+		struct pollfd pf[2];
+
+		while (!b->stop && b->running < b->n_slots && rc == 0) {
+			char *text;
+			size_t n;
+			bool too_long;
+			int r = reader_next(rd, &text, &n, &too_long);
+			if (r == 0) {
+				want_input = true;
+				break;
+			}
+			if (r < 0)
+				break;
+			handle_line(b, ++*line, text, n, too_long);
+			on_signals(b);
+		}
+		if (b->running == 0 && (b->stop || rd->eof || rc < 0) && !want_input)
+			return rc;
+		pf[0] = (struct pollfd){ b->sfd, POLLIN, 0 };
+		pf[1] = (struct pollfd){ want_input ? rd->fd : -1, POLLIN, 0 };
+		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
+			rc = -errno;
+			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
+			interrupt(b, SIGTERM);
+			continue;
+		}
+		if (pf[1].revents) {
+			int r = reader_fill(rd);
+			if (r < 0) {
+				rc = r;
+				sbx_diag_add(err, b->jobs_name, (int)*line + 1, 0, NULL,
+					     "cannot read the jobs file: %s", strerror(-r));
+				rd->eof = true;
+			}
+		}
+		if (pf[0].revents)
+			on_signals(b);
+	}
+}
+
 int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 {
 	struct batch b = { .o = o, .sfd = -1 };
 	struct reader rd = { .fd = -1 };
 	unsigned long line = 0;
-	const char *base = getenv("TMPDIR");
 	sigset_t mask;
 	long cpus;
-	int rc = 0;
+	int rc;
 
 	b.self = getpid();
 	b.jobs_name = o->jobs_path && strcmp(o->jobs_path, "-") ? o->jobs_path : "<stdin>";
@@ -753,41 +845,9 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		sbx_diag_add(err, NULL, 0, 0, NULL, "--jobs: at most %d at a time", MAX_WORKERS);
 		return -EINVAL;
 	}
-	if (!o->jobs_path || strcmp(o->jobs_path, "-") == 0)
-		rd.fd = dup(0);
-	else
-		rd.fd = open(o->jobs_path, O_RDONLY | O_CLOEXEC);
-	if (rd.fd < 0) {
-		rc = -errno;
-		sbx_diag_add(err, b.jobs_name, 0, 0, NULL, "cannot read the jobs file: %s", strerror(errno));
+	rc = batch_open(&b, &rd, err);
+	if (rc < 0)
 		goto out;
-	}
-	fcntl(rd.fd, F_SETFD, FD_CLOEXEC);
-	if (o->results_path && strcmp(o->results_path, "-")) {
-		b.out = fopen(o->results_path, "we");
-		if (!b.out) {
-			rc = -errno;
-			sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results: %s",
-				     strerror(errno));
-			goto out;
-		}
-	} else {
-		b.out = stdout;
-	}
-	snprintf(b.tmp, sizeof(b.tmp), "%s/sandboxpy-batch-XXXXXX", base && base[0] == '/' ? base : "/tmp");
-	if (!mkdtemp(b.tmp)) {
-		rc = -errno;
-		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot create the batch's private directory %s: %s",
-			     b.tmp, strerror(errno));
-		b.tmp[0] = '\0';
-		goto out;
-	}
-	b.slots = calloc(b.n_slots, sizeof(*b.slots));
-	if (!b.slots) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	b.total = count_jobs(rd.fd);
 	/* Signals are read in the loop; workers get the original mask back. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -801,49 +861,8 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		sbx_diag_add(err, NULL, 0, 0, NULL, "signalfd: %s", strerror(errno));
 		goto out_mask;
 	}
-
-	for (;;) {
-		bool want_input = false;
-		struct pollfd pf[2];
-
-		while (!b.stop && b.running < b.n_slots && rc == 0) {
-			char *text;
-			size_t n;
-			bool too_long;
-			int r = reader_next(&rd, &text, &n, &too_long);
-			if (r == 0) {
-				want_input = true;
-				break;
-			}
-			if (r < 0)
-				break;
-			handle_line(&b, ++line, text, n, too_long);
-			on_signals(&b);
-		}
-		if (b.running == 0 && (b.stop || rd.eof || rc < 0) && !want_input)
-			break;
-		pf[0] = (struct pollfd){ b.sfd, POLLIN, 0 };
-		pf[1] = (struct pollfd){ want_input ? rd.fd : -1, POLLIN, 0 };
-		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
-			rc = -errno;
-			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
-			interrupt(&b, SIGTERM);
-			continue;
-		}
-		if (pf[1].revents) {
-			int r = reader_fill(&rd);
-			if (r < 0) {
-				rc = r;
-				sbx_diag_add(err, b.jobs_name, (int)line + 1, 0, NULL,
-					     "cannot read the jobs file: %s", strerror(-r));
-				rd.eof = true;
-			}
-		}
-		if (pf[0].revents)
-			on_signals(&b);
-	}
-	if (o->progress)
-		fputc('\n', stderr);
+	rc = batch_loop(&b, &rd, &line, err);
+	progress_last(&b, true);
 	if (b.write_failed && rc == 0) {
 		rc = -EIO;
 		sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results");

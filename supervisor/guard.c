@@ -7,7 +7,9 @@
  * without a report. What it knows comes from a shared page the supervisor
  * fills and the sandbox never inherits (MADV_DONTFORK in the supervisor).
  * The library's sbx_run does not use it: a host process is its own last
- * resort (docs/running.md). */
+ * resort (docs/running.md). It is library code all the same (the CLI's
+ * parent process runs it): what it has to say goes to the run's message
+ * callback, which the CLI prints. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -120,7 +122,7 @@ static void clean_up(const struct sbx_guard *g)
 }
 
 /* A report the supervisor was writing when it died: its temporary file
- * ("REPORT.tmp.XXXXXX", see write_report in run.c). */
+ * ("REPORT.tmp.XXXXXX", see write_atomic in report.c). */
 static void remove_report_tmp(const char *report)
 {
 	char dir[4096];
@@ -152,12 +154,16 @@ static void report_death(const struct sbx_run_opts *o, const char *spec, int st,
 	sbx_error_clear(&err);
 	sbx_diag_add(&err, NULL, 0, 0, NULL, "the supervisor %s; the run was ended and its processes, "
 		     "cgroups and files removed by sandboxpy's last-resort parent", what);
-	sbx_error_print(&err, stderr, "sandboxpy: internal: ");
+	for (int i = 0; i < err.n; i++) {
+		char line[1024];
+		sbx_error_format(&err, i, line, sizeof(line));
+		sbx_say(o, SBX_MSG_ERROR, "internal: %s", line);
+	}
 	if (o->report_path)
 		remove_report_tmp(o->report_path);
 	if (!reported && o->report_path &&
 	    sbx_report_write_failure(o->report_path, o->report_argv, o->n_report_argv, spec, &err) < 0)
-		fprintf(stderr, "sandboxpy: cannot write report %s\n", o->report_path);
+		sbx_say(o, SBX_MSG_ERROR, "cannot write report %s", o->report_path);
 }
 
 /* The parent's side: waits, passes signals on, and acts on a death. */

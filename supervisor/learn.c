@@ -811,7 +811,7 @@ static int write_notes(struct learn *l, const char *out_path, bool merging, json
 }
 
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_text,
-	      struct sbx_error *err)
+	      struct sbx_learn_result *res, struct sbx_error *err)
 {
 	struct learn l = { .cwd = p->cwd, .path_env = sbx_policy_path_env(p) };
 	json_t *rep = NULL, *events, *ev;
@@ -898,9 +898,10 @@ int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *repo
 		sbx_diag_add(err, out_path, 0, 0, NULL, "cannot write %s.notes: %s", out_path, strerror(-rc));
 		goto out;
 	}
-	fprintf(stderr, "sandboxpy: %s %s: %u entr%s widened; why each: %s.notes\n",
-		merging ? "widened" : "learnt policy written to", out_path, l.widened,
-		l.widened == 1 ? "y" : "ies", out_path);
+	if (res) {
+		res->widened_existing = merging;
+		res->entries = l.widened;
+	}
 out:
 	sbx_policy_free(chk);
 	free(text);

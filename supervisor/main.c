@@ -148,6 +148,39 @@ static int parse_require(const char *s, unsigned *out)
 	return 0;
 }
 
+/* Everything the command line asked for. */
+struct cli {
+	struct sbx_run_opts o;
+	const char *policy_spec, *chdir_to, *check, *show, *learn_out;
+	const char *sets[MAX_SETS + 1];
+	char timeout_set[64];
+	size_t n_sets;
+	bool explain, bpf, self_test;
+	struct sbx_batch_opts batch;
+};
+
+/* The library says; the CLI prints, exactly as cli.md shows. */
+static void print_message(enum sbx_msg_kind kind, const char *text, void *ctx)
+{
+	(void)kind;
+	(void)ctx;
+	fprintf(stderr, "sandboxpy: %s\n", text);
+	fflush(stderr);
+}
+
+/* --batch's "[done/total] N failed" on a terminal, rewritten in place. */
+static void print_progress(const struct sbx_batch_stats *now, unsigned long total, bool last, void *ctx)
+{
+	(void)ctx;
+	if (last)
+		fputc('\n', stderr);
+	else if (total)
+		fprintf(stderr, "\r[%lu/%lu] %lu failed", now->done, total, now->failed);
+	else
+		fprintf(stderr, "\r[%lu] %lu failed", now->done, now->failed);
+	fflush(stderr);
+}
+
 static int policy_failed(const struct sbx_error *err, const struct sbx_run_opts *o,
 			 const char *spec)
 {
@@ -168,7 +201,8 @@ static int run_batch(struct sbx_batch_opts *b, bool program_given)
 	if (program_given)
 		return usage_error("--batch takes no program: each job line names its own");
 	sbx_error_clear(&err);
-	b->progress = isatty(2);
+	if (isatty(2))
+		b->on_progress = print_progress;
 	b->stats = &st;
 	rc = sbx_batch(b, &err);
 	if (rc == -EINTR)
@@ -180,212 +214,266 @@ static int run_batch(struct sbx_batch_opts *b, bool program_given)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* python3's own options; false when opt is none of them. -1 in *rc: go
+ * on; otherwise the exit status. */
+static bool python_opt(int opt, struct sbx_run_opts *o, int *rc)
 {
-	struct sbx_run_opts o = { 0 };
-	struct sbx_result res = { 0 };
-	struct sbx_error err;
-	struct sbx_policy *p = NULL;
-	const char *policy_spec = NULL, *chdir_to = NULL;
-	const char *check = NULL, *show = NULL;
-	const char *sets[MAX_SETS + 1];
-	char timeout_set[64];
-	size_t n_sets = 0;
-	bool explain = false, bpf = false;
-	struct sbx_batch_opts batch = { 0 };
-	const char *learn_out = NULL;
-	int opt, rc;
+	switch (opt) {
+	case 'B': o->dont_write_bytecode = true; break;
+	case 'E': case 'I': case 's': break;	/* always isolated */
+	case 'R': break;	/* hash randomisation is always on */
+	case 'b': o->bytes_warning++; break;
+	case 'd': o->parser_debug = true; break;
+	case 'x': o->skip_first_line = true; break;
+	case 'P': o->safe_path = true; break;
+	case 'O': o->optimize++; break;
+	case 'S': o->no_site = true; break;
+	case 'u': o->unbuffered = true; break;
+	case 'X':
+		if (o->n_xoptions >= SBX_MAX_PYOPTS)
+			*rc = usage_error("too many -X options");
+		else
+			o->xoptions[o->n_xoptions++] = optarg;
+		break;
+	case 'W':
+		if (o->n_warnoptions >= SBX_MAX_PYOPTS)
+			*rc = usage_error("too many -W options");
+		else
+			o->warnoptions[o->n_warnoptions++] = optarg;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
 
-	sbx_error_clear(&err);
-#ifdef SBX_TEST_SWITCHES
-	sbx_fault_injected = getenv("SANDBOXPY_FAULT");
-#endif
+static int add_set(struct cli *c, const char *kv, const char *too_many)
+{
+	if (c->n_sets >= MAX_SETS)
+		return usage_error("%s", too_many);
+	c->sets[c->n_sets++] = kv;
+	return -1;
+}
+
+/* sandboxpy's own options; -1: go on, otherwise the exit status. */
+static int own_opt(int opt, struct cli *c, char **argv)
+{
+	struct sbx_run_opts *o = &c->o;
+	char *end;
+	unsigned long n;
+
+	switch (opt) {
+	case 'p': c->policy_spec = optarg; break;
+	case 'r': o->report_path = optarg; break;
+	case OPT_LOG: o->log_path = optarg; break;
+	case 'C': c->chdir_to = optarg; break;
+	case OPT_STDIN: o->stdin_path = optarg; break;
+	case OPT_STDOUT: o->stdout_path = optarg; break;
+	case OPT_STDERR: o->stderr_path = optarg; break;
+	case OPT_TIMEOUT:
+		snprintf(c->timeout_set, sizeof(c->timeout_set), "limits.wall_seconds=%s", optarg);
+		return add_set(c, c->timeout_set, "too many overrides");
+	case OPT_SET: return add_set(c, optarg, "too many --set overrides (at most 64)");
+	case OPT_REQUIRE:
+		if (parse_require(optarg, &o->require) < 0)
+			return usage_error("--require takes audit, seccomp, landlock, netns, caps; got '%s'", optarg);
+		break;
+	case 'q': o->quiet = true; break;
+	case 'v': o->verbose = true; break;
+	case OPT_CHECK: c->check = optarg; break;
+	case OPT_EXPLAIN: c->explain = true; break;
+	case OPT_BPF: c->bpf = true; break;
+	case OPT_SELF_TEST: return sbx_self_test(stdout);
+	case OPT_AUDIT_ONLY: o->audit_only = true; break;
+	case OPT_LEARN: c->learn_out = optarg; break;
+	case OPT_BATCH: c->batch.jobs_path = optarg; break;
+	case OPT_RESULTS: c->batch.results_path = optarg; break;
+	case OPT_JOBS:
+		n = strtoul(optarg, &end, 10);
+		if (!*optarg || *end || n < 1 || n > 1024)
+			return usage_error("--jobs takes a number from 1 to 1024; got '%s'", optarg);
+		c->batch.jobs = (unsigned)n;
+		break;
+	case OPT_SHOW: c->show = optarg; break;
+	case 'V':
+		printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
+		return 0;
+	case 'h':
+		fputs(usage_text, stdout);
+		return 0;
+	case '?':
+		if (optopt)
+			return usage_error("unknown option '-%c'", optopt);
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	default:
+		return usage_error("option '%s' needs a value", argv[optind - 1]);
+	}
+	return -1;
+}
+
+/* The options, then the program: -c CODE and -m MODULE end the options,
+ * so do a script, "-" or nothing (standard input). -1: go on, otherwise
+ * the exit status. */
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	int opt, rc = -1;
+
 	opterr = 0;
 	/* "+": stop at the program, so its own options reach it untouched. */
 	while ((opt = getopt_long(argc, argv, "+:p:r:C:qvVhc:m:BbdEIOPRSsuxX:W:", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': policy_spec = optarg; break;
-		case 'r': o.report_path = optarg; break;
-		case OPT_LOG: o.log_path = optarg; break;
-		case 'C': chdir_to = optarg; break;
-		case OPT_STDIN: o.stdin_path = optarg; break;
-		case OPT_STDOUT: o.stdout_path = optarg; break;
-		case OPT_STDERR: o.stderr_path = optarg; break;
-		case OPT_TIMEOUT:
-			if (n_sets >= MAX_SETS)
-				return usage_error("too many overrides");
-			snprintf(timeout_set, sizeof(timeout_set), "limits.wall_seconds=%s", optarg);
-			sets[n_sets++] = timeout_set;
-			break;
-		case OPT_SET:
-			if (n_sets >= MAX_SETS)
-				return usage_error("too many --set overrides (at most 64)");
-			sets[n_sets++] = optarg;
-			break;
-		case OPT_REQUIRE:
-			if (parse_require(optarg, &o.require) < 0)
-				return usage_error("--require takes audit, seccomp, landlock, netns, caps; got '%s'",
-						   optarg);
-			break;
-		case 'q': o.quiet = true; break;
-		case 'v': o.verbose = true; break;
-		case OPT_CHECK: check = optarg; break;
-		case OPT_EXPLAIN: explain = true; break;
-		case OPT_BPF: bpf = true; break;
-		case OPT_SELF_TEST: return sbx_self_test(stdout);
-		case OPT_AUDIT_ONLY: o.audit_only = true; break;
-		case OPT_LEARN: learn_out = optarg; break;
-		case OPT_BATCH: batch.jobs_path = optarg; break;
-		case OPT_RESULTS: batch.results_path = optarg; break;
-		case OPT_JOBS: {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || n < 1 || n > 1024)
-				return usage_error("--jobs takes a number from 1 to 1024; got '%s'", optarg);
-			batch.jobs = (unsigned)n;
-			break;
+		if (opt == 'c' || opt == 'm') {
+			c->o.kind = opt == 'c' ? SBX_PROG_COMMAND : SBX_PROG_MODULE;
+			c->o.program = optarg;
+			return c->batch.jobs_path ? run_batch(&c->batch, true) : -1;
 		}
-		case OPT_SHOW: show = optarg; break;
-		case 'V':
-			printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
-			return 0;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'c':
-			o.kind = SBX_PROG_COMMAND;
-			o.program = optarg;
-			goto program_found;
-		case 'm':
-			o.kind = SBX_PROG_MODULE;
-			o.program = optarg;
-			goto program_found;
-		case 'B': o.dont_write_bytecode = true; break;
-		case 'E': case 'I': case 's': break;	/* always isolated */
-		case 'R': break;	/* hash randomisation is always on */
-		case 'b': o.bytes_warning++; break;
-		case 'd': o.parser_debug = true; break;
-		case 'x': o.skip_first_line = true; break;
-		case 'P': o.safe_path = true; break;
-		case 'O': o.optimize++; break;
-		case 'S': o.no_site = true; break;
-		case 'u': o.unbuffered = true; break;
-		case 'X':
-			if (o.n_xoptions >= SBX_MAX_PYOPTS)
-				return usage_error("too many -X options");
-			o.xoptions[o.n_xoptions++] = optarg;
-			break;
-		case 'W':
-			if (o.n_warnoptions >= SBX_MAX_PYOPTS)
-				return usage_error("too many -W options");
-			o.warnoptions[o.n_warnoptions++] = optarg;
-			break;
-		case '?':
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		case ':':
-		default:
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		}
+		if (!python_opt(opt, &c->o, &rc))
+			rc = own_opt(opt, c, argv);
+		if (rc >= 0)
+			return rc;
 	}
-	if (batch.jobs_path)
-		return run_batch(&batch, optind < argc);
+	if (c->batch.jobs_path)
+		return run_batch(&c->batch, optind < argc);
 	if (optind < argc && strcmp(argv[optind], "-") == 0) {
-		o.kind = SBX_PROG_STDIN;
+		c->o.kind = SBX_PROG_STDIN;
 		optind++;
 	} else if (optind < argc) {
-		o.kind = SBX_PROG_FILE;
-		o.program = argv[optind++];
+		c->o.kind = SBX_PROG_FILE;
+		c->o.program = argv[optind++];
 	} else {
-		o.kind = SBX_PROG_STDIN;
+		c->o.kind = SBX_PROG_STDIN;
 	}
-program_found:
-	if (batch.jobs_path)		/* -c or -m with --batch */
-		return run_batch(&batch, true);
-	o.args = (const char *const *)argv + optind;
-	o.n_args = (size_t)(argc - optind);
-	o.report_argv = (const char *const *)argv + 1;
-	o.n_report_argv = (size_t)(argc - 1);
-	sets[n_sets] = NULL;
-	/* sys.executable re-run inside a sandbox: the outer policy, which the
-	 * outer supervisor left readable (running.md). An explicit --policy
-	 * wins; the kernel layers are inherited whatever this one says. */
-	if (!policy_spec) {
-		const char *inherited = getenv("SANDBOXPY_INHERIT_POLICY");
-		policy_spec = inherited && inherited[0] == '/' ? inherited : "builtin:default";
-		/* Re-run with python3's options only, it writes to standard error
-		 * what python3 would: layer notes and the summary stay out of the
-		 * program's output (denials still raise; the outer sandbox records
-		 * what its kernel layers refuse). */
-		if (policy_spec == inherited && !o.report_path && !o.log_path && !chdir_to && !n_sets &&
-		    !o.require && !o.verbose && !o.stdin_path && !o.stdout_path && !o.stderr_path)
-			o.quiet = true;
-	}
+	return -1;
+}
 
-	if (check) {
-		rc = sbx_policy_load_with(check, chdir_to, 0, sets, n_sets, &p, &err);
-		if (rc < 0) {
-			sbx_error_print(&err, stderr, "");
-			return EXIT_SBX_FAIL;
-		}
-		printf("%s: ok (policy \"%s\")\n", check, sbx_policy_name(p));
-		sbx_policy_free(p);
-		return 0;
-	}
-	if (show) {
-		char *json = NULL;
-		rc = sbx_policy_load_with(show, chdir_to, 0, sets, n_sets, &p, &err);
-		if (rc < 0 || sbx_policy_to_json(p, &json, &err) < 0) {
-			sbx_error_print(&err, stderr, "");
-			sbx_policy_free(p);
-			return EXIT_SBX_FAIL;
-		}
-		printf("%s\n", json);
-		free(json);
-		sbx_policy_free(p);
-		return 0;
-	}
-	rc = sbx_policy_load_with(policy_spec, chdir_to, 0, sets, n_sets, &p, &err);
+/* sys.executable re-run inside a sandbox: the outer policy, which the
+ * outer supervisor left readable (running.md). An explicit --policy wins;
+ * the kernel layers are inherited whatever this one says. */
+static void default_policy(struct cli *c)
+{
+	const char *inherited = getenv("SANDBOXPY_INHERIT_POLICY");
+	const struct sbx_run_opts *o = &c->o;
+
+	c->policy_spec = inherited && inherited[0] == '/' ? inherited : "builtin:default";
+	/* Re-run with python3's options only, it writes to standard error
+	 * what python3 would: layer notes and the summary stay out of the
+	 * program's output (denials still raise; the outer sandbox records
+	 * what its kernel layers refuse). */
+	if (c->policy_spec == inherited && !o->report_path && !o->log_path && !c->chdir_to && !c->n_sets &&
+	    !o->require && !o->verbose && !o->stdin_path && !o->stdout_path && !o->stderr_path)
+		c->o.quiet = true;
+}
+
+/* --check-policy and --show-policy. */
+static int check_or_show(struct cli *c)
+{
+	struct sbx_policy *p = NULL;
+	struct sbx_error err;
+	char *json = NULL;
+	const char *spec = c->check ? c->check : c->show;
+	int rc;
+
+	sbx_error_clear(&err);
+	rc = sbx_policy_load_with(spec, c->chdir_to, 0, c->sets, c->n_sets, &p, &err);
+	if (rc == 0 && c->show)
+		rc = sbx_policy_to_json(p, &json, &err);
 	if (rc < 0)
-		return policy_failed(&err, explain ? NULL : &o, policy_spec);
-	if (bpf && !explain)
-		return usage_error("--bpf goes with --explain");
-	if (explain) {
-		rc = sbx_explain(p, bpf ? SBX_EXPLAIN_BPF : 0, stdout, &err);
-		if (rc < 0)
-			sbx_error_print(&err, stderr, "sandboxpy: ");
-		sbx_policy_free(p);
-		return rc < 0 ? EXIT_SBX_FAIL : 0;
-	}
+		sbx_error_print(&err, stderr, "");
+	else if (c->check)
+		printf("%s: ok (policy \"%s\")\n", c->check, sbx_policy_name(p));
+	else
+		printf("%s\n", json);
+	free(json);
+	sbx_policy_free(p);
+	return rc < 0 ? EXIT_SBX_FAIL : 0;
+}
 
-	if (learn_out) {
-		o.audit_only = true;
-		o.want_report_json = true;
+static int explain(struct sbx_policy *p, bool bpf)
+{
+	struct sbx_error err;
+	int rc;
+
+	sbx_error_clear(&err);
+	rc = sbx_explain(p, bpf ? SBX_EXPLAIN_BPF : 0, stdout, &err);
+	if (rc < 0)
+		sbx_error_print(&err, stderr, "sandboxpy: ");
+	return rc < 0 ? EXIT_SBX_FAIL : 0;
+}
+
+/* --learn after the run: the narrowest policy that lets it through. */
+static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res)
+{
+	struct sbx_learn_result lr = { 0 };
+	struct sbx_error err;
+
+	sbx_error_clear(&err);
+	if (sbx_learn(c->learn_out, p, res->report_json, &lr, &err) < 0) {
+		sbx_error_print(&err, stderr, "sandboxpy: ");
+		return EXIT_SBX_FAIL;
+	}
+	fprintf(stderr, "sandboxpy: %s %s: %u entr%s widened; why each: %s.notes\n",
+		lr.widened_existing ? "widened" : "learnt policy written to", c->learn_out, lr.entries,
+		lr.entries == 1 ? "y" : "ies", c->learn_out);
+	return res->cli_status;
+}
+
+static int run(struct cli *c, struct sbx_policy *p)
+{
+	struct sbx_result res = { 0 };
+	struct sbx_error err;
+	int rc, status;
+
+	sbx_error_clear(&err);
+	if (c->learn_out) {
+		c->o.audit_only = true;
+		c->o.want_report_json = true;
 	}
 	/* A last-resort parent, so that a supervisor that dies still leaves
 	 * a report and nothing of the run (guard.c). Not inside another
 	 * sandbox, whose filter may refuse the fork: the outer supervisor
 	 * answers for that run. */
-	if (prctl(PR_GET_SECCOMP) == 0) {
-		int status;
-		rc = sbx_guard_run(&o, policy_spec, &status);
-		if (rc == 0) {
-			sbx_policy_free(p);
-			return status;
-		}
-	}
-	rc = sbx_run(p, &o, &res, &err);
+	if (prctl(PR_GET_SECCOMP) == 0 && sbx_guard_run(&c->o, c->policy_spec, &status) == 0)
+		return status;
+	rc = sbx_run(p, &c->o, &res, &err);
 	if (rc < 0 && err.n)
 		sbx_error_print(&err, stderr, "sandboxpy: ");
-	if (learn_out && rc == 0) {
-		sbx_error_clear(&err);
-		if (sbx_learn(learn_out, p, res.report_json, &err) < 0) {
-			sbx_error_print(&err, stderr, "sandboxpy: ");
-			res.cli_status = EXIT_SBX_FAIL;
-		}
-	}
+	status = c->learn_out && rc == 0 ? learn(c, p, &res) : res.cli_status;
 	sbx_result_free(&res);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli c;	/* large (the overrides): not on the stack */
+	struct sbx_policy *p = NULL;
+	struct sbx_error err;
+	int rc;
+
+#ifdef SBX_TEST_SWITCHES
+	sbx_fault_injected = getenv("SANDBOXPY_FAULT");
+#endif
+	c.o.on_message = print_message;
+	rc = parse_args(argc, argv, &c);
+	if (rc >= 0)
+		return rc;
+	c.o.args = (const char *const *)argv + optind;
+	c.o.n_args = (size_t)(argc - optind);
+	c.o.report_argv = (const char *const *)argv + 1;
+	c.o.n_report_argv = (size_t)(argc - 1);
+	c.sets[c.n_sets] = NULL;
+	if (!c.policy_spec)
+		default_policy(&c);
+	if (c.check || c.show)
+		return check_or_show(&c);
+	sbx_error_clear(&err);
+	rc = sbx_policy_load_with(c.policy_spec, c.chdir_to, 0, c.sets, c.n_sets, &p, &err);
+	if (rc < 0)
+		return policy_failed(&err, c.explain ? NULL : &c.o, c.policy_spec);
+	if (c.bpf && !c.explain)
+		rc = usage_error("--bpf goes with --explain");
+	else if (c.explain)
+		rc = explain(p, c.bpf);
+	else
+		rc = run(&c, p);
 	sbx_policy_free(p);
-	return res.cli_status;
+	return rc;
 }

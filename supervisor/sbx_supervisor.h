@@ -107,6 +107,14 @@ int sbx_rmtree(const char *path);
  * private tmp or not, in a PID namespace or not. */
 json_t *sbx_fs_layer_json(bool ready, unsigned ready_flags, bool tmp, bool pid_ns, bool mount_ns);
 
+/* The library's one way to say something to a person: o->on_message,
+ * or nothing when there is none (message.c). The text is one line
+ * without the "sandboxpy: " prefix. */
+void sbx_say(const struct sbx_run_opts *o, enum sbx_msg_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether a message of this kind would reach anyone. */
+bool sbx_may_say(const struct sbx_run_opts *o, enum sbx_msg_kind kind);
+
 /* Writes JSON to path atomically: a temporary file in the same directory,
  * then rename. */
 int sbx_write_json_atomic(const char *path, json_t *doc);

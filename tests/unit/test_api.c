@@ -266,6 +266,127 @@ static void test_bad_stdio_fd_is_an_error_not_a_run(void **state)
 	sbx_policy_free(p);
 }
 
+/* ---- the library's messages: on the host's callback, never on fd 2 ---- */
+
+struct msgs {
+	int n[SBX_MSG_VERBOSE + 1];
+	char denial[1024], summary[1024], error[1024];
+};
+
+static void on_message(enum sbx_msg_kind kind, const char *text, void *ctx)
+{
+	struct msgs *m = ctx;
+
+	assert_true((unsigned)kind <= SBX_MSG_VERBOSE);
+	assert_null(strchr(text, '\n'));
+	if (m->n[kind]++)
+		return;
+	if (kind == SBX_MSG_DENIAL)
+		snprintf(m->denial, sizeof(m->denial), "%s", text);
+	else if (kind == SBX_MSG_SUMMARY)
+		snprintf(m->summary, sizeof(m->summary), "%s", text);
+	else if (kind == SBX_MSG_ERROR)
+		snprintf(m->error, sizeof(m->error), "%s", text);
+}
+
+/* A run with a denial, a summary and a report that cannot be written:
+ * everything sandboxpy has to say, unless quiet. */
+static int noisy_run(struct sbx_policy *p, struct msgs *m, bool verbose, struct sbx_result *res)
+{
+	struct sbx_run_opts o = { 0 };
+	struct sbx_error err;
+
+	sbx_error_clear(&err);
+	o.kind = SBX_PROG_COMMAND;
+	o.program = "import subprocess\ntry:\n subprocess.run(['/bin/true'])\nexcept PermissionError:\n pass\n";
+	o.stdout_path = "/dev/null";
+	o.stderr_path = "/dev/null";
+	o.report_path = "/nonexistent-sandboxpy-dir/report.json";
+	o.verbose = verbose;
+	if (m) {
+		o.on_message = on_message;
+		o.on_message_ctx = m;
+	}
+	return sbx_run(p, &o, res, &err);
+}
+
+static void test_library_is_silent_without_callback(void **state)
+{
+	struct sbx_policy *p = load("default");
+	struct sbx_result res;
+	char path[] = "/tmp/sbx-test-api-stderr-XXXXXX", text[4096];
+	int fd = mkstemp(path), saved = dup(2), rc;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	fflush(stderr);
+	assert_int_equal(dup2(fd, 2), 2);
+	rc = noisy_run(p, NULL, true, &res);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(rc, 0);
+	assert_int_equal(res.status, SBX_ST_OK);
+	assert_int_equal(res.denied, 1);
+	lseek(fd, 0, SEEK_SET);
+	drain(fd, text, sizeof(text));
+	close(fd);
+	/* Not a denial line, not the summary, not "cannot write report". */
+	assert_string_equal(text, "");
+	sbx_result_free(&res);
+	sbx_policy_free(p);
+}
+
+struct msg_job {
+	struct sbx_policy *p;
+	struct msgs m;
+	struct sbx_result res;
+	int rc;
+};
+
+static void *noisy_in_thread(void *arg)
+{
+	struct msg_job *j = arg;
+
+	j->rc = noisy_run(j->p, &j->m, true, &j->res);
+	return NULL;
+}
+
+static void check_messages(const struct msgs *m)
+{
+	assert_int_equal(m->n[SBX_MSG_DENIAL], 1);
+	assert_non_null(strstr(m->denial, "denied subprocess.Popen '/bin/true'"));
+	assert_non_null(strstr(m->denial, "(process.spawn = false"));
+	assert_int_equal(m->n[SBX_MSG_SUMMARY], 1);
+	assert_non_null(strstr(m->summary, "ok: exited normally; 1 denied, 0 logged; report: "));
+	assert_int_equal(m->n[SBX_MSG_ERROR], 1);
+	assert_non_null(strstr(m->error, "cannot write report /nonexistent-sandboxpy-dir/report.json"));
+	assert_true(m->n[SBX_MSG_VERBOSE] >= 7);	/* -v's layer lines */
+}
+
+/* Each kind on the callback, in the caller's thread: directly, and from a
+ * threaded host through the worker process. */
+static void test_messages_reach_the_callback(void **state)
+{
+	struct msg_job j = { .p = load("default") };
+	pthread_t t;
+
+	(void)state;
+	j.rc = noisy_run(j.p, &j.m, true, &j.res);
+	assert_int_equal(j.rc, 0);
+	check_messages(&j.m);
+	sbx_result_free(&j.res);
+
+	memset(&j.m, 0, sizeof(j.m));
+	assert_int_equal(pthread_create(&t, NULL, noisy_in_thread, &j), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(j.rc, 0);
+	check_messages(&j.m);
+	sbx_result_free(&j.res);
+	sbx_policy_free(j.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +395,8 @@ int main(void)
 		cmocka_unit_test(test_executable_is_what_the_host_names),
 		cmocka_unit_test(test_runs_in_two_threads_at_once),
 		cmocka_unit_test(test_bad_stdio_fd_is_an_error_not_a_run),
+		cmocka_unit_test(test_library_is_silent_without_callback),
+		cmocka_unit_test(test_messages_reach_the_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,7 +273,7 @@ static void test_learn(void **state)
 		rep = json_dumps(doc, 0);
 		snprintf(out_path, sizeof(out_path), "%s/learnt-%d.json", dir, r);
 		sbx_error_clear(&err);
-		if (sbx_learn(out_path, p, rep, &err) < 0)
+		if (sbx_learn(out_path, p, rep, NULL, &err) < 0)
 			fail_msg("%s: --learn failed", ri->name);
 		snprintf(notes, sizeof(notes), "%s.notes", out_path);
 		f = fopen(notes, "re");
