@@ -10,9 +10,12 @@
 #ifndef SBX_CHANNEL_H
 #define SBX_CHANNEL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
-#define SBX_CHAN_VERSION 2
+#define SBX_CHAN_VERSION 3
 #define SBX_CHAN_KEY_LEN 16
 
 enum sbx_chan_type {
@@ -46,6 +49,79 @@ enum sbx_step {
 #define SBX_READY_PRIVATE_SHM	(1u << 7)	/* /dev/shm is a private tmpfs */
 /* Bits 16-19: the mount view (SBX_VIEW_*, child/sbx_ns.h). */
 
+/* What an event is about, as data beside the human detail: the hints and
+ * --learn read these fields, never the detail's words. The kind says
+ * which fields an event may carry; every other field is empty. */
+enum sbx_operand_kind {
+	SBX_OPK_NONE = 0,	/* the detail only */
+	SBX_OPK_PATH,		/* path: the one the rule judged (absolute once
+				   resolved); path2: the other path of a two-path
+				   operation (rename, copy, link) */
+	SBX_OPK_ADDR,		/* host and port */
+	SBX_OPK_MODULE,		/* module; path: the extension file, when one */
+	SBX_OPK_PROGRAM,	/* program (as named, found on PATH when bare); argv */
+	SBX_OPK__COUNT
+};
+
+#define SBX_OPERAND_MAX_ARGC 256
+#define SBX_OPF_PORT (1u << 0)	/* port holds one (an all-zero operand is empty) */
+
+/* Fixed size, no pointers; lengths in bytes, no field NUL-terminated
+ * except argv's strings (argc of them, each ending in NUL, filling
+ * argv_len bytes). A value that does not fit whole is left out (length
+ * 0): a cut path would name another file. Shared by channel records (the
+ * hook fills it) and the supervisor's kernel-denial records. */
+struct sbx_operand {
+	uint16_t kind;		/* enum sbx_operand_kind */
+	uint16_t argc;
+	uint16_t port;		/* ADDR, with SBX_OPF_PORT */
+	uint16_t flags;		/* SBX_OPF_* */
+	uint16_t path_len, path2_len, host_len, module_len, program_len, argv_len;
+	uint8_t reserved[4];	/* zero */
+	char path[2048];
+	char path2[2048];
+	char host[256];
+	char module[256];
+	char program[1536];
+	char argv[2024];
+};
+_Static_assert(sizeof(struct sbx_operand) == 8192, "operand ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_operand, path) == 24, "operand header changed: bump SBX_CHAN_VERSION");
+
+/* Empty, of kind k: the header only (the buffers count by length). */
+static inline void sbx_operand_reset(struct sbx_operand *op, enum sbx_operand_kind k)
+{
+	memset(op, 0, offsetof(struct sbx_operand, path));
+	op->kind = (uint16_t)k;
+}
+
+/* s (a C string), whole, into a field of cap bytes: its length, or 0
+ * when it does not fit. */
+static inline uint16_t sbx_operand_put(char *field, size_t cap, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= cap || n > UINT16_MAX)
+		return 0;
+	memcpy(field, s, n);
+	return (uint16_t)n;
+}
+#define SBX_OPERAND_SET(op, f, s) ((op)->f##_len = sbx_operand_put((op)->f, sizeof((op)->f), (s)))
+
+/* One more argv string of n bytes; false when argv is full (the rest is
+ * left out, the record still goes). */
+static inline bool sbx_operand_add_arg(struct sbx_operand *op, const char *s, size_t n)
+{
+	if (op->argc >= SBX_OPERAND_MAX_ARGC || n >= sizeof(op->argv) - op->argv_len ||
+	    memchr(s, 0, n))
+		return false;
+	memcpy(op->argv + op->argv_len, s, n);
+	op->argv[op->argv_len + n] = '\0';
+	op->argv_len = (uint16_t)(op->argv_len + n + 1);
+	op->argc++;
+	return true;
+}
+
 struct sbx_chan_rec {
 	uint16_t version;
 	uint16_t type;		/* enum sbx_chan_type */
@@ -67,7 +143,9 @@ struct sbx_chan_rec {
 	char where[256];	/* "file.py:12", the innermost Python frame */
 	char detail[256];	/* what was refused, for one line on stderr */
 	char args[3396];	/* the arguments as a JSON array, rendered safely */
+	struct sbx_operand op;	/* EVENT: what was judged, as data */
 };
-_Static_assert(sizeof(struct sbx_chan_rec) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(sizeof(struct sbx_chan_rec) == 12288, "channel ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_chan_rec, op) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
 
 #endif

@@ -3,6 +3,7 @@
  * against their enums, the arguments parsed as JSON with jansson and
  * rejected unless they are an array. Nothing is trusted. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -59,6 +60,68 @@ static void copy_printable(char *dst, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
+/* Which fields each kind may carry; a record with any other one set is
+ * malformed. */
+enum { F_PATH = 1, F_PATH2 = 2, F_HOST = 4, F_MODULE = 8, F_PROGRAM = 16, F_ARGV = 32 };
+static const unsigned kind_fields[SBX_OPK__COUNT] = {
+	[SBX_OPK_NONE] = 0,
+	[SBX_OPK_PATH] = F_PATH | F_PATH2,
+	[SBX_OPK_ADDR] = F_HOST,
+	[SBX_OPK_MODULE] = F_MODULE | F_PATH,
+	[SBX_OPK_PROGRAM] = F_PROGRAM | F_ARGV,
+};
+
+/* argv: exactly argc strings, each ending in NUL, filling len bytes. */
+static bool argv_sound(const char *argv, size_t len, size_t argc)
+{
+	size_t seen = 0;
+
+	if (len && argv[len - 1] != '\0')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		seen += argv[i] == '\0';
+	return seen == argc;
+}
+
+int sbx_operand_decode(const struct sbx_operand *in, struct sbx_opnd *out)
+{
+	unsigned set, want;
+
+	memset(out, 0, offsetof(struct sbx_opnd, path));
+	out->path[0] = out->path2[0] = out->host[0] = out->module[0] = out->program[0] = out->argv[0] = '\0';
+	out->port = -1;
+	if (in->kind >= SBX_OPK__COUNT || in->reserved[0] || in->reserved[1] || in->reserved[2] ||
+	    in->reserved[3] || in->path_len > sizeof(in->path) || in->path2_len > sizeof(in->path2) ||
+	    in->host_len > sizeof(in->host) || in->module_len > sizeof(in->module) ||
+	    in->program_len > sizeof(in->program) || in->argv_len > sizeof(in->argv) ||
+	    in->argc > SBX_OPERAND_MAX_ARGC || (in->flags & ~SBX_OPF_PORT))
+		return -EINVAL;
+	set = (in->path_len ? F_PATH : 0) | (in->path2_len ? F_PATH2 : 0) | (in->host_len ? F_HOST : 0) |
+	      (in->module_len ? F_MODULE : 0) | (in->program_len ? F_PROGRAM : 0) |
+	      (in->argv_len || in->argc ? F_ARGV : 0);
+	want = kind_fields[in->kind];
+	if ((set & ~want) || (in->port && !(in->flags & SBX_OPF_PORT)) ||
+	    ((in->flags & SBX_OPF_PORT) && in->kind != SBX_OPK_ADDR) ||
+	    !argv_sound(in->argv, in->argv_len, in->argc))
+		return -EINVAL;
+	out->kind = (enum sbx_operand_kind)in->kind;
+	out->port = in->flags & SBX_OPF_PORT ? in->port : -1;
+	out->argc = in->argc;
+	copy_printable(out->path, in->path, in->path_len);
+	copy_printable(out->path2, in->path2, in->path2_len);
+	copy_printable(out->host, in->host, in->host_len);
+	copy_printable(out->module, in->module, in->module_len);
+	copy_printable(out->program, in->program, in->program_len);
+	/* Each string on its own: the NULs between them stay. */
+	for (size_t i = 0; i < in->argv_len;) {
+		size_t n = strlen(in->argv + i);
+		copy_printable(out->argv + i, in->argv + i, n);
+		i += n + 1;
+	}
+	out->argv[in->argv_len] = '\0';
+	return 0;
+}
+
 void sbx_decoded_clear(struct sbx_decoded *d)
 {
 	json_decref(d->args);
@@ -89,6 +152,9 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 	copy_printable(out->event, rec->event, rec->event_len);
 	copy_printable(out->where, rec->where, rec->where_len);
 	copy_printable(out->detail, rec->detail, rec->detail_len);
+	if (sbx_operand_decode(&rec->op, &out->op) < 0 ||
+	    (out->type != SBX_CHAN_EVENT && out->op.kind != SBX_OPK_NONE))
+		return -EINVAL;
 	if (out->type != SBX_CHAN_EVENT)
 		return 0;
 	if (rec->rule == SBX_RULE_NONE || rec->rule >= SBX_RULE__COUNT ||

@@ -435,6 +435,7 @@ static void on_event(struct sup *s, struct sbx_decoded *d)
 		json_object_set_new(ev, "tid", json_integer(d->tid));
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", jstr(d->detail));
+	sbx_operand_json(ev, &d->op);
 
 	if (would)
 		count_would(s, json_string_value(json_object_get(ev, "rule")));
@@ -558,6 +559,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	if (k->ns_tid != k->ns_tgid)
 		json_object_set_new(ev, "tid", json_integer(k->ns_tid));
 	json_object_set_new(ev, "detail", jstr(k->detail));
+	sbx_operand_json(ev, &k->op);
 	json_object_set_new(ev, "bypass", json_boolean(bypass));
 	if (claim)
 		json_object_set_new(ev, "claimed_by", jstr(claim));
