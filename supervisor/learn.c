@@ -20,7 +20,6 @@
 
 #include <jansson.h>
 
-#include "sbx_events.h"
 #include "sbx_policy_int.h"
 #include "sbx_supervisor.h"
 
@@ -218,47 +217,19 @@ static bool is_dir(const char *abs)
 	return stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The string argument i of an event, or NULL. */
+/* The string argument i of an event, or NULL: an events[] rule's
+ * exception names an argument by its index. */
 static const char *str_arg(json_t *ev, size_t i)
 {
 	return json_string_value(json_array_get(json_object_get(ev, "args"), i));
 }
 
-/* Audit events whose second argument is a path too (source, destination). */
-static bool two_paths(const char *event)
+/* An operand of the event (operand.c), or NULL. */
+static const char *operand(json_t *ev, const char *key)
 {
-	static const char *const names[] = {
-		"os.rename", "os.replace", "os.link", "os.symlink", "shutil.copyfile",
-		"shutil.copytree", "shutil.move", "shutil.copymode", "shutil.copystat",
-	};
+	const char *v = json_string_value(json_object_get(ev, key));
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(event, names[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Absolute paths the supervisor resolved for a kernel event: the quoted
- * strings of its detail that start with '/'. */
-static void kernel_paths(json_t *ev, void (*fn)(struct learn *, const char *, json_t *),
-			 struct learn *l)
-{
-	const char *d = json_string_value(json_object_get(ev, "detail"));
-	char buf[PATH_MAX];
-
-	while (d && (d = strchr(d, '\''))) {
-		const char *end = strchr(d + 1, '\'');
-		size_t n;
-		if (!end)
-			break;
-		n = (size_t)(end - d - 1);
-		if (n && n < sizeof(buf) && d[1] == '/') {
-			memcpy(buf, d + 1, n);
-			buf[n] = '\0';
-			fn(l, buf, ev);
-		}
-		d = end + 1;
-	}
+	return v && v[0] ? v : NULL;
 }
 
 static void path_set_add(json_t *set, const char *abs, json_t *ev)
@@ -293,28 +264,18 @@ static void saw_read(struct learn *l, const char *abs, json_t *ev)
 	path_set_add(l->reads, abs, ev);
 }
 
-static void saw_exec(struct learn *l, const char *abs, json_t *ev)
-{
-	path_set_add(l->execs, abs, ev);
-}
-
+/* The paths the event judged: the refused one and, for a two-path
+ * operation, the other, made absolute. A kernel event's relative path is
+ * relative to the caller's directory, which is not known here. */
 static void event_paths(struct learn *l, json_t *ev, void (*fn)(struct learn *, const char *, json_t *))
 {
-	const char *name = json_string_value(json_object_get(ev, "event"));
+	static const char *const keys[] = { "path", "path2" };
+	bool kernel = json_object_get(ev, "syscall") != NULL;
 	char abs[PATH_MAX];
 
-	if (json_object_get(ev, "syscall")) {
-		kernel_paths(ev, fn, l);
-		return;
-	}
-	for (size_t i = 0; i < (name && two_paths(name) ? 2u : 1u); i++) {
-		const struct sbx_event_map *row = name ? sbx_event_lookup(name) : NULL;
-		const char *a = str_arg(ev, i);
-		/* Relative to a directory descriptor (shutil.rmtree's way): the
-		 * kernel's record of the same call has the real path. */
-		if (a && a[0] != '/' && row && row->b >= 0 &&
-		    json_integer_value(json_array_get(json_object_get(ev, "args"), (size_t)row->b)) >= 0 &&
-		    json_is_integer(json_array_get(json_object_get(ev, "args"), (size_t)row->b)))
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *a = operand(ev, keys[i]);
+		if (!a || (kernel && a[0] != '/'))
 			continue;
 		absolute(l->cwd, a, abs, sizeof(abs));
 		if (abs[0])
@@ -335,7 +296,7 @@ static void learn_net(struct learn *l, json_t *ev, const char *key, const char *
 static void learn_import(struct learn *l, json_t *ev, const char *why)
 {
 	json_t *deny = array_in(section(l, "imports"), "deny");
-	const char *mod = str_arg(ev, 0);
+	const char *mod = operand(ev, "module");
 	char entry[300];
 	size_t i;
 	json_t *v;
@@ -359,7 +320,7 @@ static void learn_import(struct learn *l, json_t *ev, const char *why)
 static void learn_extension(struct learn *l, json_t *ev, const char *why)
 {
 	json_t *nat = section(l, "native"), *ext = json_object_get(nat, "extensions");
-	const char *mod = str_arg(ev, 0);
+	const char *mod = operand(ev, "module");
 
 	if (!mod)
 		return;
@@ -414,32 +375,20 @@ static void learn_event_rule(struct learn *l, json_t *ev, const char *rule, cons
 	note(l, entry, why);
 }
 
+/* The program a refused start named: found on the sandbox's PATH by the
+ * hook when bare, the file itself when the kernel saw it (its path
+ * operand when the supervisor could not open it). */
 static void learn_exec(struct learn *l, json_t *ev)
 {
-	const char *exe = json_object_get(ev, "syscall") ? NULL : str_arg(ev, 0);
+	bool kernel = json_object_get(ev, "syscall") != NULL;
+	const char *exe = operand(ev, "program");
 	char abs[PATH_MAX];
 
-	if (json_object_get(ev, "syscall")) {
-		kernel_paths(ev, saw_exec, l);
+	if (!exe && kernel)
+		exe = operand(ev, "path");
+	if (!exe || (kernel && exe[0] != '/'))
 		return;
-	}
-	if (!exe)
-		return;
-	if (exe[0] != '/') {
-		/* A bare name is looked up in the sandbox's PATH. */
-		static const char *const dirs[] = { "/usr/bin", "/bin" };
-		abs[0] = '\0';
-		for (size_t i = 0; i < 2 && !abs[0] && !strchr(exe, '/'); i++) {
-			char c[PATH_MAX];
-			snprintf(c, sizeof(c), "%s/%s", dirs[i], exe);
-			if (access(c, X_OK) == 0)
-				snprintf(abs, sizeof(abs), "%s", c);
-		}
-		if (!abs[0])
-			absolute(l->cwd, exe, abs, sizeof(abs));
-	} else {
-		absolute(l->cwd, exe, abs, sizeof(abs));
-	}
+	absolute(l->cwd, exe, abs, sizeof(abs));
 	path_set_add(l->execs, abs, ev);
 }
 
