@@ -771,8 +771,79 @@ static int write_notes(struct learn *l, const char *out_path, bool merging, json
 	return fclose(f) < 0 ? -errno : 0;
 }
 
+/* ---- the run's own events ---- */
+
+#define SBX_LEARN_MAX_EVENTS 50000	/* distinct refusals kept; the rest counted */
+
+struct sbx_learn_events {
+	json_t *list;			/* the refusals, in the run's order */
+	json_t *seen;			/* their keys (a set) */
+	unsigned long dropped;
+};
+
+struct sbx_learn_events *sbx_learn_events_new(void)
+{
+	struct sbx_learn_events *e = calloc(1, sizeof(*e));
+
+	if (e && (!(e->list = json_array()) || !(e->seen = json_object()))) {
+		sbx_learn_events_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void sbx_learn_events_free(struct sbx_learn_events *e)
+{
+	if (!e)
+		return;
+	json_decref(e->list);
+	json_decref(e->seen);
+	free(e);
+}
+
+/* What --learn reads of an event, as one string: its repeats (a loop
+ * refused a thousand times at one line) add nothing. */
+static char *event_key(json_t *ev)
+{
+	static const char *const keys[] = { "rule", "event", "syscall", "detail", "where", "args",
+					    "path", "path2", "addr", "module", "program" };
+	json_t *k = json_object();
+	char *text;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(ev, keys[i]))
+			json_object_set(k, keys[i], json_object_get(ev, keys[i]));
+	text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(k);
+	return text;
+}
+
+void sbx_learn_keep(const char *event_json, void *ctx)
+{
+	struct sbx_learn_events *e = ctx;
+	json_t *ev = json_loads(event_json, 0, NULL);
+	char *key = ev && json_object_get(ev, "would") ? event_key(ev) : NULL;
+
+	if (!key || json_object_get(e->seen, key)) {
+		/* not a refusal, or one already kept */
+	} else if (json_array_size(e->list) >= SBX_LEARN_MAX_EVENTS) {
+		e->dropped++;
+	} else {
+		json_object_set_new(e->seen, key, json_true());
+		json_array_append(e->list, ev);
+	}
+	free(key);
+	json_decref(ev);
+}
+
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_text,
 	      struct sbx_error *err)
+{
+	return sbx_learn_from(out_path, p, report_text, NULL, err);
+}
+
+int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char *report_text,
+		   const struct sbx_learn_events *kept, struct sbx_error *err)
 {
 	struct learn l = { .cwd = p->cwd };
 	json_t *rep = NULL, *events, *ev;
@@ -823,14 +894,15 @@ int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *repo
 	}
 	l.run_start = time(NULL) - (time_t)ceil(json_number_value(json_object_get(json_object_get(rep, "time"),
 								       "wall_s"))) - 2;
-	events = json_object_get(rep, "events");
+	events = kept ? kept->list : json_object_get(rep, "events");
 	json_array_foreach(events, i, ev)
 		learn_event(&l, ev);
 	place_writes(&l);
 	place_reads(&l);
 	place_execs(&l);
 	learn_limits(&l, rep, merging);
-	if (json_integer_value(json_object_get(json_object_get(rep, "summary"), "events_dropped")) > 0)
+	if (kept ? kept->dropped > 0
+		 : json_integer_value(json_object_get(json_object_get(rep, "summary"), "events_dropped")) > 0)
 		note(&l, "warning: the report dropped events (too many); run --learn again to widen further",
 		     NULL);
 	relativize(&l, "filesystem", "read");

@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 	bool explain = false, bpf = false;
 	struct sbx_batch_opts batch = { 0 };
 	const char *learn_out = NULL;
+	struct sbx_learn_events *learnt = NULL;
 	int opt, rc;
 
 	sbx_error_clear(&err);
@@ -362,6 +363,11 @@ program_found:
 	if (learn_out) {
 		o.audit_only = true;
 		o.want_report_json = true;
+		/* Every refusal, as the run records it: the report keeps only
+		 * the first 10 000 events. */
+		learnt = sbx_learn_events_new();
+		o.on_event = learnt ? sbx_learn_keep : NULL;
+		o.on_event_ctx = learnt;
 	}
 	/* A last-resort parent, so that a supervisor that dies still leaves
 	 * a report and nothing of the run (guard.c). Not inside another
@@ -371,6 +377,7 @@ program_found:
 		int status;
 		rc = sbx_guard_run(&o, policy_spec, &status);
 		if (rc == 0) {
+			sbx_learn_events_free(learnt);
 			sbx_policy_free(p);
 			return status;
 		}
@@ -380,11 +387,12 @@ program_found:
 		sbx_error_print(&err, stderr, "sandboxpy: ");
 	if (learn_out && rc == 0) {
 		sbx_error_clear(&err);
-		if (sbx_learn(learn_out, p, res.report_json, &err) < 0) {
+		if (sbx_learn_from(learn_out, p, res.report_json, learnt, &err) < 0) {
 			sbx_error_print(&err, stderr, "sandboxpy: ");
 			res.cli_status = EXIT_SBX_FAIL;
 		}
 	}
+	sbx_learn_events_free(learnt);
 	sbx_result_free(&res);
 	sbx_policy_free(p);
 	return res.cli_status;
