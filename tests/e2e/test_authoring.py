@@ -297,6 +297,54 @@ def test_learn_widens_events_rule_exception(sbx):
     assert r.returncode == 0 and "LOADED" in r.stdout, r
 
 
+def test_a_quote_in_a_path_is_hinted_and_learnt_whole(sbx):
+    """Issue 16: a refused path with a single quote in it. The hint and
+    --learn read the event's path, not its detail's words: they cut the
+    path at the quote (the hint named the directory above; --learn added
+    the part before the quote, which a run then made as an empty
+    directory)."""
+    d = sbx.cwd / "it's"
+    d.mkdir()
+    target = d / "data.txt"
+    target.write_text("old")
+    if os.geteuid() == 0:
+        for p in (d, target):
+            os.chown(p, SANDBOX_UID, SANDBOX_UID)
+    sbx.script(f'open({str(target)!r}, "w").write("new")\nprint("WROTE")\n')
+    res = sbx.run("prog.py", policy={"version": 1})
+    lines = res.denial_lines()
+    assert lines and target.read_text() == "old", res
+    frag = json.loads("{" + hint_of(lines[0]["setting"]) + "}")
+    assert frag == {"filesystem": {"write": [os.path.realpath(target)]}}, lines[0]
+    assert res.report["events"][0]["path"] == os.path.realpath(target), res.report["events"][0]
+    out = sbx.base / "learnt.json"
+    r = learn(sbx, out, "prog.py")
+    assert r.returncode == 0 and "WROTE" in r.stdout, r
+    write = json.loads(out.read_text())["filesystem"]["write"]
+    assert write in (["./it's/data.txt"], ["./it's"]), write
+    target.write_text("old")
+    r = enforce(sbx, out, "prog.py")
+    assert r.returncode == 0 and "WROTE" in r.stdout, r
+    assert target.read_text() == "new"
+
+
+def test_learn_reads_every_refusal_not_only_the_reports(sbx):
+    """Issue 16: --learn learns from the run's own events. The report keeps
+    10 000 events; a refusal after that many logged ones is still learnt."""
+    base = sbx.write_policy({"version": 1, "events": [{"event": "app.tick", "action": "log"}]})
+    sbx.script("""
+        import sys
+        for i in range(10001):
+            sys.audit("app.tick", i)
+        open("late.txt", "w").write("x")
+        print("LATE DONE")
+        """)
+    out = sbx.base / "late.json"
+    r = learn(sbx, out, "prog.py", policy=base)
+    assert r.returncode == 0 and "LATE DONE" in r.stdout, r
+    assert json.loads(out.read_text())["filesystem"]["write"] == ["."], out.read_text()
+
+
 def test_learn_refuses_an_invalid_existing_file(sbx):
     sbx.script("print(1)\n")
     out = sbx.base / "bad.json"
