@@ -1,4 +1,9 @@
-/* sbx_channel.h: the one record child and supervisor exchange, one per
+/* sbx_channel.h: every message that crosses a process boundary, each with
+ * static asserts on its layout: the channel record (below), the seccomp
+ * filter the supervisor sends the child, the go byte, and the worker's
+ * events and result (sbx_run from a threaded host).
+ *
+ * The channel record is the one the child and supervisor exchange, one per
  * send() on a SOCK_SEQPACKET socketpair. Fixed size, no pointers, versioned;
  * the supervisor validates every field of every record it receives.
  *
@@ -10,10 +15,13 @@
 #ifndef SBX_CHANNEL_H
 #define SBX_CHANNEL_H
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "sandboxpy.h"
 
 #define SBX_CHAN_VERSION 3
 #define SBX_CHAN_KEY_LEN 16
@@ -147,5 +155,45 @@ struct sbx_chan_rec {
 };
 _Static_assert(sizeof(struct sbx_chan_rec) == 12288, "channel ABI changed: bump SBX_CHAN_VERSION");
 _Static_assert(offsetof(struct sbx_chan_rec, op) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
+
+/* ---- the go byte: supervisor to child, on the channel ---- */
+
+/* After READY, once the sandbox is in its cgroups: the program may start.
+ * Nothing else is ever sent that way; EOF means the supervisor is gone. */
+#define SBX_CHAN_GO 'g'
+
+/* ---- the seccomp filter: supervisor to child, on the channel ---- */
+
+/* One SOCK_SEQPACKET message, sent before the child is confined
+ * (seccomp/filter.c): this header, then n_notify and n_plain BPF
+ * instructions. The child checks the magic and that the length adds up. */
+struct sbx_filter_msg {
+	uint32_t magic;		/* SBX_FILTER_MAGIC */
+	uint32_t n_notify;	/* instructions of the filter with the listener */
+	uint32_t n_plain;	/* of the filter without (0: none) */
+	uint32_t rules;		/* rules compiled, for the report */
+};
+#define SBX_FILTER_MAGIC 0x5bf17e12u
+#define SBX_FILTER_MAX 4096		/* BPF_MAXINSNS */
+_Static_assert(sizeof(struct sbx_filter_msg) == 16, "filter message changed: change SBX_FILTER_MAGIC");
+_Static_assert(sizeof(struct sock_filter) == 8, "BPF instructions are 8 bytes");
+
+/* ---- the worker: worker to caller, on two pipes (run.c) ---- */
+
+/* Each event, as it comes: its length, then that many bytes of JSON. */
+typedef uint32_t sbx_worker_event_len;
+
+/* At the end: this, then report_len bytes of the report. The worker is the
+ * caller's own fork, so the structs travel as they are; res.report_json
+ * is a pointer of the worker's, never read on the other side. */
+struct sbx_worker_result {
+	int32_t code;		/* run_here's return */
+	uint32_t report_len;
+	struct sbx_result res;
+	struct sbx_error err;
+};
+_Static_assert(offsetof(struct sbx_worker_result, res) == 8, "worker result changed");
+_Static_assert(offsetof(struct sbx_worker_result, err) == 8 + sizeof(struct sbx_result),
+	       "worker result changed");
 
 #endif

@@ -734,7 +734,7 @@ static void on_record(struct sup *s, const struct sbx_chan_rec *rec, ssize_t n, 
 		s->ready_flags = d.step;
 		/* The sandbox is in its cgroups (attached before this loop):
 		 * the program may start. */
-		if (send(s->chan, "g", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+		if (send(s->chan, &(char){ SBX_CHAN_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
 			json_array_append_new(s->errors, json_string("could not tell the sandbox to start"));
 		if (!(d.step & SBX_READY_SECCOMP_NOTIFY) && (d.step & SBX_READY_SECCOMP) && !s->o->quiet)
 			fprintf(stderr, "sandboxpy: seccomp: the kernel gave no notification listener (an outer "
@@ -2597,7 +2597,7 @@ static int events_fd = -1;	/* in the worker only: a single thread */
 static void forward_event(const char *event_json, void *ctx)
 {
 	size_t len = strlen(event_json);
-	uint32_t n = (uint32_t)len;
+	sbx_worker_event_len n = (sbx_worker_event_len)len;
 
 	(void)ctx;
 	if (write_all(events_fd, &n, sizeof(n)) == 0)
@@ -2637,10 +2637,7 @@ static int run_in_worker(const struct sbx_policy *p, const struct sbx_run_opts *
 	}
 	if (w == 0) {
 		struct sbx_run_opts wo = *o;
-		struct sbx_result r;
-		struct sbx_error e;
-		uint32_t len;
-		int code;
+		struct sbx_worker_result r;
 
 		/* The caller's thread waits for us; if the caller dies, so do
 		 * we, and sbx_run ends the sandbox on SIGTERM. */
@@ -2652,13 +2649,12 @@ static int run_in_worker(const struct sbx_policy *p, const struct sbx_run_opts *
 			wo.on_event = forward_event;
 			wo.on_event_ctx = NULL;
 		}
-		sbx_error_clear(&e);
-		code = run_here(p, &wo, &r, &e);
+		sbx_error_clear(&r.err);
+		r.code = run_here(p, &wo, &r.res, &r.err);
 		close(ev[1]);
-		len = r.report_json ? (uint32_t)strlen(r.report_json) : 0;
-		if (write_all(out[1], &code, sizeof(code)) < 0 || write_all(out[1], &r, sizeof(r)) < 0 ||
-		    write_all(out[1], &e, sizeof(e)) < 0 || write_all(out[1], &len, sizeof(len)) < 0 ||
-		    (len && write_all(out[1], r.report_json, len) < 0))
+		r.report_len = r.res.report_json ? (uint32_t)strlen(r.res.report_json) : 0;
+		if (write_all(out[1], &r, sizeof(r)) < 0 ||
+		    (r.report_len && write_all(out[1], r.res.report_json, r.report_len) < 0))
 			_exit(1);
 		_exit(0);
 	}
@@ -2668,7 +2664,7 @@ static int run_in_worker(const struct sbx_policy *p, const struct sbx_run_opts *
 	out[1] = -1;
 	/* Events as they come, in this thread; the result after them. */
 	for (;;) {
-		uint32_t n;
+		sbx_worker_event_len n;
 		char *text;
 		if (read_all(ev[0], &n, sizeof(n)) < 0)
 			break;
@@ -2682,23 +2678,21 @@ static int run_in_worker(const struct sbx_policy *p, const struct sbx_run_opts *
 		free(text);
 	}
 	{
-		struct sbx_error e;
-		uint32_t len = 0;
-		int code = 0;
-		if (read_all(out[0], &code, sizeof(code)) == 0 && read_all(out[0], res, sizeof(*res)) == 0 &&
-		    read_all(out[0], &e, sizeof(e)) == 0 && read_all(out[0], &len, sizeof(len)) == 0) {
+		struct sbx_worker_result r;
+		if (read_all(out[0], &r, sizeof(r)) == 0) {
+			*res = r.res;
 			res->report_json = NULL;
-			if (len && (res->report_json = malloc((size_t)len + 1))) {
-				if (read_all(out[0], res->report_json, len) == 0) {
-					res->report_json[len] = '\0';
+			if (r.report_len && (res->report_json = malloc((size_t)r.report_len + 1))) {
+				if (read_all(out[0], res->report_json, r.report_len) == 0) {
+					res->report_json[r.report_len] = '\0';
 				} else {
 					free(res->report_json);
 					res->report_json = NULL;
 				}
 			}
-			for (int i = 0; err && i < e.n && err->n < SBX_ERR_MAX; i++)
-				err->d[err->n++] = e.d[i];
-			rc = code;
+			for (int i = 0; err && i < r.err.n && err->n < SBX_ERR_MAX; i++)
+				err->d[err->n++] = r.err.d[i];
+			rc = r.code;
 		} else {
 			memset(res, 0, sizeof(*res));
 			sbx_diag_add(err, NULL, 0, 0, NULL, "the worker that ran the sandbox died");
