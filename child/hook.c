@@ -44,7 +44,7 @@ struct verdict {
 
 /* What the next record is about, as data (sbx_channel.h): filled where a
  * denial is decided, with what was judged; sent and emptied with the
- * record. Per thread, like the re-entry guard; not on the stack (8 KiB). */
+ * record. Per thread, like the re-entry guard. */
 static __thread struct sbx_operand op_cur;
 
 /* ---- reporting ---- */
@@ -151,7 +151,7 @@ static uint32_t next_seq(void)
 static void send_record(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
 			enum sbx_action action, const char *detail)
 {
-	static __thread struct sbx_chan_rec rec;	/* 12 KiB: not on the stack */
+	static __thread struct sbx_chan_rec rec;	/* 4 KiB: not on the stack */
 	char where[256];
 
 	if (!cfg || cfg->chan_fd < 0)
@@ -186,7 +186,7 @@ void sbx_hook_record_builtin(const char *name, enum sbx_rule rule)
 
 	snprintf(detail, sizeof(detail), "import %s (a built-in module)", name);
 	sbx_operand_reset(&op_cur, SBX_OPK_MODULE);
-	SBX_OPERAND_SET(&op_cur, module, name);
+	sbx_operand_set(&op_cur, SBX_OP_MODULE, name);
 	send_record("import", args, rule, 0, cfg && cfg->p->on_violation == SBX_KILL ? SBX_KILL : SBX_DENY,
 		    detail);
 	Py_XDECREF(args);
@@ -459,13 +459,13 @@ static bool str_arg(PyObject *v, const char **out)
 static void op_path(const char *path)
 {
 	sbx_operand_reset(&op_cur, SBX_OPK_PATH);
-	SBX_OPERAND_SET(&op_cur, path, path);
+	sbx_operand_set(&op_cur, SBX_OP_PATH, path);
 }
 
 static void op_addr(const char *host, long port)
 {
 	sbx_operand_reset(&op_cur, SBX_OPK_ADDR);
-	SBX_OPERAND_SET(&op_cur, host, host);
+	sbx_operand_set(&op_cur, SBX_OP_HOST, host);
 	if (port >= 0 && port <= 65535) {
 		op_cur.port = (uint16_t)port;
 		op_cur.flags |= SBX_OPF_PORT;
@@ -474,11 +474,16 @@ static void op_addr(const char *host, long port)
 
 static void op_module(const char *mod, const char *file)
 {
+	bool named = mod && mod[0] && strcmp(mod, "?") != 0;
+
+	/* The file first (the fields' order); the name wins the room. */
 	sbx_operand_reset(&op_cur, SBX_OPK_MODULE);
-	if (mod && strcmp(mod, "?") != 0)
-		SBX_OPERAND_SET(&op_cur, module, mod);
 	if (file)
-		SBX_OPERAND_SET(&op_cur, path, file);
+		sbx_operand_set(&op_cur, SBX_OP_PATH, file);
+	if (named && !sbx_operand_set(&op_cur, SBX_OP_MODULE, mod)) {
+		op_cur.len[SBX_OP_PATH] = 0;
+		sbx_operand_set(&op_cur, SBX_OP_MODULE, mod);
+	}
 }
 
 /* An argv list or tuple of exact str or bytes, else none: nothing else
@@ -497,7 +502,7 @@ static void op_argv(PyObject *list)
 			c = PyBytes_AS_STRING(o), len = PyBytes_GET_SIZE(o);
 		if (!c || !sbx_operand_add_arg(&op_cur, c, (size_t)len)) {
 			PyErr_Clear();
-			op_cur.argc = op_cur.argv_len = 0;	/* all or nothing */
+			sbx_operand_drop_argv(&op_cur);	/* all or nothing */
 			return;
 		}
 	}
@@ -595,7 +600,7 @@ static void other_path(PyObject *args, int idx, bool write, const char *event)
 		return;
 	r = write && last_component_is_object(event) ? resolve_parent(raw, -1, real, sizeof(real))
 						     : sbx_path_resolve(raw, -1, real, sizeof(real));
-	SBX_OPERAND_SET(&op_cur, path2, r == 0 ? real : raw);
+	sbx_operand_set(&op_cur, SBX_OP_PATH2, r == 0 ? real : raw);
 }
 
 static bool open_writes(PyObject *args)
@@ -907,12 +912,12 @@ static void op_program(const struct sbx_event_map *row, PyObject *args, const ch
 		d += n + (d[n] == ':');
 	}
 	if (exe[0] && strcmp(exe, "?") != 0)
-		SBX_OPERAND_SET(&op_cur, program, cand[0] ? cand : exe);
+		sbx_operand_set(&op_cur, SBX_OP_PROGRAM, cand[0] ? cand : exe);
 	if (!fixed) {
 		op_argv(arg(args, row->a + 1));
 	} else if (str_arg(arg(args, 0), &cmd) && sbx_operand_add_arg(&op_cur, exe, strlen(exe)) &&
 		   sbx_operand_add_arg(&op_cur, "-c", 2) && !sbx_operand_add_arg(&op_cur, cmd, strlen(cmd))) {
-		op_cur.argc = op_cur.argv_len = 0;
+		sbx_operand_drop_argv(&op_cur);
 	}
 }
 

@@ -74,60 +74,85 @@ enum sbx_operand_kind {
 #define SBX_OPERAND_MAX_ARGC 256
 #define SBX_OPF_PORT (1u << 0)	/* port holds one (an all-zero operand is empty) */
 
-/* Fixed size, no pointers; lengths in bytes, no field NUL-terminated
- * except argv's strings (argc of them, each ending in NUL, filling
- * argv_len bytes). A value that does not fit whole is left out (length
- * 0): a cut path would name another file. Shared by channel records (the
- * hook fills it) and the supervisor's kernel-denial records. */
+/* The fields, in the order they lie in text[]. */
+enum sbx_operand_field {
+	SBX_OP_PATH, SBX_OP_PATH2, SBX_OP_HOST, SBX_OP_MODULE, SBX_OP_PROGRAM, SBX_OP_ARGV,
+	SBX_OP__COUNT
+};
+
+/* Fixed size, no pointers. The fields lie one after the other in text[],
+ * len[] bytes each, none NUL-terminated except argv's strings (argc of
+ * them, each ending in NUL). One shared buffer, not one per field: the
+ * whole record must fit the smallest send buffer the program can set on
+ * the channel (below). A value that does not fit whole is left out
+ * (length 0): a cut path would name another file. Shared by channel
+ * records (the hook fills it) and kernel-denial records (notify.c). */
 struct sbx_operand {
 	uint16_t kind;		/* enum sbx_operand_kind */
 	uint16_t argc;
 	uint16_t port;		/* ADDR, with SBX_OPF_PORT */
 	uint16_t flags;		/* SBX_OPF_* */
-	uint16_t path_len, path2_len, host_len, module_len, program_len, argv_len;
+	uint16_t len[SBX_OP__COUNT];
 	uint8_t reserved[4];	/* zero */
-	char path[2048];
-	char path2[2048];
-	char host[256];
-	char module[256];
-	char program[1536];
-	char argv[2024];
+	char text[1256];
 };
-_Static_assert(sizeof(struct sbx_operand) == 8192, "operand ABI changed: bump SBX_CHAN_VERSION");
-_Static_assert(offsetof(struct sbx_operand, path) == 24, "operand header changed: bump SBX_CHAN_VERSION");
+_Static_assert(sizeof(struct sbx_operand) == 1280, "operand ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_operand, text) == 24, "operand header changed: bump SBX_CHAN_VERSION");
 
-/* Empty, of kind k: the header only (the buffers count by length). */
+/* Empty, of kind k: the header only (text counts by length). */
 static inline void sbx_operand_reset(struct sbx_operand *op, enum sbx_operand_kind k)
 {
-	memset(op, 0, offsetof(struct sbx_operand, path));
+	memset(op, 0, offsetof(struct sbx_operand, text));
 	op->kind = (uint16_t)k;
 }
 
-/* s (a C string), whole, into a field of cap bytes: its length, or 0
- * when it does not fit. */
-static inline uint16_t sbx_operand_put(char *field, size_t cap, const char *s)
+/* Where field f starts in text[]. */
+static inline size_t sbx_operand_off(const struct sbx_operand *op, enum sbx_operand_field f)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t off = 0;
 
-	if (n >= cap || n > UINT16_MAX)
-		return 0;
-	memcpy(field, s, n);
-	return (uint16_t)n;
+	for (int i = 0; i < (int)f; i++)
+		off += op->len[i];
+	return off;
 }
-#define SBX_OPERAND_SET(op, f, s) ((op)->f##_len = sbx_operand_put((op)->f, sizeof((op)->f), (s)))
 
-/* One more argv string of n bytes; false when argv is full (the rest is
- * left out, the record still goes). */
+/* s (a C string), whole, as field f (not argv): its length, or 0 when it
+ * does not fit, or when a later field is set already (fields are set in
+ * order; setting the last one set again replaces it). */
+static inline uint16_t sbx_operand_set(struct sbx_operand *op, enum sbx_operand_field f, const char *s)
+{
+	size_t off = sbx_operand_off(op, f), n = s ? strlen(s) : 0;
+
+	op->len[f] = 0;
+	for (int i = (int)f + 1; i < SBX_OP__COUNT; i++)
+		if (op->len[i])
+			return 0;
+	if (f == SBX_OP_ARGV || n > sizeof(op->text) - off)
+		return 0;
+	memcpy(op->text + off, s, n);
+	op->len[f] = (uint16_t)n;
+	return op->len[f];
+}
+
+/* One more argv string of n bytes; false when it does not fit (the caller
+ * drops argv whole: sbx_operand_drop_argv). */
 static inline bool sbx_operand_add_arg(struct sbx_operand *op, const char *s, size_t n)
 {
-	if (op->argc >= SBX_OPERAND_MAX_ARGC || n >= sizeof(op->argv) - op->argv_len ||
-	    memchr(s, 0, n))
+	size_t off = sbx_operand_off(op, SBX_OP_ARGV) + op->len[SBX_OP_ARGV];
+
+	if (op->argc >= SBX_OPERAND_MAX_ARGC || n + 1 > sizeof(op->text) - off || memchr(s, 0, n))
 		return false;
-	memcpy(op->argv + op->argv_len, s, n);
-	op->argv[op->argv_len + n] = '\0';
-	op->argv_len = (uint16_t)(op->argv_len + n + 1);
+	memcpy(op->text + off, s, n);
+	op->text[off + n] = '\0';
+	op->len[SBX_OP_ARGV] = (uint16_t)(op->len[SBX_OP_ARGV] + n + 1);
 	op->argc++;
 	return true;
+}
+
+static inline void sbx_operand_drop_argv(struct sbx_operand *op)
+{
+	op->argc = 0;
+	op->len[SBX_OP_ARGV] = 0;
 }
 
 struct sbx_chan_rec {
@@ -150,11 +175,15 @@ struct sbx_chan_rec {
 	char event[128];	/* the audit event's name */
 	char where[256];	/* "file.py:12", the innermost Python frame */
 	char detail[256];	/* what was refused, for one line on stderr */
-	char args[3396];	/* the arguments as a JSON array, rendered safely */
+	char args[2116];	/* the arguments as a JSON array, rendered safely */
 	struct sbx_operand op;	/* EVENT: what was judged, as data */
 };
-_Static_assert(sizeof(struct sbx_chan_rec) == 12288, "channel ABI changed: bump SBX_CHAN_VERSION");
-_Static_assert(offsetof(struct sbx_chan_rec, op) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(sizeof(struct sbx_chan_rec) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_chan_rec, op) == 2816, "channel ABI changed: bump SBX_CHAN_VERSION");
+/* The program can shrink the channel's send buffer to its minimum (4608
+ * bytes on Linux, of which a SOCK_SEQPACKET message may use 4576): a
+ * record must still go in one send. */
+_Static_assert(sizeof(struct sbx_chan_rec) <= 4576, "a record must fit the smallest send buffer");
 
 /* ---- the go byte: supervisor to child, on the channel ---- */
 

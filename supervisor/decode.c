@@ -62,13 +62,13 @@ static void copy_printable(char *dst, const char *src, size_t n)
 
 /* Which fields each kind may carry; a record with any other one set is
  * malformed. */
-enum { F_PATH = 1, F_PATH2 = 2, F_HOST = 4, F_MODULE = 8, F_PROGRAM = 16, F_ARGV = 32 };
+#define F(f) (1u << (f))
 static const unsigned kind_fields[SBX_OPK__COUNT] = {
 	[SBX_OPK_NONE] = 0,
-	[SBX_OPK_PATH] = F_PATH | F_PATH2,
-	[SBX_OPK_ADDR] = F_HOST,
-	[SBX_OPK_MODULE] = F_MODULE | F_PATH,
-	[SBX_OPK_PROGRAM] = F_PROGRAM | F_ARGV,
+	[SBX_OPK_PATH] = F(SBX_OP_PATH) | F(SBX_OP_PATH2),
+	[SBX_OPK_ADDR] = F(SBX_OP_HOST),
+	[SBX_OPK_MODULE] = F(SBX_OP_MODULE) | F(SBX_OP_PATH),
+	[SBX_OPK_PROGRAM] = F(SBX_OP_PROGRAM) | F(SBX_OP_ARGV),
 };
 
 /* argv: exactly argc strings, each ending in NUL, filling len bytes. */
@@ -85,42 +85,41 @@ static bool argv_sound(const char *argv, size_t len, size_t argc)
 
 int sbx_operand_decode(const struct sbx_operand *in, struct sbx_opnd *out)
 {
-	unsigned set, want;
+	char *const dst[SBX_OP__COUNT] = { out->path, out->path2, out->host, out->module, out->program, out->argv };
+	size_t total = 0, off = 0;
+	unsigned set = 0;
 
 	memset(out, 0, offsetof(struct sbx_opnd, path));
-	out->path[0] = out->path2[0] = out->host[0] = out->module[0] = out->program[0] = out->argv[0] = '\0';
 	out->port = -1;
+	for (int f = 0; f < SBX_OP__COUNT; f++) {
+		dst[f][0] = '\0';
+		total += in->len[f];
+		set |= in->len[f] ? F(f) : 0;
+	}
 	if (in->kind >= SBX_OPK__COUNT || in->reserved[0] || in->reserved[1] || in->reserved[2] ||
-	    in->reserved[3] || in->path_len > sizeof(in->path) || in->path2_len > sizeof(in->path2) ||
-	    in->host_len > sizeof(in->host) || in->module_len > sizeof(in->module) ||
-	    in->program_len > sizeof(in->program) || in->argv_len > sizeof(in->argv) ||
-	    in->argc > SBX_OPERAND_MAX_ARGC || (in->flags & ~SBX_OPF_PORT))
-		return -EINVAL;
-	set = (in->path_len ? F_PATH : 0) | (in->path2_len ? F_PATH2 : 0) | (in->host_len ? F_HOST : 0) |
-	      (in->module_len ? F_MODULE : 0) | (in->program_len ? F_PROGRAM : 0) |
-	      (in->argv_len || in->argc ? F_ARGV : 0);
-	want = kind_fields[in->kind];
-	if ((set & ~want) || (in->port && !(in->flags & SBX_OPF_PORT)) ||
+	    in->reserved[3] || total > sizeof(in->text) || in->argc > SBX_OPERAND_MAX_ARGC ||
+	    (in->flags & ~SBX_OPF_PORT) || (set & ~kind_fields[in->kind]) ||
+	    (in->port && !(in->flags & SBX_OPF_PORT)) ||
 	    ((in->flags & SBX_OPF_PORT) && in->kind != SBX_OPK_ADDR) ||
-	    !argv_sound(in->argv, in->argv_len, in->argc))
+	    !argv_sound(in->text + sbx_operand_off(in, SBX_OP_ARGV), in->len[SBX_OP_ARGV], in->argc))
 		return -EINVAL;
 	out->kind = (enum sbx_operand_kind)in->kind;
 	out->port = in->flags & SBX_OPF_PORT ? in->port : -1;
 	out->argc = in->argc;
-	copy_printable(out->path, in->path, in->path_len);
-	copy_printable(out->path2, in->path2, in->path2_len);
-	copy_printable(out->host, in->host, in->host_len);
-	copy_printable(out->module, in->module, in->module_len);
-	copy_printable(out->program, in->program, in->program_len);
-	/* Each string on its own: the NULs between them stay. */
-	for (size_t i = 0; i < in->argv_len;) {
-		size_t n = strlen(in->argv + i);
-		copy_printable(out->argv + i, in->argv + i, n);
+	for (int f = 0; f < SBX_OP_ARGV; f++) {
+		copy_printable(dst[f], in->text + off, in->len[f]);
+		off += in->len[f];
+	}
+	/* argv's strings each on its own: the NULs between them stay. */
+	for (size_t i = 0; i < in->len[SBX_OP_ARGV];) {
+		size_t n = strlen(in->text + off + i);
+		copy_printable(out->argv + i, in->text + off + i, n);
 		i += n + 1;
 	}
-	out->argv[in->argv_len] = '\0';
+	out->argv[in->len[SBX_OP_ARGV]] = '\0';
 	return 0;
 }
+#undef F
 
 void sbx_decoded_clear(struct sbx_decoded *d)
 {

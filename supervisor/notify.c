@@ -151,14 +151,14 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 		json_t *j;
 		switch (k[i]) {
 		case 'p': {
-			char raw[sizeof(op->path)];
+			char raw[sizeof(op->text)];
 			peek_path(tid, v, s, sizeof(s), raw, sizeof(raw));
 			if (!paths++)
 				sbx_operand_reset(op, SBX_OPK_PATH);
 			if (paths == 1)
-				SBX_OPERAND_SET(op, path, raw);
+				sbx_operand_set(op, SBX_OP_PATH, raw);
 			else if (paths == 2)
-				SBX_OPERAND_SET(op, path2, raw);
+				sbx_operand_set(op, SBX_OP_PATH2, raw);
 			j = json_string(s);
 			if (o < cap)
 				o += (size_t)snprintf(detail + o, cap - o, " '%s'", s);
@@ -705,7 +705,7 @@ static void write_operand(const struct judged *j, struct sbx_operand *op)
 {
 	sbx_operand_reset(op, SBX_OPK_PATH);
 	if (j->where[0] == '/' && !j->unjudged)
-		SBX_OPERAND_SET(op, path, j->where);
+		sbx_operand_set(op, SBX_OP_PATH, j->where);
 }
 
 /* A checked write: 2 answered (it went on to Landlock, the supervisor did
@@ -816,7 +816,7 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 		goto out;
 	/* The program as named, until its file is known. */
 	sbx_operand_reset(op, SBX_OPK_PROGRAM);
-	SBX_OPERAND_SET(op, program, path);
+	sbx_operand_set(op, SBX_OP_PROGRAM, path);
 	if (at && !path[0] && (flags & AT_EMPTY_PATH))
 		fd = caller_fd(pidfd, dirfd);
 	else
@@ -832,7 +832,7 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 	}
 	if (fd_name(fd, target, sizeof(target)) == 0) {
 		snprintf(detail, cap, "%s '%s'", out->v.name, target);
-		SBX_OPERAND_SET(op, program, target);
+		sbx_operand_set(op, SBX_OP_PROGRAM, target);
 	}
 	r = exec_listed(&c, fd, p);
 	/* The kernel reads the path again: a listed program continues only

@@ -353,5 +353,5 @@ void sbx_net_addr_operand(const union sockaddr_any *u, size_t n, struct sbx_oper
 	} else {
 		return;
 	}
-	SBX_OPERAND_SET(op, host, ip);
+	sbx_operand_set(op, SBX_OP_HOST, ip);
 }

@@ -17,7 +17,7 @@
 /* An operand after validation (sbx_operand_decode): the kind in range,
  * only its own fields set, every string NUL-terminated and printable
  * UTF-8 ("" when absent). */
-#define SBX_OPND_FIELD(f) char f[sizeof(((struct sbx_operand *)0)->f) + 1]
+#define SBX_OPND_FIELD(f) char f[sizeof(((struct sbx_operand *)0)->text) + 1]
 struct sbx_opnd {
 	enum sbx_operand_kind kind;
 	int port;			/* -1: none */

@@ -121,8 +121,8 @@ static void test_operands_decoded(void **state)
 
 	(void)state;
 	with_op(&r, SBX_OPK_PATH);
-	SBX_OPERAND_SET(&r.op, path, "/tmp/it's");
-	SBX_OPERAND_SET(&r.op, path2, "/tmp/b");
+	sbx_operand_set(&r.op, SBX_OP_PATH, "/tmp/it's");
+	sbx_operand_set(&r.op, SBX_OP_PATH2, "/tmp/b");
 	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
 	assert_int_equal(d.op.kind, SBX_OPK_PATH);
 	assert_string_equal(d.op.path, "/tmp/it's");
@@ -131,7 +131,7 @@ static void test_operands_decoded(void **state)
 	sbx_decoded_clear(&d);
 
 	with_op(&r, SBX_OPK_ADDR);
-	SBX_OPERAND_SET(&r.op, host, "::1");
+	sbx_operand_set(&r.op, SBX_OP_HOST, "::1");
 	r.op.port = 0;			/* bind to any port: a port all the same */
 	r.op.flags = SBX_OPF_PORT;
 	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
@@ -140,7 +140,7 @@ static void test_operands_decoded(void **state)
 	sbx_decoded_clear(&d);
 
 	with_op(&r, SBX_OPK_PROGRAM);
-	SBX_OPERAND_SET(&r.op, program, "/bin/ls");
+	sbx_operand_set(&r.op, SBX_OP_PROGRAM, "/bin/ls");
 	assert_true(sbx_operand_add_arg(&r.op, "ls", 2));
 	assert_true(sbx_operand_add_arg(&r.op, "", 0));
 	assert_true(sbx_operand_add_arg(&r.op, "x y", 3));
@@ -150,13 +150,19 @@ static void test_operands_decoded(void **state)
 	assert_memory_equal(d.op.argv, "ls\0\0x y\0", 7);
 	sbx_decoded_clear(&d);
 
-	/* A value too long for its field is left out whole, not cut. */
+	/* A value too long for the room left is left out whole, not cut;
+	 * fields go in their order. */
 	{
-		static char longp[sizeof(r.op.path) + 8];
+		static char longp[sizeof(r.op.text) + 2];
 		memset(longp, 'a', sizeof(longp) - 1);
 		longp[0] = '/';
 		with_op(&r, SBX_OPK_PATH);
-		assert_int_equal(SBX_OPERAND_SET(&r.op, path, longp), 0);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, longp), 0);
+		longp[sizeof(longp) - 3] = '\0';
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, longp), sizeof(r.op.text) - 1);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH2, "/b"), 0);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH2, "/"), 1);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, "/a"), 0);	/* after path2: refused */
 	}
 }
 
@@ -166,14 +172,17 @@ static void test_bad_operands_rejected(void **state)
 
 	(void)state;
 	with_op(&r, SBX_OPK__COUNT);			assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_PATH); r.op.path_len = sizeof(r.op.path) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_PATH); r.op.argv_len = sizeof(r.op.argv) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_ADDR); r.op.host_len = sizeof(r.op.host) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = sizeof(r.op.text) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	/* each within the buffer, together beyond it */
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = r.op.len[SBX_OP_PATH2] = sizeof(r.op.text) / 2 + 1;
+	memset(r.op.text, 'a', sizeof(r.op.text));	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = r.op.len[SBX_OP_PATH2] = 0xffff; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_ADDR); r.op.len[SBX_OP_HOST] = sizeof(r.op.text) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	/* a field the kind does not carry */
-	with_op(&r, SBX_OPK_PATH); SBX_OPERAND_SET(&r.op, host, "h"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_ADDR); SBX_OPERAND_SET(&r.op, path, "/x"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_NONE); SBX_OPERAND_SET(&r.op, module, "m"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_MODULE); SBX_OPERAND_SET(&r.op, program, "/p"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); sbx_operand_set(&r.op, SBX_OP_HOST, "h"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_ADDR); sbx_operand_set(&r.op, SBX_OP_PATH, "/x"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_NONE); sbx_operand_set(&r.op, SBX_OP_MODULE, "m"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_MODULE); sbx_operand_set(&r.op, SBX_OP_PROGRAM, "/p"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	with_op(&r, SBX_OPK_PATH); r.op.flags = SBX_OPF_PORT; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	with_op(&r, SBX_OPK_ADDR); r.op.port = 80;	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);	/* no flag */
 	with_op(&r, SBX_OPK_ADDR); r.op.flags = 0x80;	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
@@ -181,7 +190,7 @@ static void test_bad_operands_rejected(void **state)
 	/* argv: argc strings, each ending in NUL, filling argv_len */
 	with_op(&r, SBX_OPK_PROGRAM); sbx_operand_add_arg(&r.op, "a", 1); r.op.argc = 2;
 	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
-	with_op(&r, SBX_OPK_PROGRAM); sbx_operand_add_arg(&r.op, "a", 1); r.op.argv[1] = 'b';
+	with_op(&r, SBX_OPK_PROGRAM); sbx_operand_add_arg(&r.op, "a", 1); r.op.text[1] = 'b';
 	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
 	with_op(&r, SBX_OPK_PROGRAM); r.op.argc = SBX_OPERAND_MAX_ARGC + 1;
 	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
@@ -197,14 +206,20 @@ static void test_operand_strings_made_printable(void **state)
 
 	(void)state;
 	with_op(&r, SBX_OPK_MODULE);
-	memcpy(r.op.module, "m\n\xff\xc3\xa9", 5);
-	r.op.module_len = 5;
-	/* a full buffer with no NUL */
-	memset(r.op.path, '/', sizeof(r.op.path));
-	r.op.path_len = sizeof(r.op.path);
+	memset(r.op.text, '/', sizeof(r.op.text));
+	r.op.len[SBX_OP_PATH] = 3;
+	memcpy(r.op.text + 3, "m\n\xff\xc3\xa9", 5);
+	r.op.len[SBX_OP_MODULE] = 5;
 	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_string_equal(d.op.path, "///");
 	assert_string_equal(d.op.module, "m??\xc3\xa9");
-	assert_int_equal(strlen(d.op.path), sizeof(r.op.path));
+	sbx_decoded_clear(&d);
+	/* the whole buffer, no NUL */
+	with_op(&r, SBX_OPK_PATH);
+	memset(r.op.text, '/', sizeof(r.op.text));
+	r.op.len[SBX_OP_PATH] = sizeof(r.op.text);
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_int_equal(strlen(d.op.path), sizeof(r.op.text));
 	sbx_decoded_clear(&d);
 
 	with_op(&r, SBX_OPK_PROGRAM);

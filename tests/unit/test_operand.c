@@ -63,7 +63,7 @@ static void test_operand_fields(void **state)
 
 	(void)state;
 	sbx_operand_reset(&in, SBX_OPK_ADDR);
-	SBX_OPERAND_SET(&in, host, "::1");
+	sbx_operand_set(&in, SBX_OP_HOST, "::1");
 	in.port = 53;
 	in.flags = SBX_OPF_PORT;
 	assert_int_equal(sbx_operand_decode(&in, &o), 0);
@@ -71,7 +71,7 @@ static void test_operand_fields(void **state)
 	assert_string_equal(json_string_value(json_object_get(ev, "addr")), "[::1]:53");
 
 	sbx_operand_reset(&in, SBX_OPK_PROGRAM);
-	SBX_OPERAND_SET(&in, program, "/bin/ls");
+	sbx_operand_set(&in, SBX_OP_PROGRAM, "/bin/ls");
 	sbx_operand_add_arg(&in, "ls", 2);
 	sbx_operand_add_arg(&in, "it's", 4);
 	assert_int_equal(sbx_operand_decode(&in, &o), 0);
@@ -81,8 +81,8 @@ static void test_operand_fields(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(ev, "argv"), 1)), "it's");
 
 	sbx_operand_reset(&in, SBX_OPK_PATH);
-	SBX_OPERAND_SET(&in, path, "/a");
-	SBX_OPERAND_SET(&in, path2, "/b");
+	sbx_operand_set(&in, SBX_OP_PATH, "/a");
+	sbx_operand_set(&in, SBX_OP_PATH2, "/b");
 	assert_int_equal(sbx_operand_decode(&in, &o), 0);
 	sbx_operand_json(ev, &o);
 	assert_string_equal(json_string_value(json_object_get(ev, "path")), "/a");
