@@ -850,6 +850,36 @@ out:
 	return r;
 }
 
+/* A program start as data: the program (the file check_exec opened, else
+ * the path as named) and its argv, read from the caller for the report
+ * only, all of it or none. */
+static void exec_operand(pid_t tid, const struct seccomp_data *d, const char *name, struct sbx_operand *op)
+{
+	bool at = strcmp(name, "execveat") == 0;
+	uint64_t argv = d->args[at ? 2 : 1], ptr;
+	char s[sizeof(op->text)];
+
+	if (!at && strcmp(name, "execve") != 0)
+		return;
+	if (op->kind == SBX_OPK_PATH) {
+		memcpy(s, op->text, op->len[SBX_OP_PATH]);
+		s[op->len[SBX_OP_PATH]] = '\0';
+		sbx_operand_reset(op, SBX_OPK_PROGRAM);
+		sbx_operand_set(op, SBX_OP_PROGRAM, s);
+	}
+	if (op->kind != SBX_OPK_PROGRAM)
+		return;
+	for (int i = 0; i <= SBX_OPERAND_MAX_ARGC; i++) {
+		if (i == SBX_OPERAND_MAX_ARGC || peek(tid, argv + (uint64_t)i * sizeof(ptr), &ptr, sizeof(ptr)) != sizeof(ptr))
+			break;
+		if (!ptr)
+			return;		/* the end of argv: all of it is in op */
+		if (sbx_peek_str(tid, ptr, s, sizeof(s)) < 0 || !sbx_operand_add_arg(op, s, strlen(s)))
+			break;
+	}
+	sbx_operand_drop_argv(op);
+}
+
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      bool audit_only, struct sbx_kdenial *out)
 {
@@ -917,6 +947,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 			snprintf(out->detail + o, sizeof(out->detail) - o, "%s", why);
 		}
 	}
+	exec_operand(out->tid, &req->data, out->v.name, &op);
 	/* The memory read above belonged to this very syscall only if the
 	 * notification is still pending; otherwise the text is dropped. */
 	if (seccomp_notify_id_valid(fd, req->id) < 0) {
