@@ -328,6 +328,21 @@ def test_a_quote_in_a_path_is_hinted_and_learnt_whole(sbx):
     assert target.read_text() == "new"
 
 
+def test_a_refused_start_records_its_program_and_argv_at_both_layers(sbx):
+    """Issue 16: the program and its argv travel as data, from the hook
+    and from the kernel's execve (read from the caller's memory)."""
+    sbx.script('import subprocess\nsubprocess.run(["true", "-x", "it\'s"])\n')
+    res = sbx.run("prog.py", policy={"version": 1, "process": {"spawn": True, "exec_allow": ["/bin/ls"]}},
+                  opts=["--audit-only"])
+    assert res.rc == 0, res
+    want = {"program": shutil.which("true"), "argv": ["true", "-x", "it's"]}
+    audit = [e for e in res.report["events"] if e.get("event") == "subprocess.Popen"]
+    kernel = [e for e in res.report["events"] if e.get("syscall") == "execve"]
+    assert audit and {k: audit[0].get(k) for k in want} == want, audit
+    assert kernel and kernel[0]["argv"] == want["argv"], kernel
+    assert os.path.realpath(kernel[0]["program"]) == os.path.realpath(want["program"]), kernel
+
+
 def test_learn_reads_every_refusal_not_only_the_reports(sbx):
     """Issue 16: --learn learns from the run's own events. The report keeps
     10 000 events; a refusal after that many logged ones is still learnt."""
