@@ -744,7 +744,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 		ssize_t n;
 		while ((n = recv(SBX_CHAN_FD, &go, 1, 0)) < 0 && errno == EINTR)
 			;
-		if (n != 1 || go != 'g')
+		if (n != 1 || go != SBX_CHAN_GO)
 			_exit(SBX_EXIT_SETUP);
 	}
 

@@ -44,6 +44,11 @@ struct verdict {
 	char detail[256];		/* "open '/etc/x' 'w'" */
 };
 
+/* What the next record is about, as data (sbx_channel.h): filled where a
+ * denial is decided, with what was judged; sent and emptied with the
+ * record. Per thread, like the re-entry guard. */
+static __thread struct sbx_operand op_cur;
+
 /* ---- reporting ---- */
 
 static size_t copy_bounded(char *dst, size_t cap, const char *src)
@@ -167,6 +172,8 @@ static void send_record(const char *event, PyObject *args, enum sbx_rule rule, s
 	rec.where_len = (uint16_t)copy_bounded(rec.where, sizeof(rec.where), where);
 	rec.detail_len = (uint16_t)copy_bounded(rec.detail, sizeof(rec.detail), detail);
 	rec.args_len = (uint16_t)sbx_render_args(args, rec.args, sizeof(rec.args));
+	memcpy(&rec.op, &op_cur, sizeof(rec.op));
+	sbx_operand_reset(&op_cur, SBX_OPK_NONE);
 	/* Numbered last: nothing above can re-enter the hook, but the number
 	 * must be the one sent next. One record, one send: threads never
 	 * interleave. */
@@ -180,6 +187,8 @@ void sbx_hook_record_builtin(const char *name, enum sbx_rule rule)
 	PyObject *args = Py_BuildValue("(s)", name);
 
 	snprintf(detail, sizeof(detail), "import %s (a built-in module)", name);
+	sbx_operand_reset(&op_cur, SBX_OPK_MODULE);
+	sbx_operand_set(&op_cur, SBX_OP_MODULE, name);
 	send_record("import", args, rule, 0, cfg ? sbx_action_effective(cfg->p, SBX_DENY) : SBX_DENY,
 		    detail);
 	Py_XDECREF(args);
@@ -446,6 +455,60 @@ static bool str_arg(PyObject *v, const char **out)
 	return true;
 }
 
+/* ---- operands: what a denial judged, for the record ---- */
+
+static void op_path(const char *path)
+{
+	sbx_operand_reset(&op_cur, SBX_OPK_PATH);
+	sbx_operand_set(&op_cur, SBX_OP_PATH, path);
+}
+
+static void op_addr(const char *host, long port)
+{
+	sbx_operand_reset(&op_cur, SBX_OPK_ADDR);
+	sbx_operand_set(&op_cur, SBX_OP_HOST, host);
+	if (port >= 0 && port <= 65535) {
+		op_cur.port = (uint16_t)port;
+		op_cur.flags |= SBX_OPF_PORT;
+	}
+}
+
+static void op_module(const char *mod, const char *file)
+{
+	bool named = mod && mod[0] && strcmp(mod, "?") != 0;
+
+	/* The file first (the fields' order); the name wins the room. */
+	sbx_operand_reset(&op_cur, SBX_OPK_MODULE);
+	if (file)
+		sbx_operand_set(&op_cur, SBX_OP_PATH, file);
+	if (named && !sbx_operand_set(&op_cur, SBX_OP_MODULE, mod)) {
+		op_cur.len[SBX_OP_PATH] = 0;
+		sbx_operand_set(&op_cur, SBX_OP_MODULE, mod);
+	}
+}
+
+/* An argv list or tuple of exact str or bytes, else none: nothing else
+ * can be read without running the program's code. */
+static void op_argv(PyObject *list)
+{
+	Py_ssize_t n = list && (PyList_CheckExact(list) || PyTuple_CheckExact(list)) ? PySequence_Fast_GET_SIZE(list) : 0;
+
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *o = PySequence_Fast_GET_ITEM(list, i);
+		const char *c = NULL;
+		Py_ssize_t len = 0;
+		if (PyUnicode_CheckExact(o))
+			c = PyUnicode_AsUTF8AndSize(o, &len);
+		else if (PyBytes_CheckExact(o))
+			c = PyBytes_AS_STRING(o), len = PyBytes_GET_SIZE(o);
+		if (!c || !sbx_operand_add_arg(&op_cur, c, (size_t)len)) {
+			PyErr_Clear();
+			sbx_operand_drop_argv(&op_cur);	/* all or nothing */
+			return;
+		}
+	}
+}
+
 /* ---- filesystem ---- */
 
 static bool under_any(const char *path, const struct sbx_roots *r)
@@ -522,8 +585,23 @@ static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const
 		return true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",
 		 extra ? extra : "");
+	op_path(r == 0 ? real : raw);
 	v->deny = true;
 	return false;
+}
+
+/* The other path of a two-path operation whose path idx was refused
+ * (check_path filled the operand), resolved as check_path would. */
+static void other_path(PyObject *args, int idx, bool write, const char *event)
+{
+	char raw[PATH_MAX], real[PATH_MAX];
+	int r;
+
+	if (path_arg(arg(args, idx), raw, sizeof(raw)) != P_PATH || op_cur.kind != SBX_OPK_PATH)
+		return;
+	r = write && last_component_is_object(event) ? resolve_parent(raw, -1, real, sizeof(real))
+						     : sbx_path_resolve(raw, -1, real, sizeof(real));
+	sbx_operand_set(&op_cur, SBX_OP_PATH2, r == 0 ? real : raw);
 }
 
 static bool open_writes(PyObject *args)
@@ -582,6 +660,7 @@ static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdi
 	v->rule = SBX_RULE_FS_READ;
 	v->deny = true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, dir);
+	op_path(sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 ? real : dir);
 }
 
 /* ---- network ---- */
@@ -656,6 +735,14 @@ static void h_sockaddr(const struct sbx_event_map *row, PyObject *args, bool bin
 	if (bind ? !p->net.n_bind : !p->net.n_connect && !p->net.dns) {
 		/* The kernel refuses connect/bind outright here (it cannot read
 		 * the address); the hook agrees, whatever the address. */
+		const char *host;
+		if (PyTuple_Check(a) && PyTuple_GET_SIZE(a) >= 2 && str_arg(PyTuple_GET_ITEM(a, 0), &host) &&
+		    PyLong_Check(PyTuple_GET_ITEM(a, 1))) {
+			long pn = PyLong_AsLong(PyTuple_GET_ITEM(a, 1));
+			if (pn == -1 && PyErr_Occurred())
+				PyErr_Clear();
+			op_addr(host, pn);
+		}
 		v->rule = rule;
 		v->deny = true;
 		snprintf(v->detail, sizeof(v->detail), "%s (the policy has no network.%s)", row->event,
@@ -674,6 +761,7 @@ static void h_sockaddr(const struct sbx_event_map *row, PyObject *args, bool bin
 				return;
 			snprintf(v->detail, sizeof(v->detail), "%s %s%s%s:%ld", row->event,
 				 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", pn);
+			op_addr(host, pn);
 		} else {
 			snprintf(v->detail, sizeof(v->detail), "%s <address>", row->event);
 		}
@@ -715,6 +803,8 @@ static void h_hostport(const struct sbx_event_map *row, PyObject *args, struct v
 	v->rule = SBX_RULE_NET_CONNECT;
 	v->deny = true;
 	snprintf(v->detail, sizeof(v->detail), "%s %s:%ld", row->event, host, pn);
+	if (strcmp(host, "?") != 0)
+		op_addr(host, pn);
 }
 
 static void h_dns(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
@@ -795,6 +885,33 @@ static bool exe_allowed(const char *exe)
 	       sbx_policy_exec_allowed(cfg->p, exe, real);
 }
 
+/* The program of a refused start, as named, or the first match on the
+ * sandbox's PATH for a bare name (what would have run); and its argv: the
+ * argument after the program (os.exec, os.posix_spawn, subprocess.Popen;
+ * pty.spawn's first), or sh -c COMMAND for os.system. */
+static void op_program(const struct sbx_event_map *row, PyObject *args, const char *exe, bool fixed)
+{
+	char cand[PATH_MAX] = "";
+	const char *cmd;
+
+	sbx_operand_reset(&op_cur, SBX_OPK_PROGRAM);
+	for (const char *d = cfg->path_env; exe[0] && !strchr(exe, '/') && d && *d && !cand[0];) {
+		size_t n = strcspn(d, ":");
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, d, exe);
+		if (access(cand, X_OK) != 0)
+			cand[0] = '\0';
+		d += n + (d[n] == ':');
+	}
+	if (exe[0] && strcmp(exe, "?") != 0)
+		sbx_operand_set(&op_cur, SBX_OP_PROGRAM, cand[0] ? cand : exe);
+	if (!fixed) {
+		op_argv(arg(args, row->a + 1));
+	} else if (str_arg(arg(args, 0), &cmd) && sbx_operand_add_arg(&op_cur, exe, strlen(exe)) &&
+		   sbx_operand_add_arg(&op_cur, "-c", 2) && !sbx_operand_add_arg(&op_cur, cmd, strlen(cmd))) {
+		sbx_operand_drop_argv(&op_cur);
+	}
+}
+
 static void h_spawn(const struct sbx_event_map *row, PyObject *args, struct verdict *v,
 		    const char *fixed_exe)
 {
@@ -812,12 +929,14 @@ static void h_spawn(const struct sbx_event_map *row, PyObject *args, struct verd
 			snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, exe);
 		else
 			snprintf(v->detail, sizeof(v->detail), "%s", row->event);
+		op_program(row, args, exe, fixed_exe != NULL);
 		return;
 	}
 	if (exe[0] && !exe_allowed(exe)) {
 		v->rule = SBX_RULE_EXEC_ALLOW;
 		v->deny = true;
 		snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, exe);
+		op_program(row, args, exe, fixed_exe != NULL);
 	}
 }
 
@@ -1069,6 +1188,7 @@ static void h_extension_load(const char *mod, PyObject *fo, struct verdict *v)
 		v->rule = SBX_RULE_EXTENSIONS;
 		v->deny = true;
 		snprintf(v->detail, sizeof(v->detail), "import %s from a <%s> path", mod, Py_TYPE(fo)->tp_name);
+		op_module(mod, NULL);
 		return;
 	}
 	ext_base(file, base, sizeof(base));
@@ -1084,6 +1204,7 @@ static void h_extension_load(const char *mod, PyObject *fo, struct verdict *v)
 	} else {
 		return;
 	}
+	op_module(mod, file);
 	v->deny = true;
 }
 
@@ -1103,12 +1224,14 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 		v->rule = SBX_RULE_CTYPES;
 		v->deny = true;
 		snprintf(v->detail, sizeof(v->detail), "import %s (native.ctypes = false)", mod);
+		op_module(mod, NULL);
 		return;
 	}
 	if (name_denied(mod)) {
 		v->rule = SBX_RULE_IMPORTS;
 		v->deny = true;
 		snprintf(v->detail, sizeof(v->detail), "import %s", mod);
+		op_module(mod, NULL);
 		return;
 	}
 	/* The import statement passes None; the extension loader a file. */
@@ -1275,6 +1398,7 @@ static bool decide_code(const struct sbx_event_map *row, const char *event, PyOb
 		if (c && PyCode_Check(c) && str_arg(((PyCodeObject *)c)->co_filename, &fn) &&
 		    file_denied(fn, which, sizeof(which))) {
 			snprintf(detail, sizeof(detail), "exec of module %s", which);
+			op_module(which, fn);
 			*r = act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
 			return true;
 		}
@@ -1303,17 +1427,23 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		check_path(args, row->a, row->b, true, event, NULL, &v);
 		break;
 	case SBX_H_WRITE2:
-		if (check_path(args, row->a, -1, true, event, NULL, &v))
-			check_path(args, row->b, -1, true, event, NULL, &v);
+		if (!check_path(args, row->a, -1, true, event, NULL, &v))
+			other_path(args, row->b, true, event);
+		else if (!check_path(args, row->b, -1, true, event, NULL, &v))
+			other_path(args, row->a, true, event);
 		break;
 	case SBX_H_COPY:
-		if (check_path(args, row->a, -1, false, event, NULL, &v))
-			check_path(args, row->b, -1, true, event, NULL, &v);
+		if (!check_path(args, row->a, -1, false, event, NULL, &v))
+			other_path(args, row->b, true, event);
+		else if (!check_path(args, row->b, -1, true, event, NULL, &v))
+			other_path(args, row->a, false, event);
 		break;
 	case SBX_H_LINK:
 		/* A hard link shares the inode: its source must be writable too. */
-		if (strcmp(event, "os.link") != 0 || check_path(args, row->a, -1, true, event, NULL, &v))
-			check_path(args, row->b, -1, true, event, NULL, &v);
+		if (strcmp(event, "os.link") == 0 && !check_path(args, row->a, -1, true, event, NULL, &v))
+			other_path(args, row->b, true, event);
+		else if (!check_path(args, row->b, -1, true, event, NULL, &v))
+			other_path(args, row->a, true, event);
 		break;
 	case SBX_H_GLOB:
 		h_glob(row, args, &v);
@@ -1393,6 +1523,7 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		if (c && PyCode_Check(c) && str_arg(((PyCodeObject *)c)->co_filename, &fn) &&
 		    file_denied(fn, which, sizeof(which))) {
 			snprintf(v.detail, sizeof(v.detail), "exec of module %s", which);
+			op_module(which, fn);
 			return act(event, args, SBX_RULE_IMPORTS, 0, SBX_DENY, v.detail);
 		}
 	}
@@ -1453,6 +1584,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 		return -1;
 	}
 	busy = 1;
+	sbx_operand_reset(&op_cur, SBX_OPK_NONE);
 	if (ur) {
 		char detail[160];
 		snprintf(detail, sizeof(detail), "%s", event);
@@ -1587,6 +1719,7 @@ static PyObject *open_code_hook(PyObject *path, void *ud)
 		char detail[256];
 		PyObject *args = PyTuple_Pack(1, path);
 		snprintf(detail, sizeof(detail), "import %s from '%s'", which, s);
+		op_module(which, s);
 		busy = 1;
 		act("io.open_code", args, SBX_RULE_IMPORTS, 0, SBX_DENY, detail);
 		busy = 0;

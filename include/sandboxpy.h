@@ -268,6 +268,17 @@ struct sbx_learn_result {
  * be NULL) says what was done. */
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_json,
 	      struct sbx_learn_result *out, struct sbx_error *err);
+/* The run's own refusals for --learn, every one, where the report keeps at
+ * most 10 000 events: pass sbx_learn_keep as the run's on_event with the
+ * list as its ctx, then the list to sbx_learn_from (NULL: the report's
+ * events, as sbx_learn). Repeats of one refusal are kept once. */
+struct sbx_learn_events;
+struct sbx_learn_events *sbx_learn_events_new(void);
+void sbx_learn_keep(const char *event_json, void *ctx);
+void sbx_learn_events_free(struct sbx_learn_events *e);
+int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char *report_json,
+		   const struct sbx_learn_events *events, struct sbx_learn_result *out,
+		   struct sbx_error *err);
 
 /* sandboxpy --self-test: one small sandbox per layer tries one forbidden
  * thing; prints what this machine enforces to out. 0, or 125 when the

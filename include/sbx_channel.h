@@ -1,4 +1,9 @@
-/* sbx_channel.h: the one record child and supervisor exchange, one per
+/* sbx_channel.h: every message that crosses a process boundary, each with
+ * static asserts on its layout: the channel record (below), the seccomp
+ * filter the supervisor sends the child, the go byte, and the worker's
+ * events and result (sbx_run from a threaded host).
+ *
+ * The channel record is the one the child and supervisor exchange, one per
  * send() on a SOCK_SEQPACKET socketpair. Fixed size, no pointers, versioned;
  * the supervisor validates every field of every record it receives.
  *
@@ -10,9 +15,15 @@
 #ifndef SBX_CHANNEL_H
 #define SBX_CHANNEL_H
 
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
-#define SBX_CHAN_VERSION 2
+#include "sandboxpy.h"
+
+#define SBX_CHAN_VERSION 3
 #define SBX_CHAN_KEY_LEN 16
 
 enum sbx_chan_type {
@@ -46,6 +57,104 @@ enum sbx_step {
 #define SBX_READY_PRIVATE_SHM	(1u << 7)	/* /dev/shm is a private tmpfs */
 /* Bits 16-19: the mount view (SBX_VIEW_*, child/sbx_ns.h). */
 
+/* What an event is about, as data beside the human detail: the hints and
+ * --learn read these fields, never the detail's words. The kind says
+ * which fields an event may carry; every other field is empty. */
+enum sbx_operand_kind {
+	SBX_OPK_NONE = 0,	/* the detail only */
+	SBX_OPK_PATH,		/* path: the one the rule judged (absolute once
+				   resolved); path2: the other path of a two-path
+				   operation (rename, copy, link) */
+	SBX_OPK_ADDR,		/* host and port */
+	SBX_OPK_MODULE,		/* module; path: the extension file, when one */
+	SBX_OPK_PROGRAM,	/* program (as named, found on PATH when bare); argv */
+	SBX_OPK__COUNT
+};
+
+#define SBX_OPERAND_MAX_ARGC 256
+#define SBX_OPF_PORT (1u << 0)	/* port holds one (an all-zero operand is empty) */
+
+/* The fields, in the order they lie in text[]. */
+enum sbx_operand_field {
+	SBX_OP_PATH, SBX_OP_PATH2, SBX_OP_HOST, SBX_OP_MODULE, SBX_OP_PROGRAM, SBX_OP_ARGV,
+	SBX_OP__COUNT
+};
+
+/* Fixed size, no pointers. The fields lie one after the other in text[],
+ * len[] bytes each, none NUL-terminated except argv's strings (argc of
+ * them, each ending in NUL). One shared buffer, not one per field: the
+ * whole record must fit the smallest send buffer the program can set on
+ * the channel (below). A value that does not fit whole is left out
+ * (length 0): a cut path would name another file. Shared by channel
+ * records (the hook fills it) and kernel-denial records (notify.c). */
+struct sbx_operand {
+	uint16_t kind;		/* enum sbx_operand_kind */
+	uint16_t argc;
+	uint16_t port;		/* ADDR, with SBX_OPF_PORT */
+	uint16_t flags;		/* SBX_OPF_* */
+	uint16_t len[SBX_OP__COUNT];
+	uint8_t reserved[4];	/* zero */
+	char text[1256];
+};
+_Static_assert(sizeof(struct sbx_operand) == 1280, "operand ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_operand, text) == 24, "operand header changed: bump SBX_CHAN_VERSION");
+
+/* Empty, of kind k: the header only (text counts by length). */
+static inline void sbx_operand_reset(struct sbx_operand *op, enum sbx_operand_kind k)
+{
+	memset(op, 0, offsetof(struct sbx_operand, text));
+	op->kind = (uint16_t)k;
+}
+
+/* Where field f starts in text[]. */
+static inline size_t sbx_operand_off(const struct sbx_operand *op, enum sbx_operand_field f)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < (int)f; i++)
+		off += op->len[i];
+	return off;
+}
+
+/* s (a C string), whole, as field f (not argv): its length, or 0 when it
+ * does not fit, or when a later field is set already (fields are set in
+ * order; setting the last one set again replaces it). */
+static inline uint16_t sbx_operand_set(struct sbx_operand *op, enum sbx_operand_field f, const char *s)
+{
+	size_t off = sbx_operand_off(op, f), n = s ? strlen(s) : 0;
+
+	op->len[f] = 0;
+	for (int i = (int)f + 1; i < SBX_OP__COUNT; i++)
+		if (op->len[i])
+			return 0;
+	if (f == SBX_OP_ARGV || n > sizeof(op->text) - off)
+		return 0;
+	memcpy(op->text + off, s, n);
+	op->len[f] = (uint16_t)n;
+	return op->len[f];
+}
+
+/* One more argv string of n bytes; false when it does not fit (the caller
+ * drops argv whole: sbx_operand_drop_argv). */
+static inline bool sbx_operand_add_arg(struct sbx_operand *op, const char *s, size_t n)
+{
+	size_t off = sbx_operand_off(op, SBX_OP_ARGV) + op->len[SBX_OP_ARGV];
+
+	if (op->argc >= SBX_OPERAND_MAX_ARGC || n + 1 > sizeof(op->text) - off || memchr(s, 0, n))
+		return false;
+	memcpy(op->text + off, s, n);
+	op->text[off + n] = '\0';
+	op->len[SBX_OP_ARGV] = (uint16_t)(op->len[SBX_OP_ARGV] + n + 1);
+	op->argc++;
+	return true;
+}
+
+static inline void sbx_operand_drop_argv(struct sbx_operand *op)
+{
+	op->argc = 0;
+	op->len[SBX_OP_ARGV] = 0;
+}
+
 struct sbx_chan_rec {
 	uint16_t version;
 	uint16_t type;		/* enum sbx_chan_type */
@@ -66,8 +175,61 @@ struct sbx_chan_rec {
 	char event[128];	/* the audit event's name */
 	char where[256];	/* "file.py:12", the innermost Python frame */
 	char detail[256];	/* what was refused, for one line on stderr */
-	char args[3396];	/* the arguments as a JSON array, rendered safely */
+	char args[2116];	/* the arguments as a JSON array, rendered safely */
+	struct sbx_operand op;	/* EVENT: what was judged, as data */
 };
 _Static_assert(sizeof(struct sbx_chan_rec) == 4096, "channel ABI changed: bump SBX_CHAN_VERSION");
+_Static_assert(offsetof(struct sbx_chan_rec, op) == 2816, "channel ABI changed: bump SBX_CHAN_VERSION");
+/* The program can shrink the channel's send buffer to its minimum (4608
+ * bytes on Linux, of which a SOCK_SEQPACKET message may use 4576): a
+ * record must still go in one send. */
+_Static_assert(sizeof(struct sbx_chan_rec) <= 4576, "a record must fit the smallest send buffer");
+
+/* ---- the go byte: supervisor to child, on the channel ---- */
+
+/* After READY, once the sandbox is in its cgroups: the program may start.
+ * Nothing else is ever sent that way; EOF means the supervisor is gone. */
+#define SBX_CHAN_GO 'g'
+
+/* ---- the seccomp filter: supervisor to child, on the channel ---- */
+
+/* One SOCK_SEQPACKET message, sent before the child is confined
+ * (seccomp/filter.c): this header, then n_notify and n_plain BPF
+ * instructions. The child checks the magic and that the length adds up. */
+struct sbx_filter_msg {
+	uint32_t magic;		/* SBX_FILTER_MAGIC */
+	uint32_t n_notify;	/* instructions of the filter with the listener */
+	uint32_t n_plain;	/* of the filter without (0: none) */
+	uint32_t rules;		/* rules compiled, for the report */
+};
+#define SBX_FILTER_MAGIC 0x5bf17e12u
+#define SBX_FILTER_MAX 4096		/* BPF_MAXINSNS */
+_Static_assert(sizeof(struct sbx_filter_msg) == 16, "filter message changed: change SBX_FILTER_MAGIC");
+_Static_assert(sizeof(struct sock_filter) == 8, "BPF instructions are 8 bytes");
+
+/* ---- the worker: worker to caller, on two pipes (run.c) ---- */
+
+/* While the run lasts, each event (for on_event) or message (for
+ * on_message) as it comes: this header, then len bytes of text. */
+struct sbx_worker_note {
+	uint32_t what;		/* SBX_WORKER_EVENT, or SBX_WORKER_MESSAGE + enum sbx_msg_kind */
+	uint32_t len;
+};
+#define SBX_WORKER_EVENT 0u
+#define SBX_WORKER_MESSAGE 1u
+_Static_assert(sizeof(struct sbx_worker_note) == 8, "worker note changed");
+
+/* At the end: this, then report_len bytes of the report. The worker is the
+ * caller's own fork, so the structs travel as they are; res.report_json
+ * is a pointer of the worker's, never read on the other side. */
+struct sbx_worker_result {
+	int32_t code;		/* run_here's return */
+	uint32_t report_len;
+	struct sbx_result res;
+	struct sbx_error err;
+};
+_Static_assert(offsetof(struct sbx_worker_result, res) == 8, "worker result changed");
+_Static_assert(offsetof(struct sbx_worker_result, err) == 8 + sizeof(struct sbx_result),
+	       "worker result changed");
 
 #endif

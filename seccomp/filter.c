@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sbx_channel.h"
 #include "sbx_diag.h"
 #include "sbx_sc_table.h"
 #include "sbx_seccomp.h"
@@ -361,16 +362,11 @@ void sbx_seccomp_free(struct sbx_seccomp *f)
 	free(f);
 }
 
-/* The message: this header, then n_notify and n_plain instructions. */
-struct wire {
-	uint32_t magic, n_notify, n_plain, rules;
-};
-#define SBX_FILTER_MAGIC 0x5bf17e12u
-#define SBX_FILTER_MAX 4096		/* BPF_MAXINSNS */
-
+/* The message: struct sbx_filter_msg, then n_notify and n_plain
+ * instructions (sbx_channel.h). */
 int sbx_seccomp_send(const struct sbx_seccomp *f, int sock)
 {
-	struct wire w = { SBX_FILTER_MAGIC, f->notify.len, f->plain.filter ? f->plain.len : 0, f->rules };
+	struct sbx_filter_msg w = { SBX_FILTER_MAGIC, f->notify.len, f->plain.filter ? f->plain.len : 0, f->rules };
 	struct iovec iov[3] = {
 		{ &w, sizeof(w) },
 		{ f->notify.filter, (size_t)w.n_notify * sizeof(struct sock_filter) },
@@ -386,10 +382,10 @@ int sbx_seccomp_send(const struct sbx_seccomp *f, int sock)
 
 int sbx_seccomp_recv(int sock, struct sbx_seccomp **out)
 {
-	size_t cap = sizeof(struct wire) + 2 * SBX_FILTER_MAX * sizeof(struct sock_filter);
+	size_t cap = sizeof(struct sbx_filter_msg) + 2 * SBX_FILTER_MAX * sizeof(struct sock_filter);
 	char *buf = malloc(cap);
 	struct sbx_seccomp *f = calloc(1, sizeof(*f));
-	struct wire w;
+	struct sbx_filter_msg w;
 	ssize_t n;
 	int r = -EPROTO;
 

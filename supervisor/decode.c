@@ -3,6 +3,7 @@
  * against their enums, the arguments parsed as JSON with jansson and
  * rejected unless they are an array. Nothing is trusted. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -43,6 +44,67 @@ static void copy_printable(char *dst, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
+/* Which fields each kind may carry; a record with any other one set is
+ * malformed. */
+#define F(f) (1u << (f))
+static const unsigned kind_fields[SBX_OPK__COUNT] = {
+	[SBX_OPK_NONE] = 0,
+	[SBX_OPK_PATH] = F(SBX_OP_PATH) | F(SBX_OP_PATH2),
+	[SBX_OPK_ADDR] = F(SBX_OP_HOST),
+	[SBX_OPK_MODULE] = F(SBX_OP_MODULE) | F(SBX_OP_PATH),
+	[SBX_OPK_PROGRAM] = F(SBX_OP_PROGRAM) | F(SBX_OP_ARGV),
+};
+
+/* argv: exactly argc strings, each ending in NUL, filling len bytes. */
+static bool argv_sound(const char *argv, size_t len, size_t argc)
+{
+	size_t seen = 0;
+
+	if (len && argv[len - 1] != '\0')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		seen += argv[i] == '\0';
+	return seen == argc;
+}
+
+int sbx_operand_decode(const struct sbx_operand *in, struct sbx_opnd *out)
+{
+	char *const dst[SBX_OP__COUNT] = { out->path, out->path2, out->host, out->module, out->program, out->argv };
+	size_t total = 0, off = 0;
+	unsigned set = 0;
+
+	memset(out, 0, offsetof(struct sbx_opnd, path));
+	out->port = -1;
+	for (int f = 0; f < SBX_OP__COUNT; f++) {
+		dst[f][0] = '\0';
+		total += in->len[f];
+		set |= in->len[f] ? F(f) : 0;
+	}
+	if (in->kind >= SBX_OPK__COUNT || in->reserved[0] || in->reserved[1] || in->reserved[2] ||
+	    in->reserved[3] || total > sizeof(in->text) || in->argc > SBX_OPERAND_MAX_ARGC ||
+	    (in->flags & ~SBX_OPF_PORT) || (set & ~kind_fields[in->kind]) ||
+	    (in->port && !(in->flags & SBX_OPF_PORT)) ||
+	    ((in->flags & SBX_OPF_PORT) && in->kind != SBX_OPK_ADDR) ||
+	    !argv_sound(in->text + sbx_operand_off(in, SBX_OP_ARGV), in->len[SBX_OP_ARGV], in->argc))
+		return -EINVAL;
+	out->kind = (enum sbx_operand_kind)in->kind;
+	out->port = in->flags & SBX_OPF_PORT ? in->port : -1;
+	out->argc = in->argc;
+	for (int f = 0; f < SBX_OP_ARGV; f++) {
+		copy_printable(dst[f], in->text + off, in->len[f]);
+		off += in->len[f];
+	}
+	/* argv's strings each on its own: the NULs between them stay. */
+	for (size_t i = 0; i < in->len[SBX_OP_ARGV];) {
+		size_t n = strlen(in->text + off + i);
+		copy_printable(out->argv + i, in->text + off + i, n);
+		i += n + 1;
+	}
+	out->argv[in->len[SBX_OP_ARGV]] = '\0';
+	return 0;
+}
+#undef F
+
 void sbx_decoded_clear(struct sbx_decoded *d)
 {
 	json_decref(d->args);
@@ -73,6 +135,9 @@ int sbx_chan_decode(const struct sbx_chan_rec *rec, ssize_t n, size_t n_event_ru
 	copy_printable(out->event, rec->event, rec->event_len);
 	copy_printable(out->where, rec->where, rec->where_len);
 	copy_printable(out->detail, rec->detail, rec->detail_len);
+	if (sbx_operand_decode(&rec->op, &out->op) < 0 ||
+	    (out->type != SBX_CHAN_EVENT && out->op.kind != SBX_OPK_NONE))
+		return -EINVAL;
 	if (out->type != SBX_CHAN_EVENT)
 		return 0;
 	if (rec->rule == SBX_RULE_NONE || rec->rule >= SBX_RULE__COUNT ||

@@ -1,7 +1,8 @@
 /* hint.c: for a denial line on stderr, the clause of the policy to change
  * to allow what was refused ('allow with "filesystem": {"write":
  * ["/etc/x"]}'), built from the recorded event alone: the rule registry
- * words it (sbx_rule_hint); the event's operands fill the blank. */
+ * words it (sbx_rule_hint); the event's operands (operand.c), never its
+ * detail's words, fill the blank. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,26 +11,16 @@
 
 #include "sbx_supervisor.h"
 
-/* The refused path: the first quoted one of the detail ("openat
- * '/tmp/x'", "shutil.copytree '/x'": the operand that was refused, as the
- * supervisor or the hook read it), made absolute against the working
- * directory; else the first argument when it is a string. */
+/* The refused path: the event's "path" operand (the program's, for a
+ * refused start), made absolute against the working directory when
+ * whoever judged it could not resolve it. */
 static bool path_of(const struct sbx_policy *p, json_t *ev, char *out, size_t len)
 {
-	const char *d = json_string_value(json_object_get(ev, "detail"));
-	const char *a = json_string_value(json_array_get(json_object_get(ev, "args"), 0));
-	const char *q = d ? strchr(d, '\'') : NULL;
-	char quoted[4096];
+	const char *a = json_string_value(json_object_get(ev, "path"));
 
-	if (q) {
-		const char *end = strchr(q + 1, '\'');
-		if (end && end > q + 1 && (size_t)(end - q - 1) < sizeof(quoted)) {
-			memcpy(quoted, q + 1, (size_t)(end - q - 1));
-			quoted[end - q - 1] = '\0';
-			a = quoted;
-		}
-	}
-	if (!a || !a[0] || a[0] == '<')
+	if (!a)
+		a = json_string_value(json_object_get(ev, "program"));
+	if (!a || !a[0])
 		return false;
 	if (a[0] == '/')
 		snprintf(out, len, "%s", a);
@@ -57,32 +48,19 @@ static void writable_entry(json_t *ev, char *path)
 
 bool sbx_event_addr(json_t *ev, char *out, size_t len)
 {
-	json_t *args = json_object_get(ev, "args"), *addr = json_array_get(args, 1);
-	const char *host = NULL;
-	json_int_t port = -1;
+	const char *a = json_string_value(json_object_get(ev, "addr"));
 
-	if (json_object_get(ev, "syscall")) {
-		/* The supervisor's form: "connect 127.0.0.1:80" / "[::1]:80". */
-		const char *d = json_string_value(json_object_get(ev, "detail"));
-		const char *sp = d ? strchr(d, ' ') : NULL;
-		if (!sp || !strrchr(sp, ':') || !(sp[1] == '[' || (sp[1] >= '0' && sp[1] <= '9')))
-			return false;
-		snprintf(out, len, "%s", sp + 1);
-		return true;
-	}
-	if (json_is_array(addr) && json_is_integer(json_array_get(addr, 1))) {
-		/* socket.connect/bind/sendto: (socket, (host, port)). */
-		host = json_string_value(json_array_get(addr, 0));
-		port = json_integer_value(json_array_get(addr, 1));
-	} else if (json_is_string(addr) && json_is_integer(json_array_get(args, 2))) {
-		/* A client library's event: (self, host, port). */
-		host = json_string_value(addr);
-		port = json_integer_value(json_array_get(args, 2));
-	}
-	if (!host || port < 0 || port > 65535)
+	if (!a || !a[0])
 		return false;
-	snprintf(out, len, strchr(host, ':') ? "[%s]:%lld" : "%s:%lld", host, (long long)port);
+	snprintf(out, len, "%s", a);
 	return true;
+}
+
+/* The module an import or extension event names. */
+static bool module_of(json_t *ev, char *out, size_t len)
+{
+	snprintf(out, len, "%s", json_string_value(json_object_get(ev, "module")) ?: "");
+	return out[0];
 }
 
 void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev, char *buf, size_t len)
@@ -100,8 +78,7 @@ void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev,
 		sbx_event_addr(ev, what, sizeof(what));
 		break;
 	case SBX_FILL_MODULE:
-		snprintf(what, sizeof(what), "%s",
-			 json_string_value(json_array_get(json_object_get(ev, "args"), 0)) ?: "");
+		module_of(ev, what, sizeof(what));
 		break;
 	case SBX_FILL_EVENT:
 		snprintf(what, sizeof(what), "%s", json_string_value(json_object_get(ev, "event")) ?: "");

@@ -211,47 +211,19 @@ static bool is_dir(const char *abs)
 	return stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The string argument i of an event, or NULL. */
+/* The string argument i of an event, or NULL: an events[] rule's
+ * exception names an argument by its index. */
 static const char *str_arg(json_t *ev, size_t i)
 {
 	return json_string_value(json_array_get(json_object_get(ev, "args"), i));
 }
 
-/* Audit events whose second argument is a path too (source, destination). */
-static bool two_paths(const char *event)
+/* An operand of the event (operand.c), or NULL. */
+static const char *operand(json_t *ev, const char *key)
 {
-	static const char *const names[] = {
-		"os.rename", "os.replace", "os.link", "os.symlink", "shutil.copyfile",
-		"shutil.copytree", "shutil.move", "shutil.copymode", "shutil.copystat",
-	};
+	const char *v = json_string_value(json_object_get(ev, key));
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(event, names[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Absolute paths the supervisor resolved for a kernel event: the quoted
- * strings of its detail that start with '/'. */
-static void kernel_paths(json_t *ev, void (*fn)(struct learn *, const char *, json_t *),
-			 struct learn *l)
-{
-	const char *d = json_string_value(json_object_get(ev, "detail"));
-	char buf[PATH_MAX];
-
-	while (d && (d = strchr(d, '\''))) {
-		const char *end = strchr(d + 1, '\'');
-		size_t n;
-		if (!end)
-			break;
-		n = (size_t)(end - d - 1);
-		if (n && n < sizeof(buf) && d[1] == '/') {
-			memcpy(buf, d + 1, n);
-			buf[n] = '\0';
-			fn(l, buf, ev);
-		}
-		d = end + 1;
-	}
+	return v && v[0] ? v : NULL;
 }
 
 static void path_set_add(json_t *set, const char *abs, json_t *ev)
@@ -286,28 +258,18 @@ static void saw_read(struct learn *l, const char *abs, json_t *ev)
 	path_set_add(l->reads, abs, ev);
 }
 
-static void saw_exec(struct learn *l, const char *abs, json_t *ev)
-{
-	path_set_add(l->execs, abs, ev);
-}
-
+/* The paths the event judged: the refused one and, for a two-path
+ * operation, the other, made absolute. A kernel event's relative path is
+ * relative to the caller's directory, which is not known here. */
 static void event_paths(struct learn *l, json_t *ev, void (*fn)(struct learn *, const char *, json_t *))
 {
-	const char *name = json_string_value(json_object_get(ev, "event"));
+	static const char *const keys[] = { "path", "path2" };
+	bool kernel = json_object_get(ev, "syscall") != NULL;
 	char abs[PATH_MAX];
 
-	if (json_object_get(ev, "syscall")) {
-		kernel_paths(ev, fn, l);
-		return;
-	}
-	for (size_t i = 0; i < (name && two_paths(name) ? 2u : 1u); i++) {
-		const struct sbx_event_map *row = name ? sbx_event_lookup(name) : NULL;
-		const char *a = str_arg(ev, i);
-		/* Relative to a directory descriptor (shutil.rmtree's way): the
-		 * kernel's record of the same call has the real path. */
-		if (a && a[0] != '/' && row && row->b >= 0 &&
-		    json_integer_value(json_array_get(json_object_get(ev, "args"), (size_t)row->b)) >= 0 &&
-		    json_is_integer(json_array_get(json_object_get(ev, "args"), (size_t)row->b)))
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *a = operand(ev, keys[i]);
+		if (!a || (kernel && a[0] != '/'))
 			continue;
 		absolute(l->cwd, a, abs, sizeof(abs));
 		if (abs[0])
@@ -328,7 +290,7 @@ static void learn_net(struct learn *l, json_t *ev, const char *key, const char *
 static void learn_import(struct learn *l, json_t *ev, const char *why)
 {
 	json_t *deny = array_in(section(l, "imports"), "deny");
-	const char *mod = str_arg(ev, 0);
+	const char *mod = operand(ev, "module");
 	char entry[300];
 	size_t i;
 	json_t *v;
@@ -352,7 +314,7 @@ static void learn_import(struct learn *l, json_t *ev, const char *why)
 static void learn_extension(struct learn *l, json_t *ev, const char *why)
 {
 	json_t *nat = section(l, "native"), *ext = json_object_get(nat, "extensions");
-	const char *mod = str_arg(ev, 0);
+	const char *mod = operand(ev, "module");
 
 	if (!mod)
 		return;
@@ -407,16 +369,18 @@ static void learn_event_rule(struct learn *l, json_t *ev, const char *rule, cons
 	note(l, entry, why);
 }
 
+/* The program a refused start named: found on the sandbox's PATH by the
+ * hook when bare, the file itself when the kernel saw it (its path
+ * operand when the supervisor could not open it). */
 static void learn_exec(struct learn *l, json_t *ev)
 {
-	const char *exe = json_object_get(ev, "syscall") ? NULL : str_arg(ev, 0);
+	bool kernel = json_object_get(ev, "syscall") != NULL;
+	const char *exe = operand(ev, "program");
 	char abs[PATH_MAX];
 
-	if (json_object_get(ev, "syscall")) {
-		kernel_paths(ev, saw_exec, l);
-		return;
-	}
-	if (!exe)
+	if (!exe && kernel)
+		exe = operand(ev, "path");
+	if (!exe || (kernel && exe[0] != '/'))
 		return;
 	/* A bare name is looked up in the sandbox's PATH, as the hook does. */
 	if (strchr(exe, '/') || sbx_exec_search(l->path_env, exe, abs, sizeof(abs)) < 0)
@@ -810,8 +774,79 @@ static int write_notes(struct learn *l, const char *out_path, bool merging, json
 	return fclose(f) < 0 ? -errno : 0;
 }
 
+/* ---- the run's own events ---- */
+
+#define SBX_LEARN_MAX_EVENTS 50000	/* distinct refusals kept; the rest counted */
+
+struct sbx_learn_events {
+	json_t *list;			/* the refusals, in the run's order */
+	json_t *seen;			/* their keys (a set) */
+	unsigned long dropped;
+};
+
+struct sbx_learn_events *sbx_learn_events_new(void)
+{
+	struct sbx_learn_events *e = calloc(1, sizeof(*e));
+
+	if (e && (!(e->list = json_array()) || !(e->seen = json_object()))) {
+		sbx_learn_events_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void sbx_learn_events_free(struct sbx_learn_events *e)
+{
+	if (!e)
+		return;
+	json_decref(e->list);
+	json_decref(e->seen);
+	free(e);
+}
+
+/* What --learn reads of an event, as one string: its repeats (a loop
+ * refused a thousand times at one line) add nothing. */
+static char *event_key(json_t *ev)
+{
+	static const char *const keys[] = { "rule", "event", "syscall", "detail", "where", "args",
+					    "path", "path2", "addr", "module", "program" };
+	json_t *k = json_object();
+	char *text;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(ev, keys[i]))
+			json_object_set(k, keys[i], json_object_get(ev, keys[i]));
+	text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(k);
+	return text;
+}
+
+void sbx_learn_keep(const char *event_json, void *ctx)
+{
+	struct sbx_learn_events *e = ctx;
+	json_t *ev = json_loads(event_json, 0, NULL);
+	char *key = ev && json_object_get(ev, "would") ? event_key(ev) : NULL;
+
+	if (!key || json_object_get(e->seen, key)) {
+		/* not a refusal, or one already kept */
+	} else if (json_array_size(e->list) >= SBX_LEARN_MAX_EVENTS) {
+		e->dropped++;
+	} else {
+		json_object_set_new(e->seen, key, json_true());
+		json_array_append(e->list, ev);
+	}
+	free(key);
+	json_decref(ev);
+}
+
 int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *report_text,
 	      struct sbx_learn_result *res, struct sbx_error *err)
+{
+	return sbx_learn_from(out_path, p, report_text, NULL, res, err);
+}
+
+int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char *report_text,
+		   const struct sbx_learn_events *kept, struct sbx_learn_result *res, struct sbx_error *err)
 {
 	struct learn l = { .cwd = p->cwd, .path_env = sbx_policy_path_env(p) };
 	json_t *rep = NULL, *events, *ev;
@@ -862,14 +897,15 @@ int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *repo
 	}
 	l.run_start = time(NULL) - (time_t)ceil(json_number_value(json_object_get(json_object_get(rep, "time"),
 								       "wall_s"))) - 2;
-	events = json_object_get(rep, "events");
+	events = kept ? kept->list : json_object_get(rep, "events");
 	json_array_foreach(events, i, ev)
 		learn_event(&l, ev);
 	place_writes(&l);
 	place_reads(&l);
 	place_execs(&l);
 	learn_limits(&l, rep, merging);
-	if (json_integer_value(json_object_get(json_object_get(rep, "summary"), "events_dropped")) > 0)
+	if (kept ? kept->dropped > 0
+		 : json_integer_value(json_object_get(json_object_get(rep, "summary"), "events_dropped")) > 0)
 		note(&l, "warning: the report dropped events (too many); run --learn again to widen further",
 		     NULL);
 	relativize(&l, "filesystem", "read");

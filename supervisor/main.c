@@ -400,13 +400,14 @@ static int explain(struct sbx_policy *p, bool bpf)
 }
 
 /* --learn after the run: the narrowest policy that lets it through. */
-static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res)
+static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res,
+		 const struct sbx_learn_events *learnt)
 {
 	struct sbx_learn_result lr = { 0 };
 	struct sbx_error err;
 
 	sbx_error_clear(&err);
-	if (sbx_learn(c->learn_out, p, res->report_json, &lr, &err) < 0) {
+	if (sbx_learn_from(c->learn_out, p, res->report_json, learnt, &lr, &err) < 0) {
 		sbx_error_print(&err, stderr, "sandboxpy: ");
 		return EXIT_SBX_FAIL;
 	}
@@ -419,6 +420,7 @@ static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_res
 static int run(struct cli *c, struct sbx_policy *p)
 {
 	struct sbx_result res = { 0 };
+	struct sbx_learn_events *learnt = NULL;
 	struct sbx_error err;
 	int rc, status;
 
@@ -426,17 +428,25 @@ static int run(struct cli *c, struct sbx_policy *p)
 	if (c->learn_out) {
 		c->o.audit_only = true;
 		c->o.want_report_json = true;
+		/* Every refusal, as the run records it: the report keeps only
+		 * the first 10 000 events. */
+		learnt = sbx_learn_events_new();
+		c->o.on_event = learnt ? sbx_learn_keep : NULL;
+		c->o.on_event_ctx = learnt;
 	}
 	/* A last-resort parent, so that a supervisor that dies still leaves
 	 * a report and nothing of the run (guard.c). Not inside another
 	 * sandbox, whose filter may refuse the fork: the outer supervisor
 	 * answers for that run. */
-	if (prctl(PR_GET_SECCOMP) == 0 && sbx_guard_run(&c->o, c->policy_spec, &status) == 0)
+	if (prctl(PR_GET_SECCOMP) == 0 && sbx_guard_run(&c->o, c->policy_spec, &status) == 0) {
+		sbx_learn_events_free(learnt);
 		return status;
+	}
 	rc = sbx_run(p, &c->o, &res, &err);
 	if (rc < 0 && err.n)
 		sbx_error_print(&err, stderr, "sandboxpy: ");
-	status = c->learn_out && rc == 0 ? learn(c, p, &res) : res.cli_status;
+	status = c->learn_out && rc == 0 ? learn(c, p, &res, learnt) : res.cli_status;
+	sbx_learn_events_free(learnt);
 	sbx_result_free(&res);
 	return status;
 }

@@ -61,8 +61,9 @@ static ssize_t peek(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
 }
 
-/* A path from the caller: printable, bounded, or a marker. */
-static void peek_path(pid_t tid, uint64_t addr, char *out, size_t cap)
+/* A path from the caller: printable, bounded, or a marker; and, when it
+ * was read whole, its bytes as they are into raw (else ""). */
+static void peek_path(pid_t tid, uint64_t addr, char *out, size_t cap, char *raw, size_t raw_cap)
 {
 	char buf[512];
 	ssize_t n;
@@ -76,9 +77,13 @@ static void peek_path(pid_t tid, uint64_t addr, char *out, size_t cap)
 	}
 	if (n <= 0) {
 		snprintf(out, cap, addr ? "<unreadable>" : "<NULL>");
+		raw[0] = '\0';
 		return;
 	}
 	buf[n] = '\0';
+	raw[0] = '\0';
+	if (strnlen(buf, (size_t)n) < (size_t)n && strlen(buf) < raw_cap)
+		strcpy(raw, buf);
 	for (const unsigned char *s = (const unsigned char *)buf; *s && o + 5 < cap; s++) {
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\' && *s != '\'')
 			out[o++] = (char)*s;
@@ -90,24 +95,34 @@ static void peek_path(pid_t tid, uint64_t addr, char *out, size_t cap)
 		strcat(out, "...");
 }
 
-/* args as JSON and a one-line description, from the raw registers. */
+/* args as JSON and a one-line description, from the raw registers; the
+ * paths (the first two) and the address as data into op. */
 static void describe(pid_t tid, const struct seccomp_data *d, const char *name, json_t *args,
-		     char *detail, size_t cap)
+		     char *detail, size_t cap, struct sbx_operand *op)
 {
 	const char *k = sbx_sc_arg_kinds(name);
 	size_t o = (size_t)snprintf(detail, cap, "%s", name);
+	int paths = 0;
 
 	for (int i = 0; i < 6 && k[i]; i++) {
 		uint64_t v = d->args[i];
 		char s[300];
 		json_t *j;
 		switch (k[i]) {
-		case 'p':
-			peek_path(tid, v, s, sizeof(s));
+		case 'p': {
+			char raw[sizeof(op->text)];
+			peek_path(tid, v, s, sizeof(s), raw, sizeof(raw));
+			if (!paths++)
+				sbx_operand_reset(op, SBX_OPK_PATH);
+			if (paths == 1)
+				sbx_operand_set(op, SBX_OP_PATH, raw);
+			else if (paths == 2)
+				sbx_operand_set(op, SBX_OP_PATH2, raw);
 			j = json_string(s);
 			if (o < cap)
 				o += (size_t)snprintf(detail + o, cap - o, " '%s'", s);
 			break;
+		}
 		case 'i':
 			j = json_integer((int32_t)(uint32_t)v);
 			break;
@@ -130,7 +145,7 @@ static void describe(pid_t tid, const struct seccomp_data *d, const char *name, 
 			break;
 		}
 		case 'a':
-			sbx_net_describe_addr(tid, v, i + 1 < 6 ? d->args[i + 1] : 0, s, sizeof(s));
+			sbx_net_describe_addr(tid, v, i + 1 < 6 ? d->args[i + 1] : 0, s, sizeof(s), op);
 			j = json_string(s);
 			if (o < cap)
 				o += (size_t)snprintf(detail + o, cap - o, " %s", s);
@@ -330,6 +345,7 @@ struct judged {
 	int obj;		/* the supervisor's descriptor of the object, or -1 */
 	enum form form;		/* FORM_PATH: O_PATH or a dirfd with AT_EMPTY_PATH */
 	char where[PATH_MAX];	/* where the object is, for the record */
+	bool unjudged;		/* where holds a path and why it was not judged */
 };
 
 /* One path operand: its object into j (the first one only, for an act). */
@@ -361,6 +377,7 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 			 * unreachable directory, a path too long: refused. */
 			snprintf(j->where, sizeof(j->where), "%.200s (%s: sandboxpy cannot judge it)", path,
 				 strerror(-r));
+			j->unjudged = true;
 			return 0;
 		}
 		r = sbx_path_under_any(j->where, roots);
@@ -634,11 +651,19 @@ static int answer(int fd, struct seccomp_notif_resp *resp, uint64_t id, int erro
 	return send_answer(fd, resp, id);
 }
 
+/* The refused object of a write as data: its path, when where is one. */
+static void write_operand(const struct judged *j, struct sbx_operand *op)
+{
+	sbx_operand_reset(op, SBX_OPK_PATH);
+	if (j->where[0] == '/' && !j->unjudged)
+		sbx_operand_set(op, SBX_OP_PATH, j->where);
+}
+
 /* A checked write: 2 answered (it went on to Landlock, the supervisor did
  * it, or the caller's own error), 0 to refuse and record (out->detail
- * says what), -errno when the listener failed. */
+ * says what, op as data), -errno when the listener failed. */
 static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
-		    struct sbx_kdenial *out, char *const *roots)
+		    struct sbx_kdenial *out, char *const *roots, struct sbx_operand *opnd)
 {
 	const struct sbx_sc_write *op = write_op_of(out->v.name);
 	struct judged j = { .obj = -1 };
@@ -659,6 +684,7 @@ static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_noti
 		goto out;
 	if (v == 0) {
 		snprintf(out->detail, sizeof(out->detail), "%s '%s'", op->name, j.where);
+		write_operand(&j, opnd);
 		goto out;
 	}
 	if (v < 0) {
@@ -678,6 +704,7 @@ static int on_write(int fd, const struct seccomp_notif *req, struct seccomp_noti
 	if (v == 1) {
 		out->v.err = EPERM;
 		snprintf(out->detail, sizeof(out->detail), "%s '%s'%s", op->name, j.where, why);
+		write_operand(&j, opnd);
 		goto out;
 	}
 	r = answer(fd, resp, req->id, v, 0);
@@ -720,7 +747,7 @@ static bool exec_listed(const struct sbx_caller *c, int fd, const struct sbx_pol
  * /proc/self/cwd or /dev/fd/N, unknown flags). */
 static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct seccomp_data *d,
 		      const struct sbx_policy *p, char *const *write_roots, char *detail, size_t cap,
-		      const char **unjudged)
+		      const char **unjudged, struct sbx_operand *op)
 {
 	const char *why = NULL;
 	bool at = strcmp(out->v.name, "execveat") == 0;
@@ -732,11 +759,15 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 	snprintf(detail, cap, "%s", out->v.name);
 	if (flags & ~(uint32_t)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | SBX_AT_EXECVE_CHECK)) {
 		snprintf(detail, cap, "%s <flags 0x%x sandboxpy does not judge>", out->v.name, flags);
+		sbx_operand_reset(op, SBX_OPK_NONE);
 		return 0;
 	}
 	if (sbx_peek_str(out->tid, d->args[at ? 1 : 0], path, sizeof(path)) < 0 ||
 	    sbx_caller_open(out->tid, &c) < 0)
 		goto out;
+	/* The program as named, until its file is known. */
+	sbx_operand_reset(op, SBX_OPK_PROGRAM);
+	sbx_operand_set(op, SBX_OP_PROGRAM, path);
 	if (at && !path[0] && (flags & AT_EMPTY_PATH))
 		fd = caller_fd(pidfd, dirfd);
 	else
@@ -750,8 +781,10 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 			 strerror(-fd));
 		goto out;
 	}
-	if (fd_name(fd, target, sizeof(target)) == 0)
+	if (fd_name(fd, target, sizeof(target)) == 0) {
 		snprintf(detail, cap, "%s '%s'", out->v.name, target);
+		sbx_operand_set(op, SBX_OP_PROGRAM, target);
+	}
 	r = exec_listed(&c, fd, p);
 	/* The kernel reads the path again: a listed program continues only
 	 * when nothing can change what it reads (stable.c). */
@@ -768,15 +801,47 @@ out:
 	return r;
 }
 
+/* A program start as data: the program (the file check_exec opened, else
+ * the path as named) and its argv, read from the caller for the report
+ * only, all of it or none. */
+static void exec_operand(pid_t tid, const struct seccomp_data *d, const char *name, struct sbx_operand *op)
+{
+	bool at = strcmp(name, "execveat") == 0;
+	uint64_t argv = d->args[at ? 2 : 1], ptr;
+	char s[sizeof(op->text)];
+
+	if (!at && strcmp(name, "execve") != 0)
+		return;
+	if (op->kind == SBX_OPK_PATH) {
+		memcpy(s, op->text, op->len[SBX_OP_PATH]);
+		s[op->len[SBX_OP_PATH]] = '\0';
+		sbx_operand_reset(op, SBX_OPK_PROGRAM);
+		sbx_operand_set(op, SBX_OP_PROGRAM, s);
+	}
+	if (op->kind != SBX_OPK_PROGRAM)
+		return;
+	for (int i = 0; i <= SBX_OPERAND_MAX_ARGC; i++) {
+		if (i == SBX_OPERAND_MAX_ARGC || peek(tid, argv + (uint64_t)i * sizeof(ptr), &ptr, sizeof(ptr)) != sizeof(ptr))
+			break;
+		if (!ptr)
+			return;		/* the end of argv: all of it is in op */
+		if (sbx_peek_str(tid, ptr, s, sizeof(s)) < 0 || !sbx_operand_add_arg(op, s, strlen(s)))
+			break;
+	}
+	sbx_operand_drop_argv(op);
+}
+
 int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
 		      bool audit_only, struct sbx_kdenial *out)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
+	struct sbx_operand op;
 	uint64_t args[6];
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	sbx_operand_reset(&op, SBX_OPK_NONE);
 	r = seccomp_notify_alloc(&req, &resp);
 	if (r < 0)
 		return r;
@@ -792,9 +857,9 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	out->tid = (pid_t)req->pid;
 	ids_of(out->tid, &out->tgid, &out->ns_tgid, &out->ns_tid);
 	out->args = json_array();
-	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail));
+	describe(out->tid, &req->data, out->v.name, out->args, out->detail, sizeof(out->detail), &op);
 	if (out->v.check_write) {
-		r = on_write(fd, req, resp, out, write_roots);
+		r = on_write(fd, req, resp, out, write_roots, &op);
 		if (r != 0)
 			goto out;	/* answered: on to Landlock, done, or the caller's error */
 	}
@@ -802,7 +867,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 		int pidfd = (int)syscall(SYS_pidfd_open, out->tgid, 0);
 		const char *unjudged = NULL;
 		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, write_roots, out->detail,
-						   sizeof(out->detail), &unjudged);
+						   sizeof(out->detail), &unjudged, &op);
 		if (unjudged) {
 			out->v.why = unjudged;	/* no setting of the policy would let it through */
 			out->v.rule = SBX_RULE_SYSTEM;
@@ -819,7 +884,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	if (out->v.check_net && seccomp_notify_id_valid(fd, req->id) == 0) {
 		/* Judged and performed by the supervisor on a private copy, as
 		 * the caller (notify_net.c): the call never continues. */
-		struct sbx_net_call call = { out->tid, out->tgid, &req->data, out->v.name, p, write_roots };
+		struct sbx_net_call call = { out->tid, out->tgid, &req->data, out->v.name, p, write_roots, &op };
 		char why[200];
 		int e = 0;
 		if (sbx_net_handle(&call, resp, &e, why, sizeof(why)) == 1) {
@@ -833,11 +898,19 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 			snprintf(out->detail + o, sizeof(out->detail) - o, "%s", why);
 		}
 	}
+	exec_operand(out->tid, &req->data, out->v.name, &op);
 	/* The memory read above belonged to this very syscall only if the
 	 * notification is still pending; otherwise the text is dropped. */
 	if (seccomp_notify_id_valid(fd, req->id) < 0) {
 		json_array_clear(out->args);
 		snprintf(out->detail, sizeof(out->detail), "%s", out->v.name);
+		sbx_operand_reset(&op, SBX_OPK_NONE);
+	}
+	/* Caller memory is hostile bytes too: checked and made printable as
+	 * a channel record's operand is. */
+	if (sbx_operand_decode(&op, &out->op) < 0) {
+		sbx_operand_reset(&op, SBX_OPK_NONE);
+		sbx_operand_decode(&op, &out->op);
 	}
 	/* The channel's descriptor: refused, nothing to report. */
 	if (out->v.quiet) {

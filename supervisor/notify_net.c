@@ -65,7 +65,8 @@ static int peek_all(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
 }
 
-void sbx_net_describe_addr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap)
+void sbx_net_describe_addr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap,
+			   struct sbx_operand *op)
 {
 	union sockaddr_any u;
 	size_t want = len < sizeof(u) ? (size_t)len : sizeof(u);
@@ -74,6 +75,8 @@ void sbx_net_describe_addr(pid_t tid, uint64_t addr, uint64_t len, char *out, si
 	if (want < sizeof(sa_family_t) || peek_all(tid, addr, &u, want) < 0)
 		want = 0;
 	sbx_net_format_addr(&u, want, out, cap);
+	if (op)
+		sbx_net_addr_operand(&u, want, op);
 }
 
 /* ---- performing the call for the caller ---- */
@@ -327,8 +330,11 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 {
 	char desc[200] = "";
 
-	if (a)
+	if (a) {
 		sbx_net_format_addr(a, alen, desc, sizeof(desc));
+		if (x->c->op)
+			sbx_net_addr_operand(a, alen, x->c->op);
+	}
 	switch (d->kind) {
 	case SBX_NK_REFUSED:
 		*err = d->err;

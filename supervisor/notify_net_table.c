@@ -333,3 +333,25 @@ void sbx_net_format_addr(const union sockaddr_any *u, size_t n, char *out, size_
 		snprintf(out, cap, "<family %u, %zu bytes>", u->sa.sa_family, n);
 	}
 }
+
+void sbx_net_addr_operand(const union sockaddr_any *u, size_t n, struct sbx_operand *op)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (n > sizeof(u->raw))
+		n = sizeof(u->raw);
+	if (n >= sizeof(u->in) && u->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &u->in.sin_addr, ip, sizeof(ip));
+		sbx_operand_reset(op, SBX_OPK_ADDR);
+		op->port = ntohs(u->in.sin_port);
+		op->flags |= SBX_OPF_PORT;
+	} else if (n >= 24 && u->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &u->in6.sin6_addr, ip, sizeof(ip));
+		sbx_operand_reset(op, SBX_OPK_ADDR);
+		op->port = ntohs(u->in6.sin6_port);
+		op->flags |= SBX_OPF_PORT;
+	} else {
+		return;
+	}
+	sbx_operand_set(op, SBX_OP_HOST, ip);
+}

@@ -174,7 +174,7 @@ static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 	s->ready_flags = d->step;
 	/* The sandbox is in its cgroups (attached before this loop): the
 	 * program may start. */
-	if (send(s->chan, "g", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+	if (send(s->chan, &(char){ SBX_CHAN_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
 		json_array_append_new(s->errors, json_string("could not tell the sandbox to start"));
 	if (!(d->step & SBX_READY_SECCOMP_NOTIFY) && (d->step & SBX_READY_SECCOMP))
 		sbx_say(s->o, SBX_MSG_WARNING, "seccomp: the kernel gave no notification listener (an outer "

@@ -302,6 +302,7 @@ static json_t *audit_event_json(struct sup *s, struct sbx_decoded *d, bool would
 		json_object_set_new(ev, "tid", json_integer(d->tid));
 	if (d->detail[0])
 		json_object_set_new(ev, "detail", sbx_jstr(d->detail));
+	sbx_operand_json(ev, &d->op);
 	return ev;
 }
 
@@ -378,6 +379,7 @@ static json_t *kernel_event_json(struct sup *s, struct sbx_kdenial *k, enum sbx_
 	if (k->ns_tid != k->ns_tgid)
 		json_object_set_new(ev, "tid", json_integer(k->ns_tid));
 	json_object_set_new(ev, "detail", sbx_jstr(k->detail));
+	sbx_operand_json(ev, &k->op);
 	json_object_set_new(ev, "bypass", json_boolean(bypass));
 	if (claim)
 		json_object_set_new(ev, "claimed_by", sbx_jstr(claim));

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sbx_channel.h"
 #include "sbx_diag.h"
 #include "sbx_run.h"
 
@@ -33,20 +34,11 @@ static int threads_of_self(void)
 	return n;
 }
 
-/* What the worker sends while the run lasts: an event (for on_event) or
- * a message (for on_message), then len bytes of text. */
-struct worker_note {
-	uint32_t what;			/* WORKER_EVENT, or WORKER_MESSAGE + kind */
-	uint32_t len;
-};
-#define WORKER_EVENT 0u
-#define WORKER_MESSAGE 1u
-
 static int notes_fd = -1;	/* in the worker only: a single thread */
 
 static void send_note(uint32_t what, const char *text)
 {
-	struct worker_note n = { what, (uint32_t)strlen(text) };
+	struct sbx_worker_note n = { what, (uint32_t)strlen(text) };
 
 	if (sbx_write_all(notes_fd, &n, sizeof(n)) == 0)
 		(void)sbx_write_all(notes_fd, text, n.len);
@@ -55,13 +47,13 @@ static void send_note(uint32_t what, const char *text)
 static void forward_event(const char *event_json, void *ctx)
 {
 	(void)ctx;
-	send_note(WORKER_EVENT, event_json);
+	send_note(SBX_WORKER_EVENT, event_json);
 }
 
 static void forward_message(enum sbx_msg_kind kind, const char *text, void *ctx)
 {
 	(void)ctx;
-	send_note(WORKER_MESSAGE + (uint32_t)kind, text);
+	send_note(SBX_WORKER_MESSAGE + (uint32_t)kind, text);
 }
 
 /* In the worker: the run, then its outcome on out. */
@@ -69,10 +61,7 @@ static _Noreturn void worker_main(const struct sbx_policy *p, const struct sbx_r
 				  int notes, int out)
 {
 	struct sbx_run_opts wo = *o;
-	struct sbx_result r;
-	struct sbx_error e;
-	uint32_t len;
-	int code;
+	struct sbx_worker_result r;
 
 	/* The caller's thread waits for us; if the caller dies, so do we,
 	 * and sbx_run ends the sandbox on SIGTERM. */
@@ -86,13 +75,12 @@ static _Noreturn void worker_main(const struct sbx_policy *p, const struct sbx_r
 		wo.on_message = forward_message;
 		wo.on_message_ctx = NULL;
 	}
-	sbx_error_clear(&e);
-	code = sbx_run_here(p, &wo, &r, &e);
+	sbx_error_clear(&r.err);
+	r.code = sbx_run_here(p, &wo, &r.res, &r.err);
 	close(notes);
-	len = r.report_json ? (uint32_t)strlen(r.report_json) : 0;
-	if (sbx_write_all(out, &code, sizeof(code)) < 0 || sbx_write_all(out, &r, sizeof(r)) < 0 ||
-	    sbx_write_all(out, &e, sizeof(e)) < 0 || sbx_write_all(out, &len, sizeof(len)) < 0 ||
-	    (len && sbx_write_all(out, r.report_json, len) < 0))
+	r.report_len = r.res.report_json ? (uint32_t)strlen(r.res.report_json) : 0;
+	if (sbx_write_all(out, &r, sizeof(r)) < 0 ||
+	    (r.report_len && sbx_write_all(out, r.res.report_json, r.report_len) < 0))
 		_exit(1);
 	_exit(0);
 }
@@ -100,7 +88,7 @@ static _Noreturn void worker_main(const struct sbx_policy *p, const struct sbx_r
 /* In the caller's thread: the callbacks, as the worker's notes come. */
 static void relay_notes(int fd, const struct sbx_run_opts *o)
 {
-	struct worker_note n;
+	struct sbx_worker_note n;
 	char *text;
 
 	while (sbx_read_all(fd, &n, sizeof(n)) == 0) {
@@ -109,10 +97,10 @@ static void relay_notes(int fd, const struct sbx_run_opts *o)
 			break;
 		}
 		text[n.len] = '\0';
-		if (n.what == WORKER_EVENT && o->on_event)
+		if (n.what == SBX_WORKER_EVENT && o->on_event)
 			o->on_event(text, o->on_event_ctx);
-		else if (n.what >= WORKER_MESSAGE && o->on_message)
-			o->on_message((enum sbx_msg_kind)(n.what - WORKER_MESSAGE), text, o->on_message_ctx);
+		else if (n.what >= SBX_WORKER_MESSAGE && o->on_message)
+			o->on_message((enum sbx_msg_kind)(n.what - SBX_WORKER_MESSAGE), text, o->on_message_ctx);
 		free(text);
 	}
 }
@@ -121,28 +109,26 @@ static void relay_notes(int fd, const struct sbx_run_opts *o)
  * -EIO when it died without one. */
 static int read_outcome(int fd, struct sbx_result *res, struct sbx_error *err)
 {
-	struct sbx_error e;
-	uint32_t len = 0;
-	int code = 0;
+	struct sbx_worker_result r;
 
-	if (sbx_read_all(fd, &code, sizeof(code)) < 0 || sbx_read_all(fd, res, sizeof(*res)) < 0 ||
-	    sbx_read_all(fd, &e, sizeof(e)) < 0 || sbx_read_all(fd, &len, sizeof(len)) < 0) {
+	if (sbx_read_all(fd, &r, sizeof(r)) < 0) {
 		memset(res, 0, sizeof(*res));
 		sbx_diag_add(err, NULL, 0, 0, NULL, "the worker that ran the sandbox died");
 		return -EIO;
 	}
+	*res = r.res;
 	res->report_json = NULL;
-	if (len && (res->report_json = malloc((size_t)len + 1))) {
-		if (sbx_read_all(fd, res->report_json, len) == 0) {
-			res->report_json[len] = '\0';
+	if (r.report_len && (res->report_json = malloc((size_t)r.report_len + 1))) {
+		if (sbx_read_all(fd, res->report_json, r.report_len) == 0) {
+			res->report_json[r.report_len] = '\0';
 		} else {
 			free(res->report_json);
 			res->report_json = NULL;
 		}
 	}
-	for (int i = 0; err && i < e.n && err->n < SBX_ERR_MAX; i++)
-		err->d[err->n++] = e.d[i];
-	return code;
+	for (int i = 0; err && i < r.err.n && err->n < SBX_ERR_MAX; i++)
+		err->d[err->n++] = r.err.d[i];
+	return r.code;
 }
 
 static void close_pair(int (*fds)[2])

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include "sbx_channel.h"
 #include "sbx_policy.h"
 
 /* The kernel copies at most a sockaddr_storage (128 bytes) of any address. */
@@ -103,7 +104,11 @@ void sbx_net_format_addr(const union sockaddr_any *u, size_t n, char *out, size_
 const char *sbx_net_family_name(long f);
 const char *sbx_net_type_name(long t);
 /* The socket address at addr (len bytes) in the caller's memory, for the report. */
-void sbx_net_describe_addr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap);
+void sbx_net_describe_addr(pid_t tid, uint64_t addr, uint64_t len, char *out, size_t cap,
+			   struct sbx_operand *op);
+/* An IPv4 or IPv6 address into op (kind ADDR: host and port); any other
+ * family leaves op as it was. */
+void sbx_net_addr_operand(const union sockaddr_any *u, size_t n, struct sbx_operand *op);
 
 /* One checked socket call (connect, bind, sendto, sendmsg, sendmmsg),
  * judged and, when allowed, PERFORMED by the supervisor on the caller's
@@ -117,6 +122,7 @@ struct sbx_net_call {
 	const char *name;
 	const struct sbx_policy *p;
 	char *const *write_roots;
+	struct sbx_operand *op;		/* the refused destination, as data */
 };
 int sbx_net_handle(const struct sbx_net_call *c, struct seccomp_notif_resp *resp, int *err, char *why,
 		   size_t cap);

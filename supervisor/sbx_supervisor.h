@@ -15,6 +15,29 @@
 #include "sbx_rules.h"
 #include "sbx_seccomp.h"
 
+/* An operand after validation (sbx_operand_decode): the kind in range,
+ * only its own fields set, every string NUL-terminated and printable
+ * UTF-8 ("" when absent). */
+#define SBX_OPND_FIELD(f) char f[sizeof(((struct sbx_operand *)0)->text) + 1]
+struct sbx_opnd {
+	enum sbx_operand_kind kind;
+	int port;			/* -1: none */
+	size_t argc;
+	SBX_OPND_FIELD(path);
+	SBX_OPND_FIELD(path2);
+	SBX_OPND_FIELD(host);
+	SBX_OPND_FIELD(module);
+	SBX_OPND_FIELD(program);
+	SBX_OPND_FIELD(argv);		/* argc strings, each ending in NUL */
+};
+#undef SBX_OPND_FIELD
+
+/* 0, or -EINVAL when in (hostile bytes) is malformed. */
+int sbx_operand_decode(const struct sbx_operand *in, struct sbx_opnd *out);
+/* Adds o's fields to ev, a report event: "path", "path2", "addr"
+ * ("host:port", "[v6]:port"), "module", "program", "argv" (operand.c). */
+void sbx_operand_json(json_t *ev, const struct sbx_opnd *o);
+
 /* A record after validation: every string bounded and NUL-terminated,
  * printable, every number in range. */
 struct sbx_decoded {
@@ -31,6 +54,7 @@ struct sbx_decoded {
 	char event[sizeof(((struct sbx_chan_rec *)0)->event) + 1];
 	char where[sizeof(((struct sbx_chan_rec *)0)->where) + 1];
 	char detail[sizeof(((struct sbx_chan_rec *)0)->detail) + 1];
+	struct sbx_opnd op;		/* EVENT: what was judged */
 	json_t *args;			/* owned; NULL unless an EVENT */
 };
 
@@ -58,6 +82,7 @@ struct sbx_kdenial {
 	struct sbx_sc_verdict v;
 	json_t *args;			/* owned */
 	char detail[320];		/* "execve '/bin/sh'" */
+	struct sbx_opnd op;		/* what was judged, as data */
 };
 
 /* Receives one notification from the seccomp listener fd, classifies it

@@ -319,6 +319,69 @@ def test_learn_finds_a_bare_program_on_the_sandboxs_path(sbx, open_dir):
     assert r.returncode == 0 and "TOOL RAN" in r.stdout, r
 
 
+def test_a_quote_in_a_path_is_hinted_and_learnt_whole(sbx):
+    """Issue 16: a refused path with a single quote in it. The hint and
+    --learn read the event's path, not its detail's words: they cut the
+    path at the quote (the hint named the directory above; --learn added
+    the part before the quote, which a run then made as an empty
+    directory)."""
+    d = sbx.cwd / "it's"
+    d.mkdir()
+    target = d / "data.txt"
+    target.write_text("old")
+    if os.geteuid() == 0:
+        for p in (d, target):
+            os.chown(p, SANDBOX_UID, SANDBOX_UID)
+    sbx.script(f'open({str(target)!r}, "w").write("new")\nprint("WROTE")\n')
+    res = sbx.run("prog.py", policy={"version": 1})
+    lines = res.denial_lines()
+    assert lines and target.read_text() == "old", res
+    frag = json.loads("{" + hint_of(lines[0]["setting"]) + "}")
+    assert frag == {"filesystem": {"write": [os.path.realpath(target)]}}, lines[0]
+    assert res.report["events"][0]["path"] == os.path.realpath(target), res.report["events"][0]
+    out = sbx.base / "learnt.json"
+    r = learn(sbx, out, "prog.py")
+    assert r.returncode == 0 and "WROTE" in r.stdout, r
+    write = json.loads(out.read_text())["filesystem"]["write"]
+    assert write in (["./it's/data.txt"], ["./it's"]), write
+    target.write_text("old")
+    r = enforce(sbx, out, "prog.py")
+    assert r.returncode == 0 and "WROTE" in r.stdout, r
+    assert target.read_text() == "new"
+
+
+def test_a_refused_start_records_its_program_and_argv_at_both_layers(sbx):
+    """Issue 16: the program and its argv travel as data, from the hook
+    and from the kernel's execve (read from the caller's memory)."""
+    sbx.script('import subprocess\nsubprocess.run(["true", "-x", "it\'s"])\n')
+    res = sbx.run("prog.py", policy={"version": 1, "process": {"spawn": True, "exec_allow": ["/bin/ls"]}},
+                  opts=["--audit-only"])
+    assert res.rc == 0, res
+    want = {"program": shutil.which("true"), "argv": ["true", "-x", "it's"]}
+    audit = [e for e in res.report["events"] if e.get("event") == "subprocess.Popen"]
+    kernel = [e for e in res.report["events"] if e.get("syscall") == "execve"]
+    assert audit and {k: audit[0].get(k) for k in want} == want, audit
+    assert kernel and kernel[0]["argv"] == want["argv"], kernel
+    assert os.path.realpath(kernel[0]["program"]) == os.path.realpath(want["program"]), kernel
+
+
+def test_learn_reads_every_refusal_not_only_the_reports(sbx):
+    """Issue 16: --learn learns from the run's own events. The report keeps
+    10 000 events; a refusal after that many logged ones is still learnt."""
+    base = sbx.write_policy({"version": 1, "events": [{"event": "app.tick", "action": "log"}]})
+    sbx.script("""
+        import sys
+        for i in range(10001):
+            sys.audit("app.tick", i)
+        open("late.txt", "w").write("x")
+        print("LATE DONE")
+        """)
+    out = sbx.base / "late.json"
+    r = learn(sbx, out, "prog.py", policy=base)
+    assert r.returncode == 0 and "LATE DONE" in r.stdout, r
+    assert json.loads(out.read_text())["filesystem"]["write"] == ["."], out.read_text()
+
+
 def test_learn_refuses_an_invalid_existing_file(sbx):
     sbx.script("print(1)\n")
     out = sbx.base / "bad.json"

@@ -107,12 +107,138 @@ static void test_strings_made_printable(void **state)
 	sbx_decoded_clear(&d);
 }
 
+/* A record about a path, a second path, an address, a program. */
+static void with_op(struct sbx_chan_rec *r, enum sbx_operand_kind k)
+{
+	good(r);
+	sbx_operand_reset(&r->op, k);
+}
+
+static void test_operands_decoded(void **state)
+{
+	struct sbx_chan_rec r;
+	struct sbx_decoded d;
+
+	(void)state;
+	with_op(&r, SBX_OPK_PATH);
+	sbx_operand_set(&r.op, SBX_OP_PATH, "/tmp/it's");
+	sbx_operand_set(&r.op, SBX_OP_PATH2, "/tmp/b");
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_int_equal(d.op.kind, SBX_OPK_PATH);
+	assert_string_equal(d.op.path, "/tmp/it's");
+	assert_string_equal(d.op.path2, "/tmp/b");
+	assert_int_equal(d.op.port, -1);
+	sbx_decoded_clear(&d);
+
+	with_op(&r, SBX_OPK_ADDR);
+	sbx_operand_set(&r.op, SBX_OP_HOST, "::1");
+	r.op.port = 0;			/* bind to any port: a port all the same */
+	r.op.flags = SBX_OPF_PORT;
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_string_equal(d.op.host, "::1");
+	assert_int_equal(d.op.port, 0);
+	sbx_decoded_clear(&d);
+
+	with_op(&r, SBX_OPK_PROGRAM);
+	sbx_operand_set(&r.op, SBX_OP_PROGRAM, "/bin/ls");
+	assert_true(sbx_operand_add_arg(&r.op, "ls", 2));
+	assert_true(sbx_operand_add_arg(&r.op, "", 0));
+	assert_true(sbx_operand_add_arg(&r.op, "x y", 3));
+	assert_false(sbx_operand_add_arg(&r.op, "a\0b", 3));	/* no NUL inside */
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_int_equal(d.op.argc, 3);
+	assert_memory_equal(d.op.argv, "ls\0\0x y\0", 7);
+	sbx_decoded_clear(&d);
+
+	/* A value too long for the room left is left out whole, not cut;
+	 * fields go in their order. */
+	{
+		static char longp[sizeof(r.op.text) + 2];
+		memset(longp, 'a', sizeof(longp) - 1);
+		longp[0] = '/';
+		with_op(&r, SBX_OPK_PATH);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, longp), 0);
+		longp[sizeof(longp) - 3] = '\0';
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, longp), sizeof(r.op.text) - 1);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH2, "/b"), 0);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH2, "/"), 1);
+		assert_int_equal(sbx_operand_set(&r.op, SBX_OP_PATH, "/a"), 0);	/* after path2: refused */
+	}
+}
+
+static void test_bad_operands_rejected(void **state)
+{
+	struct sbx_chan_rec r;
+
+	(void)state;
+	with_op(&r, SBX_OPK__COUNT);			assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = sizeof(r.op.text) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	/* each within the buffer, together beyond it */
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = r.op.len[SBX_OP_PATH2] = sizeof(r.op.text) / 2 + 1;
+	memset(r.op.text, 'a', sizeof(r.op.text));	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.len[SBX_OP_PATH] = r.op.len[SBX_OP_PATH2] = 0xffff; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_ADDR); r.op.len[SBX_OP_HOST] = sizeof(r.op.text) + 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	/* a field the kind does not carry */
+	with_op(&r, SBX_OPK_PATH); sbx_operand_set(&r.op, SBX_OP_HOST, "h"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_ADDR); sbx_operand_set(&r.op, SBX_OP_PATH, "/x"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_NONE); sbx_operand_set(&r.op, SBX_OP_MODULE, "m"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_MODULE); sbx_operand_set(&r.op, SBX_OP_PROGRAM, "/p"); assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.flags = SBX_OPF_PORT; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_ADDR); r.op.port = 80;	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);	/* no flag */
+	with_op(&r, SBX_OPK_ADDR); r.op.flags = 0x80;	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PATH); r.op.reserved[3] = 1; assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	/* argv: argc strings, each ending in NUL, filling argv_len */
+	with_op(&r, SBX_OPK_PROGRAM); sbx_operand_add_arg(&r.op, "a", 1); r.op.argc = 2;
+	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PROGRAM); sbx_operand_add_arg(&r.op, "a", 1); r.op.text[1] = 'b';
+	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	with_op(&r, SBX_OPK_PROGRAM); r.op.argc = SBX_OPERAND_MAX_ARGC + 1;
+	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+	/* set-up records carry none */
+	with_op(&r, SBX_OPK_PATH); r.type = SBX_CHAN_READY; r.seq = 0;
+	assert_int_equal(decode(&r, sizeof(r)), -EINVAL);
+}
+
+static void test_operand_strings_made_printable(void **state)
+{
+	struct sbx_chan_rec r;
+	struct sbx_decoded d;
+
+	(void)state;
+	with_op(&r, SBX_OPK_MODULE);
+	memset(r.op.text, '/', sizeof(r.op.text));
+	r.op.len[SBX_OP_PATH] = 3;
+	memcpy(r.op.text + 3, "m\n\xff\xc3\xa9", 5);
+	r.op.len[SBX_OP_MODULE] = 5;
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_string_equal(d.op.path, "///");
+	assert_string_equal(d.op.module, "m??\xc3\xa9");
+	sbx_decoded_clear(&d);
+	/* the whole buffer, no NUL */
+	with_op(&r, SBX_OPK_PATH);
+	memset(r.op.text, '/', sizeof(r.op.text));
+	r.op.len[SBX_OP_PATH] = sizeof(r.op.text);
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_int_equal(strlen(d.op.path), sizeof(r.op.text));
+	sbx_decoded_clear(&d);
+
+	with_op(&r, SBX_OPK_PROGRAM);
+	sbx_operand_add_arg(&r.op, "\033[2J", 4);
+	sbx_operand_add_arg(&r.op, "ok", 2);
+	assert_int_equal(sbx_chan_decode(&r, sizeof(r), 2, &d), 0);
+	assert_memory_equal(d.op.argv, "?[2J\0ok\0", 8);
+	sbx_decoded_clear(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_record),
 		cmocka_unit_test(test_bad_fields_rejected),
 		cmocka_unit_test(test_strings_made_printable),
+		cmocka_unit_test(test_operands_decoded),
+		cmocka_unit_test(test_bad_operands_rejected),
+		cmocka_unit_test(test_operand_strings_made_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

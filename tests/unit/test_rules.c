@@ -247,28 +247,36 @@ static void test_learn(void **state)
 		size_t n;
 
 		snprintf(rule, sizeof(rule), "%s", ri->kind == SBX_RK_EVENTS ? "events[0]" : ri->name);
+		/* The event as the report has it: its arguments, and the
+		 * operand the layer judged (--learn reads only the operand). */
+		ev = json_object();
 		switch (ri->fill) {
-		case SBX_FILL_PATH:
+		case SBX_FILL_PATH: {
+			/* Outside the default read tree (the working directory). */
+			const char *path = ri->id == SBX_RULE_EXEC_ALLOW ? "/usr/bin/true"
+					   : ri->id == SBX_RULE_FS_READ ? "/usr/share/doc" : dir;
 			event = ri->id == SBX_RULE_FS_READ ? "open" : ri->id == SBX_RULE_FS_WRITE ? "os.mkdir"
 											   : "subprocess.Popen";
-			/* Outside the default read tree (the working directory). */
-			json_array_append_new(args, json_string(ri->id == SBX_RULE_EXEC_ALLOW ? "/usr/bin/true"
-							       : ri->id == SBX_RULE_FS_READ ? "/usr/share/doc" : dir));
+			json_array_append_new(args, json_string(path));
+			json_object_set_new(ev, ri->id == SBX_RULE_EXEC_ALLOW ? "program" : "path", json_string(path));
 			break;
+		}
 		case SBX_FILL_ADDR:
 			event = "socket.connect";
 			json_array_append_new(args, json_null());
 			json_array_append_new(args, json_pack("[si]", "127.0.0.1", 9));
+			json_object_set_new(ev, "addr", json_string("127.0.0.1:9"));
 			break;
 		case SBX_FILL_MODULE:
 			event = "import";
 			json_array_append_new(args, json_string("zlib"));
+			json_object_set_new(ev, "module", json_string("zlib"));
 			break;
 		default:
 			break;
 		}
-		ev = json_pack("{ss ss ss ss so}", "rule", rule, "would", "deny", "action", "deny",
-			       "event", event, "args", args);
+		json_object_update_new(ev, json_pack("{ss ss ss ss so}", "rule", rule, "would", "deny",
+						     "action", "deny", "event", event, "args", args));
 		doc = json_pack("{s[o] s{sf}}", "events", ev, "time", "wall_s", 1.0);
 		rep = json_dumps(doc, 0);
 		snprintf(out_path, sizeof(out_path), "%s/learnt-%d.json", dir, r);
