@@ -167,4 +167,7 @@ def test_rule_names_are_the_registrys():
     names = set(doc["$defs"]["rule"]["anyOf"][0]["enum"])
     table = (report_schema.REPO / "docs" / "rules.md").read_text()
     registry = set(re.findall(r"^\| `([a-z_.]+)` \|", table, re.M))
-    assert registry and names == registry
+    assert registry, "no rule in docs/rules.md"
+    assert names == registry, (
+        "docs/report.schema.json $defs/rule must list exactly the rules of docs/rules.md: "
+        f"add {sorted(registry - names)}, remove {sorted(names - registry)}")
