@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc bench memcheck deb compat clean
+.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc report-man bench memcheck deb compat clean
 
 all: build
 
@@ -67,6 +67,11 @@ compat: build
 events-doc: build
 	$(BUILD)/tests/gen-events-md > docs/events.md
 	$(BUILD)/tests/gen-rules-md > docs/rules.md
+
+# Regenerates the REPORT section of docs/man/sandboxpy.1.scd from the
+# descriptions in docs/report.schema.json (a test checks they agree).
+report-man:
+	/usr/bin/python3 tools/gen-report-man.py
 
 # The Debian package (docs/build.md "Installing and linking"):
 # $(BUILD)/sandboxpy_VERSION_ARCH.deb. Check it with dpkg-deb -I / -c.

@@ -1,8 +1,8 @@
 # SandboxpyInstall.cmake: libsandboxpy as users get it (libsandboxpy.so.0
 # exporting only the API of include/sandboxpy.h, libsandboxpy.a, sandboxpy.pc),
-# the builtin policies as JSON, the man pages, `cmake --install` and the .deb
-# (CPack). Included by the top-level CMakeLists.txt once the internal targets
-# exist. docs/build.md "Installing and linking" says why it is built this way.
+# the builtin policies as JSON, the report's JSON Schema, the man pages,
+# `cmake --install` and the .deb (CPack). Included by the top-level
+# CMakeLists.txt once the internal targets exist. docs/build.md "Installing and linking" says why it is built this way.
 include(GNUInstallDirs)
 
 # The exported names, read from the public header at build time.
@@ -124,6 +124,11 @@ install(FILES ${CMAKE_SOURCE_DIR}/include/sandboxpy.h
 install(FILES ${CMAKE_BINARY_DIR}/sandboxpy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 install(DIRECTORY ${SBX_POLICY_DIR}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy/policies
         FILES_MATCHING PATTERN "*.json")
+# The JSON Schema of the report and the batch result line: data for the
+# programs that read reports, so beside the policies rather than under
+# share/doc (which minimal images and dpkg path-exclude rules drop).
+install(FILES ${CMAKE_SOURCE_DIR}/docs/report.schema.json
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy)
 
 # The .deb (make deb): one package, sandboxpy, installing under /usr. The
 # shared-library dependencies are computed by dpkg-shlibdeps from the ELF
@@ -144,7 +149,7 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "sandboxpy maintainers <sandboxpy@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "run untrusted Python under one JSON policy")
 set(CPACK_PACKAGE_DESCRIPTION
-    "sandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. The package holds the sandboxpy command, libsandboxpy (shared and static, with its header and pkg-config file), the builtin policies as JSON and the man pages.")
+    "sandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. The package holds the sandboxpy command, libsandboxpy (shared and static, with its header and pkg-config file), the builtin policies as JSON, the JSON Schema of its reports and the man pages.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

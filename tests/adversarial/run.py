@@ -95,7 +95,9 @@ For each case the runner (1) runs it unconfined with /usr/bin/python3.11 -I
 under rlimits in fresh directories and checks the oracle FAILS (the attack
 is real), (2) runs it under sandboxpy in fresh directories again and checks
 the oracle HOLDS (contained) and the report matches `expect` plus the
-invariants every report must satisfy (recorded).
+invariants every report must satisfy (recorded). Every report must also
+match docs/report.schema.json (python3-jsonschema); one that does not fails
+the suite, known gap or not.
 
     run.py [-j N] [-v] [FILTER...]     FILTER: substrings (or globs) of case names
 
@@ -126,6 +128,9 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "schema"))
+import report_schema  # noqa: E402  (after the path above)
+
 CASES_DIR = HERE / "cases"
 SANDBOXPY = os.path.abspath(os.environ.get("SANDBOXPY") or str(HERE.parents[1] / "build" / "sandboxpy"))
 PYTHON = "/usr/bin/python3.11"
@@ -525,11 +530,14 @@ def run_program(world, v, confined):
     run.stderr = (world.base / "stderr.txt").read_bytes()
     run.report = None
     run.report_error = None
+    run.schema_problems = []
     if confined:
         try:
             run.report = json.loads(report.read_text())
         except (OSError, ValueError) as e:
             run.report_error = f"no readable report: {e}"
+        else:
+            run.schema_problems = [f"schema: {p}" for p in report_schema.problems(run.report)]
     return run
 
 
@@ -633,7 +641,7 @@ def check_report(world, v, run):
     r = run.report
     if r is None:
         return [run.report_error or "no report"]
-    probs = []
+    probs = list(run.schema_problems)
     # Invariants every report must satisfy (report.md, cli.md).
     if r.get("report_version") != 1:
         probs.append("report_version is not 1")
@@ -716,7 +724,7 @@ def check_audit_only(world, v, run):
     r = run.report
     if not r:
         return [run.report_error or "no report"]
-    probs = []
+    probs = list(run.schema_problems)
     events = r.get("events", [])
     summary = r.get("summary", {})
     if r.get("mode") != "audit-only" or r.get("layers", {}).get("enforced") is not False:
@@ -752,6 +760,7 @@ def run_case_audit_only(path, verbose=False):
         world.open_listeners()
         v = world.prepare()
         run = run_program(world, v, confined=True)
+        res["schema"] = run.schema_problems
         probs = check_audit_only(world, v, run)
         res["recorded"] = not probs
         if probs or verbose:
@@ -809,6 +818,7 @@ def run_case(path, verbose=False):
             kill_token(world.token)
         v = world.prepare()
         run = run_program(world, v, confined=True)
+        res["schema"] = run.schema_problems
         fails = check_oracle(world, v, run)
         res["contained"] = not fails
         if fails:
@@ -865,6 +875,7 @@ def main(argv):
     pending = list(cases)
     running = {}
     results = []
+    schema_bad = []
     while pending or running:
         while pending and len(running) < jobs:
             p = pending.pop(0)
@@ -893,7 +904,10 @@ def main(argv):
                 continue
             ok = (res["contained"] and res["recorded"]
                   and res["unconfined"] in ("proven", "skipped"))
-            if not ok and res.get("known_gap") and res["unconfined"] in ("proven", "skipped"):
+            if res.get("schema"):
+                # Not excused by a known gap: the report itself is wrong.
+                schema_bad.append(res["name"])
+            elif not ok and res.get("known_gap") and res["unconfined"] in ("proven", "skipped"):
                 print(f"GAP  {res['name']}: {'contained' if res['contained'] else 'NOT CONTAINED'}, "
                       f"{'recorded' if res['recorded'] else 'NOT RECORDED'} "
                       f"(known gap: {res['known_gap']})", flush=True)
@@ -921,8 +935,10 @@ def main(argv):
           + (f" ({', '.join(sorted(broken))})" if broken else "")
           + f"; {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
     print(f"adversarial: contained {contained}/{m}, recorded {recorded}/{m}"
-          + (f"; {len(gaps)} known gaps apart (docs/threat-model.md)" if gaps else ""))
-    return 0 if m and contained == m and recorded == m and not broken else 1
+          + (f"; {len(gaps)} known gaps apart (docs/threat-model.md)" if gaps else "")
+          + (f"; {len(schema_bad)} reports not matching docs/report.schema.json "
+             f"({', '.join(sorted(schema_bad))})" if schema_bad else ""))
+    return 0 if m and contained == m and recorded == m and not broken and not schema_bad else 1
 
 
 if __name__ == "__main__":

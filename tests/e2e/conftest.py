@@ -4,19 +4,26 @@ at what happened from outside (files, a TCP listener, /proc), at the report,
 the --log file and the denial lines on standard error.
 
 The binary comes from $SANDBOXPY (ctest sets it), else the default build.
-Only the standard library and pytest are used.
+The standard library, pytest and python3-jsonschema are used: every report,
+--log line and batch result line a test produces is checked against
+docs/report.schema.json (tests/schema/report_schema.py), as it is read and,
+after each test, whatever is left under the test's tmp_path.
 """
 import json
 import os
 import re
 import socket
 import subprocess
+import sys
 import textwrap
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "schema"))
+import report_schema  # noqa: E402  (after the path above)
 
 SANDBOXPY = os.path.abspath(os.environ.get("SANDBOXPY", "/work/main/build/sandboxpy"))
 # Plain CPython, to compare behaviour with (the one sandboxpy embeds).
@@ -67,10 +74,12 @@ class Result:
         self.report_path = report_path
         self.report = None
         if report_path is not None and report_path.exists():
-            self.report = json.loads(report_path.read_text())
+            self.report = report_schema.load_report(report_path)
         self.log = None
         if log_path is not None and log_path.exists():
             self.log = [json.loads(line) for line in log_path.read_text().splitlines()]
+            for i, line in enumerate(self.log, 1):
+                report_schema.check_log_line(line, f"{log_path}:{i}")
 
     def __repr__(self):
         return (f"Result(rc={self.rc}, cmd={self.cmd!r},\n stdout={self.stdout!r},\n"
@@ -146,6 +155,15 @@ class Sandbox:
         elapsed = time.monotonic() - t0
         return Result(proc, self.report_path if report else None,
                       self.log_path if log else None, elapsed, cmd)
+
+
+@pytest.fixture(autouse=True)
+def reports_match_the_schema(tmp_path):
+    """After each test: every report, result line and --log line left under
+    its tmp_path matches docs/report.schema.json (the ones a test read
+    itself, or overwrote with a later run, were checked by Result)."""
+    yield
+    report_schema.check_tree(tmp_path)
 
 
 @pytest.fixture

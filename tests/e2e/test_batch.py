@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOXPY, procs_with
+from conftest import SANDBOXPY, procs_with, report_schema
 
 pytestmark = pytest.mark.skipif(not Path(SANDBOXPY).exists(),
                                 reason=f"no sandboxpy binary at {SANDBOXPY}")
@@ -40,6 +40,11 @@ def give_to_sandbox(*dirs):
             os.chown(d, 64981, 64981)
 
 
+def result_line(text):
+    """One result line, parsed and checked against docs/report.schema.json."""
+    return report_schema.check_batch_result(json.loads(text), f"result line {text[:80]!r}...")
+
+
 def write_jobs(path, jobs):
     path.write_text("".join((j if isinstance(j, str) else json.dumps(j)) + "\n" for j in jobs))
     return path
@@ -55,7 +60,7 @@ def batch(tmp_path, jobs, *opts, env=None, input=None, timeout=60):
     proc = subprocess.run([SANDBOXPY, "--batch", str(jobs_path), "--results", str(results_path),
                            *opts], capture_output=True, text=True, timeout=timeout, env=env,
                           input=input, cwd=tmp_path)
-    lines = [json.loads(l) for l in results_path.read_text().splitlines()] \
+    lines = [result_line(l) for l in results_path.read_text().splitlines()] \
         if results_path.exists() else []
     return proc, {r["id"]: r for r in lines if r["id"] is not None}, lines
 
@@ -245,7 +250,7 @@ def test_many_tiny_jobs_stream_from_standard_input(tmp_path):
                           capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     results.write_text(proc.stdout)
-    lines = [json.loads(l) for l in proc.stdout.splitlines()]
+    lines = [result_line(l) for l in proc.stdout.splitlines()]
     assert len(lines) == 120
     assert {r["id"] for r in lines} == {f"t{i}" for i in range(120)}
     for r in lines:
@@ -323,7 +328,7 @@ def test_interrupt_ends_every_sandbox_and_keeps_finished_results(tmp_path, sig):
     assert rc == 128 + sig, p.stderr.read()
     time.sleep(0.1)
     assert procs_with(str(jobs_path)) == [], "a worker or a sandbox was left behind"
-    lines = [json.loads(l) for l in results.read_text().splitlines()]
+    lines = [result_line(l) for l in results.read_text().splitlines()]
     res = {r["id"]: r for r in lines}
     assert res["quick1"]["report"]["status"] == "ok" and res["quick2"]["report"]["status"] == "ok"
     ended = sorted(i for i in res if i.startswith("sleep"))
@@ -357,7 +362,7 @@ def test_example_grading(tmp_path):
         assert rows[name]["passed"] == "0/3"
         assert [rows[name][t] for t in tests] == ["VIOLATION"] * 3
     # right for the right reason: the results say which rule
-    results = [json.loads(l) for l in (out / "results.jsonl").read_text().splitlines()]
+    results = [result_line(l) for l in (out / "results.jsonl").read_text().splitlines()]
     rule = {r["id"]: (r["report"]["summary"]["killed_by"] or {}).get("rule") for r in results}
     for t in tests:
         assert rule[f"fork_bomb/{t}"] == "process.spawn"

@@ -3,6 +3,7 @@ directory, its control fields and contents read with dpkg-deb, then
 unpacked with dpkg -x into a scratch root and run from there.
 
 Environment (tests/CMakeLists.txt): SBX_BUILD_DIR, CPACK."""
+import json
 import os
 import re
 import subprocess
@@ -21,7 +22,7 @@ FILES = ["usr/bin/sandboxpy", "usr/lib/libsandboxpy.so.0.1.0", "usr/lib/libsandb
          "usr/lib/libsandboxpy.so", "usr/lib/libsandboxpy.a", "usr/include/sandboxpy.h",
          "usr/lib/pkgconfig/sandboxpy.pc", "usr/share/man/man1/sandboxpy.1",
          "usr/share/man/man5/sandboxpy-policy.5",
-         "usr/share/sandboxpy/policies/default.json"]
+         "usr/share/sandboxpy/policies/default.json", "usr/share/sandboxpy/report.schema.json"]
 
 
 def ok(cmd, **kw):
@@ -73,6 +74,16 @@ def test_runs_from_unpacked_root(root, tmp_path):
     shown = ok([str(sandboxpy), "--show-policy", "builtin:default"], cwd=tmp_path)
     assert '"name": "default"' in shown and f'"{tmp_path}"' in shown
     assert ok([str(sandboxpy), "-q", "-c", "print(6*7)"], cwd=tmp_path) == "42\n"
+
+
+def test_packaged_schema_matches_its_reports(root, tmp_path):
+    # The report's JSON Schema ships with the package, and what the
+    # packaged binary writes matches it (Debian's python3-jsonschema).
+    import jsonschema
+    schema = json.loads((root / "usr/share/sandboxpy/report.schema.json").read_text())
+    subprocess.run([str(root / "usr/bin/sandboxpy"), "-q", "-r", "r.json", "-c", "import os; os.fork()"],
+                   cwd=tmp_path, capture_output=True, timeout=60)
+    jsonschema.Draft202012Validator(schema).validate(json.loads((tmp_path / "r.json").read_text()))
 
 
 def test_man_pages_in_package(root):

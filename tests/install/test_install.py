@@ -6,6 +6,7 @@ exported names, the builtin policies' JSON and the man pages.
 Environment (tests/CMakeLists.txt): SBX_BUILD_DIR, SBX_SOURCE_DIR, CMAKE,
 SANDBOXPY (the built CLI), SBX_TEST_CFLAGS (the sanitizer build adds its
 flags: an instrumented library needs its runtime in the program)."""
+import json
 import os
 import re
 import shlex
@@ -146,6 +147,21 @@ def test_builtin_policies_installed_as_json(prefix, tmp_path):
         from_file = ok([str(sandboxpy), "--show-policy", str(path)], cwd=tmp_path)
         builtin = ok([str(sandboxpy), "--show-policy", f"builtin:{name}"], cwd=tmp_path)
         assert from_file == builtin, name
+
+
+def test_report_schema_installed(prefix, tmp_path):
+    # docs/report.schema.json as it is, and what the installed binary
+    # writes matches it (Debian's python3-jsonschema).
+    import jsonschema
+    installed = prefix / "share/sandboxpy/report.schema.json"
+    assert installed.read_bytes() == (SOURCE / "docs/report.schema.json").read_bytes()
+    schema = json.loads(installed.read_text())
+    run([str(prefix / "bin/sandboxpy"), "-q", "-r", "r.json", "-c", "open('/etc/x', 'w')"],
+        cwd=tmp_path)
+    jsonschema.Draft202012Validator(schema).validate(json.loads((tmp_path / "r.json").read_text()))
+    # The man page's REPORT section is the one generated from it.
+    page = (prefix / "share/man/man1/sandboxpy.1").read_text()
+    assert ".SH REPORT" in page and r"report.\&schema.\&json" in page   # scdoc's roff
 
 
 def test_man_pages_are_scdoc_roff(prefix):
