@@ -24,6 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "schema"))
 import report_schema  # noqa: E402  (after the path above)
+from report_fixtures import reports_match_the_schema  # noqa: E402,F401  (autouse)
 
 SANDBOXPY = os.path.abspath(os.environ.get("SANDBOXPY", "/work/main/build/sandboxpy"))
 # Plain CPython, to compare behaviour with (the one sandboxpy embeds).
@@ -155,15 +156,6 @@ class Sandbox:
         elapsed = time.monotonic() - t0
         return Result(proc, self.report_path if report else None,
                       self.log_path if log else None, elapsed, cmd)
-
-
-@pytest.fixture(autouse=True)
-def reports_match_the_schema(tmp_path):
-    """After each test: every report, result line and --log line left under
-    its tmp_path matches docs/report.schema.json (the ones a test read
-    itself, or overwrote with a later run, were checked by Result)."""
-    yield
-    report_schema.check_tree(tmp_path)
 
 
 @pytest.fixture

@@ -11,11 +11,16 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# Every result line left under a test's tmp_path is checked against
+# docs/report.schema.json.
+sys.path.insert(0, str(REPO / "tests" / "schema"))
+from report_fixtures import reports_match_the_schema  # noqa: E402,F401  (autouse)
 SCALING = REPO / "examples" / "scaling"
 SANDBOXPY = os.path.abspath(os.environ.get("SANDBOXPY", str(REPO / "build" / "sandboxpy")))
 N_JOBS = 7

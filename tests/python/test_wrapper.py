@@ -24,6 +24,9 @@ if str(PKG_SRC) not in sys.path:
 
 import sandboxpy  # noqa: E402  (after the path above)
 from sandboxpy import Event, Policy, PolicyError, Result  # noqa: E402
+# Every report the wrapper reads is checked against docs/report.schema.json.
+sys.path.insert(0, str(REPO / "tests" / "schema"))
+from report_fixtures import reports_match_the_schema  # noqa: E402,F401  (autouse)
 os.environ.setdefault("SANDBOXPY", str(REPO / "build" / "sandboxpy"))
 
 
