@@ -255,12 +255,20 @@ static int caller_name(const struct net_ctx *x, int fd, char *out, size_t cap)
 	return r;
 }
 
+/* What judging a destination decided. */
+enum judged {
+	J_REFUSED,	/* *err and why are set */
+	J_ALLOWED,	/* perform the call with the judged address */
+	J_ANSWERED,	/* resp holds the answer already */
+	J_CONTINUE,	/* let the call go on to the kernel (a UNIX bind) */
+};
+
 /* A UNIX socket path to connect or send to: resolved once in the caller's
  * root as the kernel would for it (symlinks followed, magic links
  * refused), judged on the object it reaches (a socket in a write tree),
- * and reached through /proc/self/fd/N of that object. 1 allowed (sun,
- * *pathfd), 0 refused, 2 answered. */
-static int judge_unix_peer(struct net_ctx *x, const char *path, struct sockaddr_un *sun, int *pathfd,
+ * and reached through /proc/self/fd/N of that object: allowed (sun,
+ * *pathfd) or refused. */
+static enum judged judge_unix_peer(struct net_ctx *x, const char *path, struct sockaddr_un *sun, int *pathfd,
 			   struct seccomp_notif_resp *resp, int *err)
 {
 	char name[PATH_MAX];
@@ -272,31 +280,31 @@ static int judge_unix_peer(struct net_ctx *x, const char *path, struct sockaddr_
 		*err = fd == -ELOOP ? EACCES : -fd;
 		set_why(x, "unix:%s %s", path, fd == -ELOOP ? "goes through a magic link or a symlink loop"
 							   : "does not resolve in the caller's root");
-		return 0;
+		return J_REFUSED;
 	}
 	*pathfd = fd;
 	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		*err = ECONNREFUSED;
 		set_why(x, "unix:%s %s", path, "is not a socket");
-		return 0;
+		return J_REFUSED;
 	}
 	if (caller_name(x, fd, name, sizeof(name)) < 0 || !sbx_path_under_any(name, x->c->write_roots)) {
 		set_why(x, "unix:%s is %s, outside the write trees", path, caller_name(x, fd, name, sizeof(name)) < 0
 			? "an object with no name in the caller's view" : name);
-		return 0;
+		return J_REFUSED;
 	}
 	(void)resp;
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	snprintf(sun->sun_path, sizeof(sun->sun_path), "/proc/self/fd/%d", fd);
-	return 1;
+	return J_ALLOWED;
 }
 
 /* bind of a UNIX socket path: the kernel creates the file, and Landlock's
  * make_sock right decides on the real parent directory at that moment,
  * with the caller's own credentials; the supervisor's resolution here
- * only decides what is recorded. 3: continue, 0 refused. */
-static int judge_unix_bind(struct net_ctx *x, const char *path, int *err)
+ * only decides what is recorded: continue, or refused. */
+static enum judged judge_unix_bind(struct net_ctx *x, const char *path, int *err)
 {
 	char dir[PATH_MAX], full[PATH_MAX + 128];
 	const char *leaf;
@@ -305,26 +313,25 @@ static int judge_unix_bind(struct net_ctx *x, const char *path, int *err)
 	if (fd < 0) {
 		*err = fd == -ELOOP ? EACCES : -fd;
 		set_why(x, "unix:%s %s", path, "does not resolve in the caller's root");
-		return 0;
+		return J_REFUSED;
 	}
 	r = caller_name(x, fd, dir, sizeof(dir));
 	close(fd);
 	if (r < 0) {
 		set_why(x, "unix:%s %s", path, "is in a directory with no name in the caller's view");
-		return 0;
+		return J_REFUSED;
 	}
 	snprintf(full, sizeof(full), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", leaf);
 	if (!sbx_path_under_any(full, x->c->write_roots)) {
 		set_why(x, "unix:%s is %s, outside the write trees", path, full);
-		return 0;
+		return J_REFUSED;
 	}
-	return 3;
+	return J_CONTINUE;
 }
 
-/* The destination d (from the address a of alen bytes), judged: 1 allowed
- * (the address to use in *use, *use_len), 0 refused (*err, why), 2
- * answered (resp), 3 continue (a UNIX bind, see judge_unix_bind). */
-static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union sockaddr_any *a, size_t alen,
+/* The destination d (from the address a of alen bytes), judged; when
+ * allowed, the address to use is in *use, *use_len. */
+static enum judged judge(struct net_ctx *x, const struct sbx_net_dest *d, const union sockaddr_any *a, size_t alen,
 		 union sockaddr_any *use, socklen_t *use_len, int *pathfd, struct seccomp_notif_resp *resp,
 		 int *err)
 {
@@ -339,20 +346,23 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 	case SBX_NK_REFUSED:
 		*err = d->err;
 		set_why(x, "%.80s: %s", desc, d->why);
-		return 0;
+		return J_REFUSED;
 	case SBX_NK_UNIX_ABSTRACT:
 		set_why(x, "%.80s: %s", desc, "an abstract UNIX socket, which no rule can name");
-		return 0;
+		return J_REFUSED;
 	case SBX_NK_UNIX_AUTOBIND:
 		set_why(x, "%.80s: %s", desc, "an autobound UNIX address, which no rule can name");
-		return 0;
+		return J_REFUSED;
 	case SBX_NK_UNIX_PATH:
 		for (size_t i = 0; x->op != SBX_NET_BIND && i < sizeof(libc_probes) / sizeof(libc_probes[0]); i++)
 			if (strcmp(d->path, libc_probes[i]) == 0)
-				return answer(resp, 0, ENOENT) + 1;
+				{
+				answer(resp, 0, ENOENT);
+				return J_ANSWERED;
+			}
 		if (sbx_policy_no_network(x->c->p)) {
 			set_dest(x, desc);
-			return 0;
+			return J_REFUSED;
 		}
 		if (x->op == SBX_NET_BIND)
 			return judge_unix_bind(x, d->path, err);
@@ -361,12 +371,12 @@ static int judge(struct net_ctx *x, const struct sbx_net_dest *d, const union so
 	default:
 		if (!sbx_net_allowed(x->c->p, x->op, d)) {
 			set_dest(x, desc);
-			return 0;
+			return J_REFUSED;
 		}
 		if (a)
 			memcpy(use, a, alen);
 		*use_len = (socklen_t)alen;
-		return 1;
+		return J_ALLOWED;
 	}
 }
 
@@ -386,7 +396,7 @@ static int do_addressed(struct net_ctx *x, struct seccomp_notif_resp *resp, int 
 		return answer(resp, 0, EFAULT);
 	sbx_net_classify(x->op, &x->s, 0, &a, alen, &dest);
 	v = judge(x, &dest, &a, alen, &use, &ul, &pathfd, resp, err);
-	if (v == 1) {
+	if (v == J_ALLOWED) {
 		if (sbx_as_caller_enter(&x->who, &saved) < 0) {
 			*err = EPERM;
 			set_why(x, "the caller's credentials could not be taken");
@@ -396,13 +406,13 @@ static int do_addressed(struct net_ctx *x, struct seccomp_notif_resp *resp, int 
 						  : perform_connect(x, &use.sa, ul, resp);
 			sbx_as_caller_leave(&saved);
 		}
-	} else if (v == 3) {
+	} else if (v == J_CONTINUE) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		resp->error = 0;
 		resp->val = 0;
 		v = 1;
-	} else if (v == 2) {
-		v = 1;
+	} else {
+		v = v == J_ANSWERED;
 	}
 	if (pathfd >= 0)
 		close(pathfd);
@@ -537,8 +547,11 @@ static int do_send(struct net_ctx *x, struct send_copy *sc, uint64_t ctl, size_t
 
 	sbx_net_classify(SBX_NET_SEND, &x->s, flags, sc->has_addr ? &sc->addr : NULL, sc->addrlen, &dest);
 	v = judge(x, &dest, sc->has_addr ? &sc->addr : NULL, sc->addrlen, &use, &ul, &pathfd, resp, err);
-	if (v != 1)
+	if (v != J_ALLOWED) {
+		/* Answered (a libc probe): done, as any answer is. */
+		v = v == J_ANSWERED;
 		goto out;
+	}
 	if ((flags & MSG_FASTOPEN) && x->s.type == SOCK_STREAM && !x->nonblock && !(flags & MSG_DONTWAIT)) {
 		/* Not reproducible without blocking the supervisor; EOPNOTSUPP is
 		 * the kernel's answer when Fast Open is off (callers fall back). */

@@ -15,6 +15,7 @@ the audit hook never sees the operation.
 
 Run: SANDBOXPY=build/sandboxpy /usr/bin/python3 -m pytest tests/e2e/test_seccomp.py
 """
+import errno
 import json
 import os
 import re
@@ -408,6 +409,24 @@ def test_kernel_denial_describes_socket_address_only(sbx, listener, call):
     assert ev["args"] == [fd, addr], res
     assert ev["detail"] == f"{call} {addr}", res
     assert listener.stop() == []
+
+
+@pytest.mark.parametrize("call", ["connect", "sendto"])
+def test_libc_nscd_probe_is_answered_enoent_without_a_record(sbx, call):
+    """glibc asks the name-service cache daemon's socket before resolving:
+    the supervisor answers ENOENT ("no nscd here"), as the kernel would on
+    a machine without it, and records nothing, for a connect and for a
+    datagram sent to it alike (a send was recorded as a bypass, EPERM)."""
+    sbx.write_policy(native_pol(network={"dns": True}))
+    kind = 1 if call == "connect" else 2
+    body = (f"fd = libc.socket(1, {kind}, 0)\nsa = sockaddr_un('/run/nscd/socket')\n" +
+            ("r, e = sc(42, fd, sa, len(sa))\n" if call == "connect"
+             else "r, e = sc(44, fd, b'x', 1, 0, sa, len(sa))\n"))
+    sbx.script(program(native_block(body)))
+    res = sbx.run("prog.py")
+    assert_ok_run(res)
+    assert tagged(res, "NATIVE") == [["-1", str(errno.ENOENT)]], res
+    assert seccomp_events(res) == [], res
 
 
 # ---------------------------------------------------------------------------
