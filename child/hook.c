@@ -1408,6 +1408,17 @@ static bool decide_code(const struct sbx_event_map *row, const char *event, PyOb
 	return true;
 }
 
+/* Two paths, a (read, or written when a_write) then b (written): the
+ * first refused is judged, the other is the record's second path. */
+static void check_two(PyObject *args, const struct sbx_event_map *row, bool a_write, const char *event,
+		      struct verdict *v)
+{
+	if (!check_path(args, row->a, -1, a_write, event, NULL, v))
+		other_path(args, row->b, true, event);
+	else if (!check_path(args, row->b, -1, true, event, NULL, v))
+		other_path(args, row->a, a_write, event);
+}
+
 static int decide_row(const struct sbx_event_map *row, const char *event, PyObject *args)
 {
 	struct verdict v = { .rule = row->rule };
@@ -1427,16 +1438,10 @@ static int decide_row(const struct sbx_event_map *row, const char *event, PyObje
 		check_path(args, row->a, row->b, true, event, NULL, &v);
 		break;
 	case SBX_H_WRITE2:
-		if (!check_path(args, row->a, -1, true, event, NULL, &v))
-			other_path(args, row->b, true, event);
-		else if (!check_path(args, row->b, -1, true, event, NULL, &v))
-			other_path(args, row->a, true, event);
+		check_two(args, row, true, event, &v);
 		break;
 	case SBX_H_COPY:
-		if (!check_path(args, row->a, -1, false, event, NULL, &v))
-			other_path(args, row->b, true, event);
-		else if (!check_path(args, row->b, -1, true, event, NULL, &v))
-			other_path(args, row->a, false, event);
+		check_two(args, row, false, event, &v);
 		break;
 	case SBX_H_LINK:
 		/* A hard link shares the inode: its source must be writable too. */

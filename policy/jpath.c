@@ -299,6 +299,17 @@ static void offset_to_pos(const char *s, size_t off, int *line, int *col)
 	*col = c;
 }
 
+/* Past one member or element and the comma after it, if any. */
+static bool next_item(struct scan *sc)
+{
+	if (!skip_value(sc, 0))
+		return false;
+	skip_ws(sc);
+	if (sc->i < sc->len && sc->s[sc->i] == ',')
+		sc->i++;
+	return true;
+}
+
 bool sbx_jpos_find(const char *text, size_t len, const struct sbx_jpath *path,
 		   bool at_key, int *line, int *col)
 {
@@ -343,11 +354,8 @@ bool sbx_jpos_find(const char *text, size_t len, const struct sbx_jpath *path,
 					found = true;
 					break;
 				}
-				if (!skip_value(&sc, 0))
+				if (!next_item(&sc))
 					return false;
-				skip_ws(&sc);
-				if (sc.i < len && text[sc.i] == ',')
-					sc.i++;
 			}
 		} else {
 			size_t idx = 0;
@@ -362,11 +370,8 @@ bool sbx_jpos_find(const char *text, size_t len, const struct sbx_jpath *path,
 					found = true;
 					break;
 				}
-				if (!skip_value(&sc, 0))
+				if (!next_item(&sc))
 					return false;
-				skip_ws(&sc);
-				if (sc.i < len && text[sc.i] == ',')
-					sc.i++;
 				idx++;
 			}
 		}

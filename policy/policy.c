@@ -970,6 +970,15 @@ out_free:
 	return r;
 }
 
+static void netrules_free(struct sbx_net_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].text);
+		free(r[i].host);
+	}
+	free(r);
+}
+
 void sbx_policy_free(struct sbx_policy *p)
 {
 	if (!p)
@@ -985,16 +994,8 @@ void sbx_policy_free(struct sbx_policy *p)
 	free(p->python.env);
 	strv_free(&p->fs.read);
 	strv_free(&p->fs.write);
-	for (size_t i = 0; i < p->net.n_connect; i++) {
-		free(p->net.connect[i].text);
-		free(p->net.connect[i].host);
-	}
-	free(p->net.connect);
-	for (size_t i = 0; i < p->net.n_bind; i++) {
-		free(p->net.bind[i].text);
-		free(p->net.bind[i].host);
-	}
-	free(p->net.bind);
+	netrules_free(p->net.connect, p->net.n_connect);
+	netrules_free(p->net.bind, p->net.n_bind);
 	strv_free(&p->process.exec_allow);
 	strv_free(&p->native.ext_list);
 	strv_free(&p->imports.deny);

@@ -208,6 +208,24 @@ static int check_keys(struct batch *b, unsigned long line, json_t *doc, struct s
 	return err->n ? -EINVAL : 0;
 }
 
+/* The strings of the job's array key, at most max of them (more is an
+ * error of the job line): how many were taken. */
+static size_t job_strings(struct batch *b, unsigned long line, json_t *doc, const char *key,
+			  const char **out, size_t max, const char *what, struct sbx_error *err)
+{
+	json_t *a = json_object_get(doc, key), *v;
+	char at[32];
+	size_t i, n = 0;
+
+	snprintf(at, sizeof(at), "$.%s", key);
+	if (json_array_size(a) > max)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "more than %zu %s", max, what);
+	json_array_foreach(a, i, v)
+		if (i < max)
+			out[n++] = json_string_value(v);
+	return n;
+}
+
 /* Parses and checks one line, loads its policy. 0, or -EINVAL with err
  * filled (the line's own error result). */
 static int job_parse(struct batch *b, unsigned long line, const char *text, size_t n,
@@ -217,7 +235,7 @@ static int job_parse(struct batch *b, unsigned long line, const char *text, size
 		{ "file", SBX_PROG_FILE }, { "code", SBX_PROG_COMMAND }, { "module", SBX_PROG_MODULE },
 	};
 	json_error_t jerr;
-	json_t *a, *v;
+	json_t *v;
 	size_t i, n_prog = 0;
 
 	memset(j, 0, sizeof(*j));
@@ -246,20 +264,8 @@ static int job_parse(struct batch *b, unsigned long line, const char *text, size
 	if (n_prog != 1)
 		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$", "a job has exactly one of file, code, "
 			     "module (it has %zu)", n_prog);
-	a = json_object_get(j->doc, "args");
-	if (json_array_size(a) > MAX_JOB_ARGS)
-		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.args", "more than %d arguments",
-			     MAX_JOB_ARGS);
-	json_array_foreach(a, i, v)
-		if (i < MAX_JOB_ARGS)
-			j->args[j->n_args++] = json_string_value(v);
-	a = json_object_get(j->doc, "set");
-	if (json_array_size(a) > MAX_JOB_SETS)
-		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.set", "more than %d overrides",
-			     MAX_JOB_SETS);
-	json_array_foreach(a, i, v)
-		if (i < MAX_JOB_SETS)
-			j->sets[j->n_sets++] = json_string_value(v);
+	j->n_args = job_strings(b, line, j->doc, "args", j->args, MAX_JOB_ARGS, "arguments", err);
+	j->n_sets = job_strings(b, line, j->doc, "set", j->sets, MAX_JOB_SETS, "overrides", err);
 	if ((v = json_object_get(j->doc, "timeout"))) {
 		/* after the sets, as --timeout overrides limits.wall_seconds */
 		snprintf(j->timeout_set, sizeof(j->timeout_set), "limits.wall_seconds=%.17g",

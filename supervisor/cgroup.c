@@ -45,37 +45,29 @@ static int write_str(const char *dir, const char *file, const char *val)
 	return r;
 }
 
-/* "key value" lines (memory.oom_control, memory.events, cpu.stat). */
+/* A number from a cgroup file: the value of its "key value" line
+ * (memory.oom_control, memory.events, cpu.stat), or with key NULL the
+ * file's first line (cpuacct.usage). -1 when absent. */
 static long long read_key(const char *dir, const char *file, const char *key)
 {
 	char path[PATH_MAX], line[256];
-	size_t kl = strlen(key);
+	size_t kl = key ? strlen(key) : 0;
 	long long v = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (!(f = fopen(path, "re")))
 		return -1;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			v = atoll(line);
+			break;
+		}
 		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
 			v = atoll(line + kl + 1);
 			break;
 		}
-	fclose(f);
-	return v;
-}
-
-static long long read_num(const char *dir, const char *file)
-{
-	char path[PATH_MAX], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = atoll(buf);
+	}
 	fclose(f);
 	return v;
 }
@@ -185,7 +177,7 @@ static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id
 		if (access(CG_ROOT "/cpuacct/cpuacct.usage", R_OK) != 0)
 			snprintf(mount, sizeof(mount), CG_ROOT "/cpu,cpuacct");
 		if (make_group(mount, own, id, cg->cpu_dir, sizeof(cg->cpu_dir)) == 0)
-			cg->cpu = read_num(cg->cpu_dir, "cpuacct.usage") >= 0;
+			cg->cpu = read_key(cg->cpu_dir, "cpuacct.usage", NULL) >= 0;
 	}
 }
 
@@ -248,7 +240,7 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg)
 	if (!cg->cpu)
 		return -1;
 	if (cg->version == 1)
-		return (v = read_num(cg->cpu_dir, "cpuacct.usage")) < 0 ? -1 : (double)v / 1e9;
+		return (v = read_key(cg->cpu_dir, "cpuacct.usage", NULL)) < 0 ? -1 : (double)v / 1e9;
 	return (v = read_key(cg->cpu_dir, "cpu.stat", "usage_usec")) < 0 ? -1 : (double)v / 1e6;
 }
 

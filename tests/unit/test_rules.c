@@ -74,6 +74,14 @@ static void allowing_policy(const struct sbx_rule_info *ri, char *buf, size_t le
 	}
 }
 
+static struct sbx_policy *allowing(const struct sbx_rule_info *ri)
+{
+	char text[512];
+
+	allowing_policy(ri, text, sizeof(text));
+	return load_text(text);
+}
+
 static void test_rows_complete(void **state)
 {
 	(void)state;
@@ -106,14 +114,13 @@ static void test_reader_and_writer(void **state)
 	(void)state;
 	for (int r = 1; r < SBX_RULE__COUNT; r++) {
 		const struct sbx_rule_info *ri = &sbx_rules[r];
-		char text[512], *out = NULL, want[256];
+		char *out = NULL, want[256];
 		struct sbx_policy *p;
 		struct sbx_error err;
 
 		if (ri->kind != SBX_RK_BOOL && ri->kind != SBX_RK_ACTION)
 			continue;
-		allowing_policy(ri, text, sizeof(text));
-		p = load_text(text);
+		p = allowing(ri);
 		if (ri->kind == SBX_RK_BOOL && !sbx_rule_bool(p, ri->id))
 			fail_msg("%s: the reader did not set it", ri->name);
 		if (ri->kind == SBX_RK_ACTION && sbx_rule_action(p, ri->id) != SBX_LOG)
@@ -179,16 +186,13 @@ static void test_explain(void **state)
 	(void)state;
 	for (int r = 1; r < SBX_RULE__COUNT; r++) {
 		const struct sbx_rule_info *ri = &sbx_rules[r];
-		char text[512], line[256];
+		char line[256];
 		struct sbx_policy *p;
 		char *out;
 
 		if (!ri->section)
 			continue;
-		allowing_policy(ri, text, sizeof(text));
-		if (ri->kind == SBX_RK_NETWORK)
-			snprintf(text, sizeof(text), "{\"version\": 1}");
-		p = load_text(text);
+		p = allowing(ri);
 		out = captured(sbx_policy_explain, p);
 		if (ri->kind != SBX_RK_EVENTS && !strstr(out, ri->explain))
 			fail_msg("%s: --explain does not word it (\"%s\")", ri->name, ri->explain);
@@ -306,12 +310,9 @@ static void test_plausible(void **state)
 	(void)state;
 	for (int r = 1; r < SBX_RULE__COUNT; r++) {
 		const struct sbx_rule_info *ri = &sbx_rules[r];
-		char text[512];
-		struct sbx_policy *p;
+		struct sbx_policy *p = allowing(ri);
 		struct sbx_decoded d = { .rule = ri->id };
 
-		allowing_policy(ri, text, sizeof(text));
-		p = load_text(text);
 		snprintf(d.event, sizeof(d.event), "app.x");
 		d.action = ri->kind == SBX_RK_ACTION ? SBX_LOG : SBX_DENY;
 		if (!sbx_event_plausible(p, &d))
