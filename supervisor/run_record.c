@@ -153,7 +153,7 @@ static void add_hint(struct sup *s, enum sbx_rule rule, json_t *ev, char *settin
 	char hint[700];
 	size_t n = strlen(setting);
 
-	if (s->p->on_violation == SBX_KILL || s->o->quiet)
+	if (sbx_policy_deny_action(s->p) == SBX_KILL || s->o->quiet)
 		return;
 	sbx_denial_hint(s->p, rule, ev, hint, sizeof(hint));
 	if (hint[0] && n + 2 < len)
