@@ -28,7 +28,10 @@ def _num(v: Any) -> float:
 class Event:
     """One recorded event: a denial, a `log` action or a kill.
     `layer` is "audit", "seccomp" or "landlock"; audit events have `event`,
-    seccomp ones `syscall`; `name` is whichever is set."""
+    seccomp ones `syscall`; `name` is whichever is set. The operands say
+    what was judged, as data: `path` (and `path2` for a rename, copy or
+    link), `addr` ("host:port"), `module`, `program` and its `argv`; each
+    is None when the event has none."""
 
     seq: int
     t: float
@@ -43,6 +46,12 @@ class Event:
     detail: Optional[str]
     bypass: bool
     raw: JSONDict = field(repr=False, compare=False)
+    path: Optional[str] = None
+    path2: Optional[str] = None
+    addr: Optional[str] = None
+    module: Optional[str] = None
+    program: Optional[str] = None
+    argv: Optional[Tuple[str, ...]] = None
 
     @property
     def name(self) -> str:
@@ -65,6 +74,12 @@ class Event:
             detail=_opt_str(d.get("detail")),
             bypass=d.get("bypass") is True,
             raw=dict(d),
+            path=_opt_str(d.get("path")),
+            path2=_opt_str(d.get("path2")),
+            addr=_opt_str(d.get("addr")),
+            module=_opt_str(d.get("module")),
+            program=_opt_str(d.get("program")),
+            argv=(tuple(str(a) for a in d["argv"]) if isinstance(d.get("argv"), list) else None),
         )
 
 

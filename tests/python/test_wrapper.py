@@ -307,6 +307,28 @@ def test_events_are_parsed(work):
     assert r.summary.logged == 1 and r.summary.denied == len(denied)
 
 
+def test_event_operands_are_parsed(work):
+    """What a denial judged comes as fields, not words of its detail."""
+    secret = work / "outside" / "it's.txt"
+    secret.write_text("x")
+    script(work / "work" / "plugin.py", f"""
+        import subprocess
+        for f in (lambda: open({str(secret)!r}),
+                  lambda: subprocess.run(["/bin/echo", "hi there"])):
+            try:
+                f()
+            except PermissionError:
+                pass
+    """)
+    r = sandboxpy.run(path=work / "work" / "plugin.py", policy=Policy.build().read(".").build(),
+                      cwd=work / "work")
+    by_rule = {e.rule: e for e in r.denials()}
+    assert by_rule["filesystem.read"].path == str(secret), r.report["events"]
+    spawn = by_rule["process.spawn"]
+    assert (spawn.program, spawn.argv) == ("/bin/echo", ("/bin/echo", "hi there")), spawn
+    assert spawn.path is None and spawn.addr is None
+
+
 def test_missing_required_layer_is_a_setup_error(work, monkeypatch):
     """sandboxpy-faults (a test-only build) fails the Landlock layer on
     request: with require=["landlock"] that is exit 125 and SetupError."""
