@@ -453,6 +453,50 @@ class Run:
     pass
 
 
+def token_cpu(token, seen):
+    """Samples the CPU seconds of every process whose command line holds
+    the token (the case's own processes, inside the sandbox or not) into
+    seen, pid -> the most seen: the kernel attributes nothing to a parent
+    that never reaps, so wait4 alone misses what a killed sandbox used."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in token_pids(token):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[pid] = max(seen.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / tick)
+
+
+def wait_measured(proc, timeout, token=None):
+    """Waits for proc (killing its group past timeout): its exit status as
+    Popen gives it, and the CPU seconds used: the larger of what it and
+    every descendant it reaped used (wait4's rusage) and what the case's
+    own processes were seen to use (token_cpu, every 50 ms). CPU time, not
+    wall time, says whether a CPU limit held: a busy machine stretches the
+    one and not the other."""
+    deadline = time.monotonic() + timeout
+    seen, next_sample = {}, 0.0
+    while True:
+        pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if token and time.monotonic() >= next_sample:
+            token_cpu(token, seen)
+            next_sample = time.monotonic() + 0.05
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            proc.kill()
+            pid, status, ru = os.wait4(proc.pid, 0)
+            proc.timed_out_by_runner = True
+            break
+        time.sleep(0.01)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, max(ru.ru_utime + ru.ru_stime, sum(seen.values()))
+
 def run_program(world, v, confined):
     hdr = world.hdr
     args = [str(a) for a in fill(hdr.get("args", []), v)]
@@ -501,18 +545,9 @@ def run_program(world, v, confined):
     # one under sandboxpy, a decoy that stands in for it unconfined.
     world.pidfile.write_text(f"{(proc if confined else decoy).pid}\n")
     run.timed_out = False
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        proc.kill()
-        proc.wait()
+    run.rc, run.cpu = wait_measured(proc, timeout, world.token if "max_cpu_seconds" in hdr.get("oracle", {}) else None)
+    run.timed_out = getattr(proc, "timed_out_by_runner", False)
     run.elapsed = time.monotonic() - t0
-    run.rc = proc.returncode
     out.close()
     err.close()
     time.sleep(0.3)     # let a daemon that would survive show itself
@@ -573,6 +608,8 @@ def check_oracle(world, v, run):
         fails.append(f"processes survived the run: {run.leftovers}")
     if "max_seconds" in oracle and (run.timed_out or run.elapsed > oracle["max_seconds"]):
         fails.append(f"ran {run.elapsed:.1f} s (> {oracle['max_seconds']} s)")
+    if "max_cpu_seconds" in oracle and (run.timed_out or run.cpu > oracle["max_cpu_seconds"]):
+        fails.append(f"used {run.cpu:.1f} s of CPU (> {oracle['max_cpu_seconds']} s)")
     if "stdout_lacks" in oracle and oracle["stdout_lacks"].encode() in run.stdout:
         fails.append(f"the program printed {oracle['stdout_lacks']!r}")
     if "max_size" in oracle:
@@ -828,7 +865,7 @@ def run_case(path, verbose=False):
         if probs:
             res["details"].append("REPORT: " + "; ".join(probs))
         if fails or probs or verbose:
-            res["details"].append(f"sandboxpy rc={run.rc} in {run.elapsed:.1f} s\n"
+            res["details"].append(f"sandboxpy rc={run.rc} in {run.elapsed:.1f} s, {run.cpu:.2f} s of CPU\n"
                                   + describe_events(run.report))
             res["details"].append(f"stdout={run.stdout[-300:]!r}")
             res["details"].append("stderr=" + repr(run.stderr[-800:]))

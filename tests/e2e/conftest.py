@@ -158,6 +158,51 @@ class Sandbox:
                       self.log_path if log else None, elapsed, cmd)
 
 
+class CpuWatch:
+    """CPU seconds used by every process whose command line holds token,
+    sampled from /proc every 50 ms while a run lasts (outside the sandbox;
+    each process's most seen). A limit test measures CPU, not wall time,
+    which a busy machine stretches."""
+
+    def __init__(self, token):
+        self.token = token.encode()
+        self.seen = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self):
+        tick = os.sysconf("SC_CLK_TCK")
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    if self.token not in f.read():
+                        continue
+                with open(f"/proc/{name}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            self.seen[name] = max(self.seen.get(name, 0.0), cpu)
+
+    def _loop(self):
+        while not self._stop.wait(0.05):
+            self._sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def cpu(self):
+        return sum(self.seen.values())
+
+
 @pytest.fixture
 def sbx(tmp_path):
     return Sandbox(tmp_path)

@@ -2,7 +2,7 @@
 
 {
   "policy": {"version": 1, "limits": {"cpu_seconds": 1, "wall_seconds": 10}},
-  "oracle": {"stdout_lacks": "ESCAPED", "max_seconds": 3.5},
+  "oracle": {"stdout_lacks": "ESCAPED", "max_cpu_seconds": 1.8, "max_seconds": 9},
   "expect": {"status": "timeout", "message_contains": "CPU"}
 }
 """

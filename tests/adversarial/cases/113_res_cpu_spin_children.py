@@ -5,7 +5,7 @@ stay under it.
 {
   "policy": {"version": 1, "process": {"spawn": true}, "limits": {"cpu_seconds": 1, "wall_seconds": 10}},
   "args": ["TOKEN"],
-  "oracle": {"stdout_lacks": "ESCAPED", "max_seconds": 3, "no_leftover": true},
+  "oracle": {"stdout_lacks": "ESCAPED", "max_cpu_seconds": 1.8, "max_seconds": 9, "no_leftover": true},
   "expect": {"status": "timeout", "message_contains": "CPU"}
 }
 """
