@@ -13,9 +13,10 @@
 #include "sbx_run.h"
 
 /* Something wrote to the channel that sandboxpy's code did not: the
- * packet was counted and ignored, and the run is marked (once in errors,
- * once in a warning). Nothing the hook sent was lost by it, so the run goes
- * on and is still observed. */
+ * packet was counted (channel_junk or channel_disorder; it is no event of
+ * the program, so never in events_dropped) and ignored, and the run is
+ * marked (once in errors, once in a warning). Nothing the hook sent was
+ * lost by it, so the run goes on and is still observed. */
 void sbx_chan_tamper(struct sup *s, const char *why)
 {
 	if (s->chan_tampered)
@@ -116,13 +117,11 @@ static void event_record(struct sup *s, struct sbx_decoded *d)
 		chan_lost(s, "records of the hook lost, repeated or out of order");
 		break;	/* this one is sound: recorded below */
 	case -1:
-		s->dropped++;
 		chan_lost(s, "records of the hook lost, repeated or out of order");
 		return;
 	}
 	if ((!s->ready && !s->setup_failed && d->action != SBX_LOG && d->action != SBX_DENY &&
 	     d->action != SBX_KILL) || !sbx_event_plausible(s->p, d)) {
-		s->dropped++;
 		s->chan_junk++;
 		sbx_chan_tamper(s, "a record the policy cannot produce");
 		return;
@@ -132,7 +131,6 @@ static void event_record(struct sup *s, struct sbx_decoded *d)
 
 static bool reject_setup(struct sup *s)
 {
-	s->dropped++;
 	s->chan_junk++;
 	sbx_chan_tamper(s, "a set-up record after the start");
 	return true;
@@ -195,7 +193,6 @@ static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 
 static void junk(struct sup *s)
 {
-	s->dropped++;
 	s->chan_junk++;
 	sbx_chan_tamper(s, "a malformed or forged record");
 }
@@ -287,7 +284,6 @@ bool sbx_drain_channel(struct sup *s, int fd)
 				chan_lost(s, "the channel was shut down before the program ended");
 				return false;
 			}
-			s->dropped++;
 			s->chan_junk++;
 			sbx_chan_tamper(s, "an empty packet");
 			continue;
