@@ -251,7 +251,16 @@ bool sbx_drain_channel(struct sup *s, int fd)
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 		int passed = -1;
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		ssize_t n;
+
+		/* Standard error in order: what the program wrote before it
+		 * sent this record is in its stderr pipe now, and goes out
+		 * before the record's line. A thread that sent a refusal waits
+		 * until the record is read (the hook, wait_read), so what it
+		 * writes next comes after the line. */
+		if (s->relay_rd >= 0 && !sbx_fault("supervisor-crash"))
+			sbx_relay_copy(s, false);
+		n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -136,3 +136,32 @@ def test_supervisor_memory_flat_under_a_flood(sbx):
     assert rep["summary"]["denied"] == 20000
     assert len([e for e in rep["events"] if e["action"] == "deny"]) == 20000
     assert 0 < small and big < small + 2048, (small, big)
+
+
+README_POLICY = {"version": 1, "filesystem": {"read": ["."], "write": ["./out"]},
+                 "limits": {"cpu_seconds": 2, "memory_mb": 256}, "on_violation": "deny"}
+
+README_SOLUTION = '''import json
+data = {"a": 1}
+with open("/etc/passwd", "w") as f:
+    json.dump(data, f)
+'''
+
+
+def test_readme_example_denial_line_in_order(sbx):
+    """README's first example with an uncaught PermissionError, 30 runs:
+    standard error is always the denial line, then the whole traceback
+    (the hook waits until its record is read; the supervisor copies the
+    program's stderr up to each record it reads)."""
+    (sbx.cwd / "out").mkdir()
+    sbx.script(README_SOLUTION, name="solution.py")
+    shapes = set()
+    for _ in range(30):
+        res = sbx.run("solution.py", policy=README_POLICY)
+        assert res.rc == 1, res
+        lines = [l for l in res.stderr.splitlines() if not l.startswith("sandboxpy: error:")]
+        own = [i for i, l in enumerate(lines) if l.startswith("sandboxpy: denied open '/etc/passwd'")]
+        tb = [i for i, l in enumerate(lines) if l.startswith("Traceback")]
+        assert len(own) == 1 and len(tb) == 1, res.stderr
+        shapes.add((own[0], tb[0]))
+    assert shapes == {(0, 1)}, shapes
