@@ -190,7 +190,8 @@ print("DONE", flush=True)
     p, rep, _ = run(sbx, code, policy={"version": 1, "process": {"spawn": True}})
     assert p.returncode == 0 and "DONE" in p.stdout, p
     assert rep["status"] == "ok" and rep["events"] == [], rep
-    assert rep["summary"]["events_dropped"] == 100, rep["summary"]
+    assert rep["summary"]["channel_junk"] == 100, rep["summary"]
+    assert rep["summary"]["events_dropped"] == 0, rep["summary"]
 
 
 def test_child_that_stops_itself(sbx):
@@ -225,7 +226,8 @@ print("PTRACE", libc.syscall(101, 0, 0, 0, 0), flush=True)
         assert sc["active"] is True and sc["notify"] is False, sc
         assert "not observed" in sc["notify_reason"] and rep["errors"], rep
     else:
-        assert sc["notify"] is True and rep["summary"]["events_dropped"] == 1, rep
+        assert sc["notify"] is True and rep["summary"]["channel_junk"] == 1, rep
+        assert rep["summary"]["events_dropped"] == 0, rep
         assert [e["syscall"] for e in rep["events"]] == ["ptrace"], rep
 
 
@@ -240,7 +242,8 @@ raise SystemExit(3)
     p, rep, _ = run(sbx, code)
     assert p.returncode == 3, p
     assert rep["status"] == "error" and rep["exit_code"] == 3, rep
-    assert rep["events"] == [] and rep["summary"]["events_dropped"] == 1, rep
+    assert rep["events"] == [] and rep["summary"]["channel_junk"] == 1, rep
+    assert rep["summary"]["events_dropped"] == 0, rep
 
 
 @pytest.mark.parametrize("fault,field", [("chan-gap", "channel_gaps"), ("chan-repeat", "channel_disorder")])
@@ -398,23 +401,28 @@ time.sleep(30)
 
 
 def test_log_is_bounded(sbx):
-    """30000 refused opens: --log keeps 10000 lines, then one note, and a
-    last note with the count of the lines left out."""
+    """30000 logs then 5 refused opens: --log keeps 10000 log lines, then
+    one note, the 5 refusals (issue 18: logs go first, refusals are kept),
+    and a last note with the count of the lines left out."""
     code = '''
 for i in range(30000):
+    sys.audit("app.tick", i)
+for i in range(5):
     try:
         open("/etc/passwd-%d" % i, "w")
     except OSError:
         pass
 '''
-    p, rep, _ = run(sbx, code, opts=("--log", str(sbx.log_path), "-q"), timeout=300)
+    p, rep, _ = run(sbx, "import sys\n" + code, opts=("--log", str(sbx.log_path), "-q"), timeout=300,
+                    policy={"version": 1, "events": [{"prefix": "app.", "action": "log"}]})
     assert p.returncode == 0, p
     lines = sbx.log_path.read_text().splitlines()
     notes = [json.loads(x) for x in lines if '"note"' in x]
-    assert len(lines) == 10000 + 2, len(lines)
+    assert len(lines) == 10000 + 5 + 2, len(lines)
     assert notes[0]["note"] == "log_truncated" and notes[0]["after_lines"] == 10000, notes
     assert notes[-1] == {"note": "log_truncated", "omitted": 20000}, notes
-    assert rep["summary"]["denied"] == 30000, rep["summary"]
+    assert [json.loads(x)["action"] for x in lines[10001:10006]] == ["deny"] * 5
+    assert rep["summary"]["denied"] == 5 and rep["summary"]["logged"] == 30000, rep["summary"]
 
 
 def test_program_stderr_cannot_erase_or_outgrow_ours(sbx, tmp_path):
