@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -232,6 +234,30 @@ static int raise_denied(const char *event, enum sbx_rule rule, size_t clause, co
 	return -1;
 }
 
+/* Standard error in order (issue 18): after a refusal's record, wait
+ * until the supervisor has read it (nothing of the channel is left
+ * unread), so that the traceback or whatever the program writes next
+ * comes after the supervisor's line; the supervisor copies the program's
+ * stderr pipe up to each record it reads. Only while lines are said (the
+ * supervisor's first 100), at most 200 ms each: a stopped supervisor or
+ * another process's flood delays, never blocks. */
+static void wait_read(void)
+{
+	static unsigned waited;
+	struct timespec t0, now, nap = { 0, 20000 };
+	int left;
+
+	if (!cfg || cfg->chan_fd < 0 || waited++ >= 100)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ioctl(cfg->chan_fd, SIOCOUTQ, &left) == 0 && left > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) > 200000000L)
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
 /* Records and enforces an action. Returns the hook's result. */
 static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t clause,
 	       enum sbx_action action, const char *detail)
@@ -241,6 +267,7 @@ static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t cla
 		/* --audit-only: the supervisor records it as "would": action;
 		 * the operation goes on. */
 		send_record(event, args, rule, clause, action, detail);
+		wait_read();
 		return 0;
 	}
 	switch (action) {
@@ -251,6 +278,7 @@ static int act(const char *event, PyObject *args, enum sbx_rule rule, size_t cla
 		return 0;
 	case SBX_DENY:
 		send_record(event, args, rule, clause, action, detail);
+		wait_read();
 		return raise_denied(event, rule, clause, detail);
 	case SBX_KILL:
 	default:

@@ -173,6 +173,7 @@ static json_t *usage_json(const struct sup *s)
 /* The channel's figures and --audit-only's counts, after the common ones. */
 static void summary_more(const struct sup *s, json_t *sum)
 {
+	json_object_set_new(sum, "events_dropped_by_action", sbx_dropped_json(s));
 	json_object_set_new(sum, "channel_gaps", json_integer((json_int_t)s->chan_gaps));
 	json_object_set_new(sum, "channel_junk", json_integer((json_int_t)s->chan_junk));
 	json_object_set_new(sum, "channel_disorder", json_integer((json_int_t)s->chan_disorder));

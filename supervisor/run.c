@@ -164,7 +164,7 @@ static void sup_init(struct sup *s, struct sbx_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->exit_code = -1;
-	s->ev_file = sbx_events_file();
+	sbx_events_open(s);
 	if (getrandom(&s->nonce, sizeof(s->nonce), 0) != (ssize_t)sizeof(s->nonce))
 		s->nonce = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 	s->errors = json_array();

@@ -13,9 +13,10 @@
 #include "sbx_run.h"
 
 /* Something wrote to the channel that sandboxpy's code did not: the
- * packet was counted and ignored, and the run is marked (once in errors,
- * once in a warning). Nothing the hook sent was lost by it, so the run goes
- * on and is still observed. */
+ * packet was counted (channel_junk or channel_disorder; it is no event of
+ * the program, so never in events_dropped) and ignored, and the run is
+ * marked (once in errors, once in a warning). Nothing the hook sent was
+ * lost by it, so the run goes on and is still observed. */
 void sbx_chan_tamper(struct sup *s, const char *why)
 {
 	if (s->chan_tampered)
@@ -116,13 +117,11 @@ static void event_record(struct sup *s, struct sbx_decoded *d)
 		chan_lost(s, "records of the hook lost, repeated or out of order");
 		break;	/* this one is sound: recorded below */
 	case -1:
-		s->dropped++;
 		chan_lost(s, "records of the hook lost, repeated or out of order");
 		return;
 	}
 	if ((!s->ready && !s->setup_failed && d->action != SBX_LOG && d->action != SBX_DENY &&
 	     d->action != SBX_KILL) || !sbx_event_plausible(s->p, d)) {
-		s->dropped++;
 		s->chan_junk++;
 		sbx_chan_tamper(s, "a record the policy cannot produce");
 		return;
@@ -132,7 +131,6 @@ static void event_record(struct sup *s, struct sbx_decoded *d)
 
 static bool reject_setup(struct sup *s)
 {
-	s->dropped++;
 	s->chan_junk++;
 	sbx_chan_tamper(s, "a set-up record after the start");
 	return true;
@@ -195,7 +193,6 @@ static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 
 static void junk(struct sup *s)
 {
-	s->dropped++;
 	s->chan_junk++;
 	sbx_chan_tamper(s, "a malformed or forged record");
 }
@@ -254,7 +251,16 @@ bool sbx_drain_channel(struct sup *s, int fd)
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 		int passed = -1;
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		ssize_t n;
+
+		/* Standard error in order: what the program wrote before it
+		 * sent this record is in its stderr pipe now, and goes out
+		 * before the record's line. A thread that sent a refusal waits
+		 * until the record is read (the hook, wait_read), so what it
+		 * writes next comes after the line. */
+		if (s->relay_rd >= 0 && !sbx_fault("supervisor-crash"))
+			sbx_relay_copy(s, false);
+		n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -287,7 +293,6 @@ bool sbx_drain_channel(struct sup *s, int fd)
 				chan_lost(s, "the channel was shut down before the program ended");
 				return false;
 			}
-			s->dropped++;
 			s->chan_junk++;
 			sbx_chan_tamper(s, "an empty packet");
 			continue;

@@ -42,19 +42,24 @@ double sbx_round3(double v)
 
 /* ---- events from the child ---- */
 
-/* --log is bounded like the events list: past SBX_MAX_LOG_LINES lines or
- * SBX_MAX_LOG_BYTES bytes one note says so, and the lines left out are
- * counted in a last note at the end of the run (log_close). */
-static void log_line(struct sup *s, const char *line)
+/* --log is bounded like the events list: logs past SBX_MAX_LOG_LINES
+ * lines or SBX_MAX_LOG_BYTES bytes get one note and are counted in a last
+ * note at the end of the run (log_close); a refusal is still written, up
+ * to the refusals' caps. */
+static void log_line(struct sup *s, const char *line, bool refusal)
 {
 	size_t len = strlen(line) + 1;
+	bool room = refusal ? s->log_lines < SBX_MAX_LOG_LINES + SBX_MAX_REFUSALS &&
+			      s->log_bytes + len <= SBX_MAX_LOG_BYTES + SBX_MAX_REFUSAL_BYTES
+			    : !s->log_omitted && s->log_lines < SBX_MAX_LOG_LINES &&
+			      s->log_bytes + len <= SBX_MAX_LOG_BYTES;
 
-	if (s->log_omitted || s->log_lines >= SBX_MAX_LOG_LINES ||
-	    s->log_bytes + len > SBX_MAX_LOG_BYTES) {
+	if (!room) {
 		if (!s->log_omitted++)
 			fprintf(s->log, "{\"note\":\"log_truncated\",\"after_lines\":%lu,\"after_bytes\":%llu,"
-				"\"detail\":\"further events are counted, not written; the report lists up to "
-				"%d\"}\n", s->log_lines, (unsigned long long)s->log_bytes, SBX_MAX_EVENTS);
+				"\"detail\":\"further logs are counted, not written; refusals are still "
+				"written (up to %d)\"}\n", s->log_lines, (unsigned long long)s->log_bytes,
+				SBX_MAX_REFUSALS);
 		return;
 	}
 	s->log_lines++;
@@ -73,7 +78,7 @@ void sbx_log_close(struct sup *s)
 	s->log = NULL;
 }
 
-static void log_event(struct sup *s, json_t *ev)
+static void log_event(struct sup *s, json_t *ev, bool refusal)
 {
 	char *line;
 
@@ -83,51 +88,86 @@ static void log_event(struct sup *s, json_t *ev)
 	if (!line)
 		return;
 	if (s->log)
-		log_line(s, line);
+		log_line(s, line, refusal);
 	if (s->o->on_event)
 		s->o->on_event(line, s->o->on_event_ctx);
 	free(line);
 }
 
+/* Is there room for one more event of this kind, of len bytes? Logs have
+ * their own small budget, so that a flood of them never takes the room
+ * of a refusal. */
+static bool room_for(const struct sup *s, enum sbx_kept_kind kind, size_t len)
+{
+	unsigned long long cap = s->ev_in_memory ? SBX_MAX_REFUSAL_BYTES / 4 : SBX_MAX_REFUSAL_BYTES;
+	unsigned long refusals = s->n_events - s->ev_kept[SBX_KEPT_LOG];
+
+	if (kind == SBX_KEPT_LOG)
+		return s->ev_kept[SBX_KEPT_LOG] < SBX_MAX_EVENTS &&
+		       s->ev_log_bytes + len <= SBX_MAX_LOG_EVENT_BYTES;
+	return refusals < SBX_MAX_REFUSALS && s->ev_refusal_bytes + len <= cap;
+}
+
 /* Events go to an unlinked temporary file as they come, one compact
  * line each, and the report is written around them at the end: a flood
- * of denials does not grow the supervisor (docs/performance.md). */
-static void keep_event(struct sup *s, json_t *ev)
+ * of denials does not grow the supervisor (docs/performance.md). What
+ * does not fit its kind's budget is counted by kind (dropped_by). */
+static void keep_event(struct sup *s, json_t *ev, enum sbx_kept_kind kind)
 {
 	char *line = NULL;
+	size_t len = 0;
 
-	if (s->n_events < SBX_MAX_EVENTS && s->ev_file)
+	if (s->ev_file && room_for(s, kind, 0))
 		line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(ev);
-	if (!line || fprintf(s->ev_file, "%s    %s", s->n_events ? ",\n" : "\n", line) < 0) {
+	if (line)
+		len = strlen(line) + 6;
+	if (!line || !room_for(s, kind, len) ||
+	    fprintf(s->ev_file, "%s    %s", s->n_events ? ",\n" : "\n", line) < 0) {
 		s->dropped++;
+		s->dropped_by[kind]++;
 	} else {
 		s->n_events++;
+		s->ev_kept[kind]++;
+		*(kind == SBX_KEPT_LOG ? &s->ev_log_bytes : &s->ev_refusal_bytes) += len;
 	}
 	free(line);
+}
+
+json_t *sbx_dropped_json(const struct sup *s)
+{
+	static const char *const names[SBX_KEPT_KINDS] = {
+		[SBX_KEPT_LOG] = "log", [SBX_KEPT_DENY] = "deny", [SBX_KEPT_KILL] = "kill",
+		[SBX_KEPT_WOULD_DENY] = "would_deny", [SBX_KEPT_WOULD_KILL] = "would_kill",
+	};
+	json_t *o = json_object();
+
+	for (int i = 0; i < SBX_KEPT_KINDS; i++)
+		json_object_set_new(o, names[i], json_integer((json_int_t)s->dropped_by[i]));
+	return o;
 }
 
 /* The events file: an unlinked file in TMPDIR (or /tmp); in memory when
  * there is none, or when this supervisor runs inside another sandbox,
  * whose policy would only record the attempt. */
-FILE *sbx_events_file(void)
+void sbx_events_open(struct sup *s)
 {
 	const char *dir = getenv("TMPDIR");
-	FILE *f = NULL;
 	int fd = -1;
 
+	s->ev_file = NULL;
 	if (prctl(PR_GET_SECCOMP) == 0)
 		fd = open(dir && dir[0] == '/' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 && (f = fdopen(fd, "w+")))
-		return f;
+	if (fd >= 0 && (s->ev_file = fdopen(fd, "w+")))
+		return;
 	if (fd >= 0)
 		close(fd);
 	fd = memfd_create("sbx-events", MFD_CLOEXEC);
 	if (fd < 0)
-		return NULL;
-	if (!(f = fdopen(fd, "w+")))
+		return;
+	s->ev_in_memory = true;
+	if (!(s->ev_file = fdopen(fd, "w+")))
 		close(fd);
-	return f;
 }
 
 /* One line per denial on the message callback, up to a bound: a program
@@ -249,6 +289,9 @@ static void record_kill(struct sup *s, const struct denial *dn)
 static void record_denial(struct sup *s, struct denial *dn)
 {
 	bool deny = dn->refused && !dn->would;
+	enum sbx_kept_kind kind = !dn->refused ? SBX_KEPT_LOG
+				  : dn->would ? (dn->kill ? SBX_KEPT_WOULD_KILL : SBX_KEPT_WOULD_DENY)
+				  : dn->kill ? SBX_KEPT_KILL : SBX_KEPT_DENY;
 
 	if (deny)
 		s->denied++;
@@ -260,10 +303,10 @@ static void record_denial(struct sup *s, struct denial *dn)
 		add_hint(s, dn->rule, dn->ev, dn->setting, sizeof(dn->setting));
 		say_denial(s, dn);
 	}
-	log_event(s, dn->ev);
+	log_event(s, dn->ev, dn->refused);
 	if (dn->kill && !dn->would && !s->killed_by)
 		record_kill(s, dn);
-	keep_event(s, dn->ev);
+	keep_event(s, dn->ev, kind);
 }
 
 /* The fields every event starts with. */

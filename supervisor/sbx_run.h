@@ -20,10 +20,24 @@
 #include "sbx_child.h"
 #include "sbx_supervisor.h"
 
-#define SBX_MAX_EVENTS 10000	/* kept in the report; the rest are counted */
+/* What the report's events and --log keep (keep_event, log_line). Logs
+ * go first: at most SBX_MAX_EVENTS of them. Every refusal (deny, kill,
+ * bypass, --audit-only's would-deny) is kept up to a hard cap that bounds
+ * the events file and the report, not the supervisor's memory (the file
+ * is on disk): SBX_MAX_REFUSALS records or SBX_MAX_REFUSAL_BYTES of text,
+ * a quarter of that when the file is in memory (memfd). Past the caps
+ * events are counted, by action, never written. */
+#define SBX_MAX_EVENTS 10000
+#define SBX_MAX_LOG_EVENT_BYTES (16ull << 20)
+#define SBX_MAX_REFUSALS 1000000
+#define SBX_MAX_REFUSAL_BYTES (512ull << 20)
 #define SBX_CPU_TICK_SLACK 0.25	/* RLIMIT_CPU's tick-sampled time vs our exact one */
-#define SBX_MAX_LOG_LINES SBX_MAX_EVENTS	/* --log: then one note, and a count */
+#define SBX_MAX_LOG_LINES SBX_MAX_EVENTS	/* --log: logs, then one note, and a count */
 #define SBX_MAX_LOG_BYTES (32ull << 20)
+
+/* What a record did, as events_dropped_by_action counts it. */
+enum sbx_kept_kind { SBX_KEPT_LOG, SBX_KEPT_DENY, SBX_KEPT_KILL, SBX_KEPT_WOULD_DENY,
+		     SBX_KEPT_WOULD_KILL, SBX_KEPT_KINDS };
 #define SBX_EXPLAIN_RING 64	/* recent audit "log" records a kernel denial may match */
 #define SBX_MAX_DENIAL_LINES 100	/* said on the callback; the report keeps the rest */
 
@@ -70,12 +84,17 @@ struct sup {
 	struct sbx_chan_rec rec;	/* the record being read: per run, so that
 					   runs in several threads do not share it */
 	FILE *ev_file;			/* the events kept, one per line (keep_event) */
+	bool ev_in_memory;		/* ev_file is a memfd: a smaller cap */
 	unsigned long n_events;
+	unsigned long ev_kept[SBX_KEPT_KINDS];	/* events written, by kind */
+	unsigned long long ev_log_bytes, ev_refusal_bytes;
+	unsigned long dropped_by[SBX_KEPT_KINDS];	/* events not written, by kind */
 	uint64_t nonce;
 	FILE *log;
 	unsigned long log_lines, log_omitted;
 	unsigned long long log_bytes;
-	unsigned long seq, denied, logged, dropped, bypass;
+	unsigned long seq, denied, logged, bypass;
+	unsigned long dropped;		/* events not kept (the sum of dropped_by) */
 	json_t *killed_by;
 	struct sbx_seccomp *sc;
 	int listener;			/* seccomp user notification, from READY */
@@ -148,8 +167,10 @@ double sbx_since(const struct timespec *t0);
 double sbx_round3(double v);
 /* A JSON string, or a marker when the bytes are not UTF-8. */
 json_t *sbx_jstr(const char *s);
-/* The unlinked file the events go to while the run lasts. */
-FILE *sbx_events_file(void);
+/* The unlinked file the events go to while the run lasts (s->ev_file). */
+void sbx_events_open(struct sup *s);
+/* summary.events_dropped_by_action. */
+json_t *sbx_dropped_json(const struct sup *s);
 void sbx_log_close(struct sup *s);
 /* One EVENT record the hook sent, checked (audit layer). */
 void sbx_on_event(struct sup *s, struct sbx_decoded *d);

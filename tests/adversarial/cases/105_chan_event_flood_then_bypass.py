@@ -1,13 +1,13 @@
-"""Flood the report with 10100 genuine denials (more than the 10000 events
+"""Flood the report with 10100 genuine denials (more than the 10000 logs
 a report keeps), then do one native write outside: the bypass must still
-be counted, and nothing may be lost without being counted.
+be counted, and every denial is kept (issue 18: only logs are dropped).
 
 {
   "policy": {"version": 1, "native": {"ctypes": true}},
   "args": ["OUTSIDE/x"],
   "oracle": {"absent": "OUTSIDE/x"},
   "expect": {"status": "ok",
-             "summary": {"bypass": 1, "denied": 10101, "events_dropped": {"min": 101}}}
+             "summary": {"bypass": 1, "denied": 10101, "events_dropped": 0}}
 }
 """
 import ctypes
