@@ -2,7 +2,7 @@
 
 The commands of docs/getting-started-*.md run, in the order of the page, in
 a scratch directory laid out like a checkout (examples/ and python/ are
-links to the sources'), as an unprivileged user (nobody, when the test runs
+links to the sources'), as an unprivileged user (uid 64900, when the test runs
 as root: a reader follows a guide as themselves), with `sandboxpy` on PATH
 (the build's) and PREFIX naming a `cmake --install` of the build. What they
 print is compared with what the page shows.
@@ -52,7 +52,9 @@ SANDBOXPY = Path(os.environ.get("SANDBOXPY", BUILD / "sandboxpy")).resolve()
 CMAKE = os.environ.get("CMAKE", "cmake")
 GUIDES = sorted((SOURCE / "docs").glob("getting-started-*.md"))
 FENCE = re.compile(r"^(\s*)```(\S*)(.*)$")
-NOBODY = 65534
+# The reader: an unprivileged uid of its own (not nobody, whose processes
+# other tests run at the same time: RLIMIT_NPROC counts them all).
+READER = 64900
 
 
 def parse(text):
@@ -164,8 +166,8 @@ def scratch_base():
 def as_reader():
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(READER)
+        os.setuid(READER)
 
 
 class Shell:
@@ -190,7 +192,7 @@ class Shell:
 def give(path):
     if os.getuid() == 0:
         for p in [path, *path.rglob("*")]:
-            os.lchown(p, NOBODY, NOBODY)
+            os.lchown(p, READER, READER)
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=[g.stem for g in GUIDES])
