@@ -112,30 +112,50 @@ foreach(page sandboxpy.1 sandboxpy-policy.5)
     DEPENDS ${src} COMMENT "scdoc ${page}" VERBATIM)
   list(APPEND SBX_MAN_PAGES ${out})
   string(REGEX REPLACE ".*\\." "" section ${page})
-  install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+  install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section} COMPONENT cli)
 endforeach()
 add_custom_target(man ALL DEPENDS ${SBX_MAN_PAGES})
 
-install(TARGETS sandboxpy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS sandboxpy_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES ${SBX_STATIC_LIB} DESTINATION ${CMAKE_INSTALL_LIBDIR})
+set(SBX_DEB_lib libsandboxpy${PROJECT_VERSION_MAJOR})
+set(SBX_DEB_dev libsandboxpy-dev)
+set(SBX_DEB_cli sandboxpy)
+file(GLOB SBX_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
+# Three components, Debian's split: the runtime library (lib ->
+# libsandboxpy0), what building against it needs (dev -> libsandboxpy-dev)
+# and the command with its data and documentation (cli -> sandboxpy).
+install(TARGETS sandboxpy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+install(TARGETS sandboxpy_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib
+        NAMELINK_COMPONENT dev)
+install(FILES ${SBX_STATIC_LIB} DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(FILES ${CMAKE_SOURCE_DIR}/include/sandboxpy.h
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${CMAKE_BINARY_DIR}/sandboxpy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
+install(FILES ${CMAKE_BINARY_DIR}/sandboxpy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT dev)
 install(DIRECTORY ${SBX_POLICY_DIR}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy/policies
-        FILES_MATCHING PATTERN "*.json")
+        COMPONENT cli FILES_MATCHING PATTERN "*.json")
 # The JSON Schema of the report and the batch result line: data for the
 # programs that read reports, so beside the policies rather than under
 # share/doc (which minimal images and dpkg path-exclude rules drop).
 install(FILES ${CMAKE_SOURCE_DIR}/docs/report.schema.json
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy)
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/sandboxpy COMPONENT cli)
+# Documentation, in each package's /usr/share/doc/PACKAGE as Debian wants:
+# the copyright file in all three, the guides (which the man pages name)
+# with the command.
+install(FILES ${CMAKE_SOURCE_DIR}/README.md ${SBX_DOCS}
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sandboxpy COMPONENT cli)
+foreach(c IN ITEMS lib dev cli)
+  install(FILES ${CMAKE_SOURCE_DIR}/debian/copyright
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${SBX_DEB_${c}} COMPONENT ${c})
+endforeach()
 
-# The .deb (make deb): one package, sandboxpy, installing under /usr. The
-# shared-library dependencies are computed by dpkg-shlibdeps from the ELF
-# files (libc6, libseccomp2, libcap2, libjansson4, libnettle8, libpython3.11,
-# and libexpat1, zlib1g for the CLI's static interpreter); the standard
-# library the embedded interpreter imports is no ELF dependency, so it is
-# stated, at least the version this build's interpreter came from.
+# The .debs (make deb): libsandboxpy0, libsandboxpy-dev and sandboxpy,
+# installing under /usr. The shared-library dependencies are computed by
+# dpkg-shlibdeps from the ELF files (libc6, libseccomp2, libcap2,
+# libjansson4, libnettle8, libpython3.11, and libexpat1, zlib1g for the
+# CLI's static interpreter); the standard library the embedded interpreter
+# imports is no ELF dependency, so it is stated, at least the version this
+# build's interpreter came from. The CLI embeds its own copy of the library,
+# so it does not need libsandboxpy0.
 execute_process(COMMAND dpkg-query -W -f=\${Version} libpython3.11-stdlib
                 OUTPUT_VARIABLE SBX_STDLIB_VERSION ERROR_QUIET
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
@@ -147,21 +167,52 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sandboxpy)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "sandboxpy maintainers <sandboxpy@localhost>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "run untrusted Python under one JSON policy")
-set(CPACK_PACKAGE_DESCRIPTION
-    "sandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. The package holds the sandboxpy command, libsandboxpy (shared and static, with its header and pkg-config file), the builtin policies as JSON, the JSON Schema of its reports and the man pages.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL lib dev cli)
+set(CPACK_COMPONENTS_GROUPING IGNORE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(SBX_STDLIB_VERSION)
+  set(SBX_STDLIB_DEP "libpython3.11-stdlib (>= ${SBX_STDLIB_VERSION})")
+else()
+  set(SBX_STDLIB_DEP "libpython3.11-stdlib")
+endif()
+
+set(CPACK_DEBIAN_LIB_PACKAGE_NAME ${SBX_DEB_lib})
+set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
+set(CPACK_DEBIAN_LIB_PACKAGE_DEPENDS ${SBX_STDLIB_DEP})
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 # The SONAME carries the ABI: any later 0.x package satisfies a program
 # linked against libsandboxpy.so.0.
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
-if(SBX_STDLIB_VERSION)
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpython3.11-stdlib (>= ${SBX_STDLIB_VERSION})")
-else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpython3.11-stdlib")
-endif()
+# ldconfig runs from dpkg's trigger once the library is unpacked or
+# removed, as Debian does it; the postinst and postrm that only say so
+# replace the ones calling ldconfig that CPack would add.
+set(SBX_DEB_LIB_CONTROL ${CMAKE_BINARY_DIR}/deb-lib)
+file(WRITE ${SBX_DEB_LIB_CONTROL}/triggers "activate-noawait ldconfig\n")
+foreach(script postinst postrm)
+  file(WRITE ${SBX_DEB_LIB_CONTROL}/tmp/${script}
+       "#!/bin/sh\n# ldconfig runs from the ldconfig trigger (the package's triggers file).\nset -e\nexit 0\n")
+  file(COPY ${SBX_DEB_LIB_CONTROL}/tmp/${script} DESTINATION ${SBX_DEB_LIB_CONTROL}
+       FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                        WORLD_READ WORLD_EXECUTE)
+endforeach()
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${SBX_DEB_LIB_CONTROL}/triggers
+    ${SBX_DEB_LIB_CONTROL}/postinst ${SBX_DEB_LIB_CONTROL}/postrm)
+set(CPACK_COMPONENT_LIB_DESCRIPTION
+    "run untrusted Python under one JSON policy (shared library)\nlibsandboxpy runs Python programs in a sandbox from another program: the embedded CPython 3.11 confined by an audit hook, seccomp, Landlock, namespaces, capabilities and resource limits, as one JSON policy says. This package holds the shared library.")
+
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${SBX_DEB_dev})
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "${SBX_DEB_lib} (= ${PROJECT_VERSION})")
+set(CPACK_COMPONENT_DEV_DESCRIPTION
+    "run untrusted Python under one JSON policy (development files)\nWhat a program needs to be built against libsandboxpy: the header sandboxpy.h, the pkg-config file sandboxpy.pc, the libsandboxpy.so link and the static library libsandboxpy.a.")
+
+set(CPACK_DEBIAN_CLI_PACKAGE_NAME ${SBX_DEB_cli})
+set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS ${SBX_STDLIB_DEP})
+set(CPACK_COMPONENT_CLI_DESCRIPTION
+    "run untrusted Python under one JSON policy\nsandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. This package holds the sandboxpy command, its builtin policies as JSON, the JSON Schema of its reports, the man pages and the guides.")
 include(CPack)
