@@ -170,8 +170,10 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	const struct sbx_limits *l = &plan->p->limits;
 
 	if (l->cpu_seconds >= 0) {
-		/* Soft limit: SIGXCPU at the limit; hard: SIGKILL a second later. */
-		struct rlimit rl = { (rlim_t)ceil(l->cpu_seconds), (rlim_t)ceil(l->cpu_seconds) + 1 };
+		/* Soft limit: SIGXCPU at the limit and its grace; hard: SIGKILL
+		 * a second later. */
+		rlim_t cpu = (rlim_t)ceil(l->cpu_seconds + l->extra_seconds);
+		struct rlimit rl = { cpu, cpu + 1 };
 		if (setrlimit(RLIMIT_CPU, &rl) < 0)
 			fail(SBX_STEP_RLIMITS, errno, NULL);
 	}
@@ -198,6 +200,8 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	 * sandboxes of a root supervisor share one): only a fallback. */
 	if (l->tasks >= 0 && !plan->cg_pids)
 		set_limit(RLIMIT_NPROC, (rlim_t)l->tasks);
+	/* The main thread's stack; glibc sizes new threads' stacks by it too. */
+	set_limit(RLIMIT_STACK, l->stack_mb >= 0 ? mb(l->stack_mb) : RLIM_INFINITY);
 	set_limit(RLIMIT_CORE, 0);
 }
 

@@ -146,6 +146,10 @@ struct sbx_run_opts {
 	 * inherited or as the *_path above says. */
 	bool use_stdio_fds;
 	int stdio_fds[3];
+	/* --stderr-to-stdout: standard error is a copy of standard output
+	 * (their lines interleaved in order); stderr_path and stdio_fds[2]
+	 * must be unset (-EINVAL). */
+	bool stderr_to_stdout;
 	sbx_event_cb on_event;		/* NULL: none */
 	void *on_event_ctx;
 	sbx_message_cb on_message;	/* NULL: the library is silent */
@@ -293,6 +297,8 @@ struct sbx_batch_stats {
 	unsigned long failed;		/* status not ok, or stdout not matched */
 	unsigned long malformed;	/* lines that were not a valid job */
 	int signal;			/* SIGINT/SIGTERM/SIGHUP that stopped the batch, or 0 */
+	unsigned long by_status[SBX_ST_INTERNAL + 1];	/* results by report.status */
+	unsigned long mismatched;	/* status ok but stdout did not match */
 };
 
 /* Called after each result line (last: false) and once when the batch
@@ -306,7 +312,8 @@ struct sbx_batch_opts {
 	const char *results_path;	/* NULL or "-": stdout */
 	unsigned jobs;			/* runs at a time; 0: the online CPUs */
 	sbx_batch_progress_cb on_progress;	/* NULL: none (the CLI's prints
-						 * "[done/total] N failed") */
+						 * "[done/total] N failed ..." and
+						 * a summary, docs/batch.md) */
 	void *on_progress_ctx;
 	struct sbx_batch_stats *stats;	/* filled on return when not NULL */
 };

@@ -65,7 +65,8 @@ struct batch {
 	pid_t self;
 	struct slot *slots;
 	unsigned n_slots, running;
-	unsigned long seq, total, done, failed, malformed;
+	unsigned long seq, total, done, failed, malformed, mismatched;
+	unsigned long by_status[SBX_ST_INTERNAL + 1];
 	int stop;			/* the signal that interrupted the batch */
 	bool write_failed;
 };
@@ -543,8 +544,10 @@ static void write_line(struct batch *b, json_t *r)
 /* The caller's progress callback: it prints, the library does not. */
 static void progress_last(struct batch *b, bool last)
 {
-	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed };
+	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed, .malformed = b->malformed,
+				       .mismatched = b->mismatched, .signal = b->stop };
 
+	memcpy(now.by_status, b->by_status, sizeof(now.by_status));
 	if (b->o->on_progress)
 		b->o->on_progress(&now, b->total, last, b->o->on_progress_ctx);
 }
@@ -573,7 +576,22 @@ static void failure_result(struct batch *b, unsigned long line, const char *id, 
 	json_decref(r);
 	b->done++;
 	b->failed++;
+	b->by_status[SBX_ST_INTERNAL]++;
 	progress(b);
+}
+
+/* The final summary's counts: results by status, and ok runs whose
+ * output did not match. */
+static void count_status(struct batch *b, const char *status, json_t *normalized)
+{
+	for (int i = 0; i <= SBX_ST_INTERNAL; i++)
+		if (status && strcmp(status, sbx_status_name((enum sbx_status)i)) == 0) {
+			b->by_status[i]++;
+			if (i == SBX_ST_OK && json_is_false(normalized))
+				b->mismatched++;
+			return;
+		}
+	b->by_status[SBX_ST_INTERNAL]++;	/* no report: the worker's own failure */
 }
 
 /* Copies the worker's result line, marking runs the interrupt ended. */
@@ -587,6 +605,7 @@ static int copy_result(struct batch *b, const char *path)
 	status = json_string_value(json_object_get(json_object_get(r, "report"), "status"));
 	if (b->stop && status && strcmp(status, "signal") == 0)
 		json_object_set_new(r, "interrupted", json_true());
+	count_status(b, status, json_object_get(json_object_get(r, "stdout_match"), "normalized"));
 	write_line(b, r);
 	json_decref(r);
 	return 0;
@@ -881,6 +900,8 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		o->stats->failed = b.failed;
 		o->stats->malformed = b.malformed;
 		o->stats->signal = b.stop;
+		o->stats->mismatched = b.mismatched;
+		memcpy(o->stats->by_status, b.by_status, sizeof(b.by_status));
 	}
 out_mask:
 	if (b.sfd >= 0)
