@@ -263,6 +263,10 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 struct sbx_learn_result {
 	bool widened_existing;		/* out_path existed and was widened */
 	unsigned entries;		/* entries learnt (widened) */
+	unsigned narrowed;		/* limits lowered to what the run needed */
+	unsigned optional;		/* import refusals (native.ctypes, imports.deny,
+					 * native.extensions) SBX_LEARN_SKIP_IMPORTS left out */
+	char *policy_json;		/* SBX_LEARN_DRY_RUN: the policy (malloc'd) */
 };
 
 /* --learn: from the report of an --audit-only run of policy p
@@ -283,6 +287,21 @@ void sbx_learn_events_free(struct sbx_learn_events *e);
 int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char *report_json,
 		   const struct sbx_learn_events *events, struct sbx_learn_result *out,
 		   struct sbx_error *err);
+
+/* sbx_learn_with's flags. SKIP_IMPORTS: grant nothing for the run's
+ * import refusals, only list them in the notes (the CLI does so when a
+ * second run without them ends as well as the first: the program caught
+ * the ImportError). DRY_RUN: write nothing, return the policy text in
+ * out->policy_json. */
+enum { SBX_LEARN_SKIP_IMPORTS = 1u << 0, SBX_LEARN_DRY_RUN = 1u << 1 };
+int sbx_learn_with(const char *out_path, const struct sbx_policy *p, const char *report_json,
+		   const struct sbx_learn_events *events, unsigned flags,
+		   struct sbx_learn_result *out, struct sbx_error *err);
+/* After a failed run: when the program imports a module that is in the
+ * system's site-packages while python.site is off, a sentence saying so
+ * and what to set ("" otherwise). kind and program as in sbx_run_opts. */
+void sbx_learn_site_hint(const struct sbx_policy *p, enum sbx_prog_kind kind, const char *program,
+			 char *buf, size_t len);
 
 /* sandboxpy --self-test: one small sandbox per layer tries one forbidden
  * thing; prints what this machine enforces to out. 0, or 125 when the

@@ -620,21 +620,76 @@ static int explain(struct sbx_policy *p, bool bpf)
 	return rc < 0 ? EXIT_SBX_FAIL : 0;
 }
 
-/* --learn after the run: the narrowest policy that lets it through. */
+/* --learn's second run: the learnt policy without the import refusals'
+ * grants, enforced, quiet, its output discarded. true when it ended as
+ * well as the learning run (status ok, the same exit status): the program
+ * caught those ImportErrors and needs none of them. */
+static bool survives_without_imports(struct cli *c,
+				     const struct sbx_result *first, const char *trial_json)
+{
+	struct sbx_run_opts o = c->o;
+	struct sbx_policy *tp = NULL;
+	struct sbx_result res = { 0 };
+	struct sbx_error err;
+	bool ok;
+
+	sbx_error_clear(&err);
+	if (sbx_policy_load_string(trial_json, strlen(trial_json), c->learn_out, c->chdir_to, 0, &tp, &err) < 0)
+		return false;
+	o.audit_only = false;
+	o.want_report_json = false;
+	o.on_event = NULL;
+	o.report_path = o.log_path = NULL;
+	o.quiet = true;
+	o.stdin_path = o.stdin_path ? o.stdin_path : "/dev/null";
+	o.stdout_path = o.stderr_path = "/dev/null";
+	o.stderr_to_stdout = false;
+	o.use_stdio_fds = false;
+	o.guard = NULL;
+	ok = sbx_run(tp, &o, &res, &err) == 0 && res.status == SBX_ST_OK && res.exit_code == first->exit_code;
+	sbx_result_free(&res);
+	sbx_policy_free(tp);
+	return ok;
+}
+
+/* --learn after the run: the narrowest policy that lets it through. A
+ * failed run teaches nothing safe (only what ran before the failure):
+ * OUT is left alone and the exit status is the run's. */
 static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res,
 		 const struct sbx_learn_events *learnt)
 {
 	struct sbx_learn_result lr = { 0 };
 	struct sbx_error err;
+	unsigned flags = 0;
+	char hint[600];
 
+	if (res->status != SBX_ST_OK) {
+		fprintf(stderr, "sandboxpy: --learn: NOTHING LEARNT, %s not written: the run failed (%s: %s); "
+			"a policy learnt from it would let through only what ran before the failure\n",
+			c->learn_out, sbx_status_name(res->status), res->message);
+		sbx_learn_site_hint(p, c->o.kind, c->o.program, hint, sizeof(hint));
+		if (hint[0])
+			fprintf(stderr, "sandboxpy: --learn: %s\n", hint);
+		return res->cli_status ? res->cli_status : EXIT_SBX_FAIL;
+	}
 	sbx_error_clear(&err);
-	if (sbx_learn_from(c->learn_out, p, res->report_json, learnt, &lr, &err) < 0) {
+	/* Optional imports: granted only when the program fails without them. */
+	if (sbx_learn_with(c->learn_out, p, res->report_json, learnt,
+			   SBX_LEARN_SKIP_IMPORTS | SBX_LEARN_DRY_RUN, &lr, &err) == 0 && lr.optional &&
+	    survives_without_imports(c, res, lr.policy_json))
+		flags = SBX_LEARN_SKIP_IMPORTS;
+	free(lr.policy_json);
+	memset(&lr, 0, sizeof(lr));
+	sbx_error_clear(&err);
+	if (sbx_learn_with(c->learn_out, p, res->report_json, learnt, flags, &lr, &err) < 0) {
 		sbx_error_print(&err, stderr, "sandboxpy: ");
 		return EXIT_SBX_FAIL;
 	}
-	fprintf(stderr, "sandboxpy: %s %s: %u entr%s widened; why each: %s.notes\n",
+	fprintf(stderr, "sandboxpy: %s %s: %u entr%s widened, %u narrowed (limits lowered to what the run "
+		"needs)%s; why each: %s.notes\n",
 		lr.widened_existing ? "widened" : "learnt policy written to", c->learn_out, lr.entries,
-		lr.entries == 1 ? "y" : "ies", c->learn_out);
+		lr.entries == 1 ? "y" : "ies", lr.narrowed,
+		lr.optional ? ", optional imports the program caught not granted" : "", c->learn_out);
 	return res->cli_status;
 }
 
