@@ -728,9 +728,9 @@ static void learn_limits(struct learn *l, json_t *rep, bool merging)
 			      "limits_enforced_by"), "memory_mb"));
 	char why[200];
 
-	if (!status || (strcmp(status, "ok") != 0 && strcmp(status, "error") != 0)) {
+	if (!status || strcmp(status, "ok") != 0) {
 		snprintf(why, sizeof(why), "the run ended with status %s, so its times and memory say "
-			 "nothing about what it needs", status ? status : "?");
+			 "nothing about what a whole run needs", status ? status : "?");
 		note(l, "limits: kept from the starting policy", why);
 		return;
 	}

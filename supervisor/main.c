@@ -652,33 +652,46 @@ static bool survives_without_imports(struct cli *c,
 	return ok;
 }
 
+/* A failed run: said loudly, with the site-packages hint when it fits. */
+static void learn_failed_run(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res,
+			     bool written)
+{
+	char hint[600];
+
+	if (written)
+		fprintf(stderr, "sandboxpy: --learn: WARNING: the run failed (%s: %s): %s covers only what "
+			"ran before the failure and keeps the starting limits; fix the failure and learn "
+			"again (the file is widened)\n", sbx_status_name(res->status), res->message, c->learn_out);
+	else
+		fprintf(stderr, "sandboxpy: --learn: NOTHING LEARNT, %s not written: the run failed (%s: %s) "
+			"and the policy refused nothing it did: the failure is not the policy's\n",
+			c->learn_out, sbx_status_name(res->status), res->message);
+	sbx_learn_site_hint(p, c->o.kind, c->o.program, hint, sizeof(hint));
+	if (hint[0])
+		fprintf(stderr, "sandboxpy: --learn: %s\n", hint);
+}
+
 /* --learn after the run: the narrowest policy that lets it through. A
- * failed run teaches nothing safe (only what ran before the failure):
- * OUT is left alone and the exit status is the run's. */
+ * failed run that met no refusal teaches nothing: OUT is left alone. */
 static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_result *res,
 		 const struct sbx_learn_events *learnt)
 {
 	struct sbx_learn_result lr = { 0 };
 	struct sbx_error err;
 	unsigned flags = 0;
-	char hint[600];
+	bool failed = res->status != SBX_ST_OK;
 
-	if (res->status != SBX_ST_OK) {
-		fprintf(stderr, "sandboxpy: --learn: NOTHING LEARNT, %s not written: the run failed (%s: %s); "
-			"a policy learnt from it would let through only what ran before the failure\n",
-			c->learn_out, sbx_status_name(res->status), res->message);
-		sbx_learn_site_hint(p, c->o.kind, c->o.program, hint, sizeof(hint));
-		if (hint[0])
-			fprintf(stderr, "sandboxpy: --learn: %s\n", hint);
-		return res->cli_status ? res->cli_status : EXIT_SBX_FAIL;
-	}
 	sbx_error_clear(&err);
 	/* Optional imports: granted only when the program fails without them. */
 	if (sbx_learn_with(c->learn_out, p, res->report_json, learnt,
 			   SBX_LEARN_SKIP_IMPORTS | SBX_LEARN_DRY_RUN, &lr, &err) == 0 && lr.optional &&
-	    survives_without_imports(c, res, lr.policy_json))
+	    !failed && survives_without_imports(c, res, lr.policy_json))
 		flags = SBX_LEARN_SKIP_IMPORTS;
 	free(lr.policy_json);
+	if (failed && !lr.entries && !lr.optional) {
+		learn_failed_run(c, p, res, false);
+		return res->cli_status;
+	}
 	memset(&lr, 0, sizeof(lr));
 	sbx_error_clear(&err);
 	if (sbx_learn_with(c->learn_out, p, res->report_json, learnt, flags, &lr, &err) < 0) {
@@ -690,6 +703,8 @@ static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_res
 		lr.widened_existing ? "widened" : "learnt policy written to", c->learn_out, lr.entries,
 		lr.entries == 1 ? "y" : "ies", lr.narrowed,
 		lr.optional ? ", optional imports the program caught not granted" : "", c->learn_out);
+	if (failed)
+		learn_failed_run(c, p, res, true);
 	return res->cli_status;
 }
 
