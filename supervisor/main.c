@@ -455,12 +455,14 @@ static int own_opt(int opt, struct cli *c, char **argv)
 	case OPT_STDERR: o->stderr_path = optarg; break;
 	case OPT_TIMEOUT:
 		if (!seconds_arg(optarg, false))
-			return usage_error("--timeout takes a number of seconds above 0; got '%s'", optarg);
+			return usage_error("--timeout takes a number of seconds above 0 (it sets "
+					   "limits.wall_seconds); got '%s'", optarg);
 		snprintf(c->timeout_set, sizeof(c->timeout_set), "limits.wall_seconds=%s", optarg);
 		return add_set(c, c->timeout_set, "too many overrides");
 	case OPT_EXTRA_TIME:
 		if (!seconds_arg(optarg, true))
-			return usage_error("--extra-time takes a number of seconds from 0 to 3600; got '%s'", optarg);
+			return usage_error("--extra-time takes a number of seconds from 0 to 3600 (it sets "
+					   "limits.extra_seconds); got '%s'", optarg);
 		snprintf(c->extra_set, sizeof(c->extra_set), "limits.extra_seconds=%s", optarg);
 		return add_set(c, c->extra_set, "too many overrides");
 	case OPT_MERGE_STDERR: o->stderr_to_stdout = true; break;

@@ -78,7 +78,8 @@ def test_stack_mb_and_extra_seconds_in_the_policy_and_its_errors():
     for bad in ("abc", "-1", "4000", ""):
         p = sbx("--extra-time", bad, "-c", "1")
         assert p.returncode == 125 and p.stderr.startswith(
-            f"sandboxpy: --extra-time takes a number of seconds from 0 to 3600; got '{bad}'"), p.stderr
+            "sandboxpy: --extra-time takes a number of seconds from 0 to 3600 (it sets "
+            f"limits.extra_seconds); got '{bad}'"), p.stderr
 
 
 BURN = ("import time\n"
@@ -150,7 +151,8 @@ def test_help_names_every_option():
 def test_timeout_is_checked_as_seconds():
     p = sbx("--timeout", "abc", "-c", "1")
     assert p.returncode == 125
-    assert p.stderr.startswith("sandboxpy: --timeout takes a number of seconds above 0; got 'abc'")
+    assert p.stderr.startswith("sandboxpy: --timeout takes a number of seconds above 0 (it sets "
+                               "limits.wall_seconds); got 'abc'")
     assert "--set" not in p.stderr
 
 
