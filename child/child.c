@@ -170,8 +170,10 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	const struct sbx_limits *l = &plan->p->limits;
 
 	if (l->cpu_seconds >= 0) {
-		/* Soft limit: SIGXCPU at the limit; hard: SIGKILL a second later. */
-		struct rlimit rl = { (rlim_t)ceil(l->cpu_seconds), (rlim_t)ceil(l->cpu_seconds) + 1 };
+		/* Soft limit: SIGXCPU at the limit and its grace; hard: SIGKILL
+		 * a second later. */
+		rlim_t cpu = (rlim_t)ceil(l->cpu_seconds + l->extra_seconds);
+		struct rlimit rl = { cpu, cpu + 1 };
 		if (setrlimit(RLIMIT_CPU, &rl) < 0)
 			fail(SBX_STEP_RLIMITS, errno, NULL);
 	}
@@ -198,6 +200,8 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	 * sandboxes of a root supervisor share one): only a fallback. */
 	if (l->tasks >= 0 && !plan->cg_pids)
 		set_limit(RLIMIT_NPROC, (rlim_t)l->tasks);
+	/* The main thread's stack; glibc sizes new threads' stacks by it too. */
+	set_limit(RLIMIT_STACK, l->stack_mb >= 0 ? mb(l->stack_mb) : RLIM_INFINITY);
 	set_limit(RLIMIT_CORE, 0);
 }
 
@@ -517,6 +521,31 @@ static void prepare_modules(const struct sbx_policy *p)
 		wrap_tracers();
 }
 
+/* exit() and quit(), which site puts in builtins: the sandbox starts
+ * without site unless python.site, and the REPL and scripts expect them
+ * (python3 -S has none: neither has sandboxpy -S). The standard library's
+ * own Quitter, as site makes them; without it, none (not a failure). */
+static void add_quitters(const struct sbx_child_plan *plan)
+{
+	static const char *const names[] = { "exit", "quit" };
+	PyObject *sb, *builtins = PyEval_GetBuiltins();	/* borrowed */
+
+	if (plan->p->python.site || plan->o->no_site || !builtins)
+		return;
+	sb = PyImport_ImportModule("_sitebuiltins");
+	for (size_t i = 0; sb && i < sizeof(names) / sizeof(names[0]); i++) {
+		PyObject *q;
+		if (PyDict_GetItemString(builtins, names[i]))
+			continue;
+		q = PyObject_CallMethod(sb, "Quitter", "ss", names[i], "Ctrl-D (i.e. EOF)");
+		if (!q || PyDict_SetItemString(builtins, names[i], q) < 0)
+			PyErr_Clear();
+		Py_XDECREF(q);
+	}
+	Py_XDECREF(sb);
+	PyErr_Clear();
+}
+
 /* The program's read trees: what the policy and the program bring, not
  * the system's (plan.c's implicit set). NULL-terminated, malloc'd. */
 static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap)
@@ -695,6 +724,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 
 	start_python(plan);
 	prepare_modules(p);
+	add_quitters(plan);
 
 	/* python3 ignores SIGXFSZ (a write past the size limit fails with
 	 * EFBIG); in the sandbox it ends the run, with status "output". */

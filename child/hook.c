@@ -1222,7 +1222,7 @@ static void h_extension_load(const char *mod, PyObject *fo, struct verdict *v)
 	ext_base(file, base, sizeof(base));
 	if (!p->native.ctypes && (strcmp(last, "_ctypes") == 0 || strcmp(base, "_ctypes") == 0)) {
 		v->rule = SBX_RULE_CTYPES;
-		snprintf(v->detail, sizeof(v->detail), "import %s from '%s' (native.ctypes = false)", mod, file);
+		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
 	} else if (name_denied(last) || name_denied(base)) {
 		v->rule = SBX_RULE_IMPORTS;
 		snprintf(v->detail, sizeof(v->detail), "import %s from '%s'", mod, file);
@@ -1251,7 +1251,7 @@ static void h_import(const struct sbx_event_map *row, PyObject *args, struct ver
 				  strncmp(mod, "ctypes.", 7) == 0)) {
 		v->rule = SBX_RULE_CTYPES;
 		v->deny = true;
-		snprintf(v->detail, sizeof(v->detail), "import %s (native.ctypes = false)", mod);
+		snprintf(v->detail, sizeof(v->detail), "import %s", mod);
 		op_module(mod, NULL);
 		return;
 	}

@@ -146,6 +146,10 @@ struct sbx_run_opts {
 	 * inherited or as the *_path above says. */
 	bool use_stdio_fds;
 	int stdio_fds[3];
+	/* --stderr-to-stdout: standard error is a copy of standard output
+	 * (their lines interleaved in order); stderr_path and stdio_fds[2]
+	 * must be unset (-EINVAL). */
+	bool stderr_to_stdout;
 	sbx_event_cb on_event;		/* NULL: none */
 	void *on_event_ctx;
 	sbx_message_cb on_message;	/* NULL: the library is silent */
@@ -259,6 +263,10 @@ int sbx_run(const struct sbx_policy *p, const struct sbx_run_opts *o,
 struct sbx_learn_result {
 	bool widened_existing;		/* out_path existed and was widened */
 	unsigned entries;		/* entries learnt (widened) */
+	unsigned narrowed;		/* limits lowered to what the run needed */
+	unsigned optional;		/* import refusals (native.ctypes, imports.deny,
+					 * native.extensions) SBX_LEARN_SKIP_IMPORTS left out */
+	char *policy_json;		/* SBX_LEARN_DRY_RUN: the policy (malloc'd) */
 };
 
 /* --learn: from the report of an --audit-only run of policy p
@@ -280,6 +288,21 @@ int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char 
 		   const struct sbx_learn_events *events, struct sbx_learn_result *out,
 		   struct sbx_error *err);
 
+/* sbx_learn_with's flags. SKIP_IMPORTS: grant nothing for the run's
+ * import refusals, only list them in the notes (the CLI does so when a
+ * second run without them ends as well as the first: the program caught
+ * the ImportError). DRY_RUN: write nothing, return the policy text in
+ * out->policy_json. */
+enum { SBX_LEARN_SKIP_IMPORTS = 1u << 0, SBX_LEARN_DRY_RUN = 1u << 1 };
+int sbx_learn_with(const char *out_path, const struct sbx_policy *p, const char *report_json,
+		   const struct sbx_learn_events *events, unsigned flags,
+		   struct sbx_learn_result *out, struct sbx_error *err);
+/* After a failed run: when the program imports a module that is in the
+ * system's site-packages while python.site is off, a sentence saying so
+ * and what to set ("" otherwise). kind and program as in sbx_run_opts. */
+void sbx_learn_site_hint(const struct sbx_policy *p, enum sbx_prog_kind kind, const char *program,
+			 char *buf, size_t len);
+
 /* sandboxpy --self-test: one small sandbox per layer tries one forbidden
  * thing; prints what this machine enforces to out. 0, or 125 when the
  * audit hook or the seccomp filter cannot be enforced. */
@@ -293,6 +316,8 @@ struct sbx_batch_stats {
 	unsigned long failed;		/* status not ok, or stdout not matched */
 	unsigned long malformed;	/* lines that were not a valid job */
 	int signal;			/* SIGINT/SIGTERM/SIGHUP that stopped the batch, or 0 */
+	unsigned long by_status[SBX_ST_INTERNAL + 1];	/* results by report.status */
+	unsigned long mismatched;	/* status ok but stdout did not match */
 };
 
 /* Called after each result line (last: false) and once when the batch
@@ -306,7 +331,8 @@ struct sbx_batch_opts {
 	const char *results_path;	/* NULL or "-": stdout */
 	unsigned jobs;			/* runs at a time; 0: the online CPUs */
 	sbx_batch_progress_cb on_progress;	/* NULL: none (the CLI's prints
-						 * "[done/total] N failed") */
+						 * "[done/total] N failed ..." and
+						 * a summary, docs/batch.md) */
 	void *on_progress_ctx;
 	struct sbx_batch_stats *stats;	/* filled on return when not NULL */
 };

@@ -126,6 +126,8 @@ int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error 
 	json_object_set_new(o, "tasks", limit_json((double)p->limits.tasks, true));
 	json_object_set_new(o, "open_files", limit_json((double)p->limits.open_files, true));
 	json_object_set_new(o, "file_size_mb", limit_json(p->limits.file_size_mb, false));
+	json_object_set_new(o, "stack_mb", limit_json(p->limits.stack_mb, false));
+	json_object_set_new(o, "extra_seconds", limit_json(p->limits.extra_seconds, false));
 	json_object_set_new(root, "limits", o);
 
 	json_object_set_new(root, "on_violation", json_string(sbx_action_name(p->on_violation)));

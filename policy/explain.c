@@ -178,5 +178,9 @@ int sbx_policy_explain(const struct sbx_policy *p, FILE *out)
 	limit(out, "tasks", (double)p->limits.tasks, "processes and threads");
 	limit(out, "open files", (double)p->limits.open_files, "descriptors");
 	limit(out, "file size", p->limits.file_size_mb, "MB");
+	limit(out, "stack", p->limits.stack_mb, "MB");
+	if (p->limits.extra_seconds > 0)
+		fprintf(out, "  %-16s %g s past the cpu and wall limits before the run is ended "
+			"(still status timeout)\n", "extra time", p->limits.extra_seconds);
 	return 0;
 }

@@ -802,10 +802,29 @@ static void get_limit(struct ctx *c, json_t *sec, const char *key, bool integer,
 	sbx_jpath_pop(&c->path);
 }
 
+/* limits.extra_seconds: a grace, not a limit: 0 is allowed (none) and
+ * null is not (an endless grace would be no cpu or wall limit at all). */
+static void get_grace(struct ctx *c, json_t *sec, double *out)
+{
+	json_t *v = json_object_get(sec, "extra_seconds");
+	double d;
+
+	if (!v)
+		return;
+	sbx_jpath_push_key(&c->path, "extra_seconds");
+	if (!json_is_number(v))
+		diag(c, false, "expected a number of seconds from 0 to 3600, got %s", sbx_json_kind(v));
+	else if (!((d = json_number_value(v)) >= 0) || d > 3600)
+		diag(c, false, "expected a number of seconds from 0 to 3600, got %.15g", d);
+	else
+		*out = d;
+	sbx_jpath_pop(&c->path);
+}
+
 static void parse_limits(struct ctx *c, json_t *sec)
 {
 	static const char *const keys[] = { "cpu_seconds", "wall_seconds", "memory_mb", "tasks",
-					    "open_files", "file_size_mb", NULL };
+					    "open_files", "file_size_mb", "stack_mb", "extra_seconds", NULL };
 	struct sbx_limits *l = &c->p->limits;
 
 	if (!expect_type(c, sec, JSON_OBJECT, "an object"))
@@ -817,6 +836,8 @@ static void parse_limits(struct ctx *c, json_t *sec)
 	get_limit(c, sec, "tasks", true, 1000000, NULL, &l->tasks);
 	get_limit(c, sec, "open_files", true, 1048576, NULL, &l->open_files);
 	get_limit(c, sec, "file_size_mb", false, 16777216, &l->file_size_mb, NULL);
+	get_limit(c, sec, "stack_mb", false, 1048576, &l->stack_mb, NULL);
+	get_grace(c, sec, &l->extra_seconds);
 }
 
 /* ---- the whole document ---- */
@@ -835,6 +856,8 @@ static void set_defaults(struct sbx_policy *p)
 	p->limits.tasks = 64;
 	p->limits.open_files = 256;
 	p->limits.file_size_mb = 64;
+	p->limits.stack_mb = 8;		/* the usual default of the C runtime */
+	p->limits.extra_seconds = 0;
 	p->on_violation = SBX_DENY;
 }
 

@@ -78,6 +78,8 @@ struct sbx_limits {
 	long tasks;
 	long open_files;
 	double file_size_mb;
+	double stack_mb;		/* RLIMIT_STACK */
+	double extra_seconds;		/* grace past cpu and wall, >= 0 (never unlimited) */
 };
 
 struct sbx_strv {

@@ -39,6 +39,7 @@ struct job {
 	unsigned long line;
 	json_t *doc;
 	const char *id, *program, *stdin_path, *cwd, *spec, *expected, *keep_out, *keep_err;
+	bool merge_stderr;
 	enum sbx_prog_kind kind;
 	const char *args[MAX_JOB_ARGS];
 	size_t n_args;
@@ -65,7 +66,8 @@ struct batch {
 	pid_t self;
 	struct slot *slots;
 	unsigned n_slots, running;
-	unsigned long seq, total, done, failed, malformed;
+	unsigned long seq, total, done, failed, malformed, mismatched;
+	unsigned long by_status[SBX_ST_INTERNAL + 1];
 	int stop;			/* the signal that interrupted the batch */
 	bool write_failed;
 };
@@ -143,7 +145,7 @@ static int reader_fill(struct reader *r)
 
 /* ---- checking one job line ---- */
 
-enum key_kind { K_STRING, K_STRINGS, K_NUMBER };
+enum key_kind { K_STRING, K_STRINGS, K_NUMBER, K_BOOL };
 
 static const struct {
 	const char *key;
@@ -152,8 +154,8 @@ static const struct {
 	{ "args", K_STRINGS }, { "code", K_STRING }, { "cwd", K_STRING },
 	{ "expected_stdout", K_STRING }, { "file", K_STRING }, { "id", K_STRING },
 	{ "module", K_STRING }, { "policy", K_STRING }, { "set", K_STRINGS },
-	{ "stderr", K_STRING }, { "stdin", K_STRING }, { "stdout", K_STRING },
-	{ "timeout", K_NUMBER },
+	{ "stderr", K_STRING }, { "stderr_to_stdout", K_BOOL }, { "stdin", K_STRING },
+	{ "stdout", K_STRING }, { "timeout", K_NUMBER },
 };
 
 static const char *str_of(json_t *doc, const char *key)
@@ -176,13 +178,17 @@ static int check_keys(struct batch *b, unsigned long line, json_t *doc, struct s
 		if (i == sizeof(job_keys) / sizeof(job_keys[0])) {
 			sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "unknown key (a job has: id, file, "
 				     "code, module, args, stdin, cwd, policy, set, timeout, expected_stdout, "
-				     "stdout, stderr)");
+				     "stdout, stderr, stderr_to_stdout)");
 			continue;
 		}
 		switch (job_keys[i].kind) {
 		case K_STRING:
 			if (!json_is_string(v))
 				sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "expected a string");
+			break;
+		case K_BOOL:
+			if (!json_is_boolean(v))
+				sbx_diag_add(err, b->jobs_name, (int)line, 1, at, "expected true or false");
 			break;
 		case K_NUMBER:
 			if (!json_is_number(v) || json_number_value(v) <= 0)
@@ -224,6 +230,79 @@ static size_t job_strings(struct batch *b, unsigned long line, json_t *doc, cons
 		if (i < max)
 			out[n++] = json_string_value(v);
 	return n;
+}
+
+/* The grader's own mistakes, caught before anything runs so that they are
+ * the job line's (status internal), not the student's: a cwd that is not
+ * a directory, a script that is not there (python3 would exit 2, counted
+ * against the program). A relative file is found from cwd, as with -C. */
+static void check_paths(struct batch *b, const struct job *j, struct sbx_error *err)
+{
+	char path[8192];
+	struct stat st;
+
+	if (j->cwd) {
+		int e = stat(j->cwd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e) {
+			sbx_diag_add(err, b->jobs_name, (int)j->line, 1, "$.cwd", "cannot use %s as the "
+				     "working directory: %s", j->cwd, strerror(e));
+			return;
+		}
+	}
+	if (j->kind != SBX_PROG_FILE || !j->program)
+		return;
+	if (j->program[0] == '/' || !j->cwd)
+		snprintf(path, sizeof(path), "%s", j->program);
+	else
+		snprintf(path, sizeof(path), "%s/%s", j->cwd, j->program);
+	if (stat(path, &st) < 0)
+		sbx_diag_add(err, b->jobs_name, (int)j->line, 1, "$.file", "cannot read %s: %s", path,
+			     strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		sbx_diag_add(err, b->jobs_name, (int)j->line, 1, "$.file", "%s is a directory", path);
+}
+
+/* The job key behind a policy diagnostic: an override names itself
+ * ("--set KV", batch's own timeout override too), anything else is the
+ * policy's. */
+static void policy_key(const struct job *j, const struct sbx_error *err, char *at, size_t len)
+{
+	snprintf(at, len, "$.policy");
+	if (!err->n || strncmp(err->d[0].file, "--set ", 6) != 0)
+		return;
+	for (size_t i = 0; i < j->n_sets; i++)
+		if (strcmp(err->d[0].file + 6, j->sets[i]) == 0) {
+			if (j->sets[i] == j->timeout_set)
+				snprintf(at, len, "$.timeout");
+			else
+				snprintf(at, len, "$.set[%zu]", i);
+			return;
+		}
+}
+
+/* Loads the job's policy with its overrides: 0, or -EINVAL with the line's
+ * diagnostic first (naming the key at fault), then the reader's. */
+static int job_policy(struct batch *b, struct job *j, struct sbx_error *err)
+{
+	struct sbx_error e2;
+	char at[32];
+
+	if (sbx_policy_load_with(j->spec, j->cwd, 0, j->sets, j->n_sets, &j->policy, err) == 0)
+		return 0;
+	policy_key(j, err, at, sizeof(at));
+	sbx_error_clear(&e2);
+	if (strcmp(at, "$.policy") == 0)
+		sbx_diag_add(&e2, b->jobs_name, (int)j->line, 1, at, "cannot load the policy %s%s%s",
+			     j->spec, err->n ? ": " : "", err->n ? err->d[0].msg : "");
+	else
+		sbx_diag_add(&e2, b->jobs_name, (int)j->line, 1, at, "bad override %s: %s%s%s",
+			     err->d[0].file + 6, err->d[0].json_path, err->d[0].json_path[0] ? ": " : "",
+			     err->d[0].msg);
+	for (int k = 0; k < err->n; k++)
+		if (e2.n < SBX_ERR_MAX)
+			e2.d[e2.n++] = err->d[k];
+	*err = e2;
+	return -EINVAL;
 }
 
 /* Parses and checks one line, loads its policy. 0, or -EINVAL with err
@@ -281,24 +360,17 @@ static int job_parse(struct batch *b, unsigned long line, const char *text, size
 	j->expected = str_of(j->doc, "expected_stdout");
 	j->keep_out = str_of(j->doc, "stdout");
 	j->keep_err = str_of(j->doc, "stderr");
+	j->merge_stderr = json_is_true(json_object_get(j->doc, "stderr_to_stdout"));
+	if (j->merge_stderr && j->keep_err)
+		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.stderr_to_stdout",
+			     "standard error goes to standard output: no \"stderr\" file with it");
 	if (j->expected && access(j->expected, R_OK) < 0)
 		sbx_diag_add(err, b->jobs_name, (int)line, 1, "$.expected_stdout", "cannot read %s: %s",
 			     j->expected, strerror(errno));
+	check_paths(b, j, err);
 	if (err->n)
 		return -EINVAL;
-	if (sbx_policy_load_with(j->spec, j->cwd, 0, j->sets, j->n_sets, &j->policy, err) < 0) {
-		/* The line first, then what the policy reader said. */
-		struct sbx_error e2;
-		sbx_error_clear(&e2);
-		sbx_diag_add(&e2, b->jobs_name, (int)line, 1, "$.policy", "cannot load the policy %s%s%s",
-			     j->spec, err->n ? ": " : "", err->n ? err->d[0].msg : "");
-		for (int k = 0; k < err->n; k++)
-			if (e2.n < SBX_ERR_MAX)
-				e2.d[e2.n++] = err->d[k];
-		*err = e2;
-		return -EINVAL;
-	}
-	return 0;
+	return job_policy(b, j, err);
 }
 
 static void job_free(struct job *j)
@@ -490,7 +562,8 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 	ro.report_path = rep;
 	ro.stdin_path = j->stdin_path ? j->stdin_path : "/dev/null";
 	ro.stdout_path = j->keep_out ? j->keep_out : out;
-	ro.stderr_path = j->keep_err ? j->keep_err : errp;
+	ro.stderr_path = j->merge_stderr ? NULL : j->keep_err ? j->keep_err : errp;
+	ro.stderr_to_stdout = j->merge_stderr;
 	ro.quiet = true;
 	report_argv(j, argv, &ro.n_report_argv);
 	ro.report_argv = argv;
@@ -514,7 +587,7 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 	}
 	json_object_set_new(r, "report", report ? report : json_null());
 	json_object_set_new(r, "stdout", stream_json(ro.stdout_path, false, j->keep_out));
-	json_object_set_new(r, "stderr", stream_json(ro.stderr_path, true, j->keep_err));
+	json_object_set_new(r, "stderr", stream_json(ro.stderr_path ? ro.stderr_path : errp, true, j->keep_err));
 	failed = res.status != SBX_ST_OK;
 	if (j->expected) {
 		bool exact = false, normalized = false;
@@ -543,8 +616,10 @@ static void write_line(struct batch *b, json_t *r)
 /* The caller's progress callback: it prints, the library does not. */
 static void progress_last(struct batch *b, bool last)
 {
-	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed };
+	struct sbx_batch_stats now = { .done = b->done, .failed = b->failed, .malformed = b->malformed,
+				       .mismatched = b->mismatched, .signal = b->stop };
 
+	memcpy(now.by_status, b->by_status, sizeof(now.by_status));
 	if (b->o->on_progress)
 		b->o->on_progress(&now, b->total, last, b->o->on_progress_ctx);
 }
@@ -573,7 +648,22 @@ static void failure_result(struct batch *b, unsigned long line, const char *id, 
 	json_decref(r);
 	b->done++;
 	b->failed++;
+	b->by_status[SBX_ST_INTERNAL]++;
 	progress(b);
+}
+
+/* The final summary's counts: results by status, and ok runs whose
+ * output did not match. */
+static void count_status(struct batch *b, const char *status, json_t *normalized)
+{
+	for (int i = 0; i <= SBX_ST_INTERNAL; i++)
+		if (status && strcmp(status, sbx_status_name((enum sbx_status)i)) == 0) {
+			b->by_status[i]++;
+			if (i == SBX_ST_OK && json_is_false(normalized))
+				b->mismatched++;
+			return;
+		}
+	b->by_status[SBX_ST_INTERNAL]++;	/* no report: the worker's own failure */
 }
 
 /* Copies the worker's result line, marking runs the interrupt ended. */
@@ -587,6 +677,7 @@ static int copy_result(struct batch *b, const char *path)
 	status = json_string_value(json_object_get(json_object_get(r, "report"), "status"));
 	if (b->stop && status && strcmp(status, "signal") == 0)
 		json_object_set_new(r, "interrupted", json_true());
+	count_status(b, status, json_object_get(json_object_get(r, "stdout_match"), "normalized"));
 	write_line(b, r);
 	json_decref(r);
 	return 0;
@@ -881,6 +972,8 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		o->stats->failed = b.failed;
 		o->stats->malformed = b.malformed;
 		o->stats->signal = b.stop;
+		o->stats->mismatched = b.mismatched;
+		memcpy(o->stats->by_status, b.by_status, sizeof(b.by_status));
 	}
 out_mask:
 	if (b.sfd >= 0)

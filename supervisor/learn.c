@@ -36,7 +36,8 @@ struct learn {
 	json_t *mkdirs;		/* directories the run created */
 	json_t *reads;		/* absolute paths read */
 	json_t *execs;		/* executables started */
-	unsigned widened;
+	unsigned widened, narrowed, optional;
+	unsigned flags;		/* SBX_LEARN_* */
 	time_t run_start;	/* files born after this were made by the run */
 };
 
@@ -124,9 +125,14 @@ static void set_value(struct learn *l, const char *sec, const char *key, json_t 
 	json_t *s = section(l, sec);
 	char entry[160], *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
+	json_t *cur = json_object_get(s, key);
+
 	snprintf(entry, sizeof(entry), "%s.%s = %s", sec, key, text ? text : "?");
 	free(text);
-	if (!json_equal(json_object_get(s, key), v))
+	/* A limit lowered to what the run needs narrows the policy. */
+	if (json_is_number(cur) && json_is_number(v) && json_number_value(v) < json_number_value(cur))
+		l->narrowed++;
+	else if (!json_equal(cur, v))
 		l->widened++;
 	json_object_set_new(s, key, v);
 	note(l, entry, why);
@@ -399,6 +405,13 @@ static enum sbx_rule rule_of(const char *name, unsigned long *clause)
 	return SBX_RULE_NONE;
 }
 
+/* A refusal that raises ImportError in the program, which programs catch
+ * to try an optional module (numpy's "import ctypes" in a try). */
+static bool import_refusal(const struct sbx_rule_info *ri)
+{
+	return ri->id == SBX_RULE_CTYPES || ri->id == SBX_RULE_IMPORTS || ri->id == SBX_RULE_EXTENSIONS;
+}
+
 /* One denial, widened as the registry says the rule widens. */
 static void learn_event(struct learn *l, json_t *ev)
 {
@@ -412,6 +425,12 @@ static void learn_event(struct learn *l, json_t *ev)
 		return;
 	why_of(ev, why, sizeof(why));
 	ri = sbx_rule_info(rule_of(rule, &clause));
+	if ((l->flags & SBX_LEARN_SKIP_IMPORTS) && import_refusal(ri)) {
+		l->optional++;
+		note(l, "not granted: the program ran as well without it (a second run refused it; "
+		     "the program caught the ImportError)", why);
+		return;
+	}
 	switch (ri->learn) {
 	case SBX_LEARN_SET:
 		set_value(l, ri->section, ri->key,
@@ -709,9 +728,9 @@ static void learn_limits(struct learn *l, json_t *rep, bool merging)
 			      "limits_enforced_by"), "memory_mb"));
 	char why[200];
 
-	if (!status || (strcmp(status, "ok") != 0 && strcmp(status, "error") != 0)) {
+	if (!status || strcmp(status, "ok") != 0) {
 		snprintf(why, sizeof(why), "the run ended with status %s, so its times and memory say "
-			 "nothing about what it needs", status ? status : "?");
+			 "nothing about what a whole run needs", status ? status : "?");
 		note(l, "limits: kept from the starting policy", why);
 		return;
 	}
@@ -848,7 +867,14 @@ int sbx_learn(const char *out_path, const struct sbx_policy *p, const char *repo
 int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char *report_text,
 		   const struct sbx_learn_events *kept, struct sbx_learn_result *res, struct sbx_error *err)
 {
-	struct learn l = { .cwd = p->cwd, .path_env = sbx_policy_path_env(p) };
+	return sbx_learn_with(out_path, p, report_text, kept, 0, res, err);
+}
+
+int sbx_learn_with(const char *out_path, const struct sbx_policy *p, const char *report_text,
+		   const struct sbx_learn_events *kept, unsigned flags, struct sbx_learn_result *res,
+		   struct sbx_error *err)
+{
+	struct learn l = { .cwd = p->cwd, .path_env = sbx_policy_path_env(p), .flags = flags };
 	json_t *rep = NULL, *events, *ev;
 	struct sbx_policy *chk = NULL;
 	char *text = NULL;
@@ -924,6 +950,19 @@ int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char 
 			     "(a sandboxpy bug; nothing was written)");
 		goto out;
 	}
+	if (res) {
+		res->widened_existing = merging;
+		res->entries = l.widened;
+		res->narrowed = l.narrowed;
+		res->optional = l.optional;
+	}
+	if (flags & SBX_LEARN_DRY_RUN) {
+		if (res) {
+			res->policy_json = text;
+			text = NULL;
+		}
+		goto out;
+	}
 	rc = sbx_write_json_atomic(out_path, l.doc);
 	if (rc < 0) {
 		sbx_diag_add(err, out_path, 0, 0, NULL, "cannot write the learnt policy: %s", strerror(-rc));
@@ -933,10 +972,6 @@ int sbx_learn_from(const char *out_path, const struct sbx_policy *p, const char 
 	if (rc < 0) {
 		sbx_diag_add(err, out_path, 0, 0, NULL, "cannot write %s.notes: %s", out_path, strerror(-rc));
 		goto out;
-	}
-	if (res) {
-		res->widened_existing = merging;
-		res->entries = l.widened;
 	}
 out:
 	sbx_policy_free(chk);
@@ -949,4 +984,80 @@ out:
 	json_decref(l.reads);
 	json_decref(l.execs);
 	return rc;
+}
+
+/* ---- after a failed run: a module that site-packages has ---- */
+
+/* Where python.site lets the sandbox import from (as plan.c's list). */
+static const char *const site_dirs[] = {
+	"/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages",
+	"/usr/local/lib/python3/dist-packages",
+};
+
+/* The directory of site_dirs that has top-level module name, or NULL. */
+static const char *site_dir_of(const char *name)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", site_dirs[i], name);
+		if (is_dir(path))
+			return site_dirs[i];
+		snprintf(path, sizeof(path), "%s/%s.py", site_dirs[i], name);
+		if (access(path, F_OK) == 0)
+			return site_dirs[i];
+	}
+	return NULL;
+}
+
+/* The first top-level module after "import" or "from" at the start of a
+ * line of text that site-packages has (a plain scan: no code runs). */
+static bool site_import(const char *text, char *name, size_t len, const char **dir)
+{
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *t = line + strspn(line, " \t");
+		size_t kw = strncmp(t, "import ", 7) == 0 ? 7 : strncmp(t, "from ", 5) == 0 ? 5 : 0;
+		size_t n;
+		if (!kw)
+			continue;
+		t += kw;
+		t += strspn(t, " \t");
+		n = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (n == 0 || n >= len)
+			continue;
+		memcpy(name, t, n);
+		name[n] = '\0';
+		if ((*dir = site_dir_of(name)))
+			return true;
+	}
+	return false;
+}
+
+void sbx_learn_site_hint(const struct sbx_policy *p, enum sbx_prog_kind kind, const char *program,
+			 char *buf, size_t len)
+{
+	char name[128], text[65536];
+	const char *dir = NULL, *src = program;
+
+	buf[0] = '\0';
+	if (p->python.site || !program)
+		return;
+	if (kind == SBX_PROG_FILE) {
+		FILE *f = fopen(program, "re");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		text[n] = '\0';
+		src = text;
+	} else if (kind == SBX_PROG_MODULE) {
+		snprintf(text, sizeof(text), "import %s", program);
+		src = text;
+	} else if (kind != SBX_PROG_COMMAND) {
+		return;
+	}
+	if (site_import(src, name, sizeof(name), &dir))
+		snprintf(buf, len, "the program imports %s, which is in %s, outside the sandbox while "
+			 "python.site is false: learn again with --set python.site=true (site-packages "
+			 "readable and importable), or name the package's directory in python.path",
+			 name, dir);
 }

@@ -7,6 +7,7 @@
  * and report.c (sbx_run.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -445,7 +446,8 @@ static int watch(struct sup *s, struct sbx_error *err)
 	s->sfd = signalfd(-1, &s->mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	/* The wall clock counts from the clone, as it always has. */
 	if (s->pidfd >= 0 && s->p->limits.wall_seconds >= 0) {
-		int r = sbx_watchdog_start(&s->wd, &s->t0, s->p->limits.wall_seconds, s->pidfd, s->pid);
+		int r = sbx_watchdog_start(&s->wd, &s->t0, s->p->limits.wall_seconds + s->p->limits.extra_seconds,
+					   s->pidfd, s->pid);
 		if (r < 0) {
 			close(s->pidfd);
 			s->pidfd = -1;
@@ -486,7 +488,7 @@ static void on_tick(struct sup *s)
 		s->mem_exceeded = true;
 		sbx_kill_run(s);
 	}
-	if (l->cpu_seconds >= 0 && !s->cpu_exceeded && sbx_sandbox_cpu(s) >= l->cpu_seconds) {
+	if (l->cpu_seconds >= 0 && !s->cpu_exceeded && sbx_sandbox_cpu(s) >= l->cpu_seconds + l->extra_seconds) {
 		s->cpu_exceeded = true;
 		sbx_kill_run(s);
 	}
@@ -586,6 +588,24 @@ static void reap(struct sup *s, struct sbx_result *res)
 		sbx_sweep(getpid(), s->host_kids, s->n_host_kids);
 }
 
+/* limits.extra_seconds: the run was ended only at the limit plus the
+ * grace, but a run that went past the limit itself is still a timeout,
+ * even one that ended by itself within the grace (isolate's
+ * --extra-time); the report gives the time used. */
+static void past_limits(struct sup *s, struct sbx_result *res)
+{
+	const struct sbx_limits *l = &s->p->limits;
+	double cpu = (double)s->ru.ru_utime.tv_sec + (double)s->ru.ru_utime.tv_usec / 1e6 +
+		     (double)s->ru.ru_stime.tv_sec + (double)s->ru.ru_stime.tv_usec / 1e6;
+
+	if (s->cg.cpu || s->tree_cpu > 0)
+		cpu = fmax(cpu, s->cg.cpu ? sbx_cgroup_cpu_seconds(&s->cg) : s->tree_cpu);
+	if (l->cpu_seconds >= 0 && cpu > l->cpu_seconds)
+		s->cpu_exceeded = true;
+	if (l->wall_seconds >= 0 && res->wall_s > l->wall_seconds)
+		s->timed_out = true;
+}
+
 static void end_run(struct sup *s, struct sbx_result *res)
 {
 	const struct sbx_limits *l = &s->p->limits;
@@ -599,6 +619,8 @@ static void end_run(struct sup *s, struct sbx_result *res)
 	if (!s->cpu_exceeded && s->cg.cpu && l->cpu_seconds >= 0 &&
 	    sbx_cgroup_cpu_seconds(&s->cg) >= l->cpu_seconds && WIFSIGNALED(s->wstatus))
 		s->cpu_exceeded = true;	/* passed the limit between two reads */
+	if (l->extra_seconds > 0)
+		past_limits(s, res);
 	sbx_decide(s, s->wstatus, &s->ru, res);
 }
 

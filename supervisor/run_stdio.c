@@ -285,6 +285,25 @@ static int take_stdio_fds(struct sup *s, struct sbx_error *err)
 	return 0;
 }
 
+/* stderr_to_stdout: the program's descriptor 2 is its descriptor 1. An
+ * inherited stdout that is our own stderr is left to setup_relay, which
+ * joins both to its pipe: the program never holds our stderr. */
+static int merge_stderr(struct sup *s, struct sbx_error *err)
+{
+	struct stat e, out;
+
+	if (s->o->stderr_path || (s->o->use_stdio_fds && s->o->stdio_fds[2] >= 0)) {
+		sbx_diag_add(err, NULL, 0, 0, NULL, "standard error cannot go both to standard output and elsewhere");
+		return -EINVAL;
+	}
+	if (s->plan.stdio_fd[1] >= 0)
+		return dup_stdio(s->plan.stdio_fd[1], &s->plan.stdio_fd[2], err);
+	if (fstat(1, &out) == 0 && fstat(2, &e) == 0 && !isatty(2) && out.st_dev == e.st_dev &&
+	    out.st_ino == e.st_ino)
+		return 0;
+	return dup_stdio(1, &s->plan.stdio_fd[2], err);
+}
+
 int sbx_open_streams(struct sup *s, struct sbx_error *err)
 {
 	const struct sbx_run_opts *o = s->o;
@@ -298,6 +317,8 @@ int sbx_open_streams(struct sup *s, struct sbx_error *err)
 					  wr, err) < 0))
 		return -EINVAL;
 	if ((rc = take_stdio_fds(s, err)) < 0)
+		return rc;
+	if (o->stderr_to_stdout && (rc = merge_stderr(s, err)) < 0)
 		return rc;
 	if (setup_relay(s, err) < 0)
 		return -EPIPE;

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "sbx_ns.h"
 #include "sbx_supervisor.h"
 
 struct probe {
@@ -93,6 +94,44 @@ static bool active(json_t *rep, const char *layer)
 	return json_is_true(json_object_get(json_object_get(json_object_get(rep, "layers"), layer), "active"));
 }
 
+/* The rows read from the audit probe's report. */
+static const char *const first_rows[] = { "netns", "identity", "caps", "tasks", "cpu" };
+
+/* "enforced" when a cgroup holds the limit for the whole sandbox,
+ * "per process" when only an rlimit does, "not in force" when nothing. */
+static const char *limit_state(const char *by)
+{
+	if (!by || !*by || strcmp(by, "unlimited") == 0)
+		return "not in force";
+	return strstr(by, "cgroup") ? "enforced" : "per process";
+}
+
+static void report_rows(FILE *out, json_t *rep)
+{
+	json_t *layers = json_object_get(rep, "layers"), *ns = json_object_get(layers, "netns");
+	json_t *names = json_object_get(ns, "namespaces"), *v;
+	json_int_t uid = json_integer_value(json_object_get(json_object_get(layers, "identity"), "uid"));
+	const char *tasks = str(layers, "limits_enforced_by", "tasks");
+	const char *cpu = str(layers, "limits_enforced_by", "cpu_seconds");
+	size_t i;
+	char list[128] = "";
+
+	json_array_foreach(names, i, v)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+			 json_string_value(v));
+	fprintf(out, "%-10s %-13s %s\n", "netns", active(rep, "netns") ? "enforced" : "not in force",
+		active(rep, "netns") ? list : (str(layers, "netns", "reason") ?: ""));
+	/* Started as root the sandbox is sandboxpy's own uid; otherwise the caller's. */
+	fprintf(out, "%-10s %-13s uid %lld: %s\n", "identity", uid == SBX_SANDBOX_ID ? "enforced" : "caller's uid",
+		(long long)uid, str(layers, "identity", "how") ?: "");
+	fprintf(out, "%-10s %-13s no_new_privs, capabilities dropped%s\n", "caps",
+		active(rep, "caps") ? "enforced" : "NOT ENFORCED",
+		json_is_true(json_object_get(json_object_get(layers, "caps"), "bounding_set_cleared"))
+		? ", bounding set cleared" : "");
+	fprintf(out, "%-10s %-13s %s\n", "tasks", limit_state(tasks), tasks ?: "the report does not say");
+	fprintf(out, "%-10s %-13s %s\n", "cpu", limit_state(cpu), cpu ?: "the report does not say");
+}
+
 int sbx_self_test(FILE *out)
 {
 	char base[] = "/tmp/sandboxpy-selftest-XXXXXX", dir[4200], outside[4200], marker[4300];
@@ -143,25 +182,12 @@ int sbx_self_test(FILE *out)
 	}
 	fprintf(out, "%-10s %-13s %s\n", "landlock", ok[2] ? "enforced" : "not in force", line);
 	/* namespaces, identity, capabilities: from the first report */
-	if (rep[0]) {
-		json_t *layers = json_object_get(rep[0], "layers"), *ns = json_object_get(layers, "netns");
-		json_t *names = json_object_get(ns, "namespaces"), *v;
-		size_t i;
-		char list[128] = "";
-		json_array_foreach(names, i, v)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-				 json_string_value(v));
-		fprintf(out, "%-10s %-13s %s\n", "netns", active(rep[0], "netns") ? "enforced" : "not in force",
-			active(rep[0], "netns") ? list : (str(layers, "netns", "reason") ?: ""));
-		fprintf(out, "%-10s %-13s uid %lld: %s\n", "identity", "", (long long)json_integer_value(
-			json_object_get(json_object_get(layers, "identity"), "uid")), str(layers, "identity", "how") ?: "");
-		fprintf(out, "%-10s %-13s no_new_privs, capabilities dropped%s\n", "caps",
-			active(rep[0], "caps") ? "enforced" : "NOT ENFORCED",
-			json_is_true(json_object_get(json_object_get(layers, "caps"), "bounding_set_cleared"))
-			? ", bounding set cleared" : "");
-		fprintf(out, "%-10s %-13s %s\n", "tasks", "", str(layers, "limits_enforced_by", "tasks") ?: "");
-		fprintf(out, "%-10s %-13s %s\n", "cpu", "", str(layers, "limits_enforced_by", "cpu_seconds") ?: "");
-	}
+	if (rep[0])
+		report_rows(out, rep[0]);
+	else
+		for (size_t i = 0; i < sizeof(first_rows) / sizeof(first_rows[0]); i++)
+			fprintf(out, "%-10s %-13s %s\n", first_rows[i], "not checked",
+				"the audit probe left no report to read it from");
 	/* memory: a balloon must end with status memory */
 	ok[3] = rep[3] && json_string_value(json_object_get(rep[3], "status")) &&
 		strcmp(json_string_value(json_object_get(rep[3], "status")), "memory") == 0;

@@ -13,12 +13,13 @@ from ._errors import (Diagnostic, ExecutableNotFound, PolicyError, RunError,
                       SandboxpyError, SetupError, UsageError)
 from ._policy import Policy, PolicyBuilder
 from ._result import Event, Result, Summary
+from ._batch import BatchProgress, run_batch
 from ._run import run
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Diagnostic", "Event", "ExecutableNotFound", "Policy", "PolicyBuilder",
+    "BatchProgress", "Diagnostic", "Event", "ExecutableNotFound", "Policy", "PolicyBuilder",
     "PolicyError", "Result", "RunError", "SandboxpyError", "SetupError",
-    "Summary", "UsageError", "find_executable", "run", "__version__",
+    "Summary", "UsageError", "find_executable", "run", "run_batch", "__version__",
 ]

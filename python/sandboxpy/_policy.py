@@ -340,12 +340,15 @@ class PolicyBuilder:
     def limits(self, *, cpu_seconds: Limit = _UNSET, wall_seconds: Limit = _UNSET,
                memory_mb: Limit = _UNSET, tasks: Union[int, None, _Unset] = _UNSET,
                open_files: Union[int, None, _Unset] = _UNSET,
-               file_size_mb: Limit = _UNSET) -> "PolicyBuilder":
-        """Only the limits named change; None means unlimited."""
+               file_size_mb: Limit = _UNSET, stack_mb: Limit = _UNSET,
+               extra_seconds: Union[float, _Unset] = _UNSET) -> "PolicyBuilder":
+        """Only the limits named change; None means unlimited
+        (extra_seconds, the grace past cpu and wall, cannot be None)."""
         sec = self._section("limits")
         for key, val in (("cpu_seconds", cpu_seconds), ("wall_seconds", wall_seconds),
                          ("memory_mb", memory_mb), ("tasks", tasks),
-                         ("open_files", open_files), ("file_size_mb", file_size_mb)):
+                         ("open_files", open_files), ("file_size_mb", file_size_mb),
+                         ("stack_mb", stack_mb), ("extra_seconds", extra_seconds)):
             if val is not _UNSET:
                 sec[key] = val
         return self

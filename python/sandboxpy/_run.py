@@ -5,12 +5,13 @@ from sandboxpy's own lines, and the report (--report) is read back."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal as _signal
 import subprocess
 import tempfile
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._cli import (EXIT_SANDBOXPY_FAILED, Overrides, StrPath, find_executable,
                    override_args)
@@ -50,13 +51,54 @@ def _program_args(code: Optional[str], path: Optional[StrPath],
     return ["--", os.path.abspath(os.fspath(path))]
 
 
+def _end(proc: "subprocess.Popen[bytes]") -> Tuple[bytes, bytes]:
+    """Ends sandboxpy and waits for it: SIGTERM, on which it ends the whole
+    sandbox, removes what the run made and writes its report; SIGKILL after
+    10 s (its last-resort parent still cleans up)."""
+    if proc.poll() is None:
+        proc.send_signal(_signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return out or b"", err or b""
+
+
+@contextlib.contextmanager
+def _ended_on_error(proc: "subprocess.Popen[bytes]") -> Iterator[None]:
+    """No sandboxpy outlives its caller: KeyboardInterrupt or any exception
+    inside the block ends the run (and waits for it) before it goes on up,
+    while the run's temporary directory still exists."""
+    try:
+        yield
+    except BaseException:
+        try:
+            _end(proc)
+        except BaseException:       # a second Ctrl-C: still kill and reap
+            proc.kill()
+            proc.wait()
+        raise
+
+
+def _communicate(proc: "subprocess.Popen[bytes]",
+                 host_timeout: Optional[float]) -> Tuple[Optional[bytes], bytes]:
+    """(stdout, stderr) of sandboxpy; (None, stderr) when host_timeout
+    passed and it had to be ended."""
+    try:
+        return proc.communicate(timeout=host_timeout)
+    except subprocess.TimeoutExpired:
+        return None, _end(proc)[1]
+
+
 def run(*, code: Optional[str] = None, path: Optional[StrPath] = None,
         module: Optional[str] = None, args: Sequence[str] = (),
         policy: PolicySpec = None, timeout: Optional[float] = None,
         stdin: Union[str, bytes, None] = None, stdin_file: Optional[StrPath] = None,
         cwd: Optional[StrPath] = None, set: Overrides = None,
         require: Iterable[str] = (), executable: Optional[StrPath] = None,
-        check: bool = False, host_timeout: Optional[float] = None) -> Result:
+        check: bool = False, host_timeout: Optional[float] = None,
+        stderr_to_stdout: bool = False, extra_time: Optional[float] = None) -> Result:
     """Runs Python under sandboxpy and returns how it ended.
 
     Exactly one of code= (like python3 -c), path= (a script file) or
@@ -73,6 +115,12 @@ def run(*, code: Optional[str] = None, path: Optional[StrPath] = None,
     encoded as JSON) or ["limits.cpu_seconds=1"] (the CLI's syntax).
     require: layers that must be in force ("landlock", "netns", ...).
     check: raise RunError unless the status is "ok".
+    stderr_to_stdout: the program's standard error goes to its standard
+    output, in order (--stderr-to-stdout); Result.stderr is then empty.
+    extra_time: a grace in seconds past the cpu and wall limits
+    (--extra-time); a run that uses it is still status "timeout".
+    KeyboardInterrupt, or any other exception while the run goes on, ends
+    the sandbox (and waits for it) before it propagates.
     host_timeout: how long to wait for sandboxpy itself before ending it
     (default: timeout + 30 s, or no bound without timeout).
 
@@ -99,8 +147,10 @@ def run(*, code: Optional[str] = None, path: Optional[StrPath] = None,
             rename = (spec, "policy.json")
         else:
             spec = pol.source
-        argv = [exe, "--policy", spec, "--report", report_path,
-                "--stdout", out_path, "--stderr", err_path]
+        argv = [exe, "--policy", spec, "--report", report_path, "--stdout", out_path]
+        argv += ["--stderr-to-stdout"] if stderr_to_stdout else ["--stderr", err_path]
+        if extra_time is not None:
+            argv += ["--extra-time", repr(float(extra_time))]
         if stdin is not None:
             in_path = os.path.join(tmp, "stdin")
             with open(in_path, "wb") as f:
@@ -120,18 +170,15 @@ def run(*, code: Optional[str] = None, path: Optional[StrPath] = None,
 
         # The supervisor's own stdin is /dev/null: the program's comes from
         # --stdin or is empty, never the host's terminal.
+        # Its own session: a Ctrl-C on the host's terminal reaches the host
+        # only, which ends the run below (the program sees no
+        # KeyboardInterrupt it could catch).
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-        try:
-            own_out, own_err = proc.communicate(timeout=host_timeout)
-        except subprocess.TimeoutExpired:
-            # SIGTERM: sandboxpy ends the sandbox and still writes a report.
-            proc.send_signal(_signal.SIGTERM)
-            try:
-                own_out, own_err = proc.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                own_out, own_err = proc.communicate()
+                                stderr=subprocess.PIPE, start_new_session=True)
+        with _ended_on_error(proc):
+            own_out, own_err = _communicate(proc, host_timeout)
+        if own_out is None:
+            own_err = own_err or b""
             raise SandboxpyError(f"sandboxpy did not finish within {host_timeout} s "
                                  "(host_timeout); it was ended",
                                  returncode=proc.returncode,

@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import pty
+import re
 import shutil
 import signal
 import subprocess
@@ -164,7 +165,7 @@ def test_malformed_lines_get_their_own_error_and_the_batch_goes_on(tmp_path):
     expect = {1: "not a JSON job", 2: "$.id: missing", 3: "$.color: unknown key",
               4: "exactly one of file, code, module", 5: "exactly one of file, code, module",
               6: "$.args[1]: expected a string", 7: "$.policy: cannot load the policy",
-              8: "$.policy: cannot load the policy", 9: "$.policy: cannot load the policy",
+              8: "$.policy: cannot load the policy", 9: "$.set[0]: bad override limits.nosuch=1",
               11: "a job is a JSON object"}
     for n, words in expect.items():
         r = by_line[n]["report"]
@@ -258,7 +259,11 @@ def test_many_tiny_jobs_stream_from_standard_input(tmp_path):
         assert r["line"] == i + 1
         assert r["report"]["status"] == "ok"
         assert r["stdout"]["head"] == f"{i * i}\n"
-    assert proc.stderr == ""     # no progress line: stderr is not a terminal
+    # stderr is not a terminal: plain progress lines and the summary (issue 19)
+    assert all(l.startswith("sandboxpy: batch ") for l in proc.stderr.splitlines()), proc.stderr
+    assert proc.stderr.splitlines()[-1] == "sandboxpy: batch done: 120 jobs in " \
+        + proc.stderr.splitlines()[-1].split(" in ")[1], proc.stderr
+    assert proc.stderr.splitlines()[-1].endswith(": 120 ok; 0 failed"), proc.stderr
     assert no_private_dirs(tmp_path) == []
 
 
@@ -287,6 +292,83 @@ def test_progress_only_on_a_terminal(tmp_path):
         os.close(master)
     assert proc.returncode == 0
     assert b"[3/3] 1 failed" in seen, seen
+    # issue 19: elapsed time and ETA, then the summary by status
+    assert re.search(rb"\[1/3\] \d failed, 0:0\d elapsed, ETA 0:\d\d", seen), seen
+    assert b"sandboxpy: batch done: 3 jobs in 0:" in seen and b": 2 ok, 1 error; 1 failed" in seen, seen
+
+
+SLOW = "import time; time.sleep(2.2); print('x')"
+
+
+@pytest.mark.parametrize("mode", ["plain", "json"])
+def test_progress_lines_in_a_log(tmp_path, mode):
+    """Not a terminal (a log, a CI runner): a line at the first result and
+    then at most every 5 s, done/total, failures, elapsed and ETA; a summary
+    by status at the end. JSON lines with --progress json."""
+    jobs = [{"id": f"s{i}", "code": SLOW} for i in range(4)] + \
+        [{"id": "bad", "code": "raise SystemExit(1)"}, {"id": "nofile", "file": "nope.py"}]
+    opts = ("--jobs", "1") if mode == "plain" else ("--jobs", "1", "--progress", "json")
+    proc, res, _ = batch(tmp_path, jobs, *opts)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) >= 3, lines          # first, at least one periodic, summary
+    if mode == "json":
+        recs = [json.loads(l) for l in lines]
+        prog, summary = recs[:-1], recs[-1]
+        assert all(set(r) == {"done", "total", "failed", "elapsed_s", "eta_s"} for r in prog), prog
+        assert all(r["total"] == 6 for r in prog)
+        assert [r["done"] for r in prog] == sorted(r["done"] for r in prog)
+        assert summary["summary"] == {"ok": 4, "error": 1, "internal": 1}, summary
+        assert summary["done"] == 6 and summary["failed"] == 2
+        assert len(prog) >= 2 and prog[1]["elapsed_s"] - prog[0]["elapsed_s"] >= 5
+    else:
+        prog, summary = lines[:-1], lines[-1]
+        assert all(re.fullmatch(r"sandboxpy: batch \[\d/6\] \d failed, 0:\d\d elapsed, ETA 0:\d\d", l)
+                   for l in prog), prog
+        assert re.fullmatch(r"sandboxpy: batch done: 6 jobs in 0:\d\d: 4 ok, 1 error, 1 internal; "
+                            r"2 failed", summary), summary
+    assert batch(tmp_path, jobs[-2:], "--progress", "none")[0].stderr == ""
+
+
+def test_job_mistakes_are_the_graders(tmp_path):
+    """A missing file or cwd, a bad override or timeout: status internal
+    naming the job key, never a run counted against the program."""
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "ok.py").write_text("print('ok')\n")
+    give_to_sandbox(tmp_path / "here")
+    jobs = [{"id": "nofile", "file": "missing.py"},
+            {"id": "nofile_cwd", "file": "missing.py", "cwd": str(tmp_path / "here")},
+            {"id": "dirfile", "file": str(tmp_path / "here")},
+            {"id": "nocwd", "code": "print(1)", "cwd": str(tmp_path / "nowhere")},
+            {"id": "cwdfile", "code": "print(1)", "cwd": str(tmp_path / "here" / "ok.py")},
+            {"id": "badset", "code": "print(1)",
+             "set": ["limits.cpu_seconds=1", "limits.tasks=\"x\"", "limits.nosuch=1"]},
+            {"id": "badset1", "code": "print(1)", "set": ["limits.cpu_seconds=1", "nokey"]},
+            {"id": "good", "file": "ok.py", "cwd": str(tmp_path / "here")}]
+    proc, res, _ = batch(tmp_path, jobs)
+    assert proc.returncode == 0, proc.stderr
+    expect = {"nofile": "$.file: cannot read missing.py",
+              "nofile_cwd": f"$.file: cannot read {tmp_path}/here/missing.py",
+              "dirfile": "$.file: ", "nocwd": "$.cwd: cannot use", "cwdfile": "$.cwd: cannot use",
+              "badset1": "$.set[1]: bad override nokey"}
+    for jid, words in expect.items():
+        r = res[jid]["report"]
+        assert r["status"] == "internal" and words in r["message"], (jid, r["message"])
+    assert re.search(r"\$\.set\[[12]\]: bad override", res["badset"]["report"]["message"])
+    assert res["good"]["report"]["status"] == "ok" and res["good"]["stdout"]["head"] == "ok\n"
+
+
+def test_stderr_to_stdout_job_key(tmp_path):
+    code = ("import sys\nprint('a', flush=True)\nprint('b', file=sys.stderr, flush=True)\n"
+            "print('c')\n")
+    proc, res, _ = batch(tmp_path, [{"id": "m", "code": code, "stderr_to_stdout": True},
+                                    {"id": "both", "code": code, "stderr_to_stdout": True,
+                                     "stderr": str(tmp_path / "e.txt")},
+                                    {"id": "notbool", "code": code, "stderr_to_stdout": 1}])
+    assert proc.returncode == 0, proc.stderr
+    assert res["m"]["stdout"]["head"] == "a\nb\nc\n" and res["m"]["stderr"]["bytes"] == 0
+    assert "$.stderr_to_stdout" in res["both"]["report"]["message"]
+    assert "$.stderr_to_stdout: expected true or false" in res["notbool"]["report"]["message"]
 
 
 # ---------------------------------------------------------------------------

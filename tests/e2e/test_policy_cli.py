@@ -142,7 +142,7 @@ def test_show_defaults_of_empty_policy():
                  "tracing": "deny"},
         "events": [],
         "limits": {"cpu_seconds": 10, "wall_seconds": 30, "memory_mb": 512, "tasks": 64,
-                   "open_files": 256, "file_size_mb": 64},
+                   "open_files": 256, "file_size_mb": 64, "stack_mb": 8, "extra_seconds": 0},
         "on_violation": "deny",
     }
 
@@ -226,7 +226,7 @@ def test_set_on_a_file_policy():
      "expected a positive number or null, got string"),
     ("limits.cpu=1",
      "--set limits.cpu=1: $.limits.cpu: unknown key 'cpu' (expected one of: cpu_seconds, "
-     "wall_seconds, memory_mb, tasks, open_files, file_size_mb)"),
+     "wall_seconds, memory_mb, tasks, open_files, file_size_mb, stack_mb, extra_seconds)"),
     ("limit.cpu_seconds=1",
      "--set limit.cpu_seconds=1: $.limit: unknown key 'limit' (did you mean 'limits'?)"),
     ("version=2",

@@ -12,7 +12,9 @@ import os
 import re
 import subprocess
 import sys
+import signal
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -410,3 +412,119 @@ def test_pip_install_offline_into_a_venv(tmp_path):
     where, typed, answer = check.stdout.split("\n")[:3]
     assert Path(where).is_relative_to(venv), where
     assert (typed, answer) == ("True", "42")
+
+
+# --------------------------------------------------- issue 19: run_batch, interrupts
+
+def _alive(marker):
+    """Live (not zombie) processes whose command line holds marker: sandboxpy
+    and its sandbox carry the program's code in theirs."""
+    found = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                cmd = f.read()
+            with open(f"/proc/{d}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in cmd and state != b"Z":
+            found.append(int(d))
+    return found
+
+
+HOST = """
+import sys, sandboxpy
+print("started", flush=True)
+sandboxpy.{call}
+"""
+
+
+@pytest.mark.parametrize("call", [
+    'run(code="# {m}\\nwhile True: pass", timeout=120)',
+    'run_batch([{{"id": "a", "code": "# {m}\\nwhile True: pass", "timeout": 120}},'
+    ' {{"id": "b", "code": "# {m}\\nwhile True: pass", "timeout": 120}}], parallel=2)',
+])
+def test_sigint_to_the_host_leaves_no_process_and_no_temp_dir(tmp_path, call):
+    """SIGINT to a Python host inside run()/run_batch() on an endless loop:
+    KeyboardInterrupt reaches the host, and afterwards no sandboxpy and no
+    sandbox process remain (from /proc) and no temporary directory."""
+    host = tmp_path / "host.py"
+    host.write_text(HOST.format(call=call.format(m="endless")))
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    # sandboxpy's command line names its files in the host's TMPDIR, and
+    # every process of the run (batch workers, sandboxes) is a fork of it.
+    marker = f"{tmpdir}/sandboxpy-"
+    env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONPATH=str(PKG_SRC))
+    proc = subprocess.Popen([sys.executable, str(host)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    try:
+        assert proc.stdout.readline() == b"started\n"
+        deadline = time.monotonic() + 30
+        while len(_alive(marker)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alive(marker), "the sandbox never started"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert b"KeyboardInterrupt" in err, err
+    deadline = time.monotonic() + 5
+    while _alive(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(marker) == [], "processes outlived their host"
+    assert list(tmpdir.iterdir()) == [], list(tmpdir.iterdir())
+
+
+def test_run_batch_results_in_job_order_with_progress(work):
+    seen = []
+    jobs = [{"id": "ok", "code": "print(6 * 7)"},
+            {"id": "fails", "code": "raise SystemExit(3)"},
+            {"id": "nofile", "file": str(work / "missing.py")},
+            {"id": "doc", "code": "print('from a document')",
+             "policy": sandboxpy.PolicyBuilder("doc").limits(cpu_seconds=5).build()},
+            {"id": "merged", "code": "import sys; print('o', flush=True); print('e', file=sys.stderr)",
+             "stderr_to_stdout": True}]
+    res = sandboxpy.run_batch(jobs, parallel=2, progress=seen.append)
+    assert [r["id"] for r in res] == [j["id"] for j in jobs]
+    st = {r["id"]: r["report"]["status"] for r in res}
+    assert st["ok"] == "ok" and st["fails"] == "error" and st["nofile"] == "internal", st
+    assert res[0]["stdout"]["head"] == "42\n" and res[3]["stdout"]["head"] == "from a document\n"
+    assert res[4]["stdout"]["head"] == "o\ne\n"
+    assert [p.done for p in seen] == [1, 2, 3, 4, 5] and all(p.total == 5 for p in seen)
+    assert seen[-1].failed == 2 or seen[-1].failed == 3
+    assert {p.result["id"] for p in seen} == {j["id"] for j in jobs}
+
+
+def test_an_exception_in_the_progress_callback_ends_the_batch(work):
+    marker = f"I19CB{os.getpid()}"
+
+    def boom(p):
+        raise RuntimeError("host gave up")
+
+    jobs = [{"id": "quick", "code": "pass"}] + \
+        [{"id": f"slow{i}", "code": f"# {marker}\nwhile True: pass", "timeout": 120} for i in range(2)]
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="host gave up"):
+        sandboxpy.run_batch(jobs, parallel=3, progress=boom)
+    assert time.monotonic() - t0 < 60
+    assert _alive(marker) == []
+
+
+def test_run_stderr_to_stdout_and_extra_time(work):
+    r = sandboxpy.run(code="import sys; print('o', flush=True); print('e', file=sys.stderr)",
+                      stderr_to_stdout=True, cwd=work / "work")
+    assert r.stdout == "o\ne\n" and r.stderr == "", r
+    r = sandboxpy.run(code="import time; time.sleep(1.5); print('late')", timeout=1,
+                      extra_time=3, cwd=work / "work")
+    assert r.status == "timeout" and r.stdout == "late\n", r
+    b = sandboxpy.PolicyBuilder("s").limits(stack_mb=16, extra_seconds=0.5).build()
+    r = sandboxpy.run(code="import resource; print(resource.getrlimit(resource.RLIMIT_STACK)[0])",
+                      policy=b, cwd=work / "work")
+    assert r.stdout == f"{16 << 20}\n", r

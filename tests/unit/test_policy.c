@@ -946,10 +946,10 @@ static void test_errors_limits(void **state)
 	static const struct ecase cases[] = {
 		{ "{'version': 1, 'limits': {'cpu': 1}}", "'cpu'", "$.limits.cpu",
 		  "unknown key 'cpu' (expected one of: cpu_seconds, wall_seconds, memory_mb, tasks, "
-		  "open_files, file_size_mb)" },
+		  "open_files, file_size_mb, stack_mb, extra_seconds)" },
 		{ "{'version': 1, 'limits': {'memory': 1}}", "'memory'", "$.limits.memory",
 		  "unknown key 'memory' (expected one of: cpu_seconds, wall_seconds, memory_mb, tasks, "
-		  "open_files, file_size_mb)" },
+		  "open_files, file_size_mb, stack_mb, extra_seconds)" },
 		{ "{'version': 1, 'limits': {'task': 1}}", "'task'", "$.limits.task",
 		  "unknown key 'task' (did you mean 'tasks'?)" },
 		{ "{'version': 1, 'limits': {'cpu_seconds': 0}}", "0}", "$.limits.cpu_seconds",
@@ -1427,6 +1427,8 @@ static void assert_policy_equal(const struct sbx_policy *a, const struct sbx_pol
 	assert_int_equal(a->limits.tasks, b->limits.tasks);
 	assert_int_equal(a->limits.open_files, b->limits.open_files);
 	assert_true(a->limits.file_size_mb == b->limits.file_size_mb);
+	assert_true(a->limits.stack_mb == b->limits.stack_mb);
+	assert_true(a->limits.extra_seconds == b->limits.extra_seconds);
 	assert_int_equal(a->on_violation, b->on_violation);
 }
 
@@ -1476,7 +1478,8 @@ static void test_to_json_round_trip(void **state)
 		 "            {'prefix': 'app.', 'action': 'log'},"
 		 "            {'event': 'y', 'action': 'kill', 'unless_arg': {'index': 0, 'in': []}}],"
 		 " 'limits': {'cpu_seconds': 2.5, 'wall_seconds': null, 'memory_mb': 0.25, 'tasks': 1,"
-		 "            'open_files': null, 'file_size_mb': 16777216},"
+		 "            'open_files': null, 'file_size_mb': 16777216, 'stack_mb': 0.5,"
+		 "            'extra_seconds': 1.5},"
 		 " 'on_violation': 'kill'}", tpath("exelink"));
 	p = ok_at(json, tdir);
 	round_trip(p);
@@ -1598,7 +1601,7 @@ static void test_set_errors(void **state)
 		{ "limits.tasks=2.5", "$.limits.tasks", "expected a positive integer or null, got number" },
 		{ "limits.cpu=1", "$.limits.cpu",
 		  "unknown key 'cpu' (expected one of: cpu_seconds, wall_seconds, memory_mb, tasks, "
-		  "open_files, file_size_mb)" },
+		  "open_files, file_size_mb, stack_mb, extra_seconds)" },
 		{ "limit.cpu_seconds=1", "$.limit", "unknown key 'limit' (did you mean 'limits'?)" },
 		{ "version=2", "$.version", "unsupported policy version 2 (this reader knows version 1)" },
 		{ "name=123", "$.name", "expected a name of 1 to 128 printable characters, got integer" },
