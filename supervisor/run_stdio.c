@@ -79,7 +79,8 @@ static int open_stdio(const char *path, int flags, int *out, char *const *write_
 	fd = sbx_dest_stream(&d);
 	sbx_dest_close(&d);
 	if (fd < 0) {
-		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s", strerror(-fd));
+		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s%s", strerror(-fd),
+			     fd == -ELOOP ? " (a symlink sandboxpy will not follow for the run)" : "");
 		return fd;
 	}
 	*out = fd;
