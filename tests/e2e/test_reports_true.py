@@ -360,3 +360,16 @@ def test_ok_run_has_no_limit(sbx):
     rep = report_schema.load_report(rep_path)
     assert p.returncode == 0 and rep["limit"] is None
     assert rep["exit"] == {"status": 0, "meaning": "program"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="setpriv to nobody needs root")
+def test_unprivileged_killed_run_reports_the_memory_it_held(tmp_path):
+    """No cgroup for nobody: the tree's peaks, sampled while it lives."""
+    os.chmod(tmp_path, 0o777)
+    rep = tmp_path / "r.json"
+    p = subprocess.run(unprivileged([SANDBOXPY, "-q", "-r", str(rep), "--set", "limits.memory_mb=1024",
+                                     "--timeout", "4", "-c", HOLD]),
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    r = report_schema.load_report(rep)
+    assert p.returncode == 124 and r["limit"]["kind"] == "wall"
+    assert within(r["max_rss_kb"]), r["max_rss_kb"]
