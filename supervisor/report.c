@@ -124,6 +124,45 @@ static int dest_in_place(struct sbx_dest *d, const struct stat *st, bool follow,
 	return faccessat(AT_FDCWD, proc, W_OK, AT_EACCESS) < 0 ? -errno : 0;
 }
 
+static int dest_dir(const char *path, struct sbx_dest *d, char *const *write_roots);
+static int dest_replaced(struct sbx_dest *d);
+
+/* A trusted link to a regular file: our own standard output or error
+ * (/dev/stdout with stdout redirected to a file) is written through our
+ * descriptor, where the shell's redirection expects it; any other file is
+ * replaced where it is, the link left as it was. */
+static int dest_through_link(struct sbx_dest *d, const struct stat *st, char *const *write_roots,
+			     const char **why)
+{
+	char proc[64], real[PATH_MAX];
+	struct stat rst;
+	int fd = same_as_stdio(st);
+	ssize_t n;
+
+	if (fd >= 0) {
+		d->in_place = d->fd_writable = true;
+		d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return d->fd < 0 ? -errno : 0;
+	}
+	if ((fd = openat(d->dirfd, d->base, O_PATH | O_CLOEXEC)) < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof(real) - 1);
+	close(fd);
+	if (n <= 0 || real[0] != '/')
+		return -ENOENT;
+	real[n] = '\0';
+	close(d->dirfd);
+	d->dirfd = -1;
+	if ((fd = dest_dir(real, d, write_roots)) < 0)
+		return fd;
+	if (fstatat(d->dirfd, d->base, &rst, AT_SYMLINK_NOFOLLOW) == 0 && foreign_in_shared_dir(d, &rst)) {
+		*why = "another user's file in a shared, sticky directory";
+		return -EACCES;
+	}
+	return dest_replaced(d);
+}
+
 /* base is absent or will be replaced: prove the directory takes a new
  * file now, not after the run. */
 static int dest_replaced(struct sbx_dest *d)
@@ -176,8 +215,9 @@ int sbx_dest_open(const char *path, const char *what, char *const *write_roots, 
 			why = "another user's file in a shared, sticky directory";
 		}
 		else if (S_ISLNK(lst.st_mode) && (follow = trusted_link(d, &lst, write_roots)) &&
-			 fstatat(d->dirfd, d->base, &st, 0) == 0 && !S_ISREG(st.st_mode))
-			r = dest_in_place(d, &st, true, &why);
+			 fstatat(d->dirfd, d->base, &st, 0) == 0)
+			r = S_ISREG(st.st_mode) ? dest_through_link(d, &st, write_roots, &why)
+			    : dest_in_place(d, &st, true, &why);
 		else if (S_ISLNK(lst.st_mode) || S_ISREG(lst.st_mode))
 			r = dest_replaced(d);	/* a link is replaced, never written through */
 		else

@@ -54,6 +54,11 @@ int sbx_open_own(const char *path, int flags, char *const *write_roots)
 	else if (geteuid() == 0 && lstat(abs, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid == SBX_SANDBOX_ID)
 		how.flags |= O_NOFOLLOW;
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+	/* Inside another sandbox, whose filter answers openat2 with ENOSYS
+	 * (its arguments cannot be checked): open(2), with no link followed
+	 * at the end where none may be (the outer sandbox confines us). */
+	if (fd < 0 && errno == ENOSYS)
+		fd = open(abs, (int)how.flags | (how.resolve ? O_NOFOLLOW : 0), (mode_t)how.mode);
 	return fd < 0 ? -errno : fd;
 }
 

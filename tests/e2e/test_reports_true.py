@@ -8,11 +8,13 @@ the limit object, whose exit status it is).
 """
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
+import tempfile
 import threading
-import time
+from pathlib import Path
 
 import pytest
 
@@ -138,8 +140,15 @@ def test_fifo_with_a_reader_gets_it(sbx, opt):
         assert json.loads(got[0].splitlines()[0])["rule"] == "filesystem.read"
 
 
-@pytest.mark.parametrize("dest", ["-", "/dev/stdout"])
+@pytest.mark.parametrize("dest", ["-", "/dev/stdout", "link"])
 def test_report_to_standard_output_in_a_pipe(sbx, dest):
+    """/dev/stdout itself, and a link of our own like it (the machine's
+    /dev/stdout is shared: a run that replaced it would break others)."""
+    if dest == "link":
+        dest = str(sbx.base / "stdout")
+        os.symlink("/proc/self/fd/1", dest)
+    elif dest == "/dev/stdout" and not os.path.islink(dest):
+        pytest.skip("/dev/stdout is not a symlink on this machine")
     p = subprocess.run(cmd(sbx, "-r", dest, "-c", "pass"), capture_output=True, text=True,
                        timeout=60, cwd=sbx.base)
     assert p.returncode == 0, p.stderr
@@ -147,7 +156,33 @@ def test_report_to_standard_output_in_a_pipe(sbx, dest):
     report_schema.check_report(rep, dest)
     assert rep["status"] == "ok"
     assert not (sbx.base / "-").exists()
-    assert os.path.islink("/dev/stdout")
+    assert dest == "-" or os.readlink(dest) == "/proc/self/fd/1"
+
+
+def test_report_to_a_link_to_stdout_redirected_to_a_file(sbx):
+    """stdout is a regular file: the report goes into it, after what the
+    program printed, and the link stays."""
+    link, out = sbx.base / "stdout", sbx.base / "out.txt"
+    link.symlink_to("/proc/self/fd/1")
+    with open(out, "w") as f:
+        p = subprocess.run(cmd(sbx, "-r", str(link), "-c", "print('PROGRAM', flush=True)"),
+                           stdout=f, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert os.readlink(link) == "/proc/self/fd/1"
+    text = out.read_text()
+    assert text.startswith("PROGRAM\n")
+    report_schema.check_report(json.loads(text[len("PROGRAM\n"):]), "stdout file")
+
+
+def test_trusted_link_to_a_regular_file_replaces_the_file(sbx):
+    real, link = sbx.base / "real.json", sbx.base / "link.json"
+    real.write_text("old")
+    link.symlink_to(real)
+    p = subprocess.run(cmd(sbx, "-r", str(link), "-c", "pass"), capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert os.readlink(link) == str(real)
+    assert report_schema.load_report(real)["status"] == "ok"
 
 
 def test_failure_report_to_standard_output(sbx):
@@ -218,9 +253,18 @@ def unprivileged(argv):
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + argv
 
 
+@pytest.fixture
+def nobody_dir():
+    """A directory nobody reaches and writes (pytest's own are root's, 0700)."""
+    d = tempfile.mkdtemp(prefix="sbx-reports-")
+    os.chmod(d, 0o777)
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="setpriv to nobody needs root")
-def test_unprivileged_unusable_report_runs_nothing(tmp_path):
-    os.chmod(tmp_path, 0o777)
+def test_unprivileged_unusable_report_runs_nothing(nobody_dir):
+    tmp_path = nobody_dir
     w = tmp_path / "w"
     w.mkdir()
     os.chown(w, 65534, 65534)
@@ -230,6 +274,14 @@ def test_unprivileged_unusable_report_runs_nothing(tmp_path):
                        capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert p.returncode == 125, p.stderr
     assert not (w / "ran").exists()
+    # The same run with a report it can write does run.
+    p = subprocess.run(unprivileged([SANDBOXPY, "-q", "-r", str(tmp_path / "r.json"),
+                                     "--set", f'filesystem.write=["{w}"]', "-c",
+                                     f'open("{w}/ran", "w").close()']),
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert (w / "ran").exists()
+    os.unlink(w / "ran")
     # A directory nobody may not write is refused as well.
     ro = tmp_path / "ro"
     ro.mkdir()
@@ -363,9 +415,9 @@ def test_ok_run_has_no_limit(sbx):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="setpriv to nobody needs root")
-def test_unprivileged_killed_run_reports_the_memory_it_held(tmp_path):
+def test_unprivileged_killed_run_reports_the_memory_it_held(nobody_dir):
     """No cgroup for nobody: the tree's peaks, sampled while it lives."""
-    os.chmod(tmp_path, 0o777)
+    tmp_path = nobody_dir
     rep = tmp_path / "r.json"
     p = subprocess.run(unprivileged([SANDBOXPY, "-q", "-r", str(rep), "--set", "limits.memory_mb=1024",
                                      "--timeout", "4", "-c", HOLD]),
