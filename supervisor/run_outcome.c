@@ -23,12 +23,12 @@ static const char *signame(int sig)
 
 /* CPU seconds of the whole sandbox: the cgroup's counter, or without one
  * the process tree added up from /proc (RLIMIT_CPU alone counts each
- * process apart). The cgroup's counter misses the interpreter's start-up,
- * which runs while the child is put in the group (run.c release_child)
- * and which RLIMIT_CPU does count: the tree's own figure, taken at the
- * same tick, says how much (cpu_offset). Called on every tick, which
- * also samples the processes' peak memory where no memory cgroup keeps
- * one: a killed tree is reaped by the kernel, and its rusage goes too. */
+ * process apart). The cgroup's counter misses what the child used before
+ * it was put in the group (it is released first, run.c release_child):
+ * the tree's own figure, taken at the same tick, says how much
+ * (cpu_offset; a few ms here). Called on every tick, which also samples
+ * the processes' peak memory where no memory cgroup keeps one: a killed
+ * tree is reaped by the kernel, and its rusage goes with it. */
 double sbx_sandbox_cpu(struct sup *s)
 {
 	double c = s->pid > 0 ? sbx_tree_cpu_seconds(s->pid) : -1;
