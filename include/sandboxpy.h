@@ -223,11 +223,24 @@ enum sbx_status {
 };
 const char *sbx_status_name(enum sbx_status s);
 
+/* The limit that ended a run (report.md "limit"). TASKS and FILES are
+ * named for completeness: pids.max and RLIMIT_NOFILE refuse, they do not
+ * end a run, so no run reports them today. */
+enum sbx_limit_kind {
+	SBX_LIMIT_NONE, SBX_LIMIT_CPU, SBX_LIMIT_WALL, SBX_LIMIT_MEMORY, SBX_LIMIT_OUTPUT,
+	SBX_LIMIT_TASKS, SBX_LIMIT_FILES,
+};
+const char *sbx_limit_name(enum sbx_limit_kind k);	/* NULL for NONE */
+
 struct sbx_result {
 	enum sbx_status status;
 	int exit_code;			/* -1 when the program did not exit by itself */
 	int signal;			/* 0 when none */
 	int cli_status;			/* what sandboxpy exits with (cli.md) */
+	bool cli_status_program;	/* cli_status is the program's own exit
+					 * status, not one of sandboxpy's meanings */
+	enum sbx_limit_kind limit;	/* the limit that ended the run, or NONE */
+	double limit_value, limit_used;	/* in its unit: seconds, MB */
 	double cpu_s, wall_s;
 	long max_rss_kb;
 	unsigned long denied, logged, bypass, dropped;

@@ -835,6 +835,27 @@ static unsigned long count_jobs(int fd)
 	return n + !blank;
 }
 
+/* --results: checked as a report's destination is (sbx_dest_open): a
+ * device or FIFO written in place, never another user's file in a shared
+ * directory; before any job runs. */
+static int open_results(const char *path, FILE **out, struct sbx_error *err)
+{
+	struct sbx_dest d;
+	int fd, rc;
+
+	if ((rc = sbx_dest_open(path, "the results", NULL, &d, err)) < 0)
+		return rc;
+	fd = sbx_dest_stream(&d);
+	sbx_dest_close(&d);
+	if (fd >= 0 && (*out = fdopen(fd, "we")))
+		return 0;
+	rc = fd < 0 ? fd : -errno;
+	if (fd >= 0)
+		close(fd);
+	sbx_diag_add(err, path, 0, 0, NULL, "cannot write the results: %s", strerror(-rc));
+	return rc;
+}
+
 /* The jobs file, the results, the private directory, the slots. */
 static int batch_open(struct batch *b, struct reader *rd, struct sbx_error *err)
 {
@@ -852,13 +873,9 @@ static int batch_open(struct batch *b, struct reader *rd, struct sbx_error *err)
 	}
 	fcntl(rd->fd, F_SETFD, FD_CLOEXEC);
 	if (o->results_path && strcmp(o->results_path, "-")) {
-		b->out = fopen(o->results_path, "we");
-		if (!b->out) {
-			int rc = -errno;
-			sbx_diag_add(err, o->results_path, 0, 0, NULL, "cannot write the results: %s",
-				     strerror(errno));
+		int rc = open_results(o->results_path, &b->out, err);
+		if (rc < 0)
 			return rc;
-		}
 	} else {
 		b->out = stdout;
 	}

@@ -244,6 +244,20 @@ double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg)
 	return (v = read_key(cg->cpu_dir, "cpu.stat", "usage_usec")) < 0 ? -1 : (double)v / 1e6;
 }
 
+/* The most memory the run's group held at once, in kB: the kernel's own
+ * high-water mark (v1 memory.max_usage_in_bytes, v2 memory.peak), which
+ * outlives the processes, so it holds however the run ended. Read before
+ * the group is removed. -1: no memory group, or a kernel without the file. */
+long sbx_cgroup_peak_kb(const struct sbx_cgroup *cg)
+{
+	long long v;
+
+	if (!cg->memory)
+		return -1;
+	v = read_key(cg->mem, cg->version == 1 ? "memory.max_usage_in_bytes" : "memory.peak", NULL);
+	return v < 0 ? -1 : (long)(v / 1024);
+}
+
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg)
 {
 	if (!cg->memory)

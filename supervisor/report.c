@@ -1,50 +1,325 @@
 /* report.c: the run's JSON report (report.md). One skeleton serves a run
  * that happened and one that never started (sbx_report_write_failure);
- * one writer puts every file in place atomically (a temporary file in the
- * same directory, then rename), the report and a learnt policy alike. The
+ * one writer puts every file in place, the report and a learnt policy
+ * alike: a regular file atomically (a temporary file in the same
+ * directory, then rename), a device or FIFO in place. Each destination is
+ * checked before the run (sbx_dest_open), its directory held. The
  * events, kept in a file while the run lasts, are spliced in as the
  * report is written, never held in memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sbx_diag.h"
+#include "sbx_match.h"
 #include "sbx_run.h"
 
-/* ---- the one atomic writer ---- */
+/* ---- destinations: checked before the run, written after ---- */
+
+/* A temporary name beside base, as the last-resort parent looks for
+ * them (guard.c): BASE.tmp. and six characters. */
+static int tmp_name(const char *base, char *out, size_t cap)
+{
+	static const char al[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	if ((size_t)snprintf(out, cap, "%s.tmp.%c%c%c%c%c%c", base, al[rnd[0] % 62], al[rnd[1] % 62],
+			     al[rnd[2] % 62], al[rnd[3] % 62], al[rnd[4] % 62], al[rnd[5] % 62]) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A new file beside base in d's directory, never through a link. */
+static int create_tmp(const struct sbx_dest *d, char *tmp, size_t cap)
+{
+	for (int i = 0; i < 16; i++) {
+		int r = tmp_name(d->base, tmp, cap), fd;
+		if (r < 0)
+			return r;
+		fd = openat(d->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+/* A sticky directory others may write (/tmp): the entries of other users
+ * there are theirs, and not to be replaced or written through by a name
+ * they planted (the kernel's protected_regular/_symlinks, for root too). */
+static bool foreign_in_shared_dir(const struct sbx_dest *d, const struct stat *entry)
+{
+	struct stat dir;
+
+	if (fstat(d->dirfd, &dir) < 0)
+		return true;
+	if (!(dir.st_mode & S_ISVTX) || !(dir.st_mode & S_IWOTH))
+		return false;
+	return entry->st_uid != geteuid() && entry->st_uid != dir.st_uid;
+}
+
+/* Whether a symlink at base is followed: written through to the device or
+ * FIFO it names (/dev/stdout). Never one the sandbox could have planted
+ * (in one of its writable trees, or its uid's), nor another user's. */
+static bool trusted_link(const struct sbx_dest *d, const struct stat *lst, char *const *write_roots)
+{
+	char dir[PATH_MAX], proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->dirfd);
+	n = readlink(proc, dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return false;
+	dir[n] = '\0';
+	if (sbx_path_under_any(dir, write_roots))
+		return false;
+	return lst->st_uid == 0 || lst->st_uid == geteuid();
+}
+
+/* The same file as our standard output or error (a pipe, a socket that
+ * cannot be opened by name): written through our descriptor. */
+static int same_as_stdio(const struct stat *st)
+{
+	struct stat s;
+
+	for (int fd = 1; fd <= 2; fd++)
+		if (fstat(fd, &s) == 0 && s.st_dev == st->st_dev && s.st_ino == st->st_ino)
+			return fd;
+	return -1;
+}
+
+/* base names something that is not a regular file; d->fd made. */
+static int dest_in_place(struct sbx_dest *d, const struct stat *st, bool follow, const char **why)
+{
+	int std = same_as_stdio(st);
+	char proc[64];
+
+	d->in_place = true;
+	if (S_ISDIR(st->st_mode))
+		return -EISDIR;
+	if (S_ISBLK(st->st_mode)) {
+		*why = "a block device: sandboxpy writes to a file, a FIFO or a character device";
+		return -EINVAL;
+	}
+	if (std >= 0) {
+		d->fd = fcntl(std, F_DUPFD_CLOEXEC, 3);
+		d->fd_writable = true;
+		return d->fd < 0 ? -errno : 0;
+	}
+	if (S_ISSOCK(st->st_mode))
+		return -ENXIO;
+	/* Held by an O_PATH descriptor: nothing is opened on the device yet,
+	 * and no name can be swapped under us before the end. */
+	d->fd = openat(d->dirfd, d->base, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (d->fd < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->fd);
+	return faccessat(AT_FDCWD, proc, W_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+static int dest_dir(const char *path, struct sbx_dest *d, char *const *write_roots);
+static int dest_replaced(struct sbx_dest *d);
+
+/* A trusted link to a regular file: our own standard output or error
+ * (/dev/stdout with stdout redirected to a file) is written through our
+ * descriptor, where the shell's redirection expects it; any other file is
+ * replaced where it is, the link left as it was. */
+static int dest_through_link(struct sbx_dest *d, const struct stat *st, char *const *write_roots,
+			     const char **why)
+{
+	char proc[64], real[PATH_MAX];
+	struct stat rst;
+	int fd = same_as_stdio(st);
+	ssize_t n;
+
+	if (fd >= 0) {
+		d->in_place = d->fd_writable = true;
+		d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		return d->fd < 0 ? -errno : 0;
+	}
+	if ((fd = openat(d->dirfd, d->base, O_PATH | O_CLOEXEC)) < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, real, sizeof(real) - 1);
+	close(fd);
+	if (n <= 0 || real[0] != '/')
+		return -ENOENT;
+	real[n] = '\0';
+	close(d->dirfd);
+	d->dirfd = -1;
+	if ((fd = dest_dir(real, d, write_roots)) < 0)
+		return fd;
+	if (fstatat(d->dirfd, d->base, &rst, AT_SYMLINK_NOFOLLOW) == 0 && foreign_in_shared_dir(d, &rst)) {
+		*why = "another user's file in a shared, sticky directory";
+		return -EACCES;
+	}
+	return dest_replaced(d);
+}
+
+/* base is absent or will be replaced: prove the directory takes a new
+ * file now, not after the run. */
+static int dest_replaced(struct sbx_dest *d)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = create_tmp(d, tmp, sizeof(tmp));
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	unlinkat(d->dirfd, tmp, 0);
+	return 0;
+}
+
+/* Splits path into its directory, held open, and its last name. */
+static int dest_dir(const char *path, struct sbx_dest *d, char *const *write_roots)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return -EISDIR;
+	if ((size_t)snprintf(d->base, sizeof(d->base), "%s", base) >= sizeof(d->base) ||
+	    (size_t)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+			     slash ? (slash == path ? "/" : path) : ".") >= sizeof(dir))
+		return -ENAMETOOLONG;
+	d->dirfd = sbx_open_own(dir, O_PATH | O_DIRECTORY, write_roots);
+	return d->dirfd < 0 ? d->dirfd : 0;
+}
+
+int sbx_dest_open(const char *path, const char *what, char *const *write_roots, struct sbx_dest *d,
+		  struct sbx_error *err)
+{
+	const char *why = NULL;
+	struct stat lst, st;
+	bool follow = false;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = d->dirfd = -1;
+	if (strcmp(path, "-") == 0) {
+		d->in_place = d->fd_writable = true;
+		d->fd = fcntl(1, F_DUPFD_CLOEXEC, 3);
+		r = d->fd < 0 ? -errno : 0;
+	} else if ((r = dest_dir(path, d, write_roots)) == 0) {
+		if (fstatat(d->dirfd, d->base, &lst, AT_SYMLINK_NOFOLLOW) < 0)
+			r = errno == ENOENT ? dest_replaced(d) : -errno;
+		else if (foreign_in_shared_dir(d, &lst)) {
+			r = -EACCES;
+			why = "another user's file in a shared, sticky directory";
+		}
+		else if (S_ISLNK(lst.st_mode) && (follow = trusted_link(d, &lst, write_roots)) &&
+			 fstatat(d->dirfd, d->base, &st, 0) == 0)
+			r = S_ISREG(st.st_mode) ? dest_through_link(d, &st, write_roots, &why)
+			    : dest_in_place(d, &st, true, &why);
+		else if (S_ISLNK(lst.st_mode) || S_ISREG(lst.st_mode))
+			r = dest_replaced(d);	/* a link is replaced, never written through */
+		else
+			r = dest_in_place(d, &lst, false, &why);
+	}
+	d->follow = follow;
+	d->open = r == 0;
+	d->failed = r;
+	if (r < 0) {
+		sbx_diag_add(err, path, 0, 0, NULL, "cannot write %s: %s%s%s%s", what, strerror(-r),
+			     why ? " (" : "", why ? why : "", why ? ")" : "");
+		sbx_dest_close(d);
+	}
+	return r;
+}
+
+void sbx_dest_close(struct sbx_dest *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->fd = d->dirfd = -1;
+	d->open = false;
+}
+
+/* A descriptor that writes to the destination itself: a device or FIFO
+ * opened now (a FIFO waits for its reader), or our own stream's copy. */
+static int open_in_place(const struct sbx_dest *d)
+{
+	char proc[64];
+
+	if (d->fd_writable)
+		return fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", d->fd);
+	return open(proc, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+}
+
+int sbx_dest_stream(const struct sbx_dest *d)
+{
+	int fd;
+
+	if (d->in_place)
+		fd = open_in_place(d);
+	else
+		fd = openat(d->dirfd, d->base, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC |
+			    (d->follow ? 0 : O_NOFOLLOW), 0644);
+	return fd < 0 ? -errno : fd;
+}
 
 typedef int (*emit_fn)(FILE *out, void *ctx);
 
-/* The file at path, whole or not at all: emit writes a temporary file
- * beside it, which is renamed over path only if every write succeeded. */
-static int write_atomic(const char *path, emit_fn emit, void *ctx)
+static int emit_to(int fd, emit_fn emit, void *ctx)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd, r;
+	FILE *f = fdopen(fd, "w");
+	int r;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	fchmod(fd, 0644);
-	if (!(f = fdopen(fd, "w"))) {
+	if (!f) {
 		r = -errno;
 		close(fd);
-		unlink(tmp);
 		return r;
 	}
 	r = emit(f, ctx);
 	if (fclose(f) != 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
+	return r;
+}
+
+/* The one writer: a regular file whole or not at all (a temporary file
+ * beside it, renamed over it only if every write succeeded); anything
+ * else written in place, never replaced. */
+static int dest_write(const struct sbx_dest *d, emit_fn emit, void *ctx)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, r;
+
+	if (d->in_place) {
+		fd = open_in_place(d);
+		return fd < 0 ? -errno : emit_to(fd, emit, ctx);
+	}
+	if ((fd = create_tmp(d, tmp, sizeof(tmp))) < 0)
+		return fd;
+	fchmod(fd, 0644);
+	r = emit_to(fd, emit, ctx);
+	if (!r && renameat(d->dirfd, tmp, d->dirfd, d->base) < 0)
 		r = -errno;
 	if (r)
-		unlink(tmp);
+		unlinkat(d->dirfd, tmp, 0);
+	return r;
+}
+
+static int write_path(const char *path, emit_fn emit, void *ctx)
+{
+	struct sbx_dest d;
+	struct sbx_error err;
+	int r;
+
+	sbx_error_clear(&err);
+	if ((r = sbx_dest_open(path, "the file", NULL, &d, &err)) < 0)
+		return r;
+	r = dest_write(&d, emit, ctx);
+	sbx_dest_close(&d);
 	return r;
 }
 
@@ -59,7 +334,7 @@ static int emit_json(FILE *out, void *doc)
 
 int sbx_write_json_atomic(const char *path, json_t *doc)
 {
-	return write_atomic(path, emit_json, doc);
+	return write_path(path, emit_json, doc);
 }
 
 /* ---- the one skeleton ---- */
@@ -72,6 +347,10 @@ struct report_head {
 	enum sbx_status status;
 	const char *message;
 	int exit_code, signal;		/* -1, 0: null */
+	int cli_status;			/* what sandboxpy exits with */
+	bool cli_status_program;	/* ... and it is the program's own status */
+	enum sbx_limit_kind limit;
+	double limit_value, limit_used;
 	double cpu_s, wall_s;
 	long max_rss_kb;
 	json_t *layers, *events, *usage;	/* consumed; usage may be NULL */
@@ -83,6 +362,30 @@ struct report_head {
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
+}
+
+/* report.md "limit": null, or which limit ended the run. */
+static json_t *limit_json(const struct report_head *h)
+{
+	const char *kind = sbx_limit_name(h->limit);
+
+	if (!kind)
+		return json_null();
+	return json_pack("{s:s, s:f, s:f}", "kind", kind, "value", h->limit_value,
+			 "used", sbx_round3(h->limit_used));
+}
+
+/* report.md "exit": the status sandboxpy exits with and whose meaning it
+ * has: the program's own exit status, or one of cli.md's (124 a limit,
+ * 125 sandboxpy failed, 126 a violation, 128+N a signal), which a program
+ * may also exit with by itself. */
+static json_t *exit_json(const struct report_head *h)
+{
+	const char *m = h->cli_status_program ? "program" : h->cli_status == 124 ? "limit"
+			: h->cli_status == 125 ? "internal" : h->cli_status == 126 ? "violation"
+			: h->cli_status > 128 ? "signal" : "program";
+
+	return json_pack("{s:i, s:s}", "status", h->cli_status, "meaning", m);
 }
 
 static json_t *report_skeleton(const struct report_head *h)
@@ -102,8 +405,10 @@ static json_t *report_skeleton(const struct report_head *h)
 		json_object_set_new(r, "mode", json_string(h->mode));
 	json_object_set_new(r, "status", json_string(sbx_status_name(h->status)));
 	json_object_set_new(r, "message", sbx_jstr(h->message));
+	json_object_set_new(r, "limit", limit_json(h));
 	json_object_set_new(r, "exit_code", h->exit_code >= 0 ? json_integer(h->exit_code) : json_null());
 	json_object_set_new(r, "signal", h->signal ? json_integer(h->signal) : json_null());
+	json_object_set_new(r, "exit", exit_json(h));
 	json_object_set_new(t, "cpu_s", json_real(sbx_round3(h->cpu_s)));
 	json_object_set_new(t, "wall_s", json_real(sbx_round3(h->wall_s)));
 	json_object_set_new(r, "time", t);
@@ -137,7 +442,7 @@ int sbx_report_write_failure(const char *path, const char *const *argv, size_t a
 	char line[1024] = "sandboxpy failed before the program could run";
 	struct report_head h = {
 		.policy_source = policy_source, .argv = argv_json(argv, argc),
-		.status = SBX_ST_INTERNAL, .message = line, .exit_code = -1,
+		.status = SBX_ST_INTERNAL, .message = line, .exit_code = -1, .cli_status = 125,
 		.layers = json_object(), .events = json_array(), .errors = json_array(),
 	};
 	json_t *r;
@@ -200,7 +505,10 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 		.argv = argv_json(s->o->report_argv, s->o->n_report_argv),
 		.mode = s->o->audit_only ? "audit-only" : "enforce",
 		.status = res->status, .message = res->message, .exit_code = res->exit_code,
-		.signal = res->signal, .cpu_s = res->cpu_s, .wall_s = res->wall_s,
+		.signal = res->signal, .cli_status = res->cli_status,
+		.cli_status_program = res->cli_status_program, .limit = res->limit,
+		.limit_value = res->limit_value, .limit_used = res->limit_used,
+		.cpu_s = res->cpu_s, .wall_s = res->wall_s,
 		.max_rss_kb = res->max_rss_kb, .layers = sbx_layers_json(s),
 		.usage = s->o->audit_only ? usage_json(s) : NULL,
 		.denied = res->denied, .logged = res->logged, .bypass = res->bypass,
@@ -208,6 +516,11 @@ static json_t *report_json(struct sup *s, const struct sbx_result *res)
 	};
 	json_t *r;
 
+	/* A run that failed after its end was decided is internal: no limit. */
+	if (res->status != SBX_ST_TIMEOUT && res->status != SBX_ST_MEMORY && res->status != SBX_ST_OUTPUT)
+		h.limit = SBX_LIMIT_NONE;
+	if (res->status == SBX_ST_INTERNAL)
+		h.cli_status_program = false;
 	if (s->o->audit_only) {
 		json_object_set_new(h.layers, "enforced", json_false());
 		json_object_set_new(h.layers, "note", json_string(
@@ -281,9 +594,14 @@ void sbx_report_finish(struct sup *s, struct sbx_result *res)
 	struct run_report rr = { s, text };
 	int r = text ? 0 : -ENOMEM;
 
-	if (!r && s->o->report_path)
-		r = write_atomic(s->o->report_path, emit_report, &rr);
-	if (r < 0)
+	if (!r && s->report_dest.open)
+		r = dest_write(&s->report_dest, emit_report, &rr);
+	else if (!r && s->o->report_path && !s->report_dest.failed)
+		r = write_path(s->o->report_path, emit_report, &rr);
+	if (s->report_dest.open)
+		sbx_dest_close(&s->report_dest);
+	/* A destination refused before the run was said then; nothing ran. */
+	if (r < 0 && !s->report_dest.failed)
 		sbx_say(s->o, SBX_MSG_ERROR, "cannot write report %s: %s",
 			s->o->report_path ? s->o->report_path : "(in memory)", strerror(-r));
 	if (text && s->o->want_report_json)

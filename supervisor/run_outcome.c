@@ -23,17 +23,34 @@ static const char *signame(int sig)
 
 /* CPU seconds of the whole sandbox: the cgroup's counter, or without one
  * the process tree added up from /proc (RLIMIT_CPU alone counts each
- * process apart). */
+ * process apart). The cgroup's counter misses what the child used before
+ * it was put in the group (it is released first, run.c release_child):
+ * the tree's own figure, taken at the same tick, says how much
+ * (cpu_offset; a few ms here). Called on every tick, which also samples
+ * the processes' peak memory where no memory cgroup keeps one: a killed
+ * tree is reaped by the kernel, and its rusage goes with it. */
 double sbx_sandbox_cpu(struct sup *s)
 {
-	double c;
+	double c = s->pid > 0 ? sbx_tree_cpu_seconds(s->pid) : -1;
 
-	if (s->cg.cpu)
-		return sbx_cgroup_cpu_seconds(&s->cg);
-	c = sbx_tree_cpu_seconds(s->pid);
-	if (c > s->tree_cpu)
+	if (!s->cg.memory && s->pid > 0) {
+		long kb = sbx_tree_peak_rss_kb(s->pid);
+		if (kb > s->tree_hwm_kb)
+			s->tree_hwm_kb = kb;
+	}
+	if (s->cg.cpu) {
+		double g = sbx_cgroup_cpu_seconds(&s->cg);
+		if (g >= 0 && c > g && c - g > s->cpu_offset)
+			s->cpu_offset = c - g;
+		c = g >= 0 ? g + s->cpu_offset : c;
+	} else if (c < s->tree_cpu) {
+		c = s->tree_cpu;
+	}
+	if (!s->cg.cpu)
 		s->tree_cpu = c;
-	return s->tree_cpu;
+	if (c > s->cpu_last)
+		s->cpu_last = c;
+	return s->cpu_last;
 }
 
 /* A memory limit no cgroup holds: RLIMIT_AS counts each process's address
@@ -43,21 +60,31 @@ bool sbx_unmeasured_memory(const struct sup *s)
 	return s->p->limits.memory_mb >= 0 && !s->cg.memory;
 }
 
-/* What the run used and how its first process ended. */
+/* What the run used and how its first process ended. The rusage of the
+ * first process misses whatever the kernel reaped without a wait (every
+ * process of a killed PID namespace), so the sandbox's own figures win:
+ * the cgroup's counters, read before the group is removed, or the tree's
+ * samples. */
 static void measure(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
 {
+	long peak = sbx_cgroup_peak_kb(&s->cg);
+
 	res->exit_code = -1;
 	res->signal = 0;
 	res->cpu_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
 		     (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 	res->max_rss_kb = ru->ru_maxrss;
-	/* Processes killed with the namespace are never reaped by the init:
-	 * the cgroup counted them. */
+	if (peak > res->max_rss_kb)
+		res->max_rss_kb = peak;
+	if (s->tree_hwm_kb > res->max_rss_kb)
+		res->max_rss_kb = s->tree_hwm_kb;
 	if (s->cg.cpu || s->tree_cpu > 0) {
-		double c = s->cg.cpu ? sbx_cgroup_cpu_seconds(&s->cg) : s->tree_cpu;
+		double c = s->cg.cpu ? sbx_cgroup_cpu_seconds(&s->cg) + s->cpu_offset : s->tree_cpu;
 		if (c > res->cpu_s)
 			res->cpu_s = c;
 	}
+	if (s->cpu_last > res->cpu_s)
+		res->cpu_s = s->cpu_last;
 	if (WIFEXITED(wstatus))
 		res->exit_code = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus))
@@ -116,6 +143,7 @@ static bool decided_by_supervisor(struct sup *s, struct sbx_result *res)
 	} else if (s->oom_kills > 0 && (res->signal || res->exit_code != 0)) {
 		res->status = SBX_ST_MEMORY;
 		res->cli_status = res->signal ? 128 + res->signal : res->exit_code;
+		res->cli_status_program = !res->signal;
 		snprintf(res->message, sizeof(res->message),
 			 "memory limit of %g MB exceeded: the kernel's OOM killer ended %s", l->memory_mb,
 			 res->signal ? "the program" : "a process of the sandbox");
@@ -189,19 +217,75 @@ static void decided_by_exit(struct sup *s, struct sbx_result *res)
 	} else if (res->exit_code == 0) {
 		res->status = SBX_ST_OK;
 		res->cli_status = 0;
+		res->cli_status_program = true;
 		snprintf(res->message, sizeof(res->message), "exited normally");
 	} else {
 		res->status = SBX_ST_ERROR;
 		res->cli_status = res->exit_code;
+		res->cli_status_program = true;
 		snprintf(res->message, sizeof(res->message), "exited with status %d", res->exit_code);
+	}
+}
+
+const char *sbx_limit_name(enum sbx_limit_kind k)
+{
+	static const char *const names[] = {
+		[SBX_LIMIT_CPU] = "cpu", [SBX_LIMIT_WALL] = "wall", [SBX_LIMIT_MEMORY] = "memory",
+		[SBX_LIMIT_OUTPUT] = "output", [SBX_LIMIT_TASKS] = "tasks", [SBX_LIMIT_FILES] = "files",
+	};
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : NULL;
+}
+
+static void limit_hit(struct sbx_result *res, enum sbx_limit_kind k, double value, double used)
+{
+	res->limit = k;
+	res->limit_value = value;
+	res->limit_used = used;
+}
+
+/* report.md "limit": the limit a limit status names, with the figure
+ * that decided. A CPU limit ended the run only once a figure reached it:
+ * ours (cpu_last, at the tick that killed) or the kernel's (RLIMIT_CPU,
+ * which counts the process's time and sent its signal at the limit);
+ * the figure reported is never below the limit that fired. */
+static void name_limit(struct sup *s, struct sbx_result *res)
+{
+	const struct sbx_limits *l = &s->p->limits;
+	double peak_mb = (double)res->max_rss_kb / 1024.0;
+
+	res->limit = SBX_LIMIT_NONE;
+	switch (res->status) {
+	case SBX_ST_TIMEOUT:
+		if (s->timed_out) {
+			limit_hit(res, SBX_LIMIT_WALL, l->wall_seconds, res->wall_s);
+			break;
+		}
+		if (res->cpu_s < l->cpu_seconds)
+			res->cpu_s = l->cpu_seconds;
+		limit_hit(res, SBX_LIMIT_CPU, l->cpu_seconds, res->cpu_s);
+		break;
+	case SBX_ST_MEMORY:
+		/* Measured without a cgroup: the figure that decided reached
+		 * the limit (memfds count there, not in any rusage). */
+		limit_hit(res, SBX_LIMIT_MEMORY, l->memory_mb,
+			  s->mem_exceeded && peak_mb < l->memory_mb ? l->memory_mb : peak_mb);
+		break;
+	case SBX_ST_OUTPUT:
+		/* Writes stop at the limit: the file holds exactly that. */
+		limit_hit(res, SBX_LIMIT_OUTPUT, l->file_size_mb, l->file_size_mb);
+		break;
+	default:
+		break;
 	}
 }
 
 void sbx_decide(struct sup *s, int wstatus, const struct rusage *ru, struct sbx_result *res)
 {
 	measure(s, wstatus, ru, res);
+	res->cli_status_program = false;
 	if (!decided_by_supervisor(s, res))
 		decided_by_exit(s, res);
+	name_limit(s, res);
 }
 
 static long count_dir(const char *path)

@@ -30,7 +30,9 @@
 int sbx_open_own(const char *path, int flags, char *const *write_roots)
 {
 	char abs[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY), .mode = 0644 };
+	/* O_PATH takes no other open flags (openat2 says EINVAL). */
+	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
+				.mode = 0644 };
 	struct stat st;
 	char *slash;
 	bool inside = false;
@@ -52,13 +54,35 @@ int sbx_open_own(const char *path, int flags, char *const *write_roots)
 	else if (geteuid() == 0 && lstat(abs, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid == SBX_SANDBOX_ID)
 		how.flags |= O_NOFOLLOW;
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+	/* Inside another sandbox, whose filter answers openat2 with ENOSYS
+	 * (its arguments cannot be checked): open(2), with no link followed
+	 * at the end where none may be (the outer sandbox confines us). */
+	if (fd < 0 && errno == ENOSYS)
+		fd = open(abs, (int)how.flags | (how.resolve ? O_NOFOLLOW : 0), (mode_t)how.mode);
 	return fd < 0 ? -errno : fd;
 }
 
+/* --stdin: read through sbx_open_own; --stdout, --stderr: a destination
+ * checked as the report's is (sbx_dest_open), "-" our own stream. */
 static int open_stdio(const char *path, int flags, int *out, char *const *write_roots, struct sbx_error *err)
 {
-	int fd = sbx_open_own(path, flags, write_roots);
+	struct sbx_dest d;
+	int fd;
 
+	if (flags == O_RDONLY) {
+		fd = strcmp(path, "-") ? sbx_open_own(path, flags, write_roots) : fcntl(0, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s%s", strerror(-fd),
+				     fd == -ELOOP ? " (a symlink sandboxpy will not follow for the run)" : "");
+			return fd;
+		}
+		*out = fd;
+		return 0;
+	}
+	if ((fd = sbx_dest_open(path, "the program's output", write_roots, &d, err)) < 0)
+		return fd;
+	fd = sbx_dest_stream(&d);
+	sbx_dest_close(&d);
 	if (fd < 0) {
 		sbx_diag_add(err, path, 0, 0, NULL, "cannot open: %s%s", strerror(-fd),
 			     fd == -ELOOP ? " (a symlink sandboxpy will not follow for the run)" : "");
@@ -250,12 +274,17 @@ int sbx_read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
-/* --log: a JSON line per event, as it happens. */
+/* --log: a JSON line per event, as it happens; checked as the report is. */
 static int open_log(struct sup *s, struct sbx_error *err)
 {
 	const char *path = s->o->log_path;
-	int lfd = sbx_open_own(path, O_WRONLY | O_CREAT | O_TRUNC, s->plan.write_v), rc;
+	struct sbx_dest d;
+	int lfd, rc;
 
+	if ((rc = sbx_dest_open(path, "the log", s->plan.write_v, &d, err)) < 0)
+		return rc;
+	lfd = sbx_dest_stream(&d);
+	sbx_dest_close(&d);
 	s->log = lfd >= 0 ? fdopen(lfd, "we") : NULL;
 	if (s->log)
 		return 0;
@@ -310,8 +339,11 @@ int sbx_open_streams(struct sup *s, struct sbx_error *err)
 	char *const *wr = s->plan.write_v;
 	int rc;
 
+	/* The report first: a run that cannot write it does not start. */
+	if (o->report_path && (rc = sbx_dest_open(o->report_path, "the report", wr, &s->report_dest, err)) < 0)
+		return rc;
 	if ((o->stdin_path && open_stdio(o->stdin_path, O_RDONLY, &s->plan.stdio_fd[0], wr, err) < 0) ||
-	    (o->stdout_path && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s->plan.stdio_fd[1],
+	    (o->stdout_path && strcmp(o->stdout_path, "-") && open_stdio(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &s->plan.stdio_fd[1],
 					  wr, err) < 0) ||
 	    (o->stderr_path && open_stdio(o->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &s->plan.stdio_fd[2],
 					  wr, err) < 0))

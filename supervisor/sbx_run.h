@@ -118,6 +118,9 @@ struct sup {
 	struct sbx_cgroup cg;
 	bool cpu_exceeded;		/* the sandbox's CPU time passed the limit */
 	double tree_cpu;		/* without a CPU cgroup: the last sample of the tree */
+	double cpu_offset;		/* with one: CPU the tree used before it joined it */
+	double cpu_last;		/* the last whole-sandbox figure, the one that decided */
+	long tree_hwm_kb;		/* without a memory cgroup: the largest VmHWM sampled */
 	bool mem_exceeded;		/* without a memory cgroup: the tree's measured memory */
 	const char *output_reached;	/* what reached file_size_mb, as measured
 					   ("the program's standard error"); NULL: nothing */
@@ -152,6 +155,7 @@ struct sup {
 	struct rusage ru;
 	int wstatus;
 	bool reaped;
+	struct sbx_dest report_dest;	/* --report, checked before the run (report.c) */
 };
 
 /* ---- run_channel.c: the records of the child ---- */

@@ -106,6 +106,7 @@ void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l);
 int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid);
 double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
+long sbx_cgroup_peak_kb(const struct sbx_cgroup *cg);	/* -1: unknown */
 void sbx_cgroup_destroy(struct sbx_cgroup *cg);
 
 /* May an execve of path (read at addr in the caller's memory, relative to
@@ -121,6 +122,10 @@ double sbx_tree_cpu_seconds(pid_t root);
 /* Resident memory of the tree plus the memfds it holds, in MB: the memory
  * figure where no memory cgroup is in force. -1: unknown. */
 double sbx_tree_memory_mb(pid_t root);
+/* The largest peak resident set (VmHWM) of any process of the tree, in
+ * kB: the memory figure where no memory cgroup is in force, sampled while
+ * the processes live (a killed tree's rusage is lost). -1: unknown. */
+long sbx_tree_peak_rss_kb(pid_t root);
 
 /* Removes a directory tree we made (the private tmp, the self-test's),
  * whatever the program put in it: depth beyond PATH_MAX, mode 000
@@ -140,8 +145,31 @@ void sbx_say(const struct sbx_run_opts *o, enum sbx_msg_kind kind, const char *f
 /* Whether a message of this kind would reach anyone. */
 bool sbx_may_say(const struct sbx_run_opts *o, enum sbx_msg_kind kind);
 
-/* Writes JSON to path atomically: a temporary file in the same directory,
- * then rename. */
+/* Writes JSON to path: a regular file atomically (a temporary file in the
+ * same directory, then rename), a device or FIFO in place, "-" to
+ * standard output. */
 int sbx_write_json_atomic(const char *path, json_t *doc);
+
+/* A file sandboxpy writes for its caller (the report, the log, the
+ * program's redirected output, batch results), checked before anything
+ * runs (report.c): "-" is standard output; a character device, a FIFO, or
+ * a trusted symlink to one (/dev/stdout) is written in place; anything
+ * else is a regular file, replaced (the report) or truncated (a stream),
+ * in a directory held open from the check on. Refused: a directory, a
+ * block device, a socket, an unwritable directory, another user's entry
+ * in a sticky shared directory. */
+struct sbx_dest {
+	bool open, in_place, fd_writable, follow;
+	int failed;			/* the check's -errno, said already */
+	int fd;				/* in place: O_PATH, or writable (fd_writable) */
+	int dirfd;			/* otherwise: the directory, O_PATH */
+	char base[256];
+};
+/* 0, or -errno with a message naming path and what ("the report"). */
+int sbx_dest_open(const char *path, const char *what, char *const *write_roots, struct sbx_dest *d,
+		  struct sbx_error *err);
+/* A descriptor to write as the run goes (a log, results), or -errno. */
+int sbx_dest_stream(const struct sbx_dest *d);
+void sbx_dest_close(struct sbx_dest *d);
 
 #endif

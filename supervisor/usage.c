@@ -9,6 +9,9 @@
  * Memory likewise: without a memory cgroup RLIMIT_AS holds each process's
  * address space, but a memfd filled with write() takes none; the tree's
  * resident memory and its memfds (each counted once) are added up.
+ * The peak resident set of each process (VmHWM) is sampled too: when the
+ * supervisor kills a tree, its processes are reaped by the kernel, not
+ * waited for, and their rusage is lost with them.
  * Bounded: at most SBX_TREE_MAX processes are visited per sample. */
 #include <dirent.h>
 #include <sys/stat.h>
@@ -167,4 +170,35 @@ double sbx_tree_memory_mb(pid_t root)
 	for (size_t i = 0; i < n; i++)
 		total += rss_bytes(q[i]) + memfd_bytes(q[i], seen, &nseen, 256);
 	return (double)total / (1024.0 * 1024.0);
+}
+
+/* VmHWM of one process in kB, 0 when gone. */
+static long hwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+long sbx_tree_peak_rss_kb(pid_t root)
+{
+	pid_t q[SBX_TREE_MAX];
+	size_t n = tree_of(root, q);
+	long peak = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		long kb = hwm_kb(q[i]);
+		if (kb > peak)
+			peak = kb;
+	}
+	return peak;
 }

@@ -301,7 +301,10 @@ static int noisy_run(struct sbx_policy *p, struct msgs *m, bool verbose, struct 
 	o.program = "import subprocess\ntry:\n subprocess.run(['/bin/true'])\nexcept PermissionError:\n pass\n";
 	o.stdout_path = "/dev/null";
 	o.stderr_path = "/dev/null";
-	o.report_path = "/nonexistent-sandboxpy-dir/report.json";
+	/* Passes the check before the run (a character device, written in
+	 * place), fails when written (ENOSPC): an error message after a run.
+	 * A destination that cannot be written at all is refused before. */
+	o.report_path = "/dev/full";
 	o.verbose = verbose;
 	if (m) {
 		o.on_message = on_message;
@@ -361,7 +364,7 @@ static void check_messages(const struct msgs *m)
 	assert_int_equal(m->n[SBX_MSG_SUMMARY], 1);
 	assert_non_null(strstr(m->summary, "ok: exited normally; 1 denied, 0 logged; report: "));
 	assert_int_equal(m->n[SBX_MSG_ERROR], 1);
-	assert_non_null(strstr(m->error, "cannot write report /nonexistent-sandboxpy-dir/report.json"));
+	assert_non_null(strstr(m->error, "cannot write report /dev/full"));
 	assert_true(m->n[SBX_MSG_VERBOSE] >= 7);	/* -v's layer lines */
 }
 
