@@ -170,9 +170,15 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	const struct sbx_limits *l = &plan->p->limits;
 
 	if (l->cpu_seconds >= 0) {
-		/* Soft limit: SIGXCPU at the limit and its grace; hard: SIGKILL
-		 * a second later. */
-		rlim_t cpu = (rlim_t)ceil(l->cpu_seconds + l->extra_seconds);
+		/* A backstop per process, past the limit and its grace: the
+		 * supervisor's exact figure (the cgroup's counter, or the tree's
+		 * time), read ten times a second, ends the run first, so the
+		 * figure reported is a measurement at or above the limit. The
+		 * kernel's own count goes by ticks and runs up to 15 % ahead of
+		 * the exact one on a loaded machine (SBX_CPU_TICK_SLACK): a
+		 * backstop at the limit itself fired below it. Soft: SIGXCPU;
+		 * hard: SIGKILL a second later. */
+		rlim_t cpu = (rlim_t)ceil((l->cpu_seconds + l->extra_seconds) * 1.25 + 0.5);
 		struct rlimit rl = { cpu, cpu + 1 };
 		if (setrlimit(RLIMIT_CPU, &rl) < 0)
 			fail(SBX_STEP_RLIMITS, errno, NULL);

@@ -244,10 +244,9 @@ static void limit_hit(struct sbx_result *res, enum sbx_limit_kind k, double valu
 }
 
 /* report.md "limit": the limit a limit status names, with the figure
- * that decided. A CPU limit ended the run only once a figure reached it:
- * ours (cpu_last, at the tick that killed) or the kernel's (RLIMIT_CPU,
- * which counts the process's time and sent its signal at the limit);
- * the figure reported is never below the limit that fired. */
+ * that decided: a measurement, never raised to look right. A CPU limit
+ * is ended by our exact figure reaching it; RLIMIT_CPU is only a
+ * backstop well past it (child.c), so its figure is above the limit too. */
 static void name_limit(struct sup *s, struct sbx_result *res)
 {
 	const struct sbx_limits *l = &s->p->limits;
@@ -260,8 +259,6 @@ static void name_limit(struct sup *s, struct sbx_result *res)
 			limit_hit(res, SBX_LIMIT_WALL, l->wall_seconds, res->wall_s);
 			break;
 		}
-		if (res->cpu_s < l->cpu_seconds)
-			res->cpu_s = l->cpu_seconds;
 		limit_hit(res, SBX_LIMIT_CPU, l->cpu_seconds, res->cpu_s);
 		break;
 	case SBX_ST_MEMORY:
