@@ -80,8 +80,8 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
 	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
 	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
-	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (read-only idmapped trees, nosuid/noexec "
-			   "binds, private tmp and /proc)",
+	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (a root of its own holding only "
+			   "the run's trees, private tmp, /dev and /proc)",
 };
 
 const char *sbx_step_name(int step)
@@ -517,15 +517,26 @@ static void prepare_modules(const struct sbx_policy *p)
 		wrap_tracers();
 }
 
-/* The program's read trees: what the policy and the program bring, not
+static bool in_strv(const char *s, char *const *v)
+{
+	for (; v && *v; v++)
+		if (strcmp(s, *v) == 0)
+			return true;
+	return false;
+}
+
+/* The program's read trees: what the policy and the program bring (the
+ * hook's read roots: the policy's, the script, the inherited policy), not
  * the system's (plan.c's implicit set). NULL-terminated, malloc'd. */
 static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap)
 {
 	const struct sbx_policy *p = plan->p;
-	char **v = calloc(p->fs.read.n + p->python.path.n + 3, sizeof(char *));
-	size_t n = 0;
+	size_t n = 0, nr = 0;
+	char **v;
 
-	if (!v)
+	while (plan->read_v && plan->read_v[nr])
+		nr++;
+	if (!(v = calloc(p->fs.read.n + p->python.path.n + nr + 3, sizeof(char *))))
 		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
 	for (size_t i = 0; i < p->fs.read.n; i++)
 		v[n++] = p->fs.read.v[i];
@@ -541,22 +552,46 @@ static char **program_read_trees(const struct sbx_child_plan *plan, char *script
 			v[n++] = script_dir;
 		}
 	}
+	/* The rest of the hook's read roots (the inherited policy), not the
+	 * implicit set: the view binds that by its names and writes its
+	 * generated files itself. */
+	for (size_t i = 0; i < nr; i++)
+		if (!in_strv(plan->read_v[i], plan->implicit_v))
+			v[n++] = plan->read_v[i];
 	return v;
 }
 
-/* The mount view (ns.c), where a mount namespace can be had: started as
- * root, or in a user namespace of our own. READY flags for what holds. */
+/* --audit-only (--learn): the working directory is bound as a write tree,
+ * so that writes there really happen (as the sandbox's uid, by its real
+ * permissions) and the run goes on to show the next one. */
+static char **audit_write_trees(const struct sbx_child_plan *plan)
+{
+	size_t n = 0;
+	char **w;
+
+	while (plan->write_v && plan->write_v[n])
+		n++;
+	if (!(w = calloc(n + 2, sizeof(char *))))
+		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+	memcpy(w, plan->write_v, n * sizeof(char *));
+	w[n] = (char *)plan->p->cwd;
+	return w;
+}
+
+/* The view (view.c), where a mount namespace can be had: started as root,
+ * or in a user namespace of our own. READY flags for what holds. */
 static unsigned setup_view(const struct sbx_child_plan *plan)
 {
 	const struct sbx_policy *p = plan->p;
 	const struct sbx_ns *ns = &plan->ns;
 	char script_dir[PATH_MAX];
 	struct sbx_ns_view v = {
-		.write = plan->write_v, .islands = plan->implicit_v, .self_exe = plan->self_exe,
+		.write = plan->write_v, .sys = plan->sys_v, .exec = plan->exec_v,
+		.self_exe = p->process.spawn ? plan->self_exe : NULL,
 		.idmap = (const char (*)[4096])ns->idmap, .n_idmap = ns->n_idmap,
 		.userns = ns->n_idmap ? SBX_IDMAP_FD : -1,
 		.native_ok = p->native.ctypes || p->native.extensions == SBX_EXT_ANY,
-		.tmpdir = plan->tmpdir, .private_shm = p->process.spawn,
+		.dns = p->net.dns, .tmpdir = plan->tmpdir, .private_shm = p->process.spawn,
 		.pid_ns = ns->flags & CLONE_NEWPID, .uid = ns->uid, .gid = ns->gid,
 		.memory_mb = p->limits.memory_mb, .cwd = p->cwd,
 	};
@@ -571,39 +606,16 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	 * (python.path, the script's directory), which keep exec. */
 	if (p->native.extensions == SBX_EXT_LIST)
 		v.read_native = v.read + p->fs.read.n;
-	/* --audit-only (--learn): the working directory is bound as a write
-	 * tree, so that writes there really happen (as the sandbox's uid, by
-	 * its real permissions) and the run goes on to show the next one. */
+	/* --audit-only shows what the program would need: it must reach it. */
 	if (plan->o->audit_only) {
-		size_t n = 0;
-		while (plan->write_v && plan->write_v[n])
-			n++;
-		if (!(v.write = calloc(n + 2, sizeof(char *))))
-			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
-		memcpy((char **)v.write, plan->write_v, n * sizeof(char *));
-		((char **)v.write)[n] = (char *)p->cwd;
-	}
-	/* exec_allow's programs keep exec wherever they are. */
-	if (plan->exec_v) {
-		char **isl = NULL;
-		size_t a = 0, b = 0;
-		while (plan->implicit_v && plan->implicit_v[a])
-			a++;
-		while (plan->exec_v[b])
-			b++;
-		if (!(isl = calloc(a + b + 1, sizeof(char *))))
-			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
-		memcpy(isl, plan->implicit_v, a * sizeof(char *));
-		memcpy(isl + a, plan->exec_v, b * sizeof(char *));
-		v.islands = isl;
+		v.write = audit_write_trees(plan);
+		v.whole_host = true;
 	}
 	r = sbx_fault("mounts") ? -EPERM : sbx_ns_view_apply(&v, &done, &failed);
 	if (ns->n_idmap)
 		close(SBX_IDMAP_FD);
 	if (r < 0)
 		fail(SBX_STEP_IDMAP, -r, failed ? failed : "a private mount namespace");
-	if (v.islands != plan->implicit_v)
-		free((void *)v.islands);
 	free((void *)v.read);
 	if (v.write != plan->write_v)
 		free((void *)v.write);

@@ -23,6 +23,7 @@
 static const struct {
 	const char *path;
 	const char *why;
+	bool generated;		/* the view writes its own (child/view.c) */
 } implicit_read[] = {
 	{ SBX_PYTHON_STDLIB, "the standard library and its extension modules" },
 	{ "/etc/python3.11", "Debian's stdlib links sitecustomize.py there" },
@@ -31,11 +32,14 @@ static const struct {
 	{ "/etc/ld.so.cache", "the dynamic linker's cache" },
 	{ "/dev/null", "policy.md" },
 	{ "/dev/zero", "policy.md" },
+	{ "/dev/full", "policy.md" },
+	{ "/dev/random", "policy.md" },
 	{ "/dev/urandom", "policy.md; os.urandom, random, hashlib" },
 	{ "/etc/localtime", "the C runtime's time zone" },
-	{ "/etc/nsswitch.conf", "the C runtime's name-service configuration (pwd, grp)" },
-	{ "/etc/passwd", "pwd (tarfile, getpass, pathlib's ~user): account names, no secrets" },
-	{ "/etc/group", "grp (tarfile, shutil.chown): group names, no secrets" },
+	{ "/etc/nsswitch.conf", "the C runtime's name-service configuration (pwd, grp)", true },
+	{ "/etc/passwd", "pwd (tarfile, getpass, pathlib's ~user): the sandbox's user", true },
+	{ "/etc/group", "grp (tarfile, shutil.chown): the sandbox's group", true },
+	{ "/etc/hosts", "localhost for the resolver (the host's with network.dns)", true },
 	{ "/usr/share/zoneinfo", "time zones for time and zoneinfo" },
 	{ "/usr/lib/locale", "locales named by LANG/LC_ALL" },
 	{ "/usr/lib/ssl", "OpenSSL's configuration: ssl.create_default_context()" },
@@ -273,7 +277,7 @@ static int check_write_trees(const struct sbx_policy *p, struct sbx_error *err)
 /* The lists a plan is made of while it is built; the plan owns them after
  * (hand_over), on success or failure alike. */
 struct plan_vecs {
-	struct vec rd, wr, env, imp, ex;
+	struct vec rd, wr, env, imp, ex, sys;
 	size_t site_first, n_site;	/* python.site's directories in imp */
 };
 
@@ -334,21 +338,50 @@ static void find_program(struct sbx_child_plan *plan, const struct sbx_policy *p
 	}
 }
 
-/* What the interpreter reads whatever the policy says (imp). */
+/* A name as written, for the view (sys): it makes again the links on the
+ * way (/etc/localtime, /lib64's loader). Absent ones are skipped there. */
+static int sys_add(struct plan_vecs *v, const char *name)
+{
+	struct stat st;
+
+	return lstat(name, &st) < 0 ? 0 : vec_add(&v->sys, name);
+}
+
+/* What the interpreter reads whatever the policy says (imp, resolved, for
+ * the hook and Landlock; sys, as named, for the view, which writes the
+ * generated ones itself). */
 static int add_implicit(struct plan_vecs *v, const struct sbx_policy *p, bool site)
 {
-	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++)
-		if (vec_add_real(&v->imp, implicit_read[i].path) < 0)
+	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++) {
+		const char *path = implicit_read[i].path;
+		struct stat st;
+		if (implicit_read[i].generated) {
+			/* Readable in the view whether or not the host has one. */
+			if ((lstat(path, &st) == 0 ? vec_add_real(&v->imp, path) : vec_add(&v->imp, path)) < 0)
+				return -ENOMEM;
+			if (p->net.dns && strcmp(path, "/etc/hosts") == 0 && sys_add(v, path) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (vec_add_real(&v->imp, path) < 0 || sys_add(v, path) < 0)
 			return -ENOMEM;
+	}
 	v->site_first = v->imp.n;
 	if (site)
 		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
-			if (vec_add_real(&v->imp, site_dirs[i]) < 0)
+			if (vec_add_real(&v->imp, site_dirs[i]) < 0 || sys_add(v, site_dirs[i]) < 0)
 				return -ENOMEM;
 	v->n_site = v->imp.n - v->site_first;
 	if (p->net.dns)
 		for (size_t i = 0; i < sizeof(dns_files) / sizeof(dns_files[0]); i++)
-			if (vec_add_real(&v->imp, dns_files[i]) < 0)
+			if (vec_add_real(&v->imp, dns_files[i]) < 0 ||
+			    (strcmp(dns_files[i], "/etc/nsswitch.conf") != 0 && sys_add(v, dns_files[i]) < 0))
+				return -ENOMEM;
+	/* The ELF interpreter as programs name it (/lib64 -> usr/lib64 ->
+	 * ../lib/...): the kernel follows that name to start one. */
+	if (p->process.spawn)
+		for (size_t i = 0; i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
+			if (sys_add(v, elf_loaders[i]) < 0)
 				return -ENOMEM;
 	return 0;
 }
@@ -442,6 +475,7 @@ static void hand_over(struct sbx_child_plan *plan, const struct plan_vecs *v)
 	plan->envp = v->env.v;
 	plan->implicit_v = v->imp.v;
 	plan->n_implicit = v->imp.n;
+	plan->sys_v = v->sys.v;
 }
 
 static void fill_hook(struct sbx_child_plan *plan, const struct sbx_policy *p,
@@ -514,10 +548,11 @@ void sbx_child_plan_free(struct sbx_child_plan *plan)
 	strv_free(plan->envp);
 	strv_free(plan->implicit_v);
 	strv_free(plan->exec_v);
+	strv_free(plan->sys_v);
 	free(plan->tmpdir);
 	free(plan->script_real);
 	free(plan->self_exe);
 	free(plan->policy_dir);
-	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = NULL;
+	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = plan->sys_v = NULL;
 	plan->tmpdir = plan->script_real = plan->self_exe = plan->policy_dir = NULL;
 }

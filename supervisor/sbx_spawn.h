@@ -39,7 +39,8 @@ bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want);
  * READ-ONLY (the idmap is a bijection: what the sandbox created through it
  * would be root's). Computed for the plan and the report. */
 size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
-			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
+			 char *const *exec_v, const char *cwd, bool whole_host, char (*pts)[4096],
+			 size_t max);
 
 /* A user namespace mapping 0 to the sandbox's ids, as a descriptor for
  * MOUNT_ATTR_IDMAP; -errno. */
