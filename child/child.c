@@ -601,6 +601,8 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 
 	if (!ns->drop_root && !(ns->flags & CLONE_NEWUSER))
 		return 0;	/* no mount namespace: docs/confinement.md */
+	v.identity = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("identity")));
+	v.hosts = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("hosts")));
 	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
 	/* native.extensions as a list: the listed modules load from sys.path
 	 * (python.path, the script's directory), which keep exec. */

@@ -70,6 +70,8 @@ struct sbx_ns_view {
 				   the run's own tmp, /dev and /proc */
 	bool dns;		/* network.dns: the host's resolver files, no
 				   generated /etc/hosts */
+	bool identity;		/* write /etc/passwd, group, nsswitch.conf */
+	bool hosts;		/* write /etc/hosts (without network.dns) */
 	const char *tmpdir;	/* private tmp: a tmpfs there, or NULL */
 	bool private_shm;	/* a private tmpfs on /dev/shm */
 	bool pid_ns;		/* a PID namespace: its own /proc, memfd_noexec */

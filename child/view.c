@@ -399,6 +399,8 @@ static int write_at(int root, const char *path, const char *text)
 	return r;
 }
 
+#define HOSTS "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+
 /* /etc's identity files, written for the run: the sandbox's user (home:
  * the working directory, unless a ':' or newline would break the line),
  * root and nobody, so that owners read as names. */
@@ -408,6 +410,8 @@ static int write_etc(int root, const struct sbx_ns_view *v)
 	char text[PATH_MAX + 512];
 	int n, r;
 
+	if (!v->identity)
+		return v->hosts && !v->dns ? write_at(root, "/etc/hosts", HOSTS) : 0;
 	n = snprintf(text, sizeof(text), "root:x:0:0:root:/root:/usr/sbin/nologin\n");
 	if (v->uid != 0 && v->uid != 65534)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s:x:%u:%u:sandboxpy:%s:/usr/sbin/nologin\n",
@@ -425,8 +429,8 @@ static int write_etc(int root, const struct sbx_ns_view *v)
 	if ((r = write_at(root, "/etc/nsswitch.conf", v->dns ? "passwd: files\ngroup: files\nhosts: files dns\n"
 							     : "passwd: files\ngroup: files\nhosts: files\n")) < 0)
 		return r;
-	if (!v->dns)
-		r = write_at(root, "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	if (v->hosts && !v->dns)
+		r = write_at(root, "/etc/hosts", HOSTS);
 	return r;
 }
 
