@@ -6,14 +6,12 @@
  * the signals a terminal or the supervisor sends, reaps orphans, and when
  * the program ends kills whatever is left and reports the program's own
  * wait status. The program keeps python3's signal semantics because it is
- * not PID 1. */
+ * not PID 1. The program's own filesystem view is child/view.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/mount.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <poll.h>
 #include <sched.h>
