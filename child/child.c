@@ -528,7 +528,8 @@ static bool in_strv(const char *s, char *const *v)
 /* The program's read trees: what the policy and the program bring (the
  * hook's read roots: the policy's, the script, the inherited policy), not
  * the system's (plan.c's implicit set). NULL-terminated, malloc'd. */
-static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap)
+static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap,
+				 size_t *n_sys)
 {
 	const struct sbx_policy *p = plan->p;
 	size_t n = 0, nr = 0;
@@ -552,12 +553,25 @@ static char **program_read_trees(const struct sbx_child_plan *plan, char *script
 			v[n++] = script_dir;
 		}
 	}
+	*n_sys = n - p->fs.read.n;
 	/* The rest of the hook's read roots (the inherited policy), not the
 	 * implicit set: the view binds that by its names and writes its
 	 * generated files itself. */
 	for (size_t i = 0; i < nr; i++)
 		if (!in_strv(plan->read_v[i], plan->implicit_v))
 			v[n++] = plan->read_v[i];
+	return v;
+}
+
+/* Of the program's read trees, the sys.path ones (n_sys of them after
+ * filesystem.read's: python.path, the working directory, the script's
+ * directory), as a list of their own. */
+static char **sys_path_trees(char *const *read, const struct sbx_policy *p, size_t n_sys)
+{
+	char **v = calloc(n_sys + 1, sizeof(char *));
+
+	if (v)
+		memcpy(v, read + p->fs.read.n, n_sys * sizeof(char *));
 	return v;
 }
 
@@ -596,6 +610,8 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 		.memory_mb = p->limits.memory_mb, .cwd = p->cwd,
 	};
 	const char *failed = NULL;
+	char **native = NULL;
+	size_t n_sys = 0;
 	unsigned done = 0;
 	int r;
 
@@ -603,11 +619,13 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 		return 0;	/* no mount namespace: docs/confinement.md */
 	v.identity = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("identity")));
 	v.hosts = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("hosts")));
-	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
+	v.read = program_read_trees(plan, script_dir, sizeof(script_dir), &n_sys);
 	/* native.extensions as a list: the listed modules load from sys.path
-	 * (python.path, the script's directory), which keep exec. */
-	if (p->native.extensions == SBX_EXT_LIST)
-		v.read_native = v.read + p->fs.read.n;
+	 * (python.path, the working and the script's directory), which keep
+	 * exec; nothing after them in v.read. */
+	if (p->native.extensions == SBX_EXT_LIST && !(native = sys_path_trees(v.read, p, n_sys)))
+		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+	v.read_native = native;
 	/* --audit-only shows what the program would need: it must reach it. */
 	if (plan->o->audit_only) {
 		v.write = audit_write_trees(plan);
@@ -619,6 +637,7 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	if (r < 0)
 		fail(SBX_STEP_IDMAP, -r, failed ? failed : "a private mount namespace");
 	free((void *)v.read);
+	free(native);
 	if (v.write != plan->write_v)
 		free((void *)v.write);
 	return (done & ~SBX_VIEW_SHM) | (done & SBX_VIEW_SHM ? SBX_READY_PRIVATE_SHM : 0);

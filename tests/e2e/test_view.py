@@ -181,3 +181,19 @@ def test_site_extension_refused_under_stdlib_with_a_hint_naming_the_package(worl
     p, rep = world.run("builtin:default", extra=["--set", "python.site=true",
                                                  "--set", 'native.extensions=["yaml"]'])
     assert "LOADED" in p.stdout, (p.stdout, p.stderr)
+
+
+def test_extension_list_keeps_exec_on_sys_path_trees_only(world):
+    """native.extensions as a list: the working directory (on sys.path)
+    keeps exec for the listed modules; a filesystem.read tree stays
+    noexec."""
+    other = os.path.dirname(world.other)
+    with open(os.path.join(world.work, "probe.py"), "w") as fh:
+        fh.write("import json\nm = {l.split()[4]: l.split()[5] for l in open('/proc/self/mountinfo')}\n"
+                 "print(json.dumps(m))\n")
+    p, rep = world.run("builtin:default", extra=["--set", f'filesystem.read=[".", "{other}", "/proc"]',
+                                                 "--set", 'native.extensions=["yaml"]'])
+    assert p.returncode == 0, p.stderr
+    m = json.loads(p.stdout)
+    assert "noexec" not in m[world.work].split(","), m
+    assert "noexec" in m[other].split(","), m
