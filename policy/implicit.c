@@ -13,8 +13,9 @@
 static const struct sbx_implicit items[] = {
 	{ NULL, SBX_IMP_ALWAYS, false, "the standard library, its extension modules, Debian's "
 	  "sitecustomize link", { SBX_PYTHON_STDLIB, "/etc/python3.11" } },
-	{ NULL, SBX_IMP_ALWAYS, false, "the shared libraries the interpreter and extension modules load",
-	  { "/usr/lib/" MA, "/lib/" MA, "/etc/ld.so.cache" } },
+	{ NULL, SBX_IMP_ALWAYS, false, "the shared libraries the interpreter and extension modules "
+	  "load, and Debian's alternatives their links go through (libblas)",
+	  { "/usr/lib/" MA, "/lib/" MA, "/etc/ld.so.cache", "/etc/alternatives" } },
 	{ NULL, SBX_IMP_ALWAYS, false, "devices: os.urandom, random, hashlib, /dev/null",
 	  { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom" } },
 	{ "identity", SBX_IMP_ALWAYS, true, "the sandbox's user and group for pwd, grp, getpass, "
