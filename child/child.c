@@ -548,9 +548,13 @@ static char **program_read_trees(const struct sbx_child_plan *plan, char *script
 		char *slash;
 		snprintf(script_dir, cap, "%s", plan->script_real);
 		slash = strrchr(script_dir, '/');
+		/* Its directory is a tree of its own only inside a readable one
+		 * (where a listed extension may load from it); otherwise the
+		 * script file alone is in the view (read_v, below). */
 		if (slash && slash != script_dir) {
 			*slash = '\0';
-			v[n++] = script_dir;
+			if (sbx_path_under_any(script_dir, v))
+				v[n++] = script_dir;
 		}
 	}
 	*n_sys = n - p->fs.read.n;

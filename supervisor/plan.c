@@ -516,11 +516,13 @@ json_t *sbx_view_layer_json(const struct sbx_child_plan *plan, bool ready, unsig
 			    bool mount_ns)
 {
 	const struct sbx_policy *p = plan->p;
-	bool on = ready && (ready_flags & SBX_VIEW_PRIVATE);
+	bool on = ready && p && (ready_flags & SBX_VIEW_PRIVATE);
 	json_t *o = json_object(), *imp = json_array();
 	size_t n;
 	const struct sbx_implicit *it = sbx_implicit_items(&n);
 
+	if (!p || !plan->o)
+		n = 0;	/* no plan: the run never started */
 	json_object_set_new(o, "active", json_boolean(on));
 	if (!on)
 		json_object_set_new(o, "reason", json_string(
@@ -528,7 +530,7 @@ json_t *sbx_view_layer_json(const struct sbx_child_plan *plan, bool ready, unsig
 			: !mount_ns ? "no mount namespace (not root, no user namespace): the host's tree, "
 				      "Landlock alone decides what can be read (stat sees everything)"
 			: "not in force"));
-	if (on && plan->o->audit_only)
+	if (on && plan->o && plan->o->audit_only)
 		json_object_set_new(o, "note", json_string(
 			"--audit-only: the host's root is in the view, so that the program reaches what "
 			"it would need"));
