@@ -80,8 +80,8 @@ static const char *const step_names[SBX_STEP__COUNT] = {
 	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
 	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
 	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
-	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (read-only idmapped trees, nosuid/noexec "
-			   "binds, private tmp and /proc)",
+	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (a root of its own holding only "
+			   "the run's trees, private tmp, /dev and /proc)",
 };
 
 const char *sbx_step_name(int step)
@@ -552,15 +552,27 @@ static void add_quitters(const struct sbx_child_plan *plan)
 	PyErr_Clear();
 }
 
-/* The program's read trees: what the policy and the program bring, not
+static bool in_strv(const char *s, char *const *v)
+{
+	for (; v && *v; v++)
+		if (strcmp(s, *v) == 0)
+			return true;
+	return false;
+}
+
+/* The program's read trees: what the policy and the program bring (the
+ * hook's read roots: the policy's, the script, the inherited policy), not
  * the system's (plan.c's implicit set). NULL-terminated, malloc'd. */
-static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap)
+static char **program_read_trees(const struct sbx_child_plan *plan, char *script_dir, size_t cap,
+				 size_t *n_sys)
 {
 	const struct sbx_policy *p = plan->p;
-	char **v = calloc(p->fs.read.n + p->python.path.n + 3, sizeof(char *));
-	size_t n = 0;
+	size_t n = 0, nr = 0;
+	char **v;
 
-	if (!v)
+	while (plan->read_v && plan->read_v[nr])
+		nr++;
+	if (!(v = calloc(p->fs.read.n + p->python.path.n + nr + 3, sizeof(char *))))
 		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
 	for (size_t i = 0; i < p->fs.read.n; i++)
 		v[n++] = p->fs.read.v[i];
@@ -571,75 +583,100 @@ static char **program_read_trees(const struct sbx_child_plan *plan, char *script
 		char *slash;
 		snprintf(script_dir, cap, "%s", plan->script_real);
 		slash = strrchr(script_dir, '/');
+		/* Its directory is a tree of its own only inside a readable one
+		 * (where a listed extension may load from it); otherwise the
+		 * script file alone is in the view (read_v, below). */
 		if (slash && slash != script_dir) {
 			*slash = '\0';
-			v[n++] = script_dir;
+			if (sbx_path_under_any(script_dir, v))
+				v[n++] = script_dir;
 		}
 	}
+	*n_sys = n - p->fs.read.n;
+	/* The rest of the hook's read roots (the inherited policy), not the
+	 * implicit set: the view binds that by its names and writes its
+	 * generated files itself. */
+	for (size_t i = 0; i < nr; i++)
+		if (!in_strv(plan->read_v[i], plan->implicit_v))
+			v[n++] = plan->read_v[i];
 	return v;
 }
 
-/* The mount view (ns.c), where a mount namespace can be had: started as
- * root, or in a user namespace of our own. READY flags for what holds. */
+/* Of the program's read trees, the sys.path ones (n_sys of them after
+ * filesystem.read's: python.path, the working directory, the script's
+ * directory), as a list of their own. */
+static char **sys_path_trees(char *const *read, const struct sbx_policy *p, size_t n_sys)
+{
+	char **v = calloc(n_sys + 1, sizeof(char *));
+
+	if (v)
+		memcpy(v, read + p->fs.read.n, n_sys * sizeof(char *));
+	return v;
+}
+
+/* --audit-only (--learn): the working directory is bound as a write tree,
+ * so that writes there really happen (as the sandbox's uid, by its real
+ * permissions) and the run goes on to show the next one. */
+static char **audit_write_trees(const struct sbx_child_plan *plan)
+{
+	size_t n = 0;
+	char **w;
+
+	while (plan->write_v && plan->write_v[n])
+		n++;
+	if (!(w = calloc(n + 2, sizeof(char *))))
+		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+	memcpy(w, plan->write_v, n * sizeof(char *));
+	w[n] = (char *)plan->p->cwd;
+	return w;
+}
+
+/* The view (view.c), where a mount namespace can be had: started as root,
+ * or in a user namespace of our own. READY flags for what holds. */
 static unsigned setup_view(const struct sbx_child_plan *plan)
 {
 	const struct sbx_policy *p = plan->p;
 	const struct sbx_ns *ns = &plan->ns;
 	char script_dir[PATH_MAX];
 	struct sbx_ns_view v = {
-		.write = plan->write_v, .islands = plan->implicit_v, .self_exe = plan->self_exe,
+		.write = plan->write_v, .sys = plan->sys_v, .exec = plan->exec_v,
+		.self_exe = p->process.spawn ? plan->self_exe : NULL,
 		.idmap = (const char (*)[4096])ns->idmap, .n_idmap = ns->n_idmap,
 		.userns = ns->n_idmap ? SBX_IDMAP_FD : -1,
 		.native_ok = p->native.ctypes || p->native.extensions == SBX_EXT_ANY,
-		.tmpdir = plan->tmpdir, .private_shm = p->process.spawn,
+		.dns = p->net.dns, .tmpdir = plan->tmpdir, .private_shm = p->process.spawn,
 		.pid_ns = ns->flags & CLONE_NEWPID, .uid = ns->uid, .gid = ns->gid,
 		.memory_mb = p->limits.memory_mb, .cwd = p->cwd,
 	};
 	const char *failed = NULL;
+	char **native = NULL;
+	size_t n_sys = 0;
 	unsigned done = 0;
 	int r;
 
 	if (!ns->drop_root && !(ns->flags & CLONE_NEWUSER))
 		return 0;	/* no mount namespace: docs/confinement.md */
-	v.read = program_read_trees(plan, script_dir, sizeof(script_dir));
+	v.identity = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("identity")));
+	v.hosts = !(p->fs.implicit_drop & (1u << sbx_implicit_bit("hosts")));
+	v.read = program_read_trees(plan, script_dir, sizeof(script_dir), &n_sys);
 	/* native.extensions as a list: the listed modules load from sys.path
-	 * (python.path, the script's directory), which keep exec. */
-	if (p->native.extensions == SBX_EXT_LIST)
-		v.read_native = v.read + p->fs.read.n;
-	/* --audit-only (--learn): the working directory is bound as a write
-	 * tree, so that writes there really happen (as the sandbox's uid, by
-	 * its real permissions) and the run goes on to show the next one. */
+	 * (python.path, the working and the script's directory), which keep
+	 * exec; nothing after them in v.read. */
+	if (p->native.extensions == SBX_EXT_LIST && !(native = sys_path_trees(v.read, p, n_sys)))
+		fail(SBX_STEP_IDMAP, ENOMEM, NULL);
+	v.read_native = native;
+	/* --audit-only shows what the program would need: it must reach it. */
 	if (plan->o->audit_only) {
-		size_t n = 0;
-		while (plan->write_v && plan->write_v[n])
-			n++;
-		if (!(v.write = calloc(n + 2, sizeof(char *))))
-			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
-		memcpy((char **)v.write, plan->write_v, n * sizeof(char *));
-		((char **)v.write)[n] = (char *)p->cwd;
-	}
-	/* exec_allow's programs keep exec wherever they are. */
-	if (plan->exec_v) {
-		char **isl = NULL;
-		size_t a = 0, b = 0;
-		while (plan->implicit_v && plan->implicit_v[a])
-			a++;
-		while (plan->exec_v[b])
-			b++;
-		if (!(isl = calloc(a + b + 1, sizeof(char *))))
-			fail(SBX_STEP_IDMAP, ENOMEM, NULL);
-		memcpy(isl, plan->implicit_v, a * sizeof(char *));
-		memcpy(isl + a, plan->exec_v, b * sizeof(char *));
-		v.islands = isl;
+		v.write = audit_write_trees(plan);
+		v.whole_host = true;
 	}
 	r = sbx_fault("mounts") ? -EPERM : sbx_ns_view_apply(&v, &done, &failed);
 	if (ns->n_idmap)
 		close(SBX_IDMAP_FD);
 	if (r < 0)
 		fail(SBX_STEP_IDMAP, -r, failed ? failed : "a private mount namespace");
-	if (v.islands != plan->implicit_v)
-		free((void *)v.islands);
 	free((void *)v.read);
+	free(native);
 	if (v.write != plan->write_v)
 		free((void *)v.write);
 	return (done & ~SBX_VIEW_SHM) | (done & SBX_VIEW_SHM ? SBX_READY_PRIVATE_SHM : 0);

@@ -1175,6 +1175,15 @@ static bool ext_file_fixed(const char *file)
 	return true;
 }
 
+/* A listed name covers that module and, a package, every module in it:
+ * "yaml" covers "yaml._yaml", not "yamlx". */
+static bool module_in(const char *mod, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(mod, name, n) == 0 && (mod[n] == '\0' || mod[n] == '.');
+}
+
 static bool ext_allowed(const char *mod, const char *file)
 {
 	const struct sbx_policy *p = cfg->p;
@@ -1188,15 +1197,14 @@ static bool ext_allowed(const char *mod, const char *file)
 	for (size_t i = 0; i < sizeof(test_extensions) / sizeof(test_extensions[0]); i++)
 		if (strcmp(base, test_extensions[i]) == 0)
 			goto listed;
+	/* "stdlib": lib-dynload's, whatever python.site says (the site
+	 * directories' extensions are packages the policy names). */
 	if (sbx_path_under(file, cfg->dynload))
 		return true;
-	for (size_t i = 0; i < cfg->site.n; i++)
-		if (sbx_path_under(file, cfg->site.v[i]))
-			return true;
 listed:
 	if (p->native.extensions == SBX_EXT_LIST)
 		for (size_t i = 0; i < p->native.ext_list.n; i++)
-			if (strcmp(p->native.ext_list.v[i], mod) == 0)
+			if (module_in(mod, p->native.ext_list.v[i]))
 				return true;
 	return false;
 }

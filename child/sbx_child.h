@@ -29,6 +29,8 @@ struct sbx_child_plan {
 	char **read_v, **write_v;	/* owned arrays behind hook.read/write */
 	char **exec_v;			/* Landlock EXECUTE: exec_allow + ELF loader */
 	char **implicit_v;		/* the implicit read set, for the report */
+	char **sys_v;			/* the same, as named, for the view
+					   (child/view.c), with the ELF loader */
 	size_t n_implicit;
 	struct sbx_hook_cfg hook;
 	pid_t supervisor;

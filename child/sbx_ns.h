@@ -47,25 +47,39 @@ void sbx_ns_init(struct sbx_ns *ns, int keep_fd);
  * sandbox's uid/gid (no supplementary groups). 0 or -errno. */
 int sbx_ns_drop_root(const struct sbx_ns *ns);
 
-/* What the program's process mounts in its own mount namespace. */
+/* The name the generated /etc/passwd gives the sandbox's uid. */
+#define SBX_SANDBOX_USER "sandbox"
+
+/* What the program's process sees: its own view (child/view.c). Names as
+ * the host spells them; every list NULL-terminated. */
 struct sbx_ns_view {
-	char *const *write;	/* write trees: bound nosuid,nodev,noexec */
-	char *const *read;	/* the program's read trees: nosuid,nodev(,noexec) */
+	char *const *write;	/* write trees: bound read-write, nosuid,nodev,noexec */
+	char *const *read;	/* the program's read trees: read-only,
+				   nosuid,nodev(,noexec) */
 	char *const *read_native;	/* of those, sys.path trees a listed
-					   extension may load from: nosuid,nodev */
-	char *const *islands;	/* the system's code: trees holding one keep exec */
+					   extension may load from: exec kept */
+	char *const *sys;	/* the system's code and data (the implicit
+				   set, unresolved names): read-only, exec kept */
+	char *const *exec;	/* programs that may be started: likewise */
 	const char *self_exe;
 	const char (*idmap)[4096];	/* root-owned trees: idmapped read-only */
 	size_t n_idmap;
 	int userns;		/* the idmap's user namespace, or -1 */
 	bool native_ok;		/* native code may load from read trees */
+	bool whole_host;	/* --audit-only: the host's root as it is, under
+				   the run's own tmp, /dev and /proc */
+	bool dns;		/* network.dns: the host's resolver files, no
+				   generated /etc/hosts */
+	bool identity;		/* write /etc/passwd, group, nsswitch.conf */
+	bool hosts;		/* write /etc/hosts (without network.dns) */
 	const char *tmpdir;	/* private tmp: a tmpfs there, or NULL */
 	bool private_shm;	/* a private tmpfs on /dev/shm */
 	bool pid_ns;		/* a PID namespace: its own /proc, memfd_noexec */
-	uid_t uid;		/* owner of the private tmp */
+	uid_t uid;		/* the sandbox's user (passwd) and owner of the
+				   private tmp */
 	gid_t gid;
 	double memory_mb;	/* bounds the tmpfs sizes; <= 0 unlimited */
-	const char *cwd;	/* re-entered on the new mounts */
+	const char *cwd;	/* home in passwd; entered in the view */
 };
 
 /* What sbx_ns_view_apply put in force (the READY flags' values). */
@@ -74,9 +88,10 @@ struct sbx_ns_view {
 #define SBX_VIEW_PROC		(1u << 18)	/* /proc is the PID namespace's own */
 #define SBX_VIEW_MEMFD_NOEXEC	(1u << 19)	/* vm.memfd_noexec=2 in the PID namespace */
 #define SBX_VIEW_SHM		(1u << 20)	/* /dev/shm is a private tmpfs */
+#define SBX_VIEW_PRIVATE	(1u << 21)	/* the view is the root: nothing else exists */
 
 /* In the program's process, before leaving root (or its user namespace's
- * capabilities): a mount namespace of its own with the view above. 0 or
+ * capabilities): a mount namespace of its own whose root is the view. 0 or
  * -errno with *failed naming the tree that could not be mounted; *done
  * has SBX_VIEW_* flags. */
 int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **failed);

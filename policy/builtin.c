@@ -17,6 +17,7 @@ static const struct {
 	  "{\n"
 	  "  \"version\": 1,\n"
 	  "  \"name\": \"strict\",\n"
+	  "  \"filesystem\": { \"implicit\": [\"identity\", \"hosts\"] },\n"
 	  "  \"code\": { \"compile\": \"log\", \"exec\": \"log\" },\n"
 	  "  \"on_violation\": \"kill\"\n"
 	  "}\n" },

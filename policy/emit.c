@@ -91,6 +91,15 @@ int sbx_policy_to_json(const struct sbx_policy *p, char **out, struct sbx_error 
 
 	o = section_json(p, "filesystem");
 	json_object_set_new(o, "tmp", json_boolean(p->fs.tmp));
+	if (p->fs.implicit_drop) {
+		size_t n;
+		const struct sbx_implicit *it = sbx_implicit_items(&n);
+		json_t *keep = json_array();
+		for (size_t i = 0; i < n; i++)
+			if (it[i].name && !(p->fs.implicit_drop & (1u << sbx_implicit_bit(it[i].name))))
+				json_array_append_new(keep, json_string(it[i].name));
+		json_object_set_new(o, "implicit", keep);
+	}
 	json_object_set_new(root, "filesystem", o);
 	json_object_set_new(root, "network", section_json(p, "network"));
 	json_object_set_new(root, "process", section_json(p, "process"));

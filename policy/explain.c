@@ -132,6 +132,28 @@ static void rule_lines(const struct sbx_policy *p, const struct sbx_rule_info *r
 	}
 }
 
+/* The implicit read set, exactly as the run gets it (implicit.c): each
+ * item that applies, its name when filesystem.implicit can drop it. */
+static void implicit_lines(const struct sbx_policy *p, FILE *out)
+{
+	size_t n;
+	const struct sbx_implicit *it = sbx_implicit_items(&n);
+
+	fprintf(out, "  always readable (implicit; filesystem.implicit keeps the named ones it lists):\n");
+	for (size_t i = 0; i < n; i++) {
+		if (!sbx_implicit_applies(p, &it[i], p->python.site))
+			continue;
+		fprintf(out, "    %s%s%s%s:", it[i].name ? "[" : "", it[i].name ? it[i].name : "",
+			it[i].name ? "] " : "", it[i].why);
+		for (const char *const *s = it[i].paths; *s; s++)
+			fprintf(out, " %s", *s);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (it[i].name && !sbx_implicit_applies(p, &it[i], p->python.site))
+			fprintf(out, "    dropped: [%s]\n", it[i].name);
+}
+
 /* A section: its rules in registry order, and what belongs to no rule. */
 static void section(const struct sbx_policy *p, const char *name, FILE *out)
 {
@@ -150,8 +172,7 @@ static void section(const struct sbx_policy *p, const char *name, FILE *out)
 	if (strcmp(name, "filesystem") == 0) {
 		fprintf(out, "  private temporary directory: %s\n",
 			p->fs.tmp ? "yes, exposed as TMPDIR, removed afterwards" : "no");
-		fprintf(out, "  always readable: the standard library and its extension modules, the shared\n"
-			     "  libraries they load, /dev/null, /dev/zero, /dev/urandom\n");
+		implicit_lines(p, out);
 	}
 	if (strcmp(name, "code") == 0 && (p->code.compile >= SBX_DENY || p->code.exec >= SBX_DENY))
 		fprintf(out, "  note: denying compile or exec also stops importing source modules\n");

@@ -409,9 +409,36 @@ static void parse_python(struct ctx *c, json_t *sec)
 	}
 }
 
+/* filesystem.implicit: the named implicit items this run keeps; the rest
+ * of them are dropped (policy.md "Implicit reads"). */
+static void get_implicit(struct ctx *c, json_t *sec)
+{
+	json_t *arr = json_object_get(sec, "implicit"), *v;
+	size_t i;
+
+	if (!arr)
+		return;
+	sbx_jpath_push_key(&c->path, "implicit");
+	if (expect_type(c, arr, JSON_ARRAY, "an array")) {
+		c->p->fs.implicit_drop = ~0u;
+		json_array_foreach(arr, i, v) {
+			int bit = json_is_string(v) ? sbx_implicit_bit(json_string_value(v)) : -1;
+			sbx_jpath_push_index(&c->path, i);
+			if (bit < 0)
+				diag(c, false, "expected one of \"identity\", \"hosts\", \"timezone\", "
+				     "\"locale\", \"ssl\", got %s", json_is_string(v) ?
+				     json_string_value(v) : sbx_json_kind(v));
+			else
+				c->p->fs.implicit_drop &= ~(1u << bit);
+			sbx_jpath_pop(&c->path);
+		}
+	}
+	sbx_jpath_pop(&c->path);
+}
+
 static void parse_filesystem(struct ctx *c, json_t *sec)
 {
-	static const char *const extra[] = { "tmp", NULL };
+	static const char *const extra[] = { "tmp", "implicit", NULL };
 	struct sbx_policy *p = c->p;
 
 	if (!section_begin(c, sec, "filesystem", extra))
@@ -421,6 +448,7 @@ static void parse_filesystem(struct ctx *c, json_t *sec)
 	get_strv(c, sec, "write", &p->fs.write, path_item, (void *)(intptr_t)PATH_WRITE,
 		 "a path string");
 	get_bool(c, sec, "tmp", &p->fs.tmp);
+	get_implicit(c, sec);
 }
 
 static bool valid_hostname(const char *h)

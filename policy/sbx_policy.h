@@ -108,6 +108,9 @@ struct sbx_policy {
 		struct sbx_strv read;	/* absolute, resolved, existing */
 		struct sbx_strv write;	/* absolute, resolved parent */
 		bool tmp;
+		unsigned implicit_drop;	/* filesystem.implicit: the named
+					   implicit items dropped (bits,
+					   sbx_implicit_bit) */
 	} fs;
 
 	struct {
@@ -158,5 +161,28 @@ static inline enum sbx_action sbx_policy_deny_action(const struct sbx_policy *p)
 bool sbx_module_is_essential(const char *name);
 /* A dotted module name of identifiers. */
 bool sbx_module_name_valid(const char *name);
+
+
+/* The implicit read set (policy.md "Implicit reads"), item by item. */
+enum sbx_implicit_when {
+	SBX_IMP_ALWAYS,		/* every run (unless filesystem.implicit drops it) */
+	SBX_IMP_SITE,		/* python.site */
+	SBX_IMP_DNS,		/* network.dns */
+	SBX_IMP_SPAWN,		/* process.spawn */
+};
+
+struct sbx_implicit {
+	const char *name;		/* filesystem.implicit's name; NULL: kept */
+	enum sbx_implicit_when when;
+	bool generated;			/* the sandbox's view writes its own */
+	const char *why;
+	const char *paths[8];		/* as the host names them; NULL-ended */
+};
+
+const struct sbx_implicit *sbx_implicit_items(size_t *n);
+/* The bit of a named item in fs.implicit_drop; -1: no such name. */
+int sbx_implicit_bit(const char *name);
+/* Whether the item is part of p's run (site: python.site in force). */
+bool sbx_implicit_applies(const struct sbx_policy *p, const struct sbx_implicit *it, bool site);
 
 #endif

@@ -117,11 +117,25 @@ bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want)
 	return (m & want) == want;
 }
 
-/* The first directory on the way to path (or path itself) that the
- * sandbox's uid could not pass or read, if root owns it; out empty when
- * nothing blocks. */
+/* Whether dir lies in one of the trees the view binds; the directories
+ * above them are the view's own, which every uid may pass. */
+static bool in_view_tree(const char *dir, char *const *const *sets, const char *cwd)
+{
+	if (!sets || sbx_path_under(dir, cwd))
+		return true;
+	for (size_t i = 0; i < 3; i++)
+		for (char *const *v = sets[i]; v && *v; v++)
+			if (sbx_path_under(dir, *v))
+				return true;
+	return false;
+}
+
+/* The first directory on the way to path (or path itself), inside a tree
+ * of the view, that the sandbox's uid could not pass or read, if root owns
+ * it; out empty when nothing blocks. */
 static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned need_dir,
-			   unsigned need_file, char *out, size_t cap)
+			   unsigned need_file, char *const *const *sets, const char *cwd,
+			   char *out, size_t cap)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -138,6 +152,8 @@ static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned n
 		buf[i] = '\0';
 		if (stat(buf, &st) < 0)
 			return;
+		if (!in_view_tree(buf, sets, cwd))
+			continue;
 		if (!sbx_ns_may(&st, ns->uid, ns->gid,
 				last ? (S_ISDIR(st.st_mode) ? need_dir : need_file) : 1)) {
 			if (st.st_uid == 0)
@@ -182,11 +198,11 @@ int sbx_ns_idmap_userns(const struct sbx_ns *ns)
 
 /* Adds p's blocking point to pts (outermost trees only). */
 static void consider(const struct sbx_ns *ns, const char *path, unsigned need_dir, unsigned need_file,
-		     char (*pts)[PATH_MAX], size_t max, size_t *n)
+		     char *const *const *sets, const char *cwd, char (*pts)[PATH_MAX], size_t max, size_t *n)
 {
 	char p[PATH_MAX];
 
-	blocking_point(ns, path, need_dir, need_file, p, sizeof(p));
+	blocking_point(ns, path, need_dir, need_file, sets, cwd, p, sizeof(p));
 	if (!p[0])
 		return;
 	for (size_t j = 0; j < *n; j++) {
@@ -203,20 +219,26 @@ static void consider(const struct sbx_ns *ns, const char *path, unsigned need_di
 
 /* Write trees are considered for the way to them and reading only: a tree
  * the sandbox's uid cannot write is refused at start (plan.c), never made
- * writable through an idmap. */
+ * writable through an idmap. Only directories inside the view's trees
+ * count: an idmapped /root would bring all of /root into the view.
+ * whole_host (--audit-only): the view holds the host's root, so every
+ * directory on the way counts. */
 size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
-			 char *const *exec_v, const char *cwd, char (*pts)[PATH_MAX], size_t max)
+			 char *const *exec_v, const char *cwd, bool whole_host, char (*pts)[PATH_MAX],
+			 size_t max)
 {
+	char *const *const set3[3] = { read_v, write_v, exec_v };
+	char *const *const *sets = whole_host ? NULL : set3;
 	size_t n = 0;
 
 	if (!ns->drop_root)
 		return 0;
-	consider(ns, cwd, 5, 5, pts, max, &n);
+	consider(ns, cwd, 5, 5, sets, cwd, pts, max, &n);
 	for (char *const *v = read_v; v && *v; v++)
-		consider(ns, *v, 5, 4, pts, max, &n);
+		consider(ns, *v, 5, 4, sets, cwd, pts, max, &n);
 	for (char *const *v = write_v; v && *v; v++)
-		consider(ns, *v, 5, 4, pts, max, &n);
+		consider(ns, *v, 5, 4, sets, cwd, pts, max, &n);
 	for (char *const *v = exec_v; v && *v; v++)
-		consider(ns, *v, 5, 5, pts, max, &n);
+		consider(ns, *v, 5, 5, sets, cwd, pts, max, &n);
 	return n;
 }

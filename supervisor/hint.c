@@ -78,7 +78,10 @@ void sbx_denial_hint(const struct sbx_policy *p, enum sbx_rule rule, json_t *ev,
 		sbx_event_addr(ev, what, sizeof(what));
 		break;
 	case SBX_FILL_MODULE:
-		module_of(ev, what, sizeof(what));
+		/* An extension: its top-level package, which covers every
+		 * extension module inside it (policy.md "native"). */
+		if (module_of(ev, what, sizeof(what)) && rule == SBX_RULE_EXTENSIONS)
+			what[strcspn(what, ".")] = '\0';
 		break;
 	case SBX_FILL_EVENT:
 		snprintf(what, sizeof(what), "%s", json_string_value(json_object_get(ev, "event")) ?: "");

@@ -348,6 +348,66 @@ struct judged {
 	bool unjudged;		/* where holds a path and why it was not judged */
 };
 
+/* path, made absolute against its directory (the caller's) and normalised
+ * by name alone ("." and ".." and repeated slashes): out. -errno. */
+static int lexical(const struct sbx_caller *c, int pidfd, int dirfd, const char *path, char *out,
+		   size_t cap)
+{
+	char buf[2 * PATH_MAX], base[PATH_MAX] = "";
+	size_t n = 0;
+	int fd, r;
+
+	if (path[0] != '/') {
+		fd = dirfd == AT_FDCWD ? sbx_caller_openat(c, AT_FDCWD, ".", O_PATH) : caller_fd(pidfd, dirfd);
+		if (fd < 0)
+			return fd;
+		r = fd_name(fd, base, sizeof(base));
+		close(fd);
+		if (r < 0)
+			return r;
+	}
+	snprintf(buf, sizeof(buf), "%s/%s", base, path);
+	for (char *p = buf, *e; *p; p = e) {
+		size_t k;
+		while (*p == '/')
+			p++;
+		k = strcspn(p, "/");
+		e = p + k;
+		if (!k || (k == 1 && p[0] == '.'))
+			continue;
+		if (k == 2 && p[0] == '.' && p[1] == '.') {
+			while (n && out[--n] != '/')
+				;
+			continue;
+		}
+		if (n + k + 2 > cap)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, p, k);
+		n += k;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = '\0';
+	return 0;
+}
+
+/* A write operand that does not resolve in the caller's root: inside a
+ * writable tree by its name, the kernel's ENOENT is the caller's own
+ * error; outside, it is refused and recorded by its name, as the hook
+ * judges Python's writes (with the sandbox's view the path is simply not
+ * there: confinement.md "The view"). */
+static bool missing_inside(const struct sbx_caller *c, int pidfd, int dirfd, const char *path,
+			   char *const *roots, struct judged *j)
+{
+	char lex[PATH_MAX];
+
+	if (lexical(c, pidfd, dirfd, path, lex, sizeof(lex)) < 0 || sbx_path_under_any(lex, roots))
+		return true;
+	snprintf(j->where, sizeof(j->where), "%s", lex);
+	return false;
+}
+
 /* One path operand: its object into j (the first one only, for an act). */
 static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t addr, bool follow,
 		      bool empty_ok, char *const *roots, struct judged *j, bool keep)
@@ -370,6 +430,8 @@ static int judge_path(const struct sbx_caller *c, int pidfd, int dirfd, uint64_t
 		r = fd_writable(fd, roots, j->where, sizeof(j->where));
 	} else {
 		r = resolve(c, dirfd, path, follow, &fd, j->where, sizeof(j->where));
+		if ((r == -ENOENT || r == -ENOTDIR) && !missing_inside(c, pidfd, dirfd, path, roots, j))
+			return 0;	/* outside the sandbox's view: by its name */
 		if (r == -ENOENT || r == -ENOTDIR)
 			return r;	/* the caller's own error, as the kernel gives it */
 		if (r < 0) {

@@ -17,48 +17,10 @@
 #include "sbx_match.h"
 #include "sbx_spawn.h"
 
-/* Always readable (policy.md "filesystem"): what the interpreter and the C
- * runtime need to start and run the standard library. Missing ones are
- * skipped; the report lists the rest. */
-static const struct {
-	const char *path;
-	const char *why;
-} implicit_read[] = {
-	{ SBX_PYTHON_STDLIB, "the standard library and its extension modules" },
-	{ "/etc/python3.11", "Debian's stdlib links sitecustomize.py there" },
-	{ "/usr/lib/" SBX_MULTIARCH, "shared libraries extension modules load" },
-	{ "/lib/" SBX_MULTIARCH, "shared libraries (merged /usr)" },
-	{ "/etc/ld.so.cache", "the dynamic linker's cache" },
-	{ "/dev/null", "policy.md" },
-	{ "/dev/zero", "policy.md" },
-	{ "/dev/urandom", "policy.md; os.urandom, random, hashlib" },
-	{ "/etc/localtime", "the C runtime's time zone" },
-	{ "/etc/nsswitch.conf", "the C runtime's name-service configuration (pwd, grp)" },
-	{ "/etc/passwd", "pwd (tarfile, getpass, pathlib's ~user): account names, no secrets" },
-	{ "/etc/group", "grp (tarfile, shutil.chown): group names, no secrets" },
-	{ "/usr/share/zoneinfo", "time zones for time and zoneinfo" },
-	{ "/usr/lib/locale", "locales named by LANG/LC_ALL" },
-	{ "/usr/lib/ssl", "OpenSSL's configuration: ssl.create_default_context()" },
-	{ "/etc/ssl/openssl.cnf", "OpenSSL's configuration (Debian's link target)" },
-	{ "/etc/ssl/certs", "the CA certificates ssl loads by default" },
-};
-
-/* Read with network.dns: what the resolver reads. */
-static const char *const dns_files[] = {
-	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf",
-	"/etc/gai.conf", "/etc/services", "/etc/protocols",
-};
-
 /* Programs the kernel starts for an allowed executable: the ELF
  * interpreter needs Landlock's EXECUTE right too. */
 static const char *const elf_loaders[] = {
 	"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-x86-64.so.2",
-};
-
-static const char *const site_dirs[] = {
-	"/usr/lib/python3/dist-packages",
-	"/usr/local/lib/python3.11/dist-packages",
-	"/usr/local/lib/python3/dist-packages",
 };
 
 struct vec {
@@ -273,7 +235,7 @@ static int check_write_trees(const struct sbx_policy *p, struct sbx_error *err)
 /* The lists a plan is made of while it is built; the plan owns them after
  * (hand_over), on success or failure alike. */
 struct plan_vecs {
-	struct vec rd, wr, env, imp, ex;
+	struct vec rd, wr, env, imp, ex, sys;
 	size_t site_first, n_site;	/* python.site's directories in imp */
 };
 
@@ -334,22 +296,48 @@ static void find_program(struct sbx_child_plan *plan, const struct sbx_policy *p
 	}
 }
 
-/* What the interpreter reads whatever the policy says (imp). */
+/* A name as written, for the view (sys): it makes again the links on the
+ * way (/etc/localtime, /lib64's loader). Absent ones are skipped there. */
+static int sys_add(struct plan_vecs *v, const char *name)
+{
+	struct stat st;
+
+	return lstat(name, &st) < 0 ? 0 : vec_add(&v->sys, name);
+}
+
+/* One implicit path: resolved for the hook and Landlock (imp); as named
+ * for the view (sys), which writes a generated one itself (and the host's
+ * /etc/hosts only with network.dns). */
+static int add_implicit_path(struct plan_vecs *v, const char *path, bool generated)
+{
+	struct stat st;
+
+	if (!generated)
+		return vec_add_real(&v->imp, path) < 0 || sys_add(v, path) < 0 ? -ENOMEM : 0;
+	/* Readable in the view whether or not the host has one. */
+	return (lstat(path, &st) == 0 ? vec_add_real(&v->imp, path) : vec_add(&v->imp, path)) < 0
+	       ? -ENOMEM : 0;
+}
+
+/* The implicit read set, item by item from policy/implicit.c (policy.md
+ * "Implicit reads"): what the interpreter reads whatever the policy says. */
 static int add_implicit(struct plan_vecs *v, const struct sbx_policy *p, bool site)
 {
-	for (size_t i = 0; i < sizeof(implicit_read) / sizeof(implicit_read[0]); i++)
-		if (vec_add_real(&v->imp, implicit_read[i].path) < 0)
-			return -ENOMEM;
-	v->site_first = v->imp.n;
-	if (site)
-		for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]); i++)
-			if (vec_add_real(&v->imp, site_dirs[i]) < 0)
+	size_t n;
+	const struct sbx_implicit *it = sbx_implicit_items(&n);
+
+	v->site_first = v->n_site = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!sbx_implicit_applies(p, &it[i], site))
+			continue;
+		if (it[i].when == SBX_IMP_SITE)
+			v->site_first = v->imp.n;
+		for (const char *const *s = it[i].paths; *s; s++)
+			if (add_implicit_path(v, *s, it[i].generated) < 0)
 				return -ENOMEM;
-	v->n_site = v->imp.n - v->site_first;
-	if (p->net.dns)
-		for (size_t i = 0; i < sizeof(dns_files) / sizeof(dns_files[0]); i++)
-			if (vec_add_real(&v->imp, dns_files[i]) < 0)
-				return -ENOMEM;
+		if (it[i].when == SBX_IMP_SITE)
+			v->n_site = v->imp.n - v->site_first;
+	}
 	return 0;
 }
 
@@ -442,6 +430,7 @@ static void hand_over(struct sbx_child_plan *plan, const struct plan_vecs *v)
 	plan->envp = v->env.v;
 	plan->implicit_v = v->imp.v;
 	plan->n_implicit = v->imp.n;
+	plan->sys_v = v->sys.v;
 }
 
 static void fill_hook(struct sbx_child_plan *plan, const struct sbx_policy *p,
@@ -514,10 +503,48 @@ void sbx_child_plan_free(struct sbx_child_plan *plan)
 	strv_free(plan->envp);
 	strv_free(plan->implicit_v);
 	strv_free(plan->exec_v);
+	strv_free(plan->sys_v);
 	free(plan->tmpdir);
 	free(plan->script_real);
 	free(plan->self_exe);
 	free(plan->policy_dir);
-	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = NULL;
+	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = plan->sys_v = NULL;
 	plan->tmpdir = plan->script_real = plan->self_exe = plan->policy_dir = NULL;
+}
+
+json_t *sbx_view_layer_json(const struct sbx_child_plan *plan, bool ready, unsigned ready_flags,
+			    bool mount_ns)
+{
+	const struct sbx_policy *p = plan->p;
+	bool on = ready && p && (ready_flags & SBX_VIEW_PRIVATE);
+	json_t *o = json_object(), *imp = json_array();
+	size_t n;
+	const struct sbx_implicit *it = sbx_implicit_items(&n);
+
+	if (!p || !plan->o)
+		n = 0;	/* no plan: the run never started */
+	json_object_set_new(o, "active", json_boolean(on));
+	if (!on)
+		json_object_set_new(o, "reason", json_string(
+			!ready ? "set-up did not finish"
+			: !mount_ns ? "no mount namespace (not root, no user namespace): the host's tree, "
+				      "Landlock alone decides what can be read (stat sees everything)"
+			: "not in force"));
+	if (on && plan->o && plan->o->audit_only)
+		json_object_set_new(o, "note", json_string(
+			"--audit-only: the host's root is in the view, so that the program reaches what "
+			"it would need"));
+	for (size_t i = 0; i < n; i++) {
+		json_t *item, *paths;
+		if (!sbx_implicit_applies(p, &it[i], p->python.site && !plan->o->no_site))
+			continue;
+		paths = json_array();
+		for (const char *const *s = it[i].paths; *s; s++)
+			json_array_append_new(paths, json_string(*s));
+		item = json_pack("{s:o s:s s:b s:o}", "name", it[i].name ? json_string(it[i].name) : json_null(),
+				 "why", it[i].why, "generated", it[i].generated, "paths", paths);
+		json_array_append_new(imp, item);
+	}
+	json_object_set_new(o, "implicit", imp);
+	return o;
 }

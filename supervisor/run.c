@@ -229,7 +229,8 @@ static int plan_idmap(struct sup *s, struct sbx_error *err)
 		aw[n] = NULL;
 		wv = aw;
 	}
-	ns->n_idmap = sbx_ns_idmap_plan(ns, s->plan.read_v, wv, s->plan.exec_v, s->p->cwd, ns->idmap, 8);
+	ns->n_idmap = sbx_ns_idmap_plan(ns, s->plan.read_v, wv, s->plan.exec_v, s->p->cwd,
+					s->o->audit_only, ns->idmap, 8);
 	ns->idmap_fd = -1;
 	if (!ns->n_idmap)
 		return 0;

@@ -8,6 +8,7 @@
 #include "sbx_landlock.h"
 #include "sbx_diag.h"
 #include "sbx_run.h"
+#include "sbx_spawn.h"
 
 static json_t *layer(bool active, const char *reason)
 {
@@ -164,6 +165,8 @@ json_t *sbx_layers_json(struct sup *s)
 	json_object_set_new(o, "landlock", landlock_json(s));
 	json_object_set_new(o, "netns", netns_json(s));
 	json_object_set_new(o, "identity", identity_json(s));
+	json_object_set_new(o, "view", sbx_view_layer_json(&s->plan, s->ready, s->ready_flags,
+		s->ns_set && (s->plan.ns.drop_root || (s->plan.ns.flags & CLONE_NEWUSER))));
 	json_object_set_new(o, "filesystem", sbx_fs_layer_json(s->ready, s->ready_flags, s->plan.tmpdir,
 		s->ns_set && (s->plan.ns.flags & CLONE_NEWPID),
 		s->ns_set && (s->plan.ns.drop_root || (s->plan.ns.flags & CLONE_NEWUSER))));

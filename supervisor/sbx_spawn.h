@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "sandboxpy.h"
 #include "sbx_child.h"
 #include "sbx_ns.h"
@@ -19,6 +21,11 @@
 int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
 			 const struct sbx_run_opts *o, struct sbx_error *err);
 void sbx_child_plan_free(struct sbx_child_plan *plan);
+
+/* The report's layers.view: whether the run had a view of its own (the
+ * READY flags), and the implicit read set it got, item by item. */
+json_t *sbx_view_layer_json(const struct sbx_child_plan *plan, bool ready, unsigned ready_flags,
+			    bool mount_ns);
 
 /* Before fork: what the policy and this process call for. */
 void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns);
@@ -39,7 +46,8 @@ bool sbx_ns_may(const struct stat *st, uid_t uid, gid_t gid, unsigned want);
  * READ-ONLY (the idmap is a bijection: what the sandbox created through it
  * would be root's). Computed for the plan and the report. */
 size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *const *write_v,
-			 char *const *exec_v, const char *cwd, char (*pts)[4096], size_t max);
+			 char *const *exec_v, const char *cwd, bool whole_host, char (*pts)[4096],
+			 size_t max);
 
 /* A user namespace mapping 0 to the sandbox's ids, as a descriptor for
  * MOUNT_ATTR_IDMAP; -errno. */

@@ -846,11 +846,15 @@ assert os.getcwd() == {os.path.realpath(sbx.cwd)!r}
 def test_python_dir_not_in_path_denied(sbx, mode):
     """A module directory the policy does not list cannot be imported from:
     the import system's look-up in it is refused. (importlib swallows that
-    PermissionError, so the program sees ModuleNotFoundError.)"""
+    PermissionError, so the program sees ModuleNotFoundError.) The working
+    directory's parent is in the sandbox's view (a directory on the way)
+    but not readable; the outside directory is not in the view at all, so
+    there the look-up finds nothing (issue 17: it was a refused listdir)."""
     (sbx.outside / "secretmod.py").write_text("VALUE = 'secret'\n")
     sbx.script(f"""
 import sys
 sys.path.insert(0, {str(sbx.outside)!r})
+sys.path.insert(0, {str(sbx.cwd.parent)!r})
 print("BEFORE", flush=True)
 try:
     import secretmod
@@ -860,10 +864,10 @@ except ImportError as e:
 print("AFTER", flush=True)
 """)
     res = sbx.run("prog.py", policy=pol(mode))
-    res.op_line = 5
+    res.op_line = 6
     assert "IMPORTED" not in res.stdout and "secret" not in res.stdout, res
     ev = assert_denied(res, mode, rule="filesystem.read", event="os.listdir")
-    assert ev["args"] == [str(sbx.outside)]
+    assert ev["args"] == [str(sbx.cwd.parent)]
     if mode == "deny":
         assert "DENIED ModuleNotFoundError" in res.stdout, res
 
@@ -1358,8 +1362,9 @@ os.close(os.open("via_dirfd.txt", os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=d))
 def test_mkfifo_mknod_nothing_writable_kernel_refuses(sbx, call):
     """CPython 3.11 raises no audit event for mkfifo/mknod: with nothing
     writable the seccomp filter refuses mknod, and the report says the hook
-    never saw it."""
-    target = sbx.outside / "node"
+    never saw it. (The working directory: in the sandbox's view, unlike the
+    outside directory, where the node's directory does not exist.)"""
+    target = sbx.cwd / "node"
     res = run_op(sbx, pol("deny"), f"{call}({str(target)!r})")
     assert not target.exists(), res
     assert "DENIED" in res.stdout, res
@@ -1370,10 +1375,12 @@ def test_mkfifo_mknod_nothing_writable_kernel_refuses(sbx, call):
 @pytest.mark.parametrize("call", ["os.mkfifo", "os.mknod"])
 def test_mkfifo_mknod_outside_writable_tree_kernel_refuses(sbx, call):
     """With a writable tree the node outside it is refused by the kernel
-    (Landlock), and reported as a bypass: CPython raised no event."""
-    target = sbx.outside / "node"
-    inside = sbx.cwd / "node"
-    res = run_op(sbx, pol("deny", filesystem={"write": ["."]}),
+    (Landlock), and reported as a bypass: CPython raised no event. (Outside
+    it but in the sandbox's view: the readable working directory.)"""
+    (sbx.cwd / "w").mkdir()
+    target = sbx.cwd / "node"
+    inside = sbx.cwd / "w" / "node"
+    res = run_op(sbx, pol("deny", filesystem={"write": ["./w"]}),
                  f"{call}({str(inside)!r})\n{call}({str(target)!r})")
     assert inside.exists() and not target.exists(), res
     assert "DENIED" in res.stdout, res

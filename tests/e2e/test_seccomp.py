@@ -280,9 +280,11 @@ r = libc.bind(fd, sa, len(sa))
 e = ctypes.get_errno()
 """, syscall="bind", detail="bind unix:{OUT}/bound.sock"),
     # A write by path outside the writable trees: the supervisor refuses it
-    # for Landlock (EACCES, layer landlock) after resolving the target.
+    # for Landlock (EACCES, layer landlock) after resolving the target. The
+    # directory is readable, so it is in the sandbox's view (outside it a
+    # path does not exist: ENOENT, confinement.md "The view").
     "filesystem.write": dict(
-        rule="filesystem.write", policy={}, layer="landlock", errno=13,
+        rule="filesystem.write", policy={"filesystem": {"read": ["{OUT}"]}}, layer="landlock", errno=13,
         audited='os.mkdir(OUT + "/made")',
         native="""
 ctypes.set_errno(0)
@@ -301,7 +303,8 @@ e = ctypes.get_errno()
 
 
 def matrix_setup(sbx, listener, case):
-    c = MATRIX[case]
+    c = dict(MATRIX[case])
+    c["policy"] = json.loads(json.dumps(c["policy"]).replace("{OUT}", str(sbx.outside)))
     consts = (f"OUT = {str(sbx.outside)!r}\n"
               f"MARK = {str(sbx.outside / 'MARKER')!r}\n"
               f"PORT = {listener.port}\n")

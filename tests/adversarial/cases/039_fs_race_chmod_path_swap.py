@@ -4,8 +4,12 @@ writable tree and the victim outside while another calls chmod() on it
 through libc. The supervisor checks the path it reads, then lets the call
 continue; the kernel reads the path again.
 
+OUTSIDE is readable, so the victim is in the sandbox's view (outside
+it a path does not exist: confinement.md "The view"); only writes there
+are refused.
+
 {
-  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["./out"]}},
+  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"read": [".", "OUTSIDE"], "write": ["./out"]}},
   "args": ["OUTSIDE/victim.txt"],
   "setup": {"dirs": ["CWD/out"], "files": {"OUTSIDE/victim.txt": "original\n", "CWD/out/own.txt": "mine\n"},
             "modes": {"OUTSIDE/victim.txt": 384}},

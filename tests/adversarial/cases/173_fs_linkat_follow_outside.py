@@ -3,8 +3,12 @@ linkat(AT_SYMLINK_FOLLOW) through a symlink that lies inside it: the
 source's symlink is followed, so the file linked is the outside one.
 The refusal must be recorded, not only made by the kernel.
 
+OUTSIDE is readable, so the victim is in the sandbox's view (outside
+it a path does not exist: confinement.md "The view"); only writes there
+are refused.
+
 {
-  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["./out"]}},
+  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"read": [".", "OUTSIDE"], "write": ["./out"]}},
   "args": ["OUTSIDE/secret.txt"],
   "setup": {"dirs": ["CWD/out"], "files": {"OUTSIDE/secret.txt": "outside\n"}},
   "oracle": {"absent": "CWD/out/hard"},

@@ -4,8 +4,12 @@ through libc. Landlock has no rule for utime: a check that lets the call
 continue leaves the kernel to resolve the name in whichever directory is
 current by then.
 
+OUTSIDE is readable, so the victim is in the sandbox's view (outside
+it a path does not exist: confinement.md "The view"); only writes there
+are refused.
+
 {
-  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["./out"]}},
+  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"read": [".", "OUTSIDE"], "write": ["./out"]}},
   "args": ["OUTSIDE"],
   "setup": {"dirs": ["CWD/out"], "files": {"OUTSIDE/victim.txt": "original\n", "CWD/out/victim.txt": "mine\n"},
             "modes": {"OUTSIDE/victim.txt": 438}},

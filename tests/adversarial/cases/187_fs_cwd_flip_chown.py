@@ -3,8 +3,12 @@ writable tree and the outside directory while another calls
 chown("victim.txt") through libc, giving the file away. Landlock has no
 rule for chown; the supervisor must do it itself on the file it checked.
 
+OUTSIDE is readable, so the victim is in the sandbox's view (outside
+it a path does not exist: confinement.md "The view"); only writes there
+are refused.
+
 {
-  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"write": ["./out"]}},
+  "policy": {"version": 1, "native": {"ctypes": true}, "filesystem": {"read": [".", "OUTSIDE"], "write": ["./out"]}},
   "args": ["OUTSIDE"],
   "setup": {"dirs": ["CWD/out"], "files": {"OUTSIDE/victim.txt": "original\n", "CWD/out/victim.txt": "mine\n"}},
   "oracle": {"stdout_lacks": "ESCAPED"},
