@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -1135,15 +1136,23 @@ static bool owned_by_me(uid_t st_uid)
 	return me != 0 && me != overflow && st_uid == me;
 }
 
-/* Not a file the sandbox's uid could have written or swapped: not its own,
- * not writable by it (the kernel's answer, user namespaces included), and
- * a directory writable by it only when sticky (others' entries stay). */
+/* Not a file the sandbox's uid could have written or swapped: on a
+ * read-only mount (the view's own directories, which an unprivileged
+ * caller's user namespace owns: no one in the sandbox can remount them,
+ * mount and mount_setattr are refused), or not its own, not writable by it
+ * (the kernel's answer, user namespaces included), and a directory
+ * writable by it only when sticky (others' entries stay). */
 static bool not_ours(const char *path, bool dir)
 {
+	struct statvfs vfs;
 	struct stat st;
 	bool writable;
 
-	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode) || owned_by_me(st.st_uid))
+	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
+		return false;
+	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return true;
+	if (owned_by_me(st.st_uid))
 		return false;
 	writable = geteuid() != 0 && access(path, W_OK) == 0;
 	if (dir)

@@ -55,7 +55,7 @@ enum sbx_step {
 						   (SCM_RIGHTS) */
 #define SBX_READY_LANDLOCK	(1u << 6)	/* the ruleset is enforced */
 #define SBX_READY_PRIVATE_SHM	(1u << 7)	/* /dev/shm is a private tmpfs */
-/* Bits 16-19: the mount view (SBX_VIEW_*, child/sbx_ns.h). */
+/* Bits 16-21: the mount view (SBX_VIEW_*, child/sbx_ns.h). */
 
 /* What an event is about, as data beside the human detail: the hints and
  * --learn read these fields, never the detail's words. The kind says

@@ -91,6 +91,12 @@ static json_t *enforced_json(struct sup *s)
 		"the supervisor's timer"));
 	json_object_set_new(o, "file_size_mb", json_string(l->file_size_mb < 0 ? "unlimited" :
 		"RLIMIT_FSIZE (SIGXFSZ ends the run: status output)"));
+	json_object_set_new(o, "stack_mb", json_string(l->stack_mb < 0 ? "unlimited" :
+		"RLIMIT_STACK, per process"));
+	json_object_set_new(o, "extra_seconds", json_string(l->extra_seconds > 0
+		? "the supervisor: cpu_seconds and wall_seconds end the run only past the grace, "
+		  "and a run that used more than either is still timeout"
+		: "no grace"));
 	if (cg->reason[0])
 		json_object_set_new(o, "cgroup_note", json_string(cg->reason));
 	return o;
@@ -185,6 +191,8 @@ json_t *sbx_layers_json(struct sup *s)
 	json_object_set_new(rl, "tasks", l->tasks < 0 ? json_null() : json_integer(l->tasks));
 	json_object_set_new(rl, "open_files", l->open_files < 0 ? json_null() : json_integer(l->open_files));
 	json_object_set_new(rl, "file_size_mb", limit_json(l->file_size_mb));
+	json_object_set_new(rl, "stack_mb", limit_json(l->stack_mb));
+	json_object_set_new(rl, "extra_seconds", json_real(l->extra_seconds));
 	json_object_set_new(o, "rlimits", rl);
 	json_object_set_new(o, "limits_enforced_by", enforced_json(s));
 	return o;

@@ -197,3 +197,20 @@ def test_extension_list_keeps_exec_on_sys_path_trees_only(world):
     m = json.loads(p.stdout)
     assert "noexec" not in m[world.work].split(","), m
     assert "noexec" in m[other].split(","), m
+
+
+def test_stdlib_extensions_load_for_an_ordinary_uid(world):
+    """An unprivileged caller whose uid is not the overflow uid owns the
+    view's own directories (its user namespace made them): they are on a
+    read-only mount, so the hook counts them fixed and lets lib-dynload's
+    extensions load (ctypes refused its own _ctypes before)."""
+    uid = 64900
+    os.chmod(world.base, 0o777)
+    os.chmod(world.work, 0o777)
+    shutil.copy(SANDBOXPY, os.path.join(world.base, "sandboxpy"))
+    p = subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                        os.path.join(world.base, "sandboxpy"), "-q", "-C", world.work,
+                        "--set", "native.ctypes=true", "-c",
+                        "import ctypes, _json, _decimal; print('LOADED', ctypes.CDLL(None).getpid())"],
+                       capture_output=True, text=True, timeout=60, cwd=world.work)
+    assert p.returncode == 0 and "LOADED" in p.stdout, (p.stdout, p.stderr)
