@@ -98,6 +98,7 @@ enum sbx_layer {
 	SBX_LAYER_LANDLOCK = 1 << 2,
 	SBX_LAYER_NETNS = 1 << 3,
 	SBX_LAYER_CAPS = 1 << 4,
+	SBX_LAYER_VIEW = 1 << 5,	/* the run's own filesystem view */
 };
 
 /* Called for each recorded event as it happens, in the thread that called

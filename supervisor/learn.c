@@ -317,10 +317,14 @@ static void learn_import(struct learn *l, json_t *ev, const char *why)
 	}
 }
 
+/* An extension refused: its package joins the list (a listed name covers
+ * every extension module inside it: "yaml" for yaml._yaml, "numpy" for
+ * numpy.core._multiarray_umath). */
 static void learn_extension(struct learn *l, json_t *ev, const char *why)
 {
 	json_t *nat = section(l, "native"), *ext = json_object_get(nat, "extensions");
 	const char *mod = operand(ev, "module");
+	char top[256];
 
 	if (!mod)
 		return;
@@ -328,7 +332,8 @@ static void learn_extension(struct learn *l, json_t *ev, const char *why)
 		return;
 	if (!json_is_array(ext))
 		json_object_set_new(nat, "extensions", json_array());	/* "stdlib" + these */
-	add_to(l, "native", "extensions", mod, why);
+	snprintf(top, sizeof(top), "%.*s", (int)strcspn(mod, "."), mod);
+	add_to(l, "native", "extensions", top, why);
 }
 
 /* An events[N] rule refused it: widen that rule's exception when it has

@@ -144,7 +144,7 @@ static int parse_require(const char *s, unsigned *out)
 	static const struct { const char *name; unsigned bit; } layers[] = {
 		{ "audit", SBX_LAYER_AUDIT }, { "seccomp", SBX_LAYER_SECCOMP },
 		{ "landlock", SBX_LAYER_LANDLOCK }, { "netns", SBX_LAYER_NETNS },
-		{ "caps", SBX_LAYER_CAPS },
+		{ "caps", SBX_LAYER_CAPS }, { "view", SBX_LAYER_VIEW },
 	};
 	char buf[256], *tok, *save = NULL;
 
@@ -469,7 +469,7 @@ static int own_opt(int opt, struct cli *c, char **argv)
 	case OPT_SET: return add_set(c, optarg, "too many --set overrides (at most 64)");
 	case OPT_REQUIRE:
 		if (parse_require(optarg, &o->require) < 0)
-			return usage_error("--require takes audit, seccomp, landlock, netns, caps; got '%s'", optarg);
+			return usage_error("--require takes audit, seccomp, landlock, netns, caps, view; got '%s'", optarg);
 		break;
 	case 'q': o->quiet = true; break;
 	case 'v': o->verbose = true; break;

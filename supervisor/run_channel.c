@@ -163,6 +163,26 @@ static void on_layer_fail(struct sup *s, const struct sbx_decoded *d)
 	sbx_say(s->o, SBX_MSG_WARNING, "landlock is not in force: %s", s->ll_reason);
 }
 
+/* The run has no view of its own (no mount namespace could be made):
+ * said on standard error and in the report; with --require view the
+ * program never starts (true: the run ends, set-up failed). */
+static bool view_missing(struct sup *s)
+{
+	static const char why[] = "no mount namespace (not root, no user namespace): the host's "
+				  "tree, Landlock alone decides what can be read (stat sees everything)";
+
+	if (!(s->o->require & SBX_LAYER_VIEW)) {
+		sbx_say(s->o, SBX_MSG_WARNING, "the filesystem view is not in force: %s", why);
+		return false;
+	}
+	s->setup_failed = true;
+	s->setup_step = SBX_STEP_IDMAP;
+	s->setup_err = 0;
+	snprintf(s->setup_detail, sizeof(s->setup_detail), "--require view: %s", why);
+	sbx_kill_run(s);
+	return true;
+}
+
 /* The child is set up: the program may start. fd: the listener it sent. */
 static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 {
@@ -170,6 +190,8 @@ static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 		return;
 	s->ready = true;
 	s->ready_flags = d->step;
+	if (!(d->step & SBX_VIEW_PRIVATE) && view_missing(s))
+		return;
 	/* The sandbox is in its cgroups (attached before this loop): the
 	 * program may start. */
 	if (send(s->chan, &(char){ SBX_CHAN_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)

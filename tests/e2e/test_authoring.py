@@ -497,3 +497,19 @@ def test_learn_in_a_root_owned_directory_runs_through():
         assert r.returncode == 1 and not os.path.exists("/etc/sbx-learn-probe"), r
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_learn_grants_an_extensions_package_not_its_module(sbx):
+    """issue 17: --learn names the package (yaml), which covers every
+    extension module inside it, as native.extensions lists mean."""
+    pytest.importorskip("yaml")
+    # The C extension itself, not yaml's optional use of it (an import the
+    # program survives is not granted: issue 19).
+    sbx.script('from yaml import _yaml\nprint("C", _yaml.__name__)\n')
+    base = sbx.write_policy({"version": 1, "python": {"site": True}})
+    out = sbx.base / "yaml.json"
+    r = learn(sbx, out, "prog.py", policy=base)
+    assert r.returncode == 0, r
+    assert json.loads(out.read_text())["native"]["extensions"] == ["yaml"], out.read_text()
+    r = enforce(sbx, out, "prog.py")
+    assert r.returncode == 0 and "C" in r.stdout.split(), r
