@@ -205,6 +205,13 @@ def test_guide_runs_as_written(guide, scratch_base, prefix):
     bindir = home / "bin"
     bindir.mkdir()
     os.symlink(SANDBOXPY, bindir / "sandboxpy")
+    cflags = os.environ.get("SBX_TEST_CFLAGS", "").strip()
+    if cflags:
+        # The sanitizer build: the installed library is instrumented, so
+        # the machine's cc brings the sanitizer runtime, the command stays
+        # as the guide writes it.
+        (bindir / "cc").write_text(f"#!/bin/sh\nexec /usr/bin/cc {cflags} \"$@\"\n")
+        (bindir / "cc").chmod(0o755)
     for d in ("examples", "python"):
         os.symlink(SOURCE / d, scratch / d)
     (scratch / "tmp").mkdir()
