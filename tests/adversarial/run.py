@@ -485,11 +485,14 @@ def wait_measured(proc, timeout, token=None):
             token_cpu(token, seen)
             next_sample = time.monotonic() + 0.05
         if time.monotonic() > deadline:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            proc.kill()
+            # Raw kills: Popen.kill() polls first, and its waitpid could
+            # reap the process before the wait4 below gets its rusage.
+            for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL),
+                         lambda: os.kill(proc.pid, signal.SIGKILL)):
+                try:
+                    kill()
+                except OSError:
+                    pass
             pid, status, ru = os.wait4(proc.pid, 0)
             proc.timed_out_by_runner = True
             break
