@@ -16,6 +16,7 @@
 
 #include <nettle/sha2.h>
 
+#include "sbx_match.h"
 #include "sbx_policy_int.h"
 #include "sbx_rules.h"
 
@@ -89,26 +90,6 @@ static char *xstrdup(struct ctx *c, const char *s)
 	return d;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 /* Unknown keys are errors; a near miss gets a suggestion. */
 static void check_keys(struct ctx *c, json_t *obj, const char *const *known)
 {
@@ -127,7 +108,7 @@ static void check_keys(struct ctx *c, json_t *obj, const char *const *known)
 				ok = true;
 				break;
 			}
-			d = edit_distance(key, *k);
+			d = sbx_edit_distance(key, strlen(key), *k);
 			if (d < best_d) {
 				best_d = d;
 				best = *k;

@@ -34,4 +34,8 @@ bool sbx_policy_exec_allowed(const struct sbx_policy *p, const char *exe, const 
  * shortest form, no surrogates, at most U+10FFFF; 0 when it is not one. */
 size_t sbx_utf8_seq(const unsigned char *s, size_t n);
 
+/* Levenshtein distance of the first la bytes of a and b, for "did you
+ * mean" (a key of the policy, an option of the CLI); 99 past 62 bytes. */
+size_t sbx_edit_distance(const char *a, size_t la, const char *b);
+
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sandboxpy.h"
+#include "sbx_match.h"
 
 #define EXIT_SBX_FAIL 125
 #define MAX_SETS 64
@@ -392,25 +393,6 @@ static int progress_arg(const char *s)
 	return -1;
 }
 
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-	size_t lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]), del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 /* "unknown option '--polcy' (did you mean '--policy'?)": the nearest long
  * option, within two edits or a third of its length. */
 static int unknown_option(const char *arg)
@@ -419,7 +401,7 @@ static int unknown_option(const char *arg)
 	size_t len = strcspn(name, "="), best_d = 3;
 
 	for (const struct option *lo = long_opts; lo->name; lo++) {
-		size_t d = edit_distance(name, len, lo->name);
+		size_t d = sbx_edit_distance(name, len, lo->name);
 		if (d < best_d && d <= (strlen(lo->name) + 2) / 3) {
 			best = lo->name;
 			best_d = d;

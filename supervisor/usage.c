@@ -107,22 +107,30 @@ double sbx_tree_cpu_seconds(pid_t root)
 	return (double)total / (double)hz;
 }
 
+/* The number after "key:" in /proc/PID/file (kB for the memory lines),
+ * 0 when the process is gone or the line absent. */
+static long long proc_field(pid_t pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	size_t kl = strlen(key);
+	long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, kl) == 0 && line[kl] == ':' && sscanf(line + kl + 1, "%lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 /* Proportional resident bytes of one process (Pss: pages shared with its
  * parent after a fork count once in all), 0 when gone. */
 static long long rss_bytes(pid_t pid)
 {
-	char path[64], line[256];
-	long long kb = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Pss: %lld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
+	return proc_field(pid, "smaps_rollup", "Pss") * 1024;
 }
 
 /* Adds the memfds pid holds that are not in seen yet. */
@@ -175,18 +183,7 @@ double sbx_tree_memory_mb(pid_t root)
 /* VmHWM of one process in kB, 0 when gone. */
 static long hwm_kb(pid_t pid)
 {
-	char path[64], line[256];
-	long kb = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return (long)proc_field(pid, "status", "VmHWM");
 }
 
 long sbx_tree_peak_rss_kb(pid_t root)
