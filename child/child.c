@@ -1,19 +1,18 @@
-/* child.c: after fork, in this order: descriptors, stdio, session, working
- * directory, environment, parent-death signal, rlimits, no_new_privs,
- * capabilities, the audit hook, the interpreter, Landlock, the seccomp
- * filter, then the program. Any step that fails is reported to the supervisor and ends
- * the child with 125 before user code runs; a partly confined child never
- * runs the program. */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
+/* child.c: after fork, in sandboxpy's image, in this order: descriptors,
+ * stdio, session, working directory, the view, environment, parent-death
+ * signal, rlimits, no_new_privs, Landlock's ruleset, capabilities; then the
+ * exec into the interpreter's image (interp.c goes on there: the hook, the
+ * interpreter, Landlock enforced, the seccomp filter, the program). Any
+ * step that fails is reported to the supervisor and ends the child with
+ * 125 before user code runs; a partly confined child never runs the
+ * program. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -24,99 +23,14 @@
 
 #include "sbx_channel.h"
 #include "sbx_child.h"
-#include "sbx_hook.h"
+#include "sbx_child_int.h"
 #include "sbx_landlock.h"
 #include "sbx_match.h"
 #include "sbx_ns.h"
 #include <sched.h>
 
-#define SBX_EXIT_SETUP 125
-/* The channel's descriptor: 3, or 4 in a sandboxpy nested in another
- * (whose filter keeps its own channel at 3 open in every descendant). */
-static int chan_no = 3;
-/* The run's key, which every record carries (sbx_channel.h). */
-static unsigned char chan_key[SBX_CHAN_KEY_LEN];
-static bool plan_audit_only;	/* --audit-only: record, refuse nothing */
-#define SBX_CHAN_FD chan_no
-#define SBX_IDMAP_FD (chan_no + 1)	/* the idmap's user namespace, until used */
-
-#ifdef SBX_SANITIZE
-#include <sanitizer/lsan_interface.h>
-/* When the program calls sys.exit(), CPython ends the child through
- * Py_Exit(), that is exit(), and the embedded interpreter never frees all
- * it allocated: LeakSanitizer would report Python's own memory and replace
- * the program's exit status with its own. Only the supervisor is checked. */
-static volatile int lsan_off;
-
-int __lsan_is_turned_off(void)
-{
-	return lsan_off;
-}
-#endif
-
-extern char **environ;
-
-#ifdef SBX_TEST_SWITCHES
-const char *sbx_fault_injected;
-
-bool sbx_fault(const char *layer)
-{
-	return sbx_fault_injected && strcmp(sbx_fault_injected, layer) == 0;
-}
-#endif
-
-static const char *const step_names[SBX_STEP__COUNT] = {
-	[SBX_STEP_FDS] = "closing inherited descriptors",
-	[SBX_STEP_STDIO] = "redirecting standard streams",
-	[SBX_STEP_SESSION] = "starting a new session",
-	[SBX_STEP_CHDIR] = "changing to the working directory",
-	[SBX_STEP_PDEATHSIG] = "tying the child's life to the supervisor",
-	[SBX_STEP_RLIMITS] = "setting resource limits",
-	[SBX_STEP_NO_NEW_PRIVS] = "setting no_new_privs",
-	[SBX_STEP_CAPS] = "dropping capabilities",
-	[SBX_STEP_HOOK] = "installing the audit hook",
-	[SBX_STEP_PYTHON_CONFIG] = "configuring the interpreter",
-	[SBX_STEP_PYTHON_INIT] = "starting the interpreter",
-	[SBX_STEP_PYTHON_PATH] = "preparing sys.path and sys.modules",
-	[SBX_STEP_SECCOMP] = "loading the seccomp filter",
-	[SBX_STEP_LANDLOCK] = "enforcing the Landlock ruleset",
-	[SBX_STEP_IDMAP] = "setting up the sandbox's mount view (a root of its own holding only "
-			   "the run's trees, private tmp, /dev and /proc)",
-};
-
-const char *sbx_step_name(int step)
-{
-	if (step <= 0 || step >= SBX_STEP__COUNT || !step_names[step])
-		return "an unknown step";
-	return step_names[step];
-}
-
-/* A set-up record for the supervisor. Only async-signal-safe calls until
- * the interpreter starts. */
-static void send_step(enum sbx_chan_type type, enum sbx_step step, int err, const char *detail)
-{
-	struct sbx_chan_rec rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.version = SBX_CHAN_VERSION;
-	rec.type = type;
-	rec.pid = (uint32_t)getpid();
-	rec.step = step;
-	rec.err = err;
-	memcpy(rec.key, chan_key, sizeof(rec.key));
-	if (detail) {
-		size_t n = strnlen(detail, sizeof(rec.detail));
-		memcpy(rec.detail, detail, n);
-		rec.detail_len = (uint16_t)n;
-	}
-	(void)!send(SBX_CHAN_FD, &rec, sizeof(rec), MSG_NOSIGNAL);
-}
-
-static _Noreturn void fail(enum sbx_step step, int err, const char *detail)
-{
-	send_step(SBX_CHAN_SETUP_FAIL, step, err, detail);
-	_exit(SBX_EXIT_SETUP);
-}
+#define fail sbx_child_fail
+#define send_step sbx_child_send_step
 
 static void setup_fds(const struct sbx_child_plan *plan)
 {
@@ -165,6 +79,20 @@ static rlim_t mb(double v)
 	return (rlim_t)(v * 1024.0 * 1024.0);
 }
 
+/* RLIMIT_AS alone counts address space: glibc reserves 64 MB of it for
+ * each thread's malloc arena, so 16 threads would fail to start under a
+ * 512 MB limit while using a few MB. Two arenas, shared (set in the
+ * interpreter's image, rt.c). */
+int sbx_child_arena_max(const struct sbx_child_plan *plan)
+{
+#ifndef SBX_SANITIZE
+	if (plan->p->limits.memory_mb >= 0 && !plan->cg_memory)
+		return 2;
+#endif
+	(void)plan;
+	return 0;
+}
+
 static void setup_rlimits(const struct sbx_child_plan *plan)
 {
 	const struct sbx_limits *l = &plan->p->limits;
@@ -192,11 +120,6 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	 * a slow balloon meets the cgroup and ends with status "memory". */
 	if (l->memory_mb >= 0)
 		set_limit(RLIMIT_AS, mb(plan->cg_memory ? 2 * l->memory_mb + 64 : l->memory_mb));
-	/* RLIMIT_AS alone counts address space: glibc reserves 64 MB of it
-	 * for each thread's malloc arena, so 16 threads would fail to start
-	 * under a 512 MB limit while using a few MB. Two arenas, shared. */
-	if (l->memory_mb >= 0 && !plan->cg_memory)
-		mallopt(M_ARENA_MAX, 2);
 #endif
 	if (l->open_files >= 0)
 		set_limit(RLIMIT_NOFILE, (rlim_t)l->open_files);
@@ -253,303 +176,6 @@ static unsigned drop_caps(const struct sbx_ns *ns)
 		cap_free(caps);
 	}
 	return flags;
-}
-
-/* imports.deny names built-in modules too: take them out of the built-in
- * table before the interpreter exists (no import event would catch them). */
-static bool inittab_denied(const struct sbx_policy *p, const char *name)
-{
-	if (sbx_hook_name_denied(p, name))
-		return true;
-	if (!p->native.ctypes && strcmp(name, "_ctypes") == 0)
-		return true;
-	return false;
-}
-
-/* --audit-only keeps denied built-in modules, behind a trampoline that
- * records their creation first: no route to them (_imp.create_builtin
- * raises no import event) goes unrecorded. An init function takes no
- * argument, so each slot has its own. */
-#define SBX_TRAMPOLINES 8
-static struct { const char *name; PyObject *(*init)(void); enum sbx_rule rule; } tramp[SBX_TRAMPOLINES];
-
-static PyObject *tramp_init(int i)
-{
-	sbx_hook_record_builtin(tramp[i].name, tramp[i].rule);
-	return tramp[i].init();
-}
-static PyObject *tramp0(void) { return tramp_init(0); }
-static PyObject *tramp1(void) { return tramp_init(1); }
-static PyObject *tramp2(void) { return tramp_init(2); }
-static PyObject *tramp3(void) { return tramp_init(3); }
-static PyObject *tramp4(void) { return tramp_init(4); }
-static PyObject *tramp5(void) { return tramp_init(5); }
-static PyObject *tramp6(void) { return tramp_init(6); }
-static PyObject *tramp7(void) { return tramp_init(7); }
-static PyObject *(*const tramps[SBX_TRAMPOLINES])(void) = {
-	tramp0, tramp1, tramp2, tramp3, tramp4, tramp5, tramp6, tramp7,
-};
-
-static void filter_inittab(const struct sbx_policy *p)
-{
-	struct _inittab *src = PyImport_Inittab, *dst;
-	size_t n = 0, o = 0, t = 0;
-
-	if (!p->imports.deny.n && (p->native.ctypes || !plan_audit_only))
-		return;
-	while (src[n].name)
-		n++;
-	dst = calloc(n + 1, sizeof(*dst));
-	if (!dst)
-		fail(SBX_STEP_HOOK, ENOMEM, NULL);
-	for (size_t i = 0; i < n; i++) {
-		if (!inittab_denied(p, src[i].name)) {
-			dst[o++] = src[i];
-		} else if (plan_audit_only) {
-			/* More denied built-ins than slots: the rest is refused,
-			 * which --audit-only must not do silently. */
-			if (t == SBX_TRAMPOLINES)
-				fail(SBX_STEP_HOOK, E2BIG, "--audit-only: too many denied built-in modules");
-			tramp[t].name = src[i].name;
-			tramp[t].init = src[i].initfunc;
-			tramp[t].rule = strcmp(src[i].name, "_ctypes") == 0 ? SBX_RULE_CTYPES : SBX_RULE_IMPORTS;
-			dst[o] = src[i];
-			dst[o++].initfunc = tramps[t++];
-		}
-	}
-	PyImport_Inittab = dst;
-}
-
-static void check_status(PyStatus st, enum sbx_step step)
-{
-	if (PyStatus_IsExit(st))
-		_exit(st.exitcode);
-	if (PyStatus_Exception(st))
-		fail(step, EINVAL, st.err_msg ? st.err_msg : st.func);
-}
-
-static void append_w(PyWideStringList *l, const char *s, enum sbx_step step)
-{
-	wchar_t *w = Py_DecodeLocale(s, NULL);
-
-	if (!w)
-		fail(step, EINVAL, "an option is not valid in the locale's encoding");
-	check_status(PyWideStringList_Append(l, w), step);
-	PyMem_RawFree(w);
-}
-
-static bool script_dir_readable(const struct sbx_child_plan *plan)
-{
-	char dir[PATH_MAX], *slash;
-
-	if (!plan->script_real)
-		return false;
-	snprintf(dir, sizeof(dir), "%s", plan->script_real);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return false;
-	*(slash == dir ? slash + 1 : slash) = '\0';
-	for (size_t i = 0; i < plan->hook.read.n; i++)
-		if (sbx_path_under(dir, plan->hook.read.v[i]))
-			return true;
-	return false;
-}
-
-static void start_python(const struct sbx_child_plan *plan)
-{
-	const struct sbx_policy *p = plan->p;
-	const struct sbx_run_opts *o = plan->o;
-	PyPreConfig pre;
-	PyConfig config;
-	char **argv;
-	size_t argc = 0;
-
-	PyPreConfig_InitIsolatedConfig(&pre);
-	/* UTF-8 whatever the locale, and the C locale coerced to C.UTF-8 (the
-	 * environment has no LANG unless python.env sets one), as python3
-	 * does in the C locale: locale.getencoding() is UTF-8 too. */
-	pre.utf8_mode = 1;
-	pre.configure_locale = 1;
-	pre.coerce_c_locale = 1;
-	check_status(Py_PreInitialize(&pre), SBX_STEP_PYTHON_CONFIG);
-
-	filter_inittab(p);
-	if (sbx_fault("audit") || sbx_hook_install(&plan->hook) < 0)
-		fail(SBX_STEP_HOOK, EPERM, NULL);
-
-	PyConfig_InitIsolatedConfig(&config);
-	config.site_import = p->python.site && !o->no_site;
-	config.user_site_directory = 0;
-	config.use_environment = 0;
-	config.parse_argv = 0;
-	config.install_signal_handlers = 1;
-	config.pathconfig_warnings = 0;
-	/* No .pyc left behind by a sandboxed run (the tree may be read-only). */
-	config.write_bytecode = 0;
-	config.buffered_stdio = !o->unbuffered;
-	config.optimization_level = o->optimize;
-	config.bytes_warning = o->bytes_warning;
-	config.parser_debug = o->parser_debug;
-	config.skip_source_first_line = o->skip_first_line;
-	/* python3 -I would not put the script's directory first; the policy
-	 * says a script run as a file gets it, as users expect, when the
-	 * policy lets it be read: a directory the program may not read holds
-	 * nothing it could import, and listing it would only be a refusal
-	 * (fatal under on_violation kill) on the first import. */
-	bool script_dir = o->kind == SBX_PROG_FILE && !o->safe_path && script_dir_readable(plan);
-
-	config.safe_path = !script_dir;
-	/* CPython forces safe_path on whenever isolated is set: for a script
-	 * run as a file keep what isolation means (no environment, no user
-	 * site, set above) but not that one part of it. */
-	if (script_dir)
-		config.isolated = 0;
-	check_status(PyConfig_SetBytesString(&config, &config.home, SBX_PYTHON_HOME),
-		     SBX_STEP_PYTHON_CONFIG);
-	if (plan->self_exe)
-		check_status(PyConfig_SetBytesString(&config, &config.executable, plan->self_exe),
-			     SBX_STEP_PYTHON_CONFIG);
-	for (size_t i = 0; i < o->n_xoptions; i++)
-		append_w(&config.xoptions, o->xoptions[i], SBX_STEP_PYTHON_CONFIG);
-	for (size_t i = 0; i < o->n_warnoptions; i++)
-		append_w(&config.warnoptions, o->warnoptions[i], SBX_STEP_PYTHON_CONFIG);
-
-	argv = calloc(o->n_args + 2, sizeof(char *));
-	if (!argv)
-		fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
-	switch (o->kind) {
-	case SBX_PROG_FILE:
-		argv[argc++] = (char *)o->program;
-		check_status(PyConfig_SetBytesString(&config, &config.run_filename, o->program),
-			     SBX_STEP_PYTHON_CONFIG);
-		break;
-	case SBX_PROG_COMMAND: {
-		size_t n = strlen(o->program);
-		char *cmd = malloc(n + 2);
-		if (!cmd)
-			fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
-		memcpy(cmd, o->program, n);
-		memcpy(cmd + n, "\n", 2);	/* as python3 -c does */
-		argv[argc++] = "-c";
-		check_status(PyConfig_SetBytesString(&config, &config.run_command, cmd),
-			     SBX_STEP_PYTHON_CONFIG);
-		free(cmd);
-		break;
-	}
-	case SBX_PROG_MODULE:
-		argv[argc++] = "-m";
-		check_status(PyConfig_SetBytesString(&config, &config.run_module, o->program),
-			     SBX_STEP_PYTHON_CONFIG);
-		break;
-	case SBX_PROG_STDIN:
-		argv[argc++] = o->n_args ? "-" : "";
-		break;
-	}
-	for (size_t i = 0; i < o->n_args; i++)
-		argv[argc++] = (char *)o->args[i];
-	check_status(PyConfig_SetBytesArgv(&config, (Py_ssize_t)argc, argv), SBX_STEP_PYTHON_CONFIG);
-	free(argv);
-
-	check_status(Py_InitializeFromConfig(&config), SBX_STEP_PYTHON_INIT);
-	PyConfig_Clear(&config);
-}
-
-/* sys.settrace(None) and sys.setprofile(None) with nothing set change
- * nothing, but CPython 3.11 raises their audit events without the argument,
- * so the hook cannot tell them from installing a tracer; the standard
- * library restores "no tracer" that way (doctest, after every example).
- * Unless code.tracing is "allow", such a call returns here, and any other
- * goes to CPython's own function and its event. */
-static PyObject *sys_settrace, *sys_setprofile;
-
-static PyObject *no_tracer_noop(PyObject *orig, PyObject *arg, bool profile)
-{
-	PyThreadState *ts = PyThreadState_Get();
-
-	if (arg == Py_None && !(profile ? ts->c_profilefunc : ts->c_tracefunc))
-		Py_RETURN_NONE;
-	return PyObject_CallOneArg(orig, arg);
-}
-
-static PyObject *settrace_wrap(PyObject *self, PyObject *arg)
-{
-	(void)self;
-	return no_tracer_noop(sys_settrace, arg, false);
-}
-
-static PyObject *setprofile_wrap(PyObject *self, PyObject *arg)
-{
-	(void)self;
-	return no_tracer_noop(sys_setprofile, arg, true);
-}
-
-static PyMethodDef tracer_defs[] = {
-	{ "settrace", settrace_wrap, METH_O, "settrace(function)\n\nSet the global debug tracing function." },
-	{ "setprofile", setprofile_wrap, METH_O, "setprofile(function)\n\nSet the profiling function." },
-};
-
-static void wrap_tracers(void)
-{
-	PyObject *mod = PyUnicode_FromString("sys");
-
-	for (size_t i = 0; mod && i < sizeof(tracer_defs) / sizeof(tracer_defs[0]); i++) {
-		PyObject **orig = i == 0 ? &sys_settrace : &sys_setprofile;
-		PyObject *fn = PyCFunction_NewEx(&tracer_defs[i], NULL, mod);
-		*orig = PySys_GetObject(tracer_defs[i].ml_name);	/* borrowed */
-		if (!fn || !*orig || PySys_SetObject(tracer_defs[i].ml_name, fn) < 0)
-			fail(SBX_STEP_PYTHON_PATH, ENOMEM, "sys.settrace");
-		Py_INCREF(*orig);
-		Py_DECREF(fn);
-	}
-	Py_XDECREF(mod);
-}
-
-/* python.path first on sys.path; denied modules out of sys.modules. */
-static void prepare_modules(const struct sbx_policy *p)
-{
-	PyObject *path = PySys_GetObject("path");	/* borrowed */
-	PyObject *mods = PyImport_GetModuleDict();	/* borrowed */
-
-	if (sbx_hook_post_init() < 0 || !path || !PyList_Check(path))
-		fail(SBX_STEP_PYTHON_PATH, ENOENT, "sys.path");
-	for (size_t i = p->python.path.n; i-- > 0;) {
-		PyObject *s = PyUnicode_DecodeFSDefault(p->python.path.v[i]);
-		if (!s || PyList_Insert(path, 0, s) < 0)
-			fail(SBX_STEP_PYTHON_PATH, ENOMEM, "sys.path");
-		Py_DECREF(s);
-	}
-	for (size_t i = 0; i < p->imports.deny.n; i++) {
-		if (PyDict_GetItemString(mods, p->imports.deny.v[i]) &&
-		    PyDict_DelItemString(mods, p->imports.deny.v[i]) < 0)
-			PyErr_Clear();
-	}
-	if (p->code.tracing != SBX_ALLOW)
-		wrap_tracers();
-}
-
-/* exit() and quit(), which site puts in builtins: the sandbox starts
- * without site unless python.site, and the REPL and scripts expect them
- * (python3 -S has none: neither has sandboxpy -S). The standard library's
- * own Quitter, as site makes them; without it, none (not a failure). */
-static void add_quitters(const struct sbx_child_plan *plan)
-{
-	static const char *const names[] = { "exit", "quit" };
-	PyObject *sb, *builtins = PyEval_GetBuiltins();	/* borrowed */
-
-	if (plan->p->python.site || plan->o->no_site || !builtins)
-		return;
-	sb = PyImport_ImportModule("_sitebuiltins");
-	for (size_t i = 0; sb && i < sizeof(names) / sizeof(names[0]); i++) {
-		PyObject *q;
-		if (PyDict_GetItemString(builtins, names[i]))
-			continue;
-		q = PyObject_CallMethod(sb, "Quitter", "ss", names[i], "Ctrl-D (i.e. EOF)");
-		if (!q || PyDict_SetItemString(builtins, names[i], q) < 0)
-			PyErr_Clear();
-		Py_XDECREF(q);
-	}
-	Py_XDECREF(sb);
-	PyErr_Clear();
 }
 
 static bool in_strv(const char *s, char *const *v)
@@ -640,7 +266,7 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 	char script_dir[PATH_MAX];
 	struct sbx_ns_view v = {
 		.write = plan->write_v, .sys = plan->sys_v, .exec = plan->exec_v,
-		.self_exe = p->process.spawn ? plan->self_exe : NULL,
+		.self = { p->process.spawn ? plan->self_exe : NULL, plan->python_exe, plan->rt_path },
 		.idmap = (const char (*)[4096])ns->idmap, .n_idmap = ns->n_idmap,
 		.userns = ns->n_idmap ? SBX_IDMAP_FD : -1,
 		.native_ok = p->native.ctypes || p->native.extensions == SBX_EXT_ANY,
@@ -685,54 +311,134 @@ static unsigned setup_view(const struct sbx_child_plan *plan)
 /* Landlock is optional unless --require names it: reported, or fatal. */
 static void landlock_failed(const struct sbx_child_plan *plan, int err, const char *what)
 {
-	if (plan->o->require & SBX_LAYER_LANDLOCK)
-		fail(SBX_STEP_LANDLOCK, err, what);
-	send_step(SBX_CHAN_LAYER_FAIL, SBX_STEP_LANDLOCK, err, what);
+	sbx_child_landlock_failed(plan->o->require, err, what);
 }
 
-/* READY, with the seccomp listener attached when there is one. */
-static int send_ready(const struct sbx_chan_rec *rec, int listener)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { (void *)rec, sizeof(*rec) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+/* Descriptors for the exec, opened while the host's names still reach
+ * the files (the view hides them): the runtime and the interpreter are
+ * opened by the loader through /proc/self/fd, so neither needs a place
+ * in the view or in the implicit reads. */
+struct exec_fds {
+	int loader, python, rt;
+};
 
-	if (listener >= 0) {
-		struct cmsghdr *c;
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &listener, sizeof(int));
+/* Above 10, so that 3 stays free for the plan's pipe when nested. */
+static int open_high(const char *path, int flags)
+{
+	int fd = open(path, flags), high;
+
+	if (fd < 0)
+		return -1;
+	high = fcntl(fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 10);
+	close(fd);
+	return high;
+}
+
+static void open_exec_fds(const struct sbx_child_plan *plan, struct exec_fds *x)
+{
+	x->loader = open_high(plan->loader, O_PATH | O_CLOEXEC);
+	x->python = open_high(plan->python_exe, O_RDONLY);
+	x->rt = open_high(plan->rt_path, O_RDONLY);
+	if (x->loader < 0 || x->python < 0 || x->rt < 0)
+		fail(SBX_STEP_PYTHON_INIT, errno, "opening the interpreter and sandboxpy's runtime");
+}
+
+/* After the loader's own options, the interpreter's command line is one
+ * that runs nothing: were the runtime ever not to take main(), python3.11
+ * would exit 125. rt.c reads the pipe's number after it; the program's own
+ * command line follows, which rt.c makes the process's (ps, /proc/PID/
+ * cmdline show "python3.11 prog.py ARGS", as for python3). */
+static void exec_with_argv(const struct sbx_child_plan *plan, const struct exec_fds *x,
+			   const char *preload, const char *py, const char *blob_arg)
+{
+	static const char *const head[] = { "python3.11", "--argv0", "python3.11", "--preload" };
+	static const char *const guard[] = { SBX_RT_ARGV_GUARD };
+	const struct sbx_run_opts *o = plan->o;
+	const char **argv = calloc(16 + o->n_args, sizeof(char *));
+	size_t n = 0;
+
+	if (!argv)
+		fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		argv[n++] = head[i];
+	argv[n++] = preload;
+	argv[n++] = py;
+	for (size_t i = 0; i < SBX_RT_ARGV_GUARD_N; i++)
+		argv[n++] = guard[i];
+	argv[n++] = blob_arg;
+	argv[n++] = "python3.11";
+	if (o->kind == SBX_PROG_COMMAND || o->kind == SBX_PROG_MODULE)
+		argv[n++] = o->kind == SBX_PROG_COMMAND ? "-c" : "-m";
+	if (o->kind != SBX_PROG_STDIN)
+		argv[n++] = o->program;
+	else if (o->n_args)
+		argv[n++] = "-";
+	for (size_t i = 0; i < o->n_args; i++)
+		argv[n++] = o->args[i];
+	syscall(SYS_execveat, x->loader, "", argv, environ, AT_EMPTY_PATH);
+}
+
+/* Into the interpreter's image: Debian's own /usr/bin/python3.11 (built
+ * with PGO and LTO, which the static archive sandboxpy could embed is not:
+ * docs/performance.md), run by the ELF loader with sandboxpy's runtime
+ * preloaded. The runtime takes main() (rt.c) and reads the rest of the
+ * plan from the pipe named in argv. The loader's --preload leaves
+ * nothing in the environment. */
+static _Noreturn void exec_interpreter(const struct sbx_child_plan *plan, const struct exec_fds *x,
+				       unsigned flags, int ruleset)
+{
+	char py[32], rt[64], blob_arg[16];
+	int blob = sbx_rt_pack(plan, flags, ruleset);	/* a pipe */
+	const char *preload = rt;
+
+	if (blob < 0)
+		fail(SBX_STEP_PYTHON_CONFIG, -blob, "passing the plan to the interpreter");
+	/* Nested in another sandboxpy, descriptor 3 is the outer filter's
+	 * channel number, which no one may close: were it free after the
+	 * exec, the loader would open the interpreter there and fail to
+	 * close it. Whatever holds it (the loader's cache, which the outer
+	 * filter kept open in this process too) crosses the exec; if
+	 * nothing does, the plan's pipe takes it. rt.c marks it close-on-exec. */
+	if (SBX_CHAN_FD != 3) {
+		int t;
+		if (fcntl(3, F_SETFD, 0) < 0 && (t = fcntl(blob, F_DUPFD, 3)) >= 0) {
+			close(blob);
+			blob = t;
+		}
 	}
-	return sendmsg(SBX_CHAN_FD, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	snprintf(py, sizeof(py), "/proc/self/fd/%d", x->python);
+	snprintf(blob_arg, sizeof(blob_arg), "%d", blob);
+#ifdef SBX_SANITIZE
+	char san[PATH_MAX * 2 + 64];
+	snprintf(san, sizeof(san), "%s:%s:/proc/self/fd/%d", SBX_ASAN_RUNTIME, SBX_UBSAN_RUNTIME, x->rt);
+	preload = san;
+#else
+	snprintf(rt, sizeof(rt), "/proc/self/fd/%d", x->rt);
+#endif
+	/* The channel crosses; rt.c closes it on exec again. */
+	if (fcntl(SBX_CHAN_FD, F_SETFD, 0) < 0)
+		fail(SBX_STEP_FDS, errno, NULL);
+	exec_with_argv(plan, x, preload, py, blob_arg);
+	fail(SBX_STEP_PYTHON_INIT, errno, "starting the interpreter");
 }
 
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 {
 	const struct sbx_policy *p = plan->p;
-	struct sbx_chan_rec rec;
 	unsigned flags = SBX_READY_AUDIT;
-	int code, listener = -1, ruleset = -1;
-	struct sbx_seccomp *filter = NULL;	/* lives until exec or exit */
+	int ruleset = -1;
+	struct exec_fds x;
 
-#ifdef SBX_SANITIZE
-	lsan_off = 1;
-#endif
-	chan_no = plan->chan_no;
-	memcpy(chan_key, plan->hook.chan_key, sizeof(chan_key));
-	plan_audit_only = plan->o->audit_only;
+	sbx_child_lsan_off();
+	sbx_child_chan_no = plan->chan_no;
+	memcpy(sbx_child_chan_key, plan->hook.chan_key, sizeof(sbx_child_chan_key));
+	sbx_child_audit_only = plan->o->audit_only;
 	/* PID 1 of the new namespace stays a tiny init; the program's
 	 * process comes back from here. */
 	if (plan->ns.flags & CLONE_NEWPID)
 		sbx_ns_init((struct sbx_ns *)&plan->ns, plan->chan_fd);
 	setup_fds(plan);
+	open_exec_fds(plan, &x);
 	((struct sbx_child_plan *)plan)->hook.chan_fd = SBX_CHAN_FD;
 	/* Own session and process group: the supervisor ends the whole group,
 	 * and the hook can tell the sandbox's processes by their session. */
@@ -762,68 +468,10 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 					      : sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
 		if (r < 0)
 			landlock_failed(plan, -r, what);
+		/* It crosses the exec: interp.c enforces and closes it. */
+		if (ruleset >= 0 && fcntl(ruleset, F_SETFD, 0) < 0)
+			fail(SBX_STEP_LANDLOCK, errno, NULL);
 	}
 	flags |= drop_caps(&plan->ns);
-
-	start_python(plan);
-	prepare_modules(p);
-	add_quitters(plan);
-
-	/* python3 ignores SIGXFSZ (a write past the size limit fails with
-	 * EFBIG); in the sandbox it ends the run, with status "output". */
-	signal(SIGXFSZ, SIG_DFL);
-	/* Landlock, then seccomp: the interpreter is up, so neither needs to
-	 * allow start-up. An optional layer that fails is reported, and the
-	 * run goes on without it unless --require names it. */
-	if (ruleset >= 0) {
-		int r = sbx_landlock_enforce(ruleset);
-		if (r == 0)
-			flags |= SBX_READY_LANDLOCK;
-		else
-			landlock_failed(plan, -r, "enforcing the ruleset");
-	}
-	/* Last: the interpreter is up, so the filter need not allow start-up. */
-	/* The supervisor built the filter while this process started the
-	 * interpreter; it is the next message on the channel. */
-	if (!plan->seccomp && (code = sbx_seccomp_recv(SBX_CHAN_FD, &filter)) < 0)
-		fail(SBX_STEP_SECCOMP, -code, "receiving the filter from the supervisor");
-	if ((code = sbx_fault("seccomp") ? -ENOSYS
-		    : sbx_seccomp_load(plan->seccomp ? plan->seccomp : filter, &listener)) < 0)
-		fail(SBX_STEP_SECCOMP, -code, NULL);
-	flags |= SBX_READY_SECCOMP | (listener >= 0 ? SBX_READY_SECCOMP_NOTIFY : 0);
-	/* Without a listener the plain filter refuses by itself: that is not
-	 * --audit-only, so nothing of the program runs under it. */
-	if (plan->o->audit_only && listener < 0)
-		fail(SBX_STEP_SECCOMP, ENOTSUP, "--audit-only needs seccomp user notification");
-
-	memset(&rec, 0, sizeof(rec));
-	rec.version = SBX_CHAN_VERSION;
-	rec.type = SBX_CHAN_READY;
-	rec.pid = (uint32_t)getpid();
-	memcpy(rec.key, chan_key, sizeof(rec.key));
-	rec.step = flags;
-	/* Tests: a child that never sends the listener, or sends it twice. */
-	if (send_ready(&rec, sbx_fault("no-listener") ? -1 : listener) < 0 ||
-	    (sbx_fault("listener-twice") && send_ready(&rec, listener) < 0))
-		_exit(SBX_EXIT_SETUP);
-	/* The supervisor holds the listener now; ours would keep it alive. */
-	if (listener >= 0)
-		close(listener);
-	/* Its "go": the sandbox is in its cgroups (run.c attached them while
-	 * this process started the interpreter). Nothing else, and EOF means
-	 * the supervisor is gone. */
-	{
-		char go;
-		ssize_t n;
-		while ((n = recv(SBX_CHAN_FD, &go, 1, 0)) < 0 && errno == EINTR)
-			;
-		if (n != 1 || go != SBX_CHAN_GO)
-			_exit(SBX_EXIT_SETUP);
-	}
-
-	if ((code = sbx_hook_program_starts()) < 0)
-		fail(SBX_STEP_HOOK, -code, "capturing the import system before the program runs");
-	code = Py_RunMain();
-	/* _exit: no C atexit handlers of the supervisor's image run here. */
-	_exit(code);
+	exec_interpreter(plan, &x, flags, ruleset);
 }

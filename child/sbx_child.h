@@ -24,6 +24,9 @@ struct sbx_child_plan {
 	char *tmpdir;			/* private TMPDIR, or NULL */
 	char *script_real;		/* the script file, readable implicitly */
 	char *self_exe;			/* sys.executable */
+	char *python_exe;		/* the interpreter run (Debian's python3.11) */
+	char *loader;			/* the ELF loader that runs it */
+	char *rt_path;			/* sandboxpy's runtime, preloaded into it */
 	char *policy_dir;		/* holds the policy a nested sandboxpy
 					   inherits (read-only inside), or NULL */
 	char **read_v, **write_v;	/* owned arrays behind hook.read/write */

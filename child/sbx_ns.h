@@ -61,7 +61,10 @@ struct sbx_ns_view {
 	char *const *sys;	/* the system's code and data (the implicit
 				   set, unresolved names): read-only, exec kept */
 	char *const *exec;	/* programs that may be started: likewise */
-	const char *self_exe;
+	/* With process.spawn, what a nested sandboxpy needs: sys.executable
+	 * (sandboxpy), the interpreter it runs programs in and its runtime
+	 * (child/rt.c); NULL-terminated, or all NULL. */
+	const char *self[4];
 	const char (*idmap)[4096];	/* root-owned trees: idmapped read-only */
 	size_t n_idmap;
 	int userns;		/* the idmap's user namespace, or -1 */

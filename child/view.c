@@ -265,8 +265,8 @@ static int collect(struct build *b)
 		r = add_list(b, v->sys, OP_SYS, true);
 	if (!r)
 		r = add_list(b, v->exec, OP_SYS, true);
-	if (!r && v->self_exe)
-		r = add_op(b, v->self_exe, OP_SYS, true);
+	for (size_t i = 0; i < 3 && v->self[i] && !r; i++)
+		r = add_op(b, v->self[i], OP_SYS, true);
 	if (!r)
 		r = add_list(b, v->read_native, OP_READ, true);
 	if (!r)

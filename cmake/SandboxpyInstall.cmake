@@ -16,9 +16,8 @@ add_custom_command(OUTPUT ${SBX_EXPORT_MAP} ${SBX_EXPORT_SYMS}
   COMMENT "Listing the API of include/sandboxpy.h" VERBATIM)
 add_custom_target(sbx_exports DEPENDS ${SBX_EXPORT_MAP} ${SBX_EXPORT_SYMS})
 
-# The library's code once more, position-independent: the internal archives
-# are compiled -fno-pie for the static-libpython CLI and cannot go into a
-# shared object or a user's PIE program. Module by module, each seeing the
+# The library's code once more, position-independent, for a shared object
+# or a user's PIE program. Module by module, each seeing the
 # public headers of the modules below it only, as in the internal build.
 set(SBX_PIC_OBJS "")
 set(SBX_PIC_BELOW "")
@@ -27,7 +26,7 @@ foreach(m policy seccomp child supervisor)
   add_library(sbx_${m}_pic OBJECT ${SBX_${M}_SRC})
   set_target_properties(sbx_${m}_pic PROPERTIES POSITION_INDEPENDENT_CODE ON)
   target_include_directories(sbx_${m}_pic PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/${m}
-                             ${SBX_PUB_DIR}/${m} ${SBX_PIC_BELOW} ${PY_INCLUDES})
+                             ${SBX_PUB_DIR}/${m} ${SBX_PIC_BELOW})
   target_compile_options(sbx_${m}_pic PRIVATE ${SBX_WARN})
   target_compile_definitions(sbx_${m}_pic PRIVATE
                              $<TARGET_PROPERTY:sbx_${m},COMPILE_DEFINITIONS>)
@@ -37,10 +36,8 @@ foreach(m policy seccomp child supervisor)
   list(APPEND SBX_PIC_BELOW ${SBX_PUB_DIR}/${m})
 endforeach()
 
-# The shared library embeds the interpreter by linking Debian's
-# libpython3.11.so (docs/build.md says why not libpython3.11-pic.a).
-find_library(SBX_LIBPYTHON_SO NAMES libpython3.11.so.1.0 libpython3.11.so
-             PATHS ${PY_PREFIX}/lib/${SBX_MULTIARCH} ${PY_PREFIX}/lib NO_DEFAULT_PATH REQUIRED)
+# No interpreter in the library: programs run in Debian's python3.11 with
+# the runtime preloaded (child/rt.c), installed beside it.
 add_library(sandboxpy_shared SHARED ${SBX_PIC_OBJS})
 add_dependencies(sandboxpy_shared sbx_exports)
 set_target_properties(sandboxpy_shared PROPERTIES
@@ -49,7 +46,7 @@ set_target_properties(sandboxpy_shared PROPERTIES
 target_link_options(sandboxpy_shared PRIVATE -Wl,--version-script=${SBX_EXPORT_MAP}
                     -Wl,--no-undefined)
 target_link_libraries(sandboxpy_shared PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
-                      PkgConfig::JANSSON PkgConfig::NETTLE ${SBX_LIBPYTHON_SO} m)
+                      PkgConfig::JANSSON PkgConfig::NETTLE m)
 
 # The static library: the same objects merged into one relocatable object
 # whose only global symbols are the API's, so that a program linking it
@@ -75,11 +72,7 @@ add_custom_target(sandboxpy_static ALL DEPENDS ${SBX_STATIC_LIB})
 file(RELATIVE_PATH SBX_PC_UP /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 string(REGEX REPLACE "/$" "" SBX_PC_UP "${SBX_PC_UP}")
 set(SBX_PC_LIBS_PRIVATE "")
-get_filename_component(SBX_LIBPYTHON_DIR ${SBX_LIBPYTHON_SO} DIRECTORY)
-if(NOT SBX_LIBPYTHON_DIR IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
-  string(APPEND SBX_PC_LIBS_PRIVATE " -L${SBX_LIBPYTHON_DIR}")
-endif()
-foreach(lib python3.11 ${SECCOMP_LIBRARIES} ${CAP_LIBRARIES} ${JANSSON_LIBRARIES}
+foreach(lib ${SECCOMP_LIBRARIES} ${CAP_LIBRARIES} ${JANSSON_LIBRARIES}
         ${NETTLE_LIBRARIES} m)
   string(APPEND SBX_PC_LIBS_PRIVATE " -l${lib}")
 endforeach()
@@ -127,6 +120,10 @@ install(TARGETS sandboxpy RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT 
 install(TARGETS sandboxpy_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib
         NAMELINK_COMPONENT dev)
 install(FILES ${SBX_STATIC_LIB} DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
+# The runtime preloaded into python3.11 (child/rt.c): the CLI and the
+# library both run programs with it, so it ships with the library, which
+# the CLI's package depends on.
+install(TARGETS sandboxpy-rt LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/sandboxpy COMPONENT lib)
 install(FILES ${CMAKE_SOURCE_DIR}/include/sandboxpy.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(FILES ${CMAKE_BINARY_DIR}/sandboxpy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
@@ -151,11 +148,11 @@ endforeach()
 # The .debs (make deb): libsandboxpy0, libsandboxpy-dev and sandboxpy,
 # installing under /usr. The shared-library dependencies are computed by
 # dpkg-shlibdeps from the ELF files (libc6, libseccomp2, libcap2,
-# libjansson4, libnettle8, libpython3.11, and libexpat1, zlib1g for the
-# CLI's static interpreter); the standard library the embedded interpreter
-# imports is no ELF dependency, so it is stated, at least the version this
-# build's interpreter came from. The CLI embeds its own copy of the library,
-# so it does not need libsandboxpy0.
+# libjansson4, libnettle8); what runs the programs is no ELF dependency, so
+# it is stated: Debian's python3.11 (python3.11-minimal), whose exported C
+# API the runtime binds to, and the standard library it imports, at least
+# the version this build's came from. The CLI embeds its own copy of the
+# library, and needs libsandboxpy0 for the runtime alone.
 execute_process(COMMAND dpkg-query -W -f=\${Version} libpython3.11-stdlib
                 OUTPUT_VARIABLE SBX_STDLIB_VERSION ERROR_QUIET
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
@@ -175,9 +172,9 @@ set(CPACK_COMPONENTS_GROUPING IGNORE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 if(SBX_STDLIB_VERSION)
-  set(SBX_STDLIB_DEP "libpython3.11-stdlib (>= ${SBX_STDLIB_VERSION})")
+  set(SBX_STDLIB_DEP "python3.11-minimal (>= ${SBX_STDLIB_VERSION}), libpython3.11-stdlib (>= ${SBX_STDLIB_VERSION})")
 else()
-  set(SBX_STDLIB_DEP "libpython3.11-stdlib")
+  set(SBX_STDLIB_DEP "python3.11-minimal, libpython3.11-stdlib")
 endif()
 
 set(CPACK_DEBIAN_LIB_PACKAGE_NAME ${SBX_DEB_lib})
@@ -212,7 +209,7 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
 
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME ${SBX_DEB_cli})
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
-set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS ${SBX_STDLIB_DEP})
+set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${SBX_STDLIB_DEP}, ${SBX_DEB_lib} (= ${PROJECT_VERSION})")
 set(CPACK_COMPONENT_CLI_DESCRIPTION
-    "run untrusted Python under one JSON policy\nsandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in the embedded CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. This package holds the sandboxpy command, its builtin policies as JSON, the JSON Schema of its reports, the man pages and the guides.")
+    "run untrusted Python under one JSON policy\nsandboxpy runs Python programs like python3 does, confined by a JSON policy enforced by an audit hook in Debian's CPython 3.11, seccomp, Landlock, namespaces, capabilities and resource limits. This package holds the sandboxpy command, its builtin policies as JSON, the JSON Schema of its reports, the man pages and the guides.")
 include(CPack)

@@ -800,6 +800,44 @@ static bool exec_listed(const struct sbx_caller *c, int fd, const struct sbx_pol
 	return ok;
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* A listed sandboxpy starting its interpreter (child/child.c
+ * exec_interpreter): the ELF loader, run on a descriptor, by a process
+ * whose executable is sandboxpy itself (sys.executable, by identity), which
+ * exec_allow lists. The loader would start any program it is given, but
+ * that process runs sandboxpy's code: in the view nothing the program
+ * wrote can be mapped executable (noexec write trees, memfd_noexec), so
+ * what the loader is given is sandboxpy's choice. Without the view a
+ * program that could bring native code into that process could as well
+ * run that code itself (docs/confinement.md). */
+static bool sandboxpy_starting_python(const struct sbx_caller *c, pid_t tgid, int fd,
+				      const struct sbx_policy *p, const char *self_exe)
+{
+	struct stat file, loader, exe, self;
+	char path[64];
+	int lfd, efd;
+	bool ok = false;
+
+	if (!self_exe || fstat(fd, &file) < 0 || stat(self_exe, &self) < 0)
+		return false;
+	lfd = sbx_caller_openat(c, AT_FDCWD, "/lib64/ld-linux-x86-64.so.2", O_PATH);
+	if (lfd < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tgid);
+	efd = open(path, O_PATH | O_CLOEXEC);
+	if (fstat(lfd, &loader) == 0 && same_file(&file, &loader) && efd >= 0 &&
+	    fstat(efd, &exe) == 0 && same_file(&exe, &self))
+		ok = exec_listed(c, efd, p);
+	close(lfd);
+	if (efd >= 0)
+		close(efd);
+	return ok;
+}
+
 /* A program to start, against process.exec_allow: 1 to continue, 0 to
  * refuse and record (detail names the program), -errno the caller's own
  * error. The supervisor cannot perform an execve for the caller: the
@@ -808,8 +846,8 @@ static bool exec_listed(const struct sbx_caller *c, int fd, const struct sbx_pol
  * everything it can judge, and whatever it cannot (a magic link such as
  * /proc/self/cwd or /dev/fd/N, unknown flags). */
 static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct seccomp_data *d,
-		      const struct sbx_policy *p, char *const *write_roots, char *detail, size_t cap,
-		      const char **unjudged, struct sbx_operand *op)
+		      const struct sbx_policy *p, const char *self_exe, char *const *write_roots,
+		      char *detail, size_t cap, const char **unjudged, struct sbx_operand *op)
 {
 	const char *why = NULL;
 	bool at = strcmp(out->v.name, "execveat") == 0;
@@ -847,7 +885,9 @@ static int check_exec(int pidfd, const struct sbx_kdenial *out, const struct sec
 		snprintf(detail, cap, "%s '%s'", out->v.name, target);
 		sbx_operand_set(op, SBX_OP_PROGRAM, target);
 	}
-	r = exec_listed(&c, fd, p);
+	r = exec_listed(&c, fd, p) ||
+	    (at && !path[0] && (flags & AT_EMPTY_PATH) &&
+	     sandboxpy_starting_python(&c, out->tgid, fd, p, self_exe));
 	/* The kernel reads the path again: a listed program continues only
 	 * when nothing can change what it reads (stable.c). */
 	if (r == 1 && !(at && !path[0] && (flags & AT_EMPTY_PATH)) &&
@@ -893,8 +933,8 @@ static void exec_operand(pid_t tid, const struct seccomp_data *d, const char *na
 	sbx_operand_drop_argv(op);
 }
 
-int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
-		      bool audit_only, struct sbx_kdenial *out)
+int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, const char *self_exe,
+		      char *const *write_roots, bool audit_only, struct sbx_kdenial *out)
 {
 	struct seccomp_notif *req = NULL;
 	struct seccomp_notif_resp *resp = NULL;
@@ -928,7 +968,7 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 	if (out->v.check_exec) {
 		int pidfd = (int)syscall(SYS_pidfd_open, out->tgid, 0);
 		const char *unjudged = NULL;
-		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, write_roots, out->detail,
+		int c = pidfd < 0 ? 0 : check_exec(pidfd, out, &req->data, p, self_exe, write_roots, out->detail,
 						   sizeof(out->detail), &unjudged, &op);
 		if (unjudged) {
 			out->v.why = unjudged;	/* no setting of the policy would let it through */

@@ -1,6 +1,7 @@
 /* plan.c: everything the child will need, computed before fork so that
  * the child does no parsing: the read and write roots the hook checks
  * (policy paths plus the implicit set), the environment, the tmp dir. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -342,12 +343,19 @@ static int add_implicit(struct plan_vecs *v, const struct sbx_policy *p, bool si
 }
 
 /* Landlock's EXECUTE set (ex). */
-static int add_exec(struct plan_vecs *v, const struct sbx_policy *p, const char *self_exe)
+static int add_exec(struct plan_vecs *v, const struct sbx_policy *p,
+		    const struct sbx_child_plan *plan)
 {
+	const char *self_exe = plan->self_exe;
 	char buf[PATH_MAX];
 
 	if (!p->process.spawn)
 		return 0;
+	/* A nested sandboxpy reads the interpreter and its runtime through
+	 * /proc/self/fd (child.c exec_interpreter): Landlock's read right on
+	 * the two files, which hold nothing of the host's. */
+	if (vec_add(&v->ex, plan->python_exe) < 0 || vec_add(&v->ex, plan->rt_path) < 0)
+		return -ENOMEM;
 	if (p->process.exec_allow.n) {
 		for (size_t i = 0; i < p->process.exec_allow.n; i++)
 			if (vec_add_real(&v->ex, p->process.exec_allow.v[i]) < 0)
@@ -433,6 +441,103 @@ static void hand_over(struct sbx_child_plan *plan, const struct plan_vecs *v)
 	plan->sys_v = v->sys.v;
 }
 
+#ifdef SBX_TEST_SWITCHES
+#define RT_NAME "sandboxpy-rt-faults.so"
+#else
+#define RT_NAME "sandboxpy-rt.so"
+#endif
+
+/* A runtime we will run code from: a regular file, not a link, that no
+ * one but its owner (root or us) can write, or none. */
+static bool trusted_file(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 022) &&
+	       (st.st_uid == 0 || st.st_uid == geteuid());
+}
+
+/* Where the runtime is (child/rt.c), looked for beside what is running:
+ * the executable and the object holding this code (libsandboxpy.so in a
+ * host program). Beside one in the build tree: the build's runtime;
+ * otherwise in the same directory (a sandboxpy copied with its runtime),
+ * under <libdir>/sandboxpy (from bin/: ../lib/<multiarch>/ or ../lib/,
+ * which also finds an installed tree unpacked elsewhere), then where the
+ * build installs it. The build tree's path is compiled in but used only by
+ * binaries inside that tree (and the test-only sandboxpy-faults, which the
+ * tests copy): an installed sandboxpy never loads code from a path that
+ * names a build directory, which anyone may create on another machine. */
+static char *runtime_near(const char *anchor)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", anchor);
+	if (!(slash = strrchr(dir, '/')))
+		return NULL;
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/" RT_NAME, dir);
+	if (trusted_file(path))
+		return strdup(path);
+	snprintf(path, sizeof(path), "%s/sandboxpy/" RT_NAME, dir);
+	if (trusted_file(path))
+		return realpath(path, NULL);
+	snprintf(path, sizeof(path), "%s/../lib/" SBX_MULTIARCH "/sandboxpy/" RT_NAME, dir);
+	if (trusted_file(path))
+		return realpath(path, NULL);
+	snprintf(path, sizeof(path), "%s/../lib/sandboxpy/" RT_NAME, dir);
+	if (trusted_file(path))
+		return realpath(path, NULL);
+	return NULL;
+}
+
+static char *find_runtime(void)
+{
+	char exe[PATH_MAX], *found = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *anchor[2] = { NULL, NULL };
+	bool in_build = false;
+	Dl_info info;
+
+#ifdef SBX_TEST_SWITCHES
+	in_build = true;
+#endif
+	if (n > 0) {
+		exe[n] = '\0';
+		anchor[0] = exe;
+	}
+	if (dladdr((void *)find_runtime, &info) && info.dli_fname && info.dli_fname[0] == '/')
+		anchor[1] = info.dli_fname;
+	for (int i = 0; i < 2; i++)
+		in_build |= anchor[i] && sbx_path_under(anchor[i], SBX_BUILD_DIR);
+	/* The build's own first: the plan's packed form is the build's. */
+	if (in_build && trusted_file(SBX_BUILD_DIR "/" RT_NAME))
+		return strdup(SBX_BUILD_DIR "/" RT_NAME);
+	for (int i = 0; i < 2 && !found; i++)
+		if (anchor[i])
+			found = runtime_near(anchor[i]);
+	if (!found && trusted_file(SBX_RT_INSTALLED "/" RT_NAME))
+		found = strdup(SBX_RT_INSTALLED "/" RT_NAME);
+	return found;
+}
+
+/* The interpreter's image (child.c exec_interpreter): Debian's python3.11,
+ * the ELF loader that runs it, sandboxpy's runtime. */
+static int find_interpreter(struct sbx_child_plan *plan, struct sbx_error *err)
+{
+	for (size_t i = 0; !plan->loader && i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
+		if (access(elf_loaders[i], X_OK) == 0)
+			plan->loader = strdup(elf_loaders[i]);
+	plan->python_exe = realpath(SBX_PYTHON_EXE, NULL);
+	plan->rt_path = find_runtime();
+	if (plan->loader && plan->python_exe && plan->rt_path)
+		return 0;
+	sbx_diag_add(err, NULL, 0, 0, NULL, "%s not found: sandboxpy runs programs in %s with its "
+		     "runtime, " RT_NAME ", preloaded (docs/build.md)",
+		     !plan->python_exe ? SBX_PYTHON_EXE : !plan->rt_path ? RT_NAME : "the ELF loader",
+		     SBX_PYTHON_EXE);
+	return -ENOENT;
+}
+
 static void fill_hook(struct sbx_child_plan *plan, const struct sbx_policy *p,
 		      const struct sbx_run_opts *o, const struct plan_vecs *v)
 {
@@ -466,8 +571,10 @@ int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p
 	if ((p->fs.tmp && (r = make_tmpdir(plan, err)) < 0) || (r = check_write_trees(p, err)) < 0)
 		goto out_fail;
 	find_program(plan, p, o);
+	if ((r = find_interpreter(plan, err)) < 0)
+		goto out_fail;
 	if ((r = add_implicit(&v, p, p->python.site && !o->no_site)) < 0 ||
-	    (r = add_exec(&v, p, plan->self_exe)) < 0 || (r = add_roots(&v, p, plan)) < 0 ||
+	    (r = add_exec(&v, p, plan)) < 0 || (r = add_roots(&v, p, plan)) < 0 ||
 	    (r = add_env(&v, p, plan->tmpdir)) < 0)
 		goto out_fail;
 	if (p->process.spawn && (r = inherit_policy(plan, p, &v.rd, &v.env, err)) < 0)
@@ -508,6 +615,10 @@ void sbx_child_plan_free(struct sbx_child_plan *plan)
 	free(plan->script_real);
 	free(plan->self_exe);
 	free(plan->policy_dir);
+	free(plan->python_exe);
+	free(plan->loader);
+	free(plan->rt_path);
+	plan->python_exe = plan->loader = plan->rt_path = NULL;
 	plan->read_v = plan->write_v = plan->envp = plan->implicit_v = plan->exec_v = plan->sys_v = NULL;
 	plan->tmpdir = plan->script_real = plan->self_exe = plan->policy_dir = NULL;
 }

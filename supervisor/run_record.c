@@ -500,8 +500,8 @@ void sbx_on_notify(struct sup *s)
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
 	}
-	r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.write_v,
-				  s->o->audit_only, &k);
+	r = sbx_notify_handle(s->listener, s->p, s->chan_no, s->plan.self_exe, s->plan.write_v,
+			      s->o->audit_only, &k);
 
 	if (r == 1)
 		on_kernel_denial(s, &k);

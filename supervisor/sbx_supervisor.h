@@ -90,9 +90,11 @@ struct sbx_kdenial {
  * lies under write_roots, "continue" to the kernel (Landlock decides).
  * 1 when a refusal was recorded in out, 2 when the call went on, -ENOENT
  * when the caller went away first, other -errno when the listener failed.
- * With audit_only every refusal is recorded (1) and the call goes on. */
-int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const *write_roots,
-		      bool audit_only, struct sbx_kdenial *out);
+ * With audit_only every refusal is recorded (1) and the call goes on.
+ * self_exe: sandboxpy as the program re-runs it, which may start its
+ * interpreter through the ELF loader when exec_allow lists it. */
+int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, const char *self_exe,
+		      char *const *write_roots, bool audit_only, struct sbx_kdenial *out);
 
 /* The run's cgroups (cgroup.c). Each controller is on only if it could be
  * set up; the rest is left to rlimits. */

@@ -42,6 +42,14 @@ print(json.dumps(out))
 """
 
 
+def copy_sandboxpy(base):
+    """sandboxpy and its runtime (the interpreter's preload), side by side,
+    where an unprivileged uid can reach them."""
+    shutil.copy(SANDBOXPY, os.path.join(base, "sandboxpy"))
+    shutil.copy(os.path.join(os.path.dirname(SANDBOXPY), "sandboxpy-rt.so"),
+                os.path.join(base, "sandboxpy-rt.so"))
+
+
 class World:
     """A grader's tree every uid can pass: tests/1.out beside the
     submission, another student's solution.py, the submission's dir."""
@@ -69,7 +77,7 @@ class World:
         cmd = [SANDBOXPY, "-C", self.work, "-p", policy, "-r", os.path.join(self.work, "r.json"),
                *extra, "probe.py", *args]
         if unprivileged:
-            shutil.copy(SANDBOXPY, os.path.join(self.base, "sandboxpy"))
+            copy_sandboxpy(self.base)
             os.chmod(self.base, 0o777)
             os.chmod(self.work, 0o777)
             cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
@@ -207,7 +215,7 @@ def test_stdlib_extensions_load_for_an_ordinary_uid(world):
     uid = 64900
     os.chmod(world.base, 0o777)
     os.chmod(world.work, 0o777)
-    shutil.copy(SANDBOXPY, os.path.join(world.base, "sandboxpy"))
+    copy_sandboxpy(world.base)
     p = subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                         os.path.join(world.base, "sandboxpy"), "-q", "-C", world.work,
                         "--set", "native.ctypes=true", "-c",

@@ -31,18 +31,20 @@ CPACK = os.environ.get("CPACK", "cpack")
 CFLAGS = shlex.split(os.environ.get("SBX_TEST_CFLAGS", ""))
 
 LIB, DEV, CLI = "libsandboxpy0", "libsandboxpy-dev", "sandboxpy"
-# The libraries the ELF files link (dpkg-shlibdeps finds them) and the
-# standard library the embedded interpreter imports (stated); the -dev
-# package needs exactly its runtime library.
+# The libraries the ELF files link (dpkg-shlibdeps finds them), and what
+# runs the programs (stated): Debian's python3.11, whose C API the runtime
+# binds to, and its standard library. No libpython: nothing embeds it. The
+# CLI needs the library package for the runtime; the -dev package needs
+# exactly its runtime library.
 DEPENDS = {
-    LIB: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8", "libpython3.11",
+    LIB: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8", "python3.11-minimal",
           "libpython3.11-stdlib"],
-    CLI: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8",
-          "libpython3.11-stdlib"],
+    CLI: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8", "python3.11-minimal",
+          "libpython3.11-stdlib", LIB],
     DEV: [LIB],
 }
 FILES = {
-    LIB: ["usr/lib/libsandboxpy.so.0.1.0", "usr/lib/libsandboxpy.so.0",
+    LIB: ["usr/lib/libsandboxpy.so.0.1.0", "usr/lib/libsandboxpy.so.0", "usr/lib/sandboxpy/sandboxpy-rt.so",
           "usr/share/doc/libsandboxpy0/copyright"],
     DEV: ["usr/lib/libsandboxpy.so", "usr/lib/libsandboxpy.a", "usr/include/sandboxpy.h",
           "usr/lib/pkgconfig/sandboxpy.pc", "usr/share/doc/libsandboxpy-dev/copyright"],

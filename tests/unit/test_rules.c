@@ -3,7 +3,9 @@
  * enum sbx_rule, without an answer in one consumer fails here: the
  * policy reader and writer, the setting and hint words, --explain (policy
  * and per clause), --learn, the layers' own tables (audit events, seccomp
- * rows, Landlock), and the supervisor's check of records. */
+ * rows, Landlock), the supervisor's check of records, and the packed form
+ * that carries the policy into the interpreter's image (policy/pack.c). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 
 #include "sandboxpy.h"
 #include "sbx_events.h"
+#include "sbx_pack.h"
 #include "sbx_rules.h"
 #include "sbx_seccomp.h"
 #include "sbx_supervisor.h"
@@ -324,6 +327,75 @@ static void test_plausible(void **state)
 	}
 }
 
+
+/* Packed and unpacked, a policy is the one packed: --show-policy of both
+ * is the same text, and so are the fields it does not show. Every cut of
+ * the packed bytes is refused whole. */
+static void check_pack(const struct sbx_policy *p)
+{
+	struct sbx_packer w = { 0 };
+	struct sbx_unpacker r;
+	struct sbx_policy *q = NULL;
+	struct sbx_error err;
+	char *a = NULL, *b = NULL;
+
+	sbx_policy_pack(&w, p);
+	assert_false(w.failed);
+	r = (struct sbx_unpacker){ .p = w.buf, .left = w.len };
+	assert_int_equal(sbx_policy_unpack(&r, &q), 0);
+	assert_int_equal(r.left, 0);
+	sbx_error_clear(&err);
+	assert_int_equal(sbx_policy_to_json(p, &a, &err), 0);
+	assert_int_equal(sbx_policy_to_json(q, &b, &err), 0);
+	assert_string_equal(a, b);
+	assert_string_equal(p->cwd, q->cwd);
+	assert_string_equal(p->source, q->source);
+	assert_string_equal(p->sha256, q->sha256);
+	assert_int_equal(p->fs.implicit_drop, q->fs.implicit_drop);
+	assert_memory_equal(&p->limits, &q->limits, sizeof(p->limits));
+	for (size_t cut = 0; cut < w.len; cut += 1 + cut / 64) {
+		struct sbx_policy *t = NULL;
+		r = (struct sbx_unpacker){ .p = w.buf, .left = cut };
+		assert_int_equal(sbx_policy_unpack(&r, &t), -EINVAL);
+		assert_null(t);
+	}
+	sbx_policy_free(q);
+	free(a);
+	free(b);
+	free(w.buf);
+}
+
+static void test_pack(void **state)
+{
+	static const char rich[] = "{\"version\": 1, \"name\": \"rich\", "
+		"\"python\": {\"site\": true, \"env\": {\"A\": \"1\", \"LANG\": \"C.UTF-8\"}}, "
+		"\"network\": {\"connect\": [\"127.0.0.1:80\", \"[::1]:*\"], \"bind\": [\"127.0.0.1:8080\"], "
+		"\"dns\": true}, \"imports\": {\"deny\": [\"socket\", \"ctypes\"]}, "
+		"\"native\": {\"extensions\": [\"zlib\", \"numpy\"]}, "
+		"\"filesystem\": {\"implicit\": [\"identity\", \"ssl\"]}, "
+		"\"events\": [{\"event\": \"app.x\", \"action\": \"deny\"}, "
+		"{\"prefix\": \"app.\", \"action\": \"log\"}], "
+		"\"limits\": {\"cpu_seconds\": 2.5, \"memory_mb\": 300, \"tasks\": 7}}";
+	(void)state;
+	for (int r = 1; r < SBX_RULE__COUNT; r++) {
+		struct sbx_policy *p = allowing(&sbx_rules[r]);
+		check_pack(p);
+		sbx_policy_free(p);
+	}
+	for (const char *const *n = sbx_builtin_names; *n; n++) {
+		struct sbx_policy *p = NULL;
+		struct sbx_error err;
+		sbx_error_clear(&err);
+		assert_int_equal(sbx_policy_load_builtin(*n, dir, 0, &p, &err), 0);
+		check_pack(p);
+		sbx_policy_free(p);
+	}
+	struct sbx_policy *p = load_text(rich);
+	assert_int_equal(p->n_events, 2);
+	check_pack(p);
+	sbx_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_plausible),
+		cmocka_unit_test(test_pack),
 	};
 	int rc;
 

@@ -1,0 +1,205 @@
+/* blob.c: the part of the child's plan that crosses the exec into the
+ * interpreter's image (sbx_child_int.h: struct sbx_rt_plan), in the
+ * bounded form of sbx_pack.h, in a pipe: written before the
+ * exec, read by rt.c first thing after it, before any code of the
+ * program exists. Only what interp.c and the hook read is carried. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sbx_child_int.h"
+#include "sbx_pack.h"
+
+#define BLOB_MAGIC 0x73627872746d3031ull	/* "sbxrtm01" */
+/* sandboxpy and a runtime from another build do not agree on the form:
+ * the version and the sizes of what is copied whole must match. */
+#define BLOB_STR(x) #x
+#define BLOB_XSTR(x) BLOB_STR(x)
+#define BLOB_ABI SBX_VERSION "/" BLOB_XSTR(__SIZEOF_POINTER__)
+#define BLOB_MAX (1u << 20)	/* the largest pipe an unprivileged caller gets */
+
+static void pack_roots(struct sbx_packer *w, const struct sbx_roots *r)
+{
+	sbx_pack_strv(w, r->v, r->n);
+}
+
+static void pack_opts(struct sbx_packer *w, const struct sbx_run_opts *o)
+{
+	sbx_pack_u64(w, o->kind);
+	sbx_pack_str(w, o->program);
+	sbx_pack_strv(w, (char *const *)o->args, o->n_args);
+	sbx_pack_strv(w, (char *const *)o->xoptions, o->n_xoptions);
+	sbx_pack_strv(w, (char *const *)o->warnoptions, o->n_warnoptions);
+	sbx_pack_u64(w, (uint64_t)o->optimize);
+	sbx_pack_u64(w, (uint64_t)o->bytes_warning);
+	sbx_pack_u64(w, o->require);
+	sbx_pack_u64(w, (uint64_t)o->audit_only | (uint64_t)o->no_site << 1 |
+		     (uint64_t)o->unbuffered << 2 | (uint64_t)o->parser_debug << 3 |
+		     (uint64_t)o->skip_first_line << 4 | (uint64_t)o->safe_path << 5);
+}
+
+static int write_all(int fd, const unsigned char *b, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, b + off, len - off);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* A pipe whose buffer holds it all, its write end closed: no process but
+ * this one ever held that end, so what rt.c reads is what was written.
+ * (A pipe, not a memfd: a sandboxpy nested in another runs under the
+ * outer filter, which refuses memfd_create.) */
+static int write_pipe(const struct sbx_packer *w)
+{
+	int p[2], r;
+
+	if (pipe(p) < 0)	/* crosses the exec */
+		return -errno;
+	if (w->len > 65536 && fcntl(p[1], F_SETPIPE_SZ, (int)w->len) < (int)w->len) {
+		r = errno == EPERM ? -E2BIG : -errno;
+		goto fail;
+	}
+	if ((r = write_all(p[1], w->buf, w->len)) < 0)
+		goto fail;
+	close(p[1]);
+	return p[0];
+fail:
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset)
+{
+	const struct sbx_hook_cfg *h = &plan->hook;
+	struct sbx_packer w = { 0 };
+	int fd;
+
+	sbx_pack_u64(&w, BLOB_MAGIC);
+	sbx_pack_str(&w, BLOB_ABI);
+	sbx_pack_u64(&w, sizeof(struct sbx_policy));
+	sbx_pack_u64(&w, flags);
+	sbx_pack_u64(&w, (uint64_t)(int64_t)ruleset);
+	sbx_pack_u64(&w, (uint64_t)plan->chan_no);
+	sbx_pack_u64(&w, (uint64_t)sbx_child_arena_max(plan));
+	sbx_pack_bytes(&w, h->chan_key, sizeof(h->chan_key));
+	sbx_pack_str(&w, plan->script_real);
+	sbx_pack_str(&w, plan->self_exe);
+	sbx_policy_pack(&w, plan->p);
+	pack_opts(&w, plan->o);
+	pack_roots(&w, &h->read);
+	pack_roots(&w, &h->write);
+	pack_roots(&w, &h->site);
+	sbx_pack_str(&w, h->dynload);
+	sbx_pack_str(&w, h->stdlib);
+	sbx_pack_str(&w, h->path_env);
+#ifdef SBX_TEST_SWITCHES
+	sbx_pack_str(&w, sbx_fault_injected);
+#else
+	sbx_pack_str(&w, NULL);
+#endif
+	sbx_pack_u64(&w, BLOB_MAGIC);
+	fd = w.failed ? -ENOMEM : write_pipe(&w);
+	free(w.buf);
+	return fd;
+}
+
+static void unpack_opts(struct sbx_unpacker *r, struct sbx_run_opts *o)
+{
+	size_t nx = 0, nw = 0;
+	char **x, **wo;
+	uint64_t bits;
+
+	o->kind = (enum sbx_prog_kind)sbx_unpack_u64(r);
+	o->program = sbx_unpack_str(r);
+	o->args = (const char *const *)sbx_unpack_strv(r, &o->n_args);
+	x = sbx_unpack_strv(r, &nx);
+	wo = sbx_unpack_strv(r, &nw);
+	if (nx > SBX_MAX_PYOPTS || nw > SBX_MAX_PYOPTS)
+		r->failed = true;
+	for (size_t i = 0; !r->failed && i < nx; i++)
+		o->xoptions[o->n_xoptions++] = x[i];
+	for (size_t i = 0; !r->failed && i < nw; i++)
+		o->warnoptions[o->n_warnoptions++] = wo[i];
+	o->optimize = (int)sbx_unpack_u64(r);
+	o->bytes_warning = (int)sbx_unpack_u64(r);
+	o->require = (unsigned)sbx_unpack_u64(r);
+	bits = sbx_unpack_u64(r);
+	o->audit_only = bits & 1;
+	o->no_site = bits >> 1 & 1;
+	o->unbuffered = bits >> 2 & 1;
+	o->parser_debug = bits >> 3 & 1;
+	o->skip_first_line = bits >> 4 & 1;
+	o->safe_path = bits >> 5 & 1;
+}
+
+static void unpack_roots(struct sbx_unpacker *r, struct sbx_roots *out)
+{
+	out->v = sbx_unpack_strv(r, &out->n);
+}
+
+/* Read once, whole, to EOF. The process is exiting on any failure:
+ * nothing is freed then. */
+int sbx_rt_unpack(int fd, struct sbx_rt_plan *rp)
+{
+	struct sbx_child_plan *plan = &rp->plan;
+	struct sbx_hook_cfg *h = &plan->hook;
+	struct sbx_policy *p = NULL;
+	struct sbx_unpacker r;
+	unsigned char *buf;
+	char *abi;
+	size_t len;
+	ssize_t n;
+
+	memset(rp, 0, sizeof(*rp));
+	if (!(buf = malloc(BLOB_MAX)))
+		return -ENOMEM;
+	for (len = 0; len < BLOB_MAX; len += (size_t)n) {
+		n = read(fd, buf + len, BLOB_MAX - len);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			return -errno;
+		else if (n == 0)
+			break;
+	}
+	n = (ssize_t)len;
+	r = (struct sbx_unpacker){ .p = buf, .left = (size_t)n };
+	if (sbx_unpack_u64(&r) != BLOB_MAGIC)
+		return -EINVAL;
+	abi = sbx_unpack_str(&r);
+	if (!abi || strcmp(abi, BLOB_ABI) != 0 || sbx_unpack_u64(&r) != sizeof(struct sbx_policy))
+		return -EPROTO;
+	free(abi);
+	rp->flags = (unsigned)sbx_unpack_u64(&r);
+	rp->ruleset = (int)(int64_t)sbx_unpack_u64(&r);
+	plan->chan_no = (int)sbx_unpack_u64(&r);
+	rp->arena_max = (int)sbx_unpack_u64(&r);
+	sbx_unpack_bytes(&r, h->chan_key, sizeof(h->chan_key));
+	plan->script_real = sbx_unpack_str(&r);
+	plan->self_exe = sbx_unpack_str(&r);
+	if (sbx_policy_unpack(&r, &p) < 0)
+		return -EINVAL;
+	plan->p = h->p = p;
+	unpack_opts(&r, &rp->opts);
+	plan->o = &rp->opts;
+	unpack_roots(&r, &h->read);
+	unpack_roots(&r, &h->write);
+	unpack_roots(&r, &h->site);
+	h->dynload = sbx_unpack_str(&r);
+	h->stdlib = sbx_unpack_str(&r);
+	h->path_env = sbx_unpack_str(&r);
+	rp->fault = sbx_unpack_str(&r);
+	h->audit_only = rp->opts.audit_only;
+	h->chan_fd = plan->chan_no;
+	if (sbx_unpack_u64(&r) != BLOB_MAGIC || r.failed || r.left)
+		return -EINVAL;
+	free(buf);
+	return 0;
+}

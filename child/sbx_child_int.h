@@ -1,0 +1,59 @@
+/* sbx_child_int.h: what the child's two halves share (private to child/):
+ * the channel's number and key, the set-up record and the failure that
+ * ends a child before the program runs. child.c runs in sandboxpy's image
+ * up to the exec; interp.c runs in the interpreter's (rt.c). */
+#ifndef SBX_CHILD_INT_H
+#define SBX_CHILD_INT_H
+
+#include <stdbool.h>
+
+#include "sbx_channel.h"
+#include "sbx_child.h"
+
+#define SBX_EXIT_SETUP 125
+
+/* The channel's descriptor: 3, or 4 in a sandboxpy nested in another
+ * (whose filter keeps its own channel at 3 open in every descendant). */
+extern int sbx_child_chan_no;
+/* The run's key, which every record carries (sbx_channel.h). */
+extern unsigned char sbx_child_chan_key[SBX_CHAN_KEY_LEN];
+extern bool sbx_child_audit_only;	/* --audit-only: record, refuse nothing */
+#define SBX_CHAN_FD sbx_child_chan_no
+#define SBX_IDMAP_FD (sbx_child_chan_no + 1)	/* the idmap's user namespace, until used */
+
+/* A set-up record for the supervisor; async-signal-safe. */
+void sbx_child_send_step(enum sbx_chan_type type, enum sbx_step step, int err, const char *detail);
+/* Says so, and ends the child with 125: nothing of the program ran. */
+_Noreturn void sbx_child_fail(enum sbx_step step, int err, const char *detail);
+void sbx_child_lsan_off(void);
+/* Landlock is optional unless --require names it: reported, or fatal. */
+void sbx_child_landlock_failed(unsigned require, int err, const char *what);
+
+/* What crosses the exec into the interpreter's image (blob.c): the plan's
+ * part that the interpreter, the hook and the last layers need, and what
+ * the first half did. */
+struct sbx_rt_plan {
+	struct sbx_child_plan plan;	/* p, o, hook, script_real, self_exe */
+	struct sbx_run_opts opts;
+	unsigned flags;			/* SBX_READY_* so far */
+	int ruleset;			/* Landlock's, to enforce; -1: none */
+	int arena_max;			/* mallopt(M_ARENA_MAX), 0: glibc's own */
+	char *fault;			/* sandboxpy-faults only */
+};
+
+/* Malloc arenas for the interpreter's image (child.c setup_rlimits). */
+int sbx_child_arena_max(const struct sbx_child_plan *plan);
+
+/* The interpreter's arguments before the plan's descriptor: were
+ * python3.11's own main() ever to run, they would run nothing. */
+#define SBX_RT_ARGV_GUARD "-I", "-S", "-c", "raise SystemExit(125)"
+#define SBX_RT_ARGV_GUARD_N 4
+
+/* The read end of a pipe holding it, or -errno. */
+int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset);
+int sbx_rt_unpack(int fd, struct sbx_rt_plan *out);
+
+/* interp.c: the interpreter with the hook, the last layers, the program. */
+_Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp);
+
+#endif
