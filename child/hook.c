@@ -574,12 +574,12 @@ static int resolve_parent(const char *raw, int dirfd, char *out, size_t cap)
 	const char *slash = strrchr(raw, '/'), *base = slash ? slash + 1 : raw;
 
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return sbx_path_resolve(raw, dirfd, out, cap);
+		return sbx_path_resolve_event(raw, dirfd, out, cap);
 	if (slash)
 		snprintf(dir, sizeof(dir), "%.*s", slash == raw ? 1 : (int)(slash - raw), raw);
 	else
 		snprintf(dir, sizeof(dir), ".");
-	if (sbx_path_resolve(dir, dirfd, real, sizeof(real)) < 0)
+	if (sbx_path_resolve_event(dir, dirfd, real, sizeof(real)) < 0)
 		return -ENOENT;
 	return (size_t)snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) >= cap
 	       ? -ENAMETOOLONG : 0;
@@ -609,7 +609,7 @@ static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const
 	}
 	r = write && last_component_is_object(event)
 	    ? resolve_parent(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real))
-	    : sbx_path_resolve(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
+	    : sbx_path_resolve_event(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
 	if (r == 0 && (write ? under_any(real, &cfg->write) : under_any(real, &cfg->read)))
 		return true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",
@@ -629,7 +629,7 @@ static void other_path(PyObject *args, int idx, bool write, const char *event)
 	if (path_arg(arg(args, idx), raw, sizeof(raw)) != P_PATH || op_cur.kind != SBX_OPK_PATH)
 		return;
 	r = write && last_component_is_object(event) ? resolve_parent(raw, -1, real, sizeof(real))
-						     : sbx_path_resolve(raw, -1, real, sizeof(real));
+						     : sbx_path_resolve_event(raw, -1, real, sizeof(real));
 	sbx_operand_set(&op_cur, SBX_OP_PATH2, r == 0 ? real : raw);
 }
 
@@ -669,6 +669,7 @@ static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdi
 	const char *root = NULL;
 	size_t fixed;
 	char *slash;
+	int r;
 
 	if (path_arg(arg(args, row->a), raw, sizeof(raw)) != P_PATH)
 		return;
@@ -684,12 +685,13 @@ static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdi
 		snprintf(dir, sizeof(dir), "%s/%s", root, raw);
 	else
 		snprintf(dir, sizeof(dir), "%s", raw);
-	if (sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 && under_any(real, &cfg->read))
+	r = sbx_path_resolve_event(dir, -1, real, sizeof(real));
+	if (r == 0 && under_any(real, &cfg->read))
 		return;
 	v->rule = SBX_RULE_FS_READ;
 	v->deny = true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, dir);
-	op_path(sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 ? real : dir);
+	op_path(r == 0 ? real : dir);
 }
 
 /* ---- network ---- */
@@ -2051,6 +2053,7 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
+	sbx_path_cache_roots(&c->write);
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)
