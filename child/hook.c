@@ -1622,6 +1622,10 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	(void)ud;
 	if (!cfg)
 		return 0;
+	/* Before the call, whatever decides it: the directory cache stops
+	 * trusting the working directory it knew. */
+	if (event[0] == 'o' && strcmp(event, "os.chdir") == 0)
+		sbx_path_cache_cwd_moves();
 	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
 	if (!ur && (!row || row->handler == SBX_H_IGNORE))
@@ -2053,7 +2057,7 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
-	sbx_path_cache_roots(&c->write);
+	sbx_path_cache_roots(&c->write, c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

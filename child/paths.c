@@ -6,6 +6,7 @@
  * a directory the sandbox cannot change by any name is resolved once per
  * run, and a path in it costs one lstat (docs/confinement.md "The hook's
  * directory cache" has the argument). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -206,7 +208,9 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 #define DC_NAME 240	/* longer directories take the long way */
 #define DC_DEVS 64	/* filesystems under the write trees */
 
-enum dc_state { DC_OTHER, DC_FIXED, DC_ABSENT };
+/* FIXED_NOLINK: fixed, and none of its entries is a symbolic link (nor
+ * can one appear there), so no name in it needs looking at. */
+enum dc_state { DC_OTHER, DC_FIXED, DC_FIXED_NOLINK, DC_ABSENT };
 
 struct dc_entry {
 	unsigned gen;		/* valid while equal to dc_gen */
@@ -216,6 +220,13 @@ struct dc_entry {
 };
 
 static const struct sbx_roots *dc_write;	/* the run's write trees */
+static bool dc_native;		/* the program may run native code */
+/* The working directory as armed, while nothing can have changed it: only
+ * os.chdir (and os.fchdir, the same event) can, without native code, and
+ * the hook clears this on that event, before the call; for good. Kept only
+ * for a fixed directory, whose name cannot change. */
+static char dc_cwd[DC_NAME];
+static bool dc_cwd_known;
 static dev_t dc_dev[DC_DEVS];
 static size_t dc_ndev;
 static bool dc_ready;		/* dc_dev describes dc_write */
@@ -286,11 +297,18 @@ static int mount_line(char *line)
 	return add_dev(makedev(maj, min));
 }
 
-void sbx_path_cache_roots(const struct sbx_roots *write)
+void sbx_path_cache_roots(const struct sbx_roots *write, bool native_code)
 {
 	dc_write = write;
+	dc_native = native_code;
 	dc_ready = false;
 	dc_gen = 0;
+	dc_cwd_known = false;
+}
+
+void sbx_path_cache_cwd_moves(void)
+{
+	__atomic_store_n(&dc_cwd_known, false, __ATOMIC_SEQ_CST);
 }
 
 int sbx_path_cache_prepare(void)
@@ -323,6 +341,8 @@ int sbx_path_cache_prepare(void)
 	return r;
 }
 
+static void remember_cwd(void);
+
 void sbx_path_cache_arm(void)
 {
 	if (!dc_ready)
@@ -330,11 +350,13 @@ void sbx_path_cache_arm(void)
 	if (++dc_epoch == 0)
 		dc_epoch = 1;
 	dc_gen = dc_epoch;
+	remember_cwd();
 }
 
 void sbx_path_cache_off(void)
 {
 	dc_gen = 0;
+	dc_cwd_known = false;
 }
 
 /* One directory on the way: a directory (not a link) on a local filesystem
@@ -351,6 +373,30 @@ static bool dir_fixed(const char *p)
 		if (dc_dev[i] == st.st_dev)
 			return false;
 	return true;
+}
+
+/* Whether fixed directory p may hold a symbolic link: its entries, read
+ * once (they cannot change from inside). Too many entries, or a type the
+ * filesystem does not give, count as "may". */
+static bool has_links(const char *p)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	long n = 0, seen = 0;
+	bool links = fd < 0;
+
+	while (!links && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n && !links;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + off);
+			links = e->d_type == DT_LNK || e->d_type == DT_UNKNOWN || ++seen > 4096;
+			off += e->d_reclen;
+		}
+	}
+	if (n < 0)
+		links = true;
+	if (fd >= 0)
+		close(fd);
+	return links;
 }
 
 /* What d (len bytes, not terminated) is, checked from the root down. */
@@ -385,7 +431,7 @@ static enum dc_state dir_state(const char *d, size_t len)
 		p[i + n] = saved;
 		i += n + 1;
 	}
-	return DC_FIXED;
+	return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;
 }
 
 static enum dc_state dir_lookup(const char *d, size_t len)
@@ -408,6 +454,21 @@ static enum dc_state dir_lookup(const char *d, size_t len)
 	return s;
 }
 
+static void remember_cwd(void)
+{
+	char cwd[DC_NAME];
+	enum dc_state s;
+
+	dc_cwd_known = false;
+	if (dc_native || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return;
+	s = dir_lookup(cwd, strlen(cwd));
+	if (s != DC_FIXED && s != DC_FIXED_NOLINK)
+		return;
+	memcpy(dc_cwd, cwd, sizeof(dc_cwd));
+	dc_cwd_known = true;
+}
+
 /* The fast way: 1 with out filled, 0 to take the long way. */
 static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 {
@@ -425,9 +486,13 @@ static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 			return 0;
 		memcpy(abs, in, n + 1);
 	} else {
-		/* The kernel's name for the working directory, every time:
-		 * chdir is free inside, and not a change to the tree. */
-		if (dirfd >= 0 || !getcwd(abs, sizeof(abs)) || abs[0] != '/')
+		/* The working directory as armed while it cannot have moved,
+		 * else the kernel's name for it. */
+		if (dirfd >= 0)
+			return 0;
+		if (__atomic_load_n(&dc_cwd_known, __ATOMIC_SEQ_CST))
+			memcpy(abs, dc_cwd, sizeof(dc_cwd));
+		else if (!getcwd(abs, sizeof(abs)) || abs[0] != '/')
 			return 0;
 		n = strlen(abs);
 		if ((size_t)snprintf(abs + n, sizeof(abs) - n, "%s%s", n > 1 ? "/" : "", in) >= sizeof(abs) - n)
@@ -441,7 +506,8 @@ static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 	s = dir_lookup(abs, dlen);
 	if (s == DC_OTHER)
 		return 0;
-	/* The name itself, every time: a link is the long way's business. */
+	/* The name itself, unless no link can be there: a link is the long
+	 * way's business. */
 	if (s == DC_FIXED) {
 		if (fstatat(AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			if (S_ISLNK(st.st_mode))

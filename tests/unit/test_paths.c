@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,7 +68,14 @@ static int both(const char *in, char *out)
 	return a;
 }
 
-static void arm(const char *write_root)
+/* As os.chdir does: its event (which the hook passes on), then the call. */
+static void cd(const char *path)
+{
+	sbx_path_cache_cwd_moves();
+	assert_int_equal(chdir(path), 0);
+}
+
+static void arm_native(const char *write_root, bool native)
 {
 	static char *v[1];
 	static struct sbx_roots roots;
@@ -74,9 +83,14 @@ static void arm(const char *write_root)
 	v[0] = (char *)write_root;
 	roots.v = v;
 	roots.n = 1;
-	sbx_path_cache_roots(&roots);
+	sbx_path_cache_roots(&roots, native);
 	assert_int_equal(sbx_path_cache_prepare(), 0);
 	sbx_path_cache_arm();
+}
+
+static void arm(const char *write_root)
+{
+	arm_native(write_root, false);
 }
 
 static int setup(void **state)
@@ -121,11 +135,11 @@ static void test_same_answers(void **state)
 
 	(void)state;
 	arm("/dev/shm");
-	assert_int_equal(chdir(base), 0);
+	cd(base);
 	for (int round = 0; round < 2; round++)	/* filling, then from the cache */
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			both(cases[i], out);
-	assert_int_equal(chdir("a"), 0);
+	cd("a");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		both(cases[i], out);
 	sbx_path_cache_off();
@@ -138,7 +152,7 @@ static void test_cached_dir_name_swapped(void **state)
 
 	(void)state;
 	arm("/dev/shm");
-	assert_int_equal(chdir(base), 0);
+	cd(base);
 	both("a/f", out);
 	link_to("/etc/hostname", "a/f");
 	assert_int_equal(both("a/f", out), 0);
@@ -163,7 +177,7 @@ static void test_fixed_dir_resolved_once(void **state)
 
 	(void)state;
 	arm("/dev/shm");
-	assert_int_equal(chdir(base), 0);
+	cd(base);
 	both("a/sub/g", out);
 	snprintf(p, sizeof(p), "%s/a/sub", base);
 	snprintf(q, sizeof(q), "%s/a/sub2", base);
@@ -190,7 +204,7 @@ static void test_writable_fs_not_cached(void **state)
 	(void)state;
 	snprintf(w, sizeof(w), "%s/w", base);
 	arm(w);
-	assert_int_equal(chdir(base), 0);
+	cd(base);
 	both("a/sub/g", out);
 	/* the directory swapped for a link to another one */
 	snprintf(p, sizeof(p), "%s/a/sub", base);
@@ -209,9 +223,43 @@ static void test_writable_fs_not_cached(void **state)
 	snprintf(p, sizeof(p), "%s/b/f", base);
 	assert_string_equal(out, p);
 	/* the working directory changed */
-	assert_int_equal(chdir("b"), 0);
+	cd("b");
 	both("f", out);
 	assert_string_equal(out, p);
+	sbx_path_cache_off();
+}
+
+/* The working directory is kept from arming until the hook sees os.chdir
+ * (the event comes before the call); with native code allowed it is asked
+ * of the kernel every time, since native code changes it unseen. */
+static void test_cwd(void **state)
+{
+	char out[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/a/f", base);
+	snprintf(b, sizeof(b), "%s/b/f", base);
+	assert_int_equal(chdir(base), 0);
+	assert_int_equal(chdir("a"), 0);
+	arm_native("/dev/shm", false);
+	both("f", out);
+	assert_string_equal(out, a);
+	sbx_path_cache_cwd_moves();	/* os.chdir's event, then the call */
+	assert_int_equal(chdir("../b"), 0);
+	both("f", out);
+	assert_string_equal(out, b);
+	/* what the event is for: unseen, a kept directory would be stale */
+	assert_int_equal(chdir("../a"), 0);
+	arm_native("/dev/shm", false);
+	assert_int_equal(chdir("../b"), 0);
+	assert_int_equal(sbx_path_resolve_event("f", -1, out, sizeof(out)), 0);
+	assert_string_equal(out, a);
+	/* native code allowed: never kept */
+	assert_int_equal(chdir("../a"), 0);
+	arm_native("/dev/shm", true);
+	assert_int_equal(chdir("../b"), 0);
+	both("f", out);
+	assert_string_equal(out, b);
 	sbx_path_cache_off();
 }
 
@@ -224,12 +272,12 @@ static void test_fail_closed(void **state)
 	char out[PATH_MAX];
 
 	(void)state;
-	sbx_path_cache_roots(NULL);
+	sbx_path_cache_roots(NULL, false);
 	assert_int_equal(sbx_path_cache_prepare(), -EINVAL);
-	sbx_path_cache_roots(&roots);
+	sbx_path_cache_roots(&roots, false);
 	assert_true(sbx_path_cache_prepare() < 0);
 	sbx_path_cache_arm();
-	assert_int_equal(chdir(base), 0);
+	cd(base);
 	both("b/f", out);
 }
 
@@ -240,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cached_dir_name_swapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_dir_resolved_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable_fs_not_cached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_closed, setup, teardown),
 	};
 
