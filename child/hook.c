@@ -422,6 +422,20 @@ static PyObject *stdlib_fspath_cache(PyObject *o)
 	return NULL;
 }
 
+/* Whether the interpreter's filesystem encoding is UTF-8 (with
+ * surrogateescape, as in the sandbox's UTF-8 mode). */
+static bool fs_utf8(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		const PyConfig *c = _Py_GetConfig();
+		known = c && c->filesystem_encoding && wcscmp(c->filesystem_encoding, L"utf-8") == 0 &&
+			c->filesystem_errors && wcscmp(c->filesystem_errors, L"surrogateescape") == 0;
+	}
+	return known;
+}
+
 static enum path_kind path_arg(PyObject *v, char *out, size_t cap)
 {
 	PyObject *b = NULL, *s = NULL;
@@ -432,7 +446,22 @@ static enum path_kind path_arg(PyObject *v, char *out, size_t cap)
 		return P_NONE;
 	if (PyLong_Check(v))
 		return P_FD;
-	if (PyUnicode_Check(v)) {
+	if (PyUnicode_Check(v) && fs_utf8()) {
+		/* The bytes the os module will pass, without making them: the
+		 * strict UTF-8 of a str (no allocation for ASCII) is its
+		 * filesystem encoding when that is UTF-8 and the str has no
+		 * lone surrogates (else AsUTF8 fails: encode as os does). */
+		Py_ssize_t n;
+		const char *u = PyUnicode_AsUTF8AndSize(v, &n);
+		if (u) {
+			if ((size_t)n >= cap || memchr(u, 0, (size_t)n))
+				return P_UNKNOWN;
+			memcpy(out, u, (size_t)n + 1);
+			return P_PATH;
+		}
+		PyErr_Clear();
+		b = PyUnicode_EncodeFSDefault(v);
+	} else if (PyUnicode_Check(v)) {
 		b = PyUnicode_EncodeFSDefault(v);
 	} else if (PyBytes_Check(v)) {
 		b = v;
@@ -586,7 +615,7 @@ static int resolve_parent(const char *raw, int dirfd, char *out, size_t cap)
 }
 
 static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const char *event,
-		       const char *extra, struct verdict *v)
+		       const char *mode, struct verdict *v)
 {
 	char raw[PATH_MAX], real[PATH_MAX];
 	enum path_kind k = path_arg(arg(args, idx), raw, sizeof(raw));
@@ -612,8 +641,11 @@ static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const
 	    : sbx_path_resolve_event(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
 	if (r == 0 && (write ? under_any(real, &cfg->write) : under_any(real, &cfg->read)))
 		return true;
-	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",
-		 extra ? extra : "");
+	/* Formatted only here: an allowed event prints nothing. */
+	if (mode)
+		snprintf(v->detail, sizeof(v->detail), "%s '%s' '%.32s'", event, raw, mode);
+	else
+		snprintf(v->detail, sizeof(v->detail), "%s '%s'", event, raw);
 	op_path(r == 0 ? real : raw);
 	v->deny = true;
 	return false;
@@ -656,11 +688,10 @@ static void h_open(const struct sbx_event_map *row, PyObject *args, struct verdi
 {
 	bool w = open_writes(args);
 	const char *m = NULL;
-	char extra[40] = "";
 
-	if (str_arg(arg(args, 1), &m))
-		snprintf(extra, sizeof(extra), "'%.32s'", m);
-	check_path(args, row->a, -1, w, row->event, extra[0] ? extra : NULL, v);
+	if (!str_arg(arg(args, 1), &m))
+		m = NULL;
+	check_path(args, row->a, -1, w, row->event, m, v);
 }
 
 static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
