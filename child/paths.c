@@ -204,8 +204,8 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
  * during a run is not the program's doing: Landlock and the view still
  * decide the open; the record may then name the path as it was. */
 
-#define DC_ENTRIES 16	/* per thread */
-#define DC_NAME 240	/* longer directories take the long way */
+#define DC_ENTRIES 64	/* per thread */
+#define DC_NAME 192	/* longer directories take the long way */
 #define DC_DEVS 64	/* filesystems under the write trees */
 
 /* FIXED_NOLINK: fixed, and none of its entries is a symbolic link (nor
@@ -399,11 +399,39 @@ static bool has_links(const char *p)
 	return links;
 }
 
-/* What d (len bytes, not terminated) is, checked from the root down. */
+static const struct dc_entry *dir_find(const char *d, size_t len)
+{
+	unsigned gen = dc_gen;
+
+	for (size_t i = 0; i < DC_ENTRIES; i++)
+		if (dc[i].gen == gen && dc[i].len == len && memcmp(dc[i].dir, d, len) == 0)
+			return &dc[i];
+	return NULL;
+}
+
+static bool plain_name(const char *s, size_t n)
+{
+	return n && !(n == 1 && s[0] == '.') && !(n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+/* Directory p, its parent being fixed. */
+static enum dc_state last_state(const char *p)
+{
+	struct stat st;
+
+	if (dir_fixed(p))
+		return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;
+	/* Missing, in a fixed parent: no one inside can make it. */
+	return lstat(p, &st) < 0 && errno == ENOENT ? DC_ABSENT : DC_OTHER;
+}
+
+/* What d (len bytes, not terminated) is: from its parent's entry when
+ * the cache has one, else checked from the root down. */
 static enum dc_state dir_state(const char *d, size_t len)
 {
 	char p[DC_NAME];
-	size_t i = 1;
+	const struct dc_entry *up;
+	size_t i = 1, cut;
 
 	if (len == 0 || len >= sizeof(p) || d[0] != '/' || (len > 1 && d[len - 1] == '/'))
 		return DC_OTHER;		/* "a//f": a trailing slash is an empty name */
@@ -412,6 +440,14 @@ static enum dc_state dir_state(const char *d, size_t len)
 	if (under_write(p) || sbx_path_under(p, "/proc") || sbx_path_under(p, "/sys") ||
 	    sbx_path_under(p, "/dev"))
 		return DC_OTHER;
+	cut = (size_t)(strrchr(p, '/') - p);
+	up = len > 1 ? dir_find(p, cut ? cut : 1) : NULL;
+	if (up && plain_name(p + cut + 1, len - cut - 1)) {
+		if (up->state == DC_ABSENT)
+			return DC_ABSENT;	/* under a missing directory: missing */
+		if (up->state != DC_OTHER)
+			return last_state(p);
+	}
 	p[1] = '\0';
 	if (!dir_fixed("/"))
 		return DC_OTHER;
@@ -420,33 +456,31 @@ static enum dc_state dir_state(const char *d, size_t len)
 		size_t n = strcspn(p + i, "/");
 		char saved = p[i + n];
 
-		if (n == 0 || (n == 1 && p[i] == '.') || (n == 2 && p[i] == '.' && p[i + 1] == '.'))
+		if (!plain_name(p + i, n))
 			return DC_OTHER;
 		p[i + n] = '\0';
-		if (!dir_fixed(p)) {
-			struct stat st;
-			/* Missing at the very end, in a fixed parent. */
-			return i + n == len && lstat(p, &st) < 0 && errno == ENOENT ? DC_ABSENT : DC_OTHER;
-		}
+		if (i + n == len)
+			return last_state(p);
+		if (!dir_fixed(p))
+			return DC_OTHER;
 		p[i + n] = saved;
 		i += n + 1;
 	}
-	return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;
+	return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;	/* "/" */
 }
 
 static enum dc_state dir_lookup(const char *d, size_t len)
 {
-	unsigned gen = dc_gen;
+	const struct dc_entry *f = dir_find(d, len);
 	enum dc_state s;
 	struct dc_entry *e;
 
-	for (size_t i = 0; i < DC_ENTRIES; i++)
-		if (dc[i].gen == gen && dc[i].len == len && memcmp(dc[i].dir, d, len) == 0)
-			return (enum dc_state)dc[i].state;
+	if (f)
+		return (enum dc_state)f->state;
 	s = dir_state(d, len);
 	if (len < DC_NAME) {
 		e = &dc[dc_next++ % DC_ENTRIES];
-		e->gen = gen;
+		e->gen = dc_gen;
 		e->len = (uint16_t)len;
 		e->state = (uint8_t)s;
 		memcpy(e->dir, d, len);
