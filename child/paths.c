@@ -508,7 +508,7 @@ static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 {
 	char abs[PATH_MAX];
 	const char *base;
-	size_t n, dlen;
+	size_t n, m, dlen;
 	struct stat st;
 	enum dc_state s;
 
@@ -529,9 +529,13 @@ static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 		else if (!getcwd(abs, sizeof(abs)) || abs[0] != '/')
 			return 0;
 		n = strlen(abs);
-		if ((size_t)snprintf(abs + n, sizeof(abs) - n, "%s%s", n > 1 ? "/" : "", in) >= sizeof(abs) - n)
+		if (n > 1)
+			abs[n++] = '/';
+		m = strlen(in);
+		if (n + m >= sizeof(abs))
 			return 0;
-		n = strlen(abs);
+		memcpy(abs + n, in, m + 1);
+		n += m;
 	}
 	base = strrchr(abs, '/') + 1;
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
