@@ -198,8 +198,9 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
  * a racing thread cannot swap what was just checked. ABSENT: the last
  * component does not exist in a fixed parent, and no one inside can create
  * it. A path DIR/NAME with DIR fixed then resolves to itself unless NAME is
- * a symbolic link (one lstat, every time: the name itself is not cached);
- * under an absent DIR, to itself. Anything else takes the long way, as
+ * a symbolic link: one lstat every time, or none when DIR holds no link at
+ * all (its entries cannot change from inside either); under an absent DIR,
+ * to itself. Anything else takes the long way, as
  * does every path while the cache is off. The host changing a read tree
  * during a run is not the program's doing: Landlock and the view still
  * decide the open; the record may then name the path as it was. */
