@@ -234,7 +234,7 @@ static bool dc_ready;		/* dc_dev describes dc_write */
 static unsigned dc_epoch, dc_gen;	/* dc_gen 0: off */
 /* Per thread: no entry is ever read half written. */
 static __thread struct dc_entry dc[DC_ENTRIES];
-static __thread unsigned dc_next;
+static __thread unsigned dc_next, dc_hit;
 
 static bool under_write(const char *path)
 {
@@ -400,13 +400,19 @@ static bool has_links(const char *p)
 	return links;
 }
 
+/* The entry last found first: events come in runs in one directory. */
 static const struct dc_entry *dir_find(const char *d, size_t len)
 {
 	unsigned gen = dc_gen;
+	const struct dc_entry *e = &dc[dc_hit];
 
-	for (size_t i = 0; i < DC_ENTRIES; i++)
-		if (dc[i].gen == gen && dc[i].len == len && memcmp(dc[i].dir, d, len) == 0)
+	if (e->gen == gen && e->len == len && memcmp(e->dir, d, len) == 0)
+		return e;
+	for (unsigned i = 0; i < DC_ENTRIES; i++)
+		if (dc[i].gen == gen && dc[i].len == len && memcmp(dc[i].dir, d, len) == 0) {
+			dc_hit = i;
 			return &dc[i];
+		}
 	return NULL;
 }
 
