@@ -422,6 +422,20 @@ static PyObject *stdlib_fspath_cache(PyObject *o)
 	return NULL;
 }
 
+/* Whether the interpreter's filesystem encoding is UTF-8 (with
+ * surrogateescape, as in the sandbox's UTF-8 mode). */
+static bool fs_utf8(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		const PyConfig *c = _Py_GetConfig();
+		known = c && c->filesystem_encoding && wcscmp(c->filesystem_encoding, L"utf-8") == 0 &&
+			c->filesystem_errors && wcscmp(c->filesystem_errors, L"surrogateescape") == 0;
+	}
+	return known;
+}
+
 static enum path_kind path_arg(PyObject *v, char *out, size_t cap)
 {
 	PyObject *b = NULL, *s = NULL;
@@ -432,7 +446,22 @@ static enum path_kind path_arg(PyObject *v, char *out, size_t cap)
 		return P_NONE;
 	if (PyLong_Check(v))
 		return P_FD;
-	if (PyUnicode_Check(v)) {
+	if (PyUnicode_Check(v) && fs_utf8()) {
+		/* The bytes the os module will pass, without making them: the
+		 * strict UTF-8 of a str (no allocation for ASCII) is its
+		 * filesystem encoding when that is UTF-8 and the str has no
+		 * lone surrogates (else AsUTF8 fails: encode as os does). */
+		Py_ssize_t n;
+		const char *u = PyUnicode_AsUTF8AndSize(v, &n);
+		if (u) {
+			if ((size_t)n >= cap || memchr(u, 0, (size_t)n))
+				return P_UNKNOWN;
+			memcpy(out, u, (size_t)n + 1);
+			return P_PATH;
+		}
+		PyErr_Clear();
+		b = PyUnicode_EncodeFSDefault(v);
+	} else if (PyUnicode_Check(v)) {
 		b = PyUnicode_EncodeFSDefault(v);
 	} else if (PyBytes_Check(v)) {
 		b = v;
@@ -574,19 +603,19 @@ static int resolve_parent(const char *raw, int dirfd, char *out, size_t cap)
 	const char *slash = strrchr(raw, '/'), *base = slash ? slash + 1 : raw;
 
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return sbx_path_resolve(raw, dirfd, out, cap);
+		return sbx_path_resolve_event(raw, dirfd, out, cap);
 	if (slash)
 		snprintf(dir, sizeof(dir), "%.*s", slash == raw ? 1 : (int)(slash - raw), raw);
 	else
 		snprintf(dir, sizeof(dir), ".");
-	if (sbx_path_resolve(dir, dirfd, real, sizeof(real)) < 0)
+	if (sbx_path_resolve_event(dir, dirfd, real, sizeof(real)) < 0)
 		return -ENOENT;
 	return (size_t)snprintf(out, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base) >= cap
 	       ? -ENAMETOOLONG : 0;
 }
 
 static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const char *event,
-		       const char *extra, struct verdict *v)
+		       const char *mode, struct verdict *v)
 {
 	char raw[PATH_MAX], real[PATH_MAX];
 	enum path_kind k = path_arg(arg(args, idx), raw, sizeof(raw));
@@ -609,11 +638,14 @@ static bool check_path(PyObject *args, int idx, int dirfd_idx, bool write, const
 	}
 	r = write && last_component_is_object(event)
 	    ? resolve_parent(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real))
-	    : sbx_path_resolve(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
+	    : sbx_path_resolve_event(raw, dirfd_arg(args, dirfd_idx), real, sizeof(real));
 	if (r == 0 && (write ? under_any(real, &cfg->write) : under_any(real, &cfg->read)))
 		return true;
-	snprintf(v->detail, sizeof(v->detail), "%s '%s'%s%s", event, raw, extra ? " " : "",
-		 extra ? extra : "");
+	/* Formatted only here: an allowed event prints nothing. */
+	if (mode)
+		snprintf(v->detail, sizeof(v->detail), "%s '%s' '%.32s'", event, raw, mode);
+	else
+		snprintf(v->detail, sizeof(v->detail), "%s '%s'", event, raw);
 	op_path(r == 0 ? real : raw);
 	v->deny = true;
 	return false;
@@ -629,7 +661,7 @@ static void other_path(PyObject *args, int idx, bool write, const char *event)
 	if (path_arg(arg(args, idx), raw, sizeof(raw)) != P_PATH || op_cur.kind != SBX_OPK_PATH)
 		return;
 	r = write && last_component_is_object(event) ? resolve_parent(raw, -1, real, sizeof(real))
-						     : sbx_path_resolve(raw, -1, real, sizeof(real));
+						     : sbx_path_resolve_event(raw, -1, real, sizeof(real));
 	sbx_operand_set(&op_cur, SBX_OP_PATH2, r == 0 ? real : raw);
 }
 
@@ -656,11 +688,10 @@ static void h_open(const struct sbx_event_map *row, PyObject *args, struct verdi
 {
 	bool w = open_writes(args);
 	const char *m = NULL;
-	char extra[40] = "";
 
-	if (str_arg(arg(args, 1), &m))
-		snprintf(extra, sizeof(extra), "'%.32s'", m);
-	check_path(args, row->a, -1, w, row->event, extra[0] ? extra : NULL, v);
+	if (!str_arg(arg(args, 1), &m))
+		m = NULL;
+	check_path(args, row->a, -1, w, row->event, m, v);
 }
 
 static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdict *v)
@@ -669,6 +700,7 @@ static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdi
 	const char *root = NULL;
 	size_t fixed;
 	char *slash;
+	int r;
 
 	if (path_arg(arg(args, row->a), raw, sizeof(raw)) != P_PATH)
 		return;
@@ -684,12 +716,13 @@ static void h_glob(const struct sbx_event_map *row, PyObject *args, struct verdi
 		snprintf(dir, sizeof(dir), "%s/%s", root, raw);
 	else
 		snprintf(dir, sizeof(dir), "%s", raw);
-	if (sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 && under_any(real, &cfg->read))
+	r = sbx_path_resolve_event(dir, -1, real, sizeof(real));
+	if (r == 0 && under_any(real, &cfg->read))
 		return;
 	v->rule = SBX_RULE_FS_READ;
 	v->deny = true;
 	snprintf(v->detail, sizeof(v->detail), "%s '%s'", row->event, dir);
-	op_path(sbx_path_resolve(dir, -1, real, sizeof(real)) == 0 ? real : dir);
+	op_path(r == 0 ? real : dir);
 }
 
 /* ---- network ---- */
@@ -1620,6 +1653,10 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	(void)ud;
 	if (!cfg)
 		return 0;
+	/* Before the call, whatever decides it: the directory cache stops
+	 * trusting the working directory it knew. */
+	if (event[0] == 'o' && strcmp(event, "os.chdir") == 0)
+		sbx_path_cache_cwd_moves();
 	ur = cfg->p->n_events && program_started ? match_user_rule(event, args, &idx) : NULL;
 	row = ur ? NULL : sbx_event_lookup(event);
 	if (!ur && (!row || row->handler == SBX_H_IGNORE))
@@ -2051,6 +2088,7 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
+	sbx_path_cache_roots(&c->write, c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

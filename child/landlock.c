@@ -6,6 +6,7 @@
  * no_new_privs and before the seccomp filter. Debian 12's header stops at
  * ABI 2; the newer constants are the kernel's stable ABI, defined here. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "sbx_child.h"
+#include "sbx_hook.h"
 #include "sbx_landlock.h"
 
 #define LL_CREATE_RULESET_VERSION (1U << 0)
@@ -226,8 +228,14 @@ int sbx_landlock_build(const struct sbx_child_plan *plan, int abi, int *out, con
 
 int sbx_landlock_enforce(int ruleset)
 {
+	/* The hook's directory cache (paths.c) rests on Landlock: prepared
+	 * while /proc/self/mountinfo can be read, armed once the ruleset
+	 * holds, off where it does not. */
+	bool cache = sbx_path_cache_prepare() == 0;
 	int r = syscall(SYS_landlock_restrict_self, ruleset, 0) < 0 ? -errno : 0;
 
 	close(ruleset);
+	if (r == 0 && cache)
+		sbx_path_cache_arm();
 	return r;
 }

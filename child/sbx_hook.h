@@ -38,5 +38,22 @@ size_t sbx_render_args(void *args_tuple, char *buf, size_t cap);
 /* Resolves path as the kernel would from the current directory (or dirfd),
  * following symlinks of the part that exists. 0 or -errno. */
 int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap);
+/* The same answer, through the directory cache when it is armed (paths.c
+ * says when a directory may be cached, docs/confinement.md why that is
+ * sound): what the hook's filesystem checks use. */
+int sbx_path_resolve_event(const char *in, int dirfd, char *out, size_t cap);
+/* The cache's life: the run's write trees (at install; the cache is off),
+ * and whether the program may run native code (which could change
+ * directory unseen: then the working directory is never kept), at install
+ * (the cache is off); the filesystems under the write trees read from
+ * /proc/self/mountinfo while it can still be read (0 or -errno: the cache
+ * stays off); armed once Landlock holds. Off again on demand (tests). */
+void sbx_path_cache_roots(const struct sbx_roots *write, bool native_code);
+int sbx_path_cache_prepare(void);
+void sbx_path_cache_arm(void);
+void sbx_path_cache_off(void);
+/* An os.chdir event: the working directory is asked of the kernel from
+ * now on (the cache keeps it only while nothing can have changed it). */
+void sbx_path_cache_cwd_moves(void);
 
 #endif
