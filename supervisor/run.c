@@ -248,6 +248,7 @@ static int plan_child(struct sup *s, const struct sbx_ns *ns, struct sbx_error *
 	int rc;
 
 	sbx_cgroup_setup(&s->cg, &s->p->limits);
+	sbx_attach_start(s);
 	guard_note(s->o->guard, s, 0);
 	/* The filter is compiled once the child runs, while it starts its
 	 * interpreter; its channel descriptor is decided now. */
@@ -338,7 +339,6 @@ static int fail_started(struct sup *s, int rc)
  * the child in the run's cgroups. */
 static int send_filter(struct sup *s, struct sbx_error *err)
 {
-	pid_t attacher = sbx_attach_start(s);
 	int rc = sbx_seccomp_build(s->p, s->chan_no, sbx_unmeasured_memory(s) ? SBX_SC_MEMFD_UNBOUNDED : 0,
 				   &s->sc, err);
 
@@ -349,10 +349,10 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 	if (rc == -EPIPE)
 		rc = 0;
 	if (rc < 0) {
-		sbx_attach_wait(attacher);
+		sbx_attach_wait(s);
 		return rc;
 	}
-	rc = sbx_attach_wait(attacher);
+	rc = sbx_attach_wait(s);
 	if (rc == -ESRCH)
 		rc = 0;		/* gone already: as above */
 	if (rc < 0)
@@ -404,7 +404,7 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	s->started = time(NULL);
 	guard_note(s->o->guard, s, SBX_GUARD_RUNNING);
-	s->pid = sbx_ns_clone(&s->plan.ns);
+	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
 		int rc = s->pid;
 		s->pid = 0;
@@ -420,6 +420,7 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	}
 	if (s->o->guard)
 		s->o->guard->sandbox = s->pid;
+	sbx_attach_give(s);
 	if (!(s->plan.ns.flags & CLONE_NEWPID))
 		become_subreaper(s);
 	/* chan_child stays open here until the end: the channel then never
@@ -662,6 +663,7 @@ static void sup_release(struct sup *s)
 	if (s->ns_set)
 		close_fd(&s->plan.ns.idmap_fd);
 	sbx_seccomp_free(s->sc);
+	sbx_attach_wait(s);
 	sbx_cgroup_destroy(&s->cg);
 	if (s->ev_file)
 		fclose(s->ev_file);
@@ -693,7 +695,7 @@ int sbx_run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	struct sup s __attribute__((cleanup(sup_release))) = {
 		.p = p, .o = o, .listener = -1, .chan = -1, .chan_child = -1, .relay_rd = -1,
 		.out_fd = { -1, -1, -1 }, .pidfd = -1, .sfd = -1, .ctfd = -1,
-		.pipe_was_pending = true,
+		.attach_fd = -1, .pipe_was_pending = true,
 	};
 	int rc;
 

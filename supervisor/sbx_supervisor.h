@@ -99,6 +99,10 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, char *const 
 struct sbx_cgroup {
 	int version;			/* 1 or 2 */
 	bool memory, pids, cpu;		/* in force */
+	/* v2: the group's directory, to clone the child into (-1: none, or
+	 * v1, where the child is migrated); into: the clone did so. */
+	int into_fd;
+	bool into;
 	char mem[4096], pids_dir[4096], cpu_dir[4096];
 	char reason[200];		/* why none is in force */
 };
