@@ -305,7 +305,7 @@ void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
 	bool wanted = l->memory_mb >= 0 || l->tasks >= 0 || l->cpu_seconds >= 0;
 
 	memset(cg, 0, sizeof(*cg));
-	cg->into_fd = -1;
+	cg->into_fd = cg->join_fd[0] = cg->join_fd[1] = cg->join_fd[2] = -1;
 	scan_mounts(&m);
 	/* v2 where it holds every limit; where v1 is all there is, or v2
 	 * holds only part of them, v1 (migrated, slower to start). */
@@ -338,6 +338,82 @@ int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid)
 	if (cg->version == 2 && !cg->memory && (cg->pids || cg->cpu))
 		r = write_str(cg->pids_dir, "cgroup.procs", val);
 	return r;
+}
+
+/* The groups in force, each once (v2: one directory for all). */
+static size_t groups(const struct sbx_cgroup *cg, const char *dirs[3])
+{
+	size_t n = 0;
+
+	if (cg->memory)
+		dirs[n++] = cg->mem;
+	if (cg->pids && (!n || strcmp(cg->pids_dir, dirs[0])))
+		dirs[n++] = cg->pids_dir;
+	if (cg->cpu && (!n || strcmp(cg->cpu_dir, dirs[0])) && (n < 2 || strcmp(cg->cpu_dir, dirs[1])))
+		dirs[n++] = cg->cpu_dir;
+	return n;
+}
+
+/* "tasks" takes one thread, "0" the writer: the kernel's
+ * cgroup_procs_write_start (kernel/cgroup/cgroup.c) takes
+ * cgroup_threadgroup_rwsem only when a pid or a whole thread group is
+ * named; the child, one thread right after the clone, moves entirely. */
+void sbx_cgroup_open_join(struct sbx_cgroup *cg)
+{
+	const char *dirs[3];
+	size_t n = cg->version == 1 ? groups(cg, dirs) : 0;
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/tasks", dirs[i]);
+		cg->join_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
+	}
+}
+
+int sbx_cgroup_join(struct sbx_cgroup *cg)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (cg->join_fd[i] < 0)
+			continue;
+		if (write(cg->join_fd[i], "0", 1) != 1 && !r)
+			r = -errno;
+		close(cg->join_fd[i]);
+		cg->join_fd[i] = -1;
+	}
+	return r;
+}
+
+void sbx_cgroup_close_join(struct sbx_cgroup *cg)
+{
+	for (size_t i = 0; cg->version && i < 3; i++)
+		if (cg->join_fd[i] >= 0) {
+			close(cg->join_fd[i]);
+			cg->join_fd[i] = -1;
+		}
+}
+
+bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid)
+{
+	const char *dirs[3];
+	size_t n = groups(cg, dirs);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		FILE *f;
+		int p;
+		bool in = false;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
+		if (!(f = fopen(path, "re")))
+			return false;
+		while (!in && fscanf(f, "%d", &p) == 1)
+			in = p == pid;
+		fclose(f);
+		if (!in)
+			return false;
+	}
+	return n > 0;
 }
 
 double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg)
@@ -377,6 +453,7 @@ void sbx_cgroup_destroy(struct sbx_cgroup *cg)
 {
 	if (cg->version == 2 && cg->into_fd >= 0)
 		close(cg->into_fd);
+	sbx_cgroup_close_join(cg);
 	/* Empty by now (the run's processes are reaped); rmdir only. */
 	if (cg->mem[0])
 		rmdir(cg->mem);

@@ -248,7 +248,6 @@ static int plan_child(struct sup *s, const struct sbx_ns *ns, struct sbx_error *
 	int rc;
 
 	sbx_cgroup_setup(&s->cg, &s->p->limits);
-	sbx_attach_start(s);
 	guard_note(s->o->guard, s, 0);
 	/* The filter is compiled once the child runs, while it starts its
 	 * interpreter; its channel descriptor is decided now. */
@@ -335,8 +334,9 @@ static int fail_started(struct sup *s, int rc)
 
 /* The filter, built once, while the child starts; it loads it as its last
  * step before READY. The seccomp layer is always required (cli.md):
- * without it the child gets nothing and ends. Meanwhile a helper puts
- * the child in the run's cgroups. */
+ * without it the child gets nothing and ends. Then the cgroups: the child
+ * is in them by now (cloned into its v2 group, or joined its v1 groups as
+ * its first act); sbx_attach_start checks, and moves it where it is not. */
 static int send_filter(struct sup *s, struct sbx_error *err)
 {
 	int rc = sbx_seccomp_build(s->p, s->chan_no, sbx_unmeasured_memory(s) ? SBX_SC_MEMFD_UNBOUNDED : 0,
@@ -348,11 +348,9 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot send the seccomp filter: %s", strerror(-rc));
 	if (rc == -EPIPE)
 		rc = 0;
-	if (rc < 0) {
-		sbx_attach_wait(s);
+	if (rc < 0)
 		return rc;
-	}
-	rc = sbx_attach_wait(s);
+	rc = sbx_attach_wait(s, sbx_attach_start(s));
 	if (rc == -ESRCH)
 		rc = 0;		/* gone already: as above */
 	if (rc < 0)
@@ -361,11 +359,12 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 }
 
 /* Released first: the child sets itself up and starts the interpreter
- * while we put it in the run's cgroups (the kernel makes the first cgroup
- * write of a while wait for an RCU grace period, milliseconds:
- * docs/performance.md). The program itself waits for our "go", sent on
- * READY, which comes after the attach: it never runs a single
- * instruction outside its cgroups. */
+ * while we build its filter. It is in the run's cgroups from its first
+ * instructions: cloned into them (v2) or joining them itself (v1: a
+ * thread moving itself skips the lock whose writers wait for an RCU grace
+ * period, docs/performance.md). The program itself waits for our "go",
+ * sent on READY, which comes after the check (send_filter): it never runs
+ * a single instruction outside its cgroups. */
 static int release_child(struct sup *s, struct sbx_error *err)
 {
 	int rc;
@@ -404,6 +403,7 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	s->started = time(NULL);
 	guard_note(s->o->guard, s, SBX_GUARD_RUNNING);
+	sbx_attach_prepare(s);
 	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
 		int rc = s->pid;
@@ -413,6 +413,9 @@ static int start_child(struct sup *s, struct sbx_error *err)
 		return rc;
 	}
 	if (s->pid == 0) {
+		/* First: into the run's v1 groups, before this process does
+		 * or forks anything (a refusal is the supervisor's to see). */
+		(void)sbx_cgroup_join(&s->cg);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		close(s->chan);
 		s->plan.chan_fd = s->chan_child;
@@ -420,7 +423,6 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	}
 	if (s->o->guard)
 		s->o->guard->sandbox = s->pid;
-	sbx_attach_give(s);
 	if (!(s->plan.ns.flags & CLONE_NEWPID))
 		become_subreaper(s);
 	/* chan_child stays open here until the end: the channel then never
@@ -663,7 +665,6 @@ static void sup_release(struct sup *s)
 	if (s->ns_set)
 		close_fd(&s->plan.ns.idmap_fd);
 	sbx_seccomp_free(s->sc);
-	sbx_attach_wait(s);
 	sbx_cgroup_destroy(&s->cg);
 	if (s->ev_file)
 		fclose(s->ev_file);
@@ -695,7 +696,7 @@ int sbx_run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	struct sup s __attribute__((cleanup(sup_release))) = {
 		.p = p, .o = o, .listener = -1, .chan = -1, .chan_child = -1, .relay_rd = -1,
 		.out_fd = { -1, -1, -1 }, .pidfd = -1, .sfd = -1, .ctfd = -1,
-		.attach_fd = -1, .pipe_was_pending = true,
+		.pipe_was_pending = true,
 	};
 	int rc;
 

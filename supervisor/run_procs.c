@@ -1,6 +1,6 @@
-/* run_procs.c: the processes around a run: the helper that puts the
- * sandbox in its cgroups (started before the clone, it works while the
- * child starts and the filter is built), the orphans a run
+/* run_procs.c: the processes around a run: the sandbox into its
+ * cgroups (the child joins them itself on v1, or a helper moves it while
+ * the filter is built), the orphans a run
  * without a PID namespace leaves to us, and the watchdog thread that
  * holds the wall-clock limit whatever the poll loop is doing. */
 #include <dirent.h>
@@ -116,126 +116,50 @@ static int attach_sandbox(struct sup *s)
 	return r;
 }
 
-/* What the helper learns once the child exists. */
-struct attach_msg {
-	pid_t pid;
-	unsigned long ns_flags;		/* the namespaces the clone got */
-};
-
-/* A write to a cgroup.procs that moves nothing: the helper, into the
- * group it is in already (the parent of the run's v1 group). It takes
- * the kernel's cgroup_threadgroup_rwsem for writing, which is one for all
- * hierarchies: after a quiet spell that waits for an RCU grace period,
- * and for about one more after it the next writer does not. */
-static void warm_lock(const struct sup *s)
+/* Before the clone, on cgroup v1: descriptors on the run's groups'
+ * "tasks" files, for the child to join them itself (sbx_cgroup_join) as
+ * its first act. Nothing to do where the child is cloned into its v2
+ * group or no group is in force. */
+void sbx_attach_prepare(struct sup *s)
 {
-	const char *group = s->cg.memory ? s->cg.mem : s->cg.pids ? s->cg.pids_dir : s->cg.cpu_dir;
-	char path[4200], val[32];
-	const char *slash = strrchr(group, '/');
-	int fd;
-
-	if (!slash || (size_t)(slash - group) + 16 >= sizeof(path))
-		return;
-	snprintf(path, sizeof(path), "%.*s/cgroup.procs", (int)(slash - group), group);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		return;
-	snprintf(val, sizeof(val), "%d", getpid());
-	(void)!write(fd, val, strlen(val));
-	close(fd);
+	if ((s->cg.memory || s->cg.pids || s->cg.cpu) && s->cg.into_fd < 0)
+		sbx_cgroup_open_join(&s->cg);
 }
 
-/* The helper: starts the grace period at once, keeps the lock out of its
- * fast path (a write every 2 ms, at most 10 s) until it is told the
- * child's pid, then attaches the sandbox. Ends on end of file: no child. */
-static _Noreturn void attacher_main(struct sup *s, int rd)
+/* The sandbox is in its cgroups before the program can run: the child
+ * joined them itself (checked here, never assumed: the groups list its
+ * init), was cloned into its v2 group, or, where neither happened yet (a
+ * child not scheduled since the clone, a refused join), is moved now, in
+ * a helper while the filter is built. 0 or -errno; 0 with nothing to
+ * attach. The init joins before it forks the program, which therefore
+ * inherits the groups. */
+pid_t sbx_attach_start(struct sup *s)
 {
-	struct pollfd pf = { .fd = rd, .events = POLLIN };
-	struct attach_msg m;
+	pid_t h;
 
-	for (int i = 0; i < 5000; i++) {
-		warm_lock(s);
-		if (poll(&pf, 1, 2) != 0)
-			break;
-	}
-	if (sbx_read_all(rd, &m, sizeof(m)) < 0 || m.pid <= 0)
-		_exit(0);
-	s->pid = m.pid;
-	s->plan.ns.flags = m.ns_flags;
-	_exit(-attach_sandbox(s) & 0xff);
+	sbx_cgroup_close_join(&s->cg);
+	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into || sbx_cgroup_holds(&s->cg, s->pid))
+		return 0;
+	h = fork();
+	if (h == 0)
+		_exit(-attach_sandbox(s) & 0xff);
+	return h < 0 ? -errno : h;
 }
 
-/* Before the clone, where the child will be migrated (cgroup v1, or v2
- * where clone3 into the group is not used): the helper that moves it.
- * Started as soon as the groups exist, so that the grace period runs
- * while the rest of the run is prepared and the child starts. Nothing
- * to do (no group, or the child is cloned into it): no helper. A failed
- * fork is not an error: sbx_attach_give attaches in a helper then. */
-void sbx_attach_start(struct sup *s)
+int sbx_attach_wait(struct sup *s, pid_t h)
 {
-	int p[2];
-
-	s->attacher = 0;
-	s->attach_fd = -1;
-	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into_fd >= 0)
-		return;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	s->attacher = fork();
-	if (s->attacher == 0) {
-		close(p[1]);
-		attacher_main(s, p[0]);
-	}
-	close(p[0]);
-	if (s->attacher < 0) {
-		s->attacher = 0;
-		close(p[1]);
-		return;
-	}
-	s->attach_fd = p[1];
-}
-
-/* Once the child exists: the helper is told its pid, or, without one
- * (cloned into a v2 group that then refused it, or no fork earlier), is
- * started now. Nothing when the child was cloned into its group. */
-void sbx_attach_give(struct sup *s)
-{
-	struct attach_msg m = { .pid = s->pid, .ns_flags = s->plan.ns.flags };
-
-	if (s->cg.into || !(s->cg.memory || s->cg.pids || s->cg.cpu))
-		return;
-	if (s->attacher <= 0) {
-		s->attacher = fork();
-		if (s->attacher == 0)
-			_exit(-attach_sandbox(s) & 0xff);
-		if (s->attacher < 0)
-			s->attacher = -errno;
-		return;
-	}
-	/* A helper gone already has its exit status to say why. */
-	(void)sbx_write_all(s->attach_fd, &m, sizeof(m));
-	close(s->attach_fd);
-	s->attach_fd = -1;
-}
-
-/* The attach's result, 0 or -errno; 0 when there was none. Also the
- * clean-up on every way out: a helper never told a pid ends on the end
- * of file. */
-int sbx_attach_wait(struct sup *s)
-{
-	pid_t h = s->attacher;
 	int st;
 
-	if (s->attach_fd >= 0) {
-		close(s->attach_fd);
-		s->attach_fd = -1;
-	}
-	s->attacher = 0;
 	if (h <= 0)
 		return h;
 	while (waitpid(h, &st, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	return WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
+	if (!WIFEXITED(st))
+		return -EIO;
+	/* The helper moved the init; with the join refused, its result is
+	 * the attach's. */
+	return WEXITSTATUS(st) ? -WEXITSTATUS(st) : sbx_cgroup_holds(&s->cg, s->pid) ? 0 : -ESRCH;
 }
 
 /* ---- the wall clock, held apart from the loop (struct watchdog) ---- */

@@ -116,8 +116,6 @@ struct sup {
 	bool listener_lost;		/* READY said "listener" but carried none */
 	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;
-	pid_t attacher;			/* the attach's helper (run_procs.c), or 0 */
-	int attach_fd;			/* to tell it the child's pid, or -1 */
 	bool cpu_exceeded;		/* the sandbox's CPU time passed the limit */
 	double tree_cpu;		/* without a CPU cgroup: the last sample of the tree */
 	double cpu_offset;		/* with one: CPU the tree used before it joined it */
@@ -229,13 +227,14 @@ int sbx_read_all(int fd, void *buf, size_t len);
 size_t sbx_children_of(pid_t self, pid_t *out, size_t max);
 /* Kills and reaps every child of self but the host's own (before[]). */
 void sbx_sweep(pid_t self, const pid_t *before, size_t n_before);
-/* The cgroup attach, in a helper process started before the clone
- * (sbx_attach_start) and given the child's pid after it
- * (sbx_attach_give); none when the child is cloned into its group.
- * sbx_attach_wait: its result, 0 or -errno; safe on every way out. */
-void sbx_attach_start(struct sup *s);
-void sbx_attach_give(struct sup *s);
-int sbx_attach_wait(struct sup *s);
+/* The sandbox into its cgroups: sbx_attach_prepare before the clone
+ * (on v1, the descriptors for the child to join them itself); after it,
+ * sbx_attach_start checks that it did and otherwise moves it in a helper
+ * process (0 when there is nothing to move); sbx_attach_wait: the
+ * result, 0 or -errno. */
+void sbx_attach_prepare(struct sup *s);
+pid_t sbx_attach_start(struct sup *s);
+int sbx_attach_wait(struct sup *s, pid_t h);
 int sbx_watchdog_start(struct watchdog *w, const struct timespec *t0, double wall, int pidfd, pid_t pid);
 /* Before the child is reaped; true when the deadline passed. */
 bool sbx_watchdog_stop(struct watchdog *w);

@@ -5,7 +5,9 @@
  * only: the child is born in the group (seen from inside as its first
  * action and from outside), its CPU is counted in cpu.stat, cgroup.kill
  * ends all of it; a descriptor that is not a cgroup falls back to a plain
- * clone that the caller migrates. Skipped where no v2 group is writable;
+ * clone that the caller migrates. On v1, the child joins its groups
+ * itself (sbx_cgroup_join) and the supervisor's check sees it. Each
+ * part is skipped where its hierarchy is not writable;
  * the v2 controllers' limits (memory.max, pids.max) need a machine that
  * delegates them (docs/performance.md). */
 #include <errno.h>
@@ -210,12 +212,62 @@ static void test_v1_when_v2_lacks_controllers(void **state)
 	sbx_cgroup_destroy(&cg);
 }
 
+/* v1 (memory, pids, CPU in v1 here): the child joins its groups itself
+ * through the descriptors opened before the fork, and every group lists
+ * it; the supervisor's check says no for a process that did not join. */
+static void test_v1_join(void **state)
+{
+	struct sbx_limits all = cpu_only;
+	struct sbx_cgroup cg;
+	int p[2], st;
+	pid_t pid, other;
+	char c;
+
+	(void)state;
+	all.memory_mb = 64;
+	all.tasks = 16;
+	sbx_cgroup_setup(&cg, &all);
+	if (cg.version != 1 || !(cg.memory || cg.pids || cg.cpu)) {
+		sbx_cgroup_destroy(&cg);
+		skip();
+	}
+	sbx_cgroup_open_join(&cg);
+	assert_true(cg.join_fd[0] >= 0);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		int r = sbx_cgroup_join(&cg);
+		(void)!write(p[1], "j", 1);
+		pause();
+		_exit(r < 0);
+	}
+	sbx_cgroup_close_join(&cg);
+	assert_int_equal(cg.join_fd[0], -1);
+	other = fork();
+	if (other == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &c, 1), 1);
+	assert_true(sbx_cgroup_holds(&cg, pid));
+	assert_false(sbx_cgroup_holds(&cg, other));
+	assert_false(sbx_cgroup_holds(&cg, getpid()));
+	kill(pid, SIGKILL);
+	kill(other, SIGKILL);
+	waitpid(pid, &st, 0);
+	waitpid(other, &st, 0);
+	close(p[0]);
+	close(p[1]);
+	sbx_cgroup_destroy(&cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clone_into),
 		cmocka_unit_test(test_not_a_cgroup),
 		cmocka_unit_test(test_v1_when_v2_lacks_controllers),
+		cmocka_unit_test(test_v1_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
