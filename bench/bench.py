@@ -295,6 +295,11 @@ def main():
     try:
         write_event_files(scratch)
         startup(rows, sbx, scratch)
+        # Joining a v1 group after a quiet spell, both ways (a machine
+        # without the v1 memory hierarchy has no figure).
+        p = subprocess.run([sys.executable, os.path.join(HERE, "cgroup_join.py")], capture_output=True, text=True)
+        if p.returncode == 0:
+            res["cgroup_join_ms"] = last_json(p.stdout)
         if ONLY_STARTUP:
             return report(res, rows)
         kernels(rows, sbx, scratch, build)
@@ -332,6 +337,8 @@ def report(res, rows):
                   f"{c['median_ms']:>12.4g} {c['ratio']:>7.3f}")
         for p in r.get("peers", []):
             print(f"  peer {p['name']:56} {r['baseline']:>12.4g} {p['median_ms']:>12.4g} {p['ratio']:>7.3f}")
+    if "cgroup_join_ms" in res:
+        print("cgroup v1 join after 0.2 s of quiet:", json.dumps(res["cgroup_join_ms"]))
     for s in res.get("seccomp", []):
         print("seccomp:", json.dumps(s))
     print("start-up pieces (ms, median/min):", ", ".join(
