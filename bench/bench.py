@@ -66,18 +66,23 @@ def figure(rows, name, target, baseline_cmd, cmd, base, value, unit, ratio, ok, 
 # ---- 1. start-up ----
 
 def hyperfine(cmds, scratch, name, quiet):
-    """Runs cmds in one hyperfine invocation (each command's runs back to
-    back, or each run after 0.2 s of quiet); per command, the median and
-    minimum in ms, and the number of runs."""
-    out = os.path.join(scratch, name)
+    """Runs cmds in ROUNDS hyperfine invocations (within each, a command's
+    runs back to back, or each run after 0.2 s of quiet), so that a busy
+    spell of the machine falls on every command rather than on one; per
+    command, the median and minimum over all runs in ms, and their number."""
     n = RUNS if not quiet else max(10, RUNS // 2)
+    per = max(5, n // ROUNDS)
     extra = ["--prepare", "sleep 0.2"] if quiet else ["--warmup", "5"]
-    subprocess.run(["hyperfine", "-N", "--runs", str(n), "--export-json", out] + extra
-                   + [" ".join(c) for c in cmds], cwd=scratch, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    res = json.load(open(out))["results"]
-    return ([statistics.median(r["times"]) * 1e3 for r in res],
-            [min(r["times"]) * 1e3 for r in res], n)
+    times = [[] for _ in cmds]
+    for i in range(ROUNDS):
+        out = os.path.join(scratch, f"{i}-{name}")
+        subprocess.run(["hyperfine", "-N", "--runs", str(per), "--export-json", out] + extra
+                       + [" ".join(c) for c in cmds], cwd=scratch, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for t, r in zip(times, json.load(open(out))["results"]):
+            t.extend(r["times"])
+    return ([statistics.median(t) * 1e3 for t in times], [min(t) * 1e3 for t in times],
+            per * ROUNDS)
 
 
 def startup_peers(scratch):
@@ -117,7 +122,7 @@ def startup(rows, sbx, scratch):
         med, mins, n = hyperfine(all_cmds, scratch, fname, quiet)
         ok = med[1] / med[0] <= 1.15 and (bwrap is None or med[1] <= med[3 + bwrap])
         r = figure(rows, name, "<= 1.15, and <= bubblewrap", cmds[0], cmds[1], med[0], med[1], "ms",
-                   med[1] / med[0], ok, f"median of {n} hyperfine runs",
+                   med[1] / med[0], ok, f"median of {n} hyperfine runs ({ROUNDS} invocations)",
                    min_baseline=round(mins[0], 3), min_value=round(mins[1], 3),
                    min_ratio=round(mins[1] / mins[0], 3))
         r["cpu_limit_only"] = {"command": " ".join(cmds[2]), "median_ms": round(med[2], 3),
