@@ -17,6 +17,9 @@
  *   cgroup_noop     the same write of a process already there, after a
  *                   quiet spell: what an unprimed attach pays, whatever
  *                   moves (the lock waits for an RCU grace period)
+ *   cgroup_join     after a quiet spell, a fresh child joining the run's
+ *                   groups itself (sbx_cgroup_join, timed in the child):
+ *                   what sbx_run pays on cgroup v1 since issue 20
  *   cgroup_destroy  rmdir of the (empty) cgroups
  * Run as the user sandboxpy runs as (root here: cgroups are writable).
  *
@@ -45,11 +48,11 @@
 #define MAX_ROUNDS 200
 
 enum { P_POLICY, P_SECCOMP, P_PLAN, P_LANDLOCK, P_CLONE, P_CG_SETUP, P_CG_ATTACH,
-       P_CG_NOOP, P_CG_DESTROY, P__COUNT };
+       P_CG_NOOP, P_CG_JOIN, P_CG_DESTROY, P__COUNT };
 
 static const char *const names[P__COUNT] = {
 	"policy_load", "seccomp_build", "plan_build", "landlock_build", "clone_ns",
-	"cgroup_setup", "cgroup_attach", "cgroup_noop", "cgroup_destroy",
+	"cgroup_setup", "cgroup_attach", "cgroup_noop", "cgroup_join", "cgroup_destroy",
 };
 
 static double samples[P__COUNT][MAX_ROUNDS];
@@ -106,6 +109,36 @@ static void write_procs(const struct sbx_cgroup *cg, pid_t pid)
 			close(fd);
 		}
 	}
+}
+
+/* A fresh child joins cg's groups itself after a quiet spell; its own
+ * measure of the join, in ms (-1 when it failed). */
+static double join_ms(struct sbx_cgroup *cg)
+{
+	double ms = -1;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	sbx_cgroup_open_join(cg);
+	usleep(60000);
+	pid = fork();
+	if (pid == 0) {
+		double t = now_ms();
+		if (sbx_cgroup_join(cg) == 0)
+			ms = now_ms() - t;
+		(void)!write(p[1], &ms, sizeof(ms));
+		_exit(0);
+	}
+	sbx_cgroup_close_join(cg);
+	if (pid > 0 && read(p[0], &ms, sizeof(ms)) != sizeof(ms))
+		ms = -1;
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	return ms;
 }
 
 static int one_round(int i, const struct sbx_run_opts *o)
@@ -166,6 +199,7 @@ static int one_round(int i, const struct sbx_run_opts *o)
 	write_procs(&cg, pid);
 	samples[P_CG_NOOP][i] = now_ms() - t;
 	reap(pid);
+	samples[P_CG_JOIN][i] = join_ms(&cg);
 	t = now_ms();
 	sbx_cgroup_destroy(&cg);
 	samples[P_CG_DESTROY][i] = now_ms() - t;

@@ -7,17 +7,26 @@
  * controller that cannot be set up is left to the rlimit fallback, and the
  * report says which one enforced each limit.
  *
- * Start-up cost: the first write to a cgroup.procs after a quiet spell
- * waits for an RCU grace period (the kernel's cgroup_threadgroup_rwsem is
- * taken for writing; 7-15 ms here, more than python3.11's whole start-up,
- * docs/performance.md). run.c makes that write while the child starts its
- * interpreter, and holds the program until it is done.
+ * cgroup v2 is used wherever it has every controller the policy's limits
+ * need (found from /proc/self/mountinfo, whatever the mount point, and
+ * the parent's cgroup.subtree_control: what it delegates, never changed
+ * here); cpu.stat is v2's core, so CPU needs no controller. There the
+ * child is cloned straight into its group (clone3 CLONE_INTO_CGROUP,
+ * into_fd): it is in it from its first instruction and nothing migrates.
+ *
+ * On v1 the child must be migrated, and the first write to a cgroup.procs
+ * after a quiet spell waits for an RCU grace period (the kernel's
+ * cgroup_threadgroup_rwsem is taken for writing; 7-15 ms here, more than
+ * python3.11's whole start-up, docs/performance.md). run_procs.c starts
+ * that wait before the clone and makes the write while the child starts
+ * its interpreter; the program is held until it is done.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,12 +190,98 @@ static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id
 	}
 }
 
-static void setup_v2(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id)
+/* Where the cgroup hierarchies are mounted: the first cgroup2 mount (its
+ * mount point and the cgroup path it shows as its root) and whether any
+ * v1 hierarchy is. From mountinfo, so a v2 hierarchy beside v1
+ * (/sys/fs/cgroup/unified) is found as well as a v2-only machine's. */
+struct cg_mounts {
+	char v2[PATH_MAX], v2_root[PATH_MAX];
+	bool v1;
+};
+
+static void scan_mounts(struct cg_mounts *m)
 {
-	char own[PATH_MAX], val[64];
+	char line[2 * PATH_MAX + 256], root[PATH_MAX], mnt[PATH_MAX], type[32];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	memset(m, 0, sizeof(*m));
+	while (f && fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(dash, " - %31s", type) != 1)
+			continue;
+		if (strcmp(type, "cgroup") == 0)
+			m->v1 = true;
+		/* A mount point with an escaped character (\040) is skipped:
+		 * no group is ever looked for under a name we would misread. */
+		if (strcmp(type, "cgroup2") || m->v2[0] || strchr(line, '\\') ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		snprintf(m->v2, sizeof(m->v2), "%s", mnt);
+		snprintf(m->v2_root, sizeof(m->v2_root), "%s", root);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Our own v2 group's directory: the mount point plus our path below the
+ * mount's root ("0::/a/b" in /proc/self/cgroup). -ENOENT without one. */
+static int v2_own_dir(const struct cg_mounts *m, char *out, size_t cap)
+{
+	char own[PATH_MAX];
+	size_t rl = strlen(m->v2_root);
+
+	if (!m->v2[0] || own_path("", own, sizeof(own)) < 0)
+		return -ENOENT;
+	if (strcmp(m->v2_root, "/") == 0)
+		rl = 0;
+	else if (strncmp(own, m->v2_root, rl) || (own[rl] && own[rl] != '/'))
+		return -ENOENT;	/* our group is outside what this mount shows */
+	if ((size_t)snprintf(out, cap, "%s%s", m->v2, strcmp(own + rl, "/") ? own + rl : "") >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Is ctrl a word of dir/file ("cpu memory pids")? */
+static bool lists(const char *dir, const char *file, const char *ctrl)
+{
+	char path[PATH_MAX], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (fgets(line, sizeof(line), f))
+		for (char *save, *tok = strtok_r(line, " \n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \n", &save))
+			found = strcmp(tok, ctrl) == 0;
+	fclose(f);
+	return found;
+}
+
+/* Whether v2 holds every limit the policy sets, below own: the parent
+ * delegates the controllers (its subtree_control; enabling one is the
+ * machine's decision, not ours), and this process may create a group
+ * there and move a process into it (write access to the directory and to
+ * our own cgroup.procs, the common ancestor the kernel checks for an
+ * unprivileged caller). */
+static bool v2_holds(const char *own, const struct sbx_limits *l)
+{
+	char procs[PATH_MAX + 16];
+
+	if ((l->memory_mb >= 0 && !lists(own, "cgroup.subtree_control", "memory")) ||
+	    (l->tasks >= 0 && !lists(own, "cgroup.subtree_control", "pids")))
+		return false;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", own);
+	return access(own, W_OK | X_OK) == 0 && access(procs, W_OK) == 0;
+}
+
+static void setup_v2(struct sbx_cgroup *cg, const struct sbx_limits *l, const char *own, pid_t id)
+{
+	char val[64];
 
 	cg->version = 2;
-	if (own_path("", own, sizeof(own)) < 0 || make_group(CG_ROOT, own, id, cg->mem, sizeof(cg->mem)) < 0)
+	if (make_group(own, "/", id, cg->mem, sizeof(cg->mem)) < 0)
 		return;
 	/* One group for all three; a controller the parent does not
 	 * delegate has no file here. */
@@ -199,15 +294,27 @@ static void setup_v2(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id
 	snprintf(val, sizeof(val), "%lld", (long long)l->tasks);
 	cg->pids = l->tasks >= 0 && write_str(cg->pids_dir, "pids.max", val) == 0;
 	cg->cpu = l->cpu_seconds >= 0 && read_key(cg->cpu_dir, "cpu.stat", "usage_usec") >= 0;
+	if (cg->memory || cg->pids || cg->cpu)
+		cg->into_fd = open(cg->mem, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
 {
+	struct cg_mounts m;
+	char own[PATH_MAX];
+	bool wanted = l->memory_mb >= 0 || l->tasks >= 0 || l->cpu_seconds >= 0;
+
 	memset(cg, 0, sizeof(*cg));
-	if (access(CG_ROOT "/cgroup.controllers", F_OK) == 0)
-		setup_v2(cg, l, gettid());
-	else
+	cg->into_fd = cg->join_fd[0] = cg->join_fd[1] = cg->join_fd[2] = -1;
+	scan_mounts(&m);
+	/* v2 where it holds every limit; where v1 is all there is, or v2
+	 * holds only part of them, v1 (migrated, slower to start). */
+	if (wanted && v2_own_dir(&m, own, sizeof(own)) == 0 && (!m.v1 || v2_holds(own, l)))
+		setup_v2(cg, l, own, gettid());
+	else if (m.v1)
 		setup_v1(cg, l, gettid());
+	else
+		cg->version = 2;
 	if (!cg->memory && !cg->pids && !cg->cpu)
 		snprintf(cg->reason, sizeof(cg->reason),
 			 "no writable cgroup (v%d) under sandboxpy's own: limits fall back to rlimits",
@@ -231,6 +338,82 @@ int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid)
 	if (cg->version == 2 && !cg->memory && (cg->pids || cg->cpu))
 		r = write_str(cg->pids_dir, "cgroup.procs", val);
 	return r;
+}
+
+/* The groups in force, each once (v2: one directory for all). */
+static size_t groups(const struct sbx_cgroup *cg, const char *dirs[3])
+{
+	size_t n = 0;
+
+	if (cg->memory)
+		dirs[n++] = cg->mem;
+	if (cg->pids && (!n || strcmp(cg->pids_dir, dirs[0])))
+		dirs[n++] = cg->pids_dir;
+	if (cg->cpu && (!n || strcmp(cg->cpu_dir, dirs[0])) && (n < 2 || strcmp(cg->cpu_dir, dirs[1])))
+		dirs[n++] = cg->cpu_dir;
+	return n;
+}
+
+/* "tasks" takes one thread, "0" the writer: the kernel's
+ * cgroup_procs_write_start (kernel/cgroup/cgroup.c) takes
+ * cgroup_threadgroup_rwsem only when a pid or a whole thread group is
+ * named; the child, one thread right after the clone, moves entirely. */
+void sbx_cgroup_open_join(struct sbx_cgroup *cg)
+{
+	const char *dirs[3];
+	size_t n = cg->version == 1 ? groups(cg, dirs) : 0;
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/tasks", dirs[i]);
+		cg->join_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
+	}
+}
+
+int sbx_cgroup_join(struct sbx_cgroup *cg)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (cg->join_fd[i] < 0)
+			continue;
+		if (write(cg->join_fd[i], "0", 1) != 1 && !r)
+			r = -errno;
+		close(cg->join_fd[i]);
+		cg->join_fd[i] = -1;
+	}
+	return r;
+}
+
+void sbx_cgroup_close_join(struct sbx_cgroup *cg)
+{
+	for (size_t i = 0; cg->version && i < 3; i++)
+		if (cg->join_fd[i] >= 0) {
+			close(cg->join_fd[i]);
+			cg->join_fd[i] = -1;
+		}
+}
+
+bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid)
+{
+	const char *dirs[3];
+	size_t n = groups(cg, dirs);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		FILE *f;
+		int p;
+		bool in = false;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
+		if (!(f = fopen(path, "re")))
+			return false;
+		while (!in && fscanf(f, "%d", &p) == 1)
+			in = p == pid;
+		fclose(f);
+		if (!in)
+			return false;
+	}
+	return n > 0;
 }
 
 double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg)
@@ -268,6 +451,9 @@ long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg)
 
 void sbx_cgroup_destroy(struct sbx_cgroup *cg)
 {
+	if (cg->version == 2 && cg->into_fd >= 0)
+		close(cg->into_fd);
+	sbx_cgroup_close_join(cg);
 	/* Empty by now (the run's processes are reaped); rmdir only. */
 	if (cg->mem[0])
 		rmdir(cg->mem);

@@ -1,6 +1,8 @@
 /* clone.c: the supervisor's half of namespaces and identity (sbx_ns.h,
  * sbx_spawn.h): decided before fork, the child cloned straight into them,
- * the user namespace's maps written and the child released; and, started
+ * and, where cgroup v2 holds the run's limits, into its cgroup (clone3
+ * CLONE_INTO_CGROUP); the user namespace's maps written and the child
+ * released; and, started
  * as root, the root-owned trees to mount idmapped. The child's half (its
  * init, leaving root, its mounts) is child/ns.c. */
 #include <errno.h>
@@ -49,12 +51,41 @@ static pid_t clone_with(unsigned long flags)
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
-pid_t sbx_ns_clone(struct sbx_ns *ns)
-{
-	pid_t pid;
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
+/* clone3's arguments up to cgroup (CLONE_ARGS_SIZE_VER2, Linux 5.7). */
+struct clone_args_v2 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+		 set_tid, set_tid_size, cgroup;
+};
+
+/* As clone_with, the child born in the cgroup v2 group cgroup_fd. */
+static pid_t clone_into(unsigned long flags, int cgroup_fd)
+{
+	struct clone_args_v2 a = {
+		.flags = flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
+pid_t sbx_ns_clone(struct sbx_ns *ns, int cgroup_fd, bool *into)
+{
+	pid_t pid = -1;
+
+	*into = false;
 	if (pipe2(ns->sync, O_CLOEXEC) < 0 || pipe2(ns->status, O_CLOEXEC) < 0)
 		return -errno;
+	/* Any refusal (a kernel before 5.7, a group we may not enter) leaves
+	 * the migration to the caller, as on cgroup v1. */
+	if (cgroup_fd >= 0 && !sbx_fault("netns") && (pid = clone_into(ns->flags, cgroup_fd)) >= 0) {
+		*into = true;
+		return pid;
+	}
 	pid = sbx_fault("netns") ? (errno = EPERM, -1) : clone_with(ns->flags);
 	if (pid < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
 		/* Containers often forbid (user) namespaces: say so, go on. */

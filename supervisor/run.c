@@ -334,11 +334,11 @@ static int fail_started(struct sup *s, int rc)
 
 /* The filter, built once, while the child starts; it loads it as its last
  * step before READY. The seccomp layer is always required (cli.md):
- * without it the child gets nothing and ends. Meanwhile a helper puts
- * the child in the run's cgroups. */
+ * without it the child gets nothing and ends. Then the cgroups: the child
+ * is in them by now (cloned into its v2 group, or joined its v1 groups as
+ * its first act); sbx_attach_start checks, and moves it where it is not. */
 static int send_filter(struct sup *s, struct sbx_error *err)
 {
-	pid_t attacher = sbx_attach_start(s);
 	int rc = sbx_seccomp_build(s->p, s->chan_no, sbx_unmeasured_memory(s) ? SBX_SC_MEMFD_UNBOUNDED : 0,
 				   &s->sc, err);
 
@@ -348,11 +348,9 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot send the seccomp filter: %s", strerror(-rc));
 	if (rc == -EPIPE)
 		rc = 0;
-	if (rc < 0) {
-		sbx_attach_wait(attacher);
+	if (rc < 0)
 		return rc;
-	}
-	rc = sbx_attach_wait(attacher);
+	rc = sbx_attach_wait(s, sbx_attach_start(s));
 	if (rc == -ESRCH)
 		rc = 0;		/* gone already: as above */
 	if (rc < 0)
@@ -361,11 +359,12 @@ static int send_filter(struct sup *s, struct sbx_error *err)
 }
 
 /* Released first: the child sets itself up and starts the interpreter
- * while we put it in the run's cgroups (the kernel makes the first cgroup
- * write of a while wait for an RCU grace period, milliseconds:
- * docs/performance.md). The program itself waits for our "go", sent on
- * READY, which comes after the attach: it never runs a single
- * instruction outside its cgroups. */
+ * while we build its filter. It is in the run's cgroups from its first
+ * instructions: cloned into them (v2) or joining them itself (v1: a
+ * thread moving itself skips the lock whose writers wait for an RCU grace
+ * period, docs/performance.md). The program itself waits for our "go",
+ * sent on READY, which comes after the check (send_filter): it never runs
+ * a single instruction outside its cgroups. */
 static int release_child(struct sup *s, struct sbx_error *err)
 {
 	int rc;
@@ -404,7 +403,8 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	s->started = time(NULL);
 	guard_note(s->o->guard, s, SBX_GUARD_RUNNING);
-	s->pid = sbx_ns_clone(&s->plan.ns);
+	sbx_attach_prepare(s);
+	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
 		int rc = s->pid;
 		s->pid = 0;
@@ -413,6 +413,9 @@ static int start_child(struct sup *s, struct sbx_error *err)
 		return rc;
 	}
 	if (s->pid == 0) {
+		/* First: into the run's v1 groups, before this process does
+		 * or forks anything (a refusal is the supervisor's to see). */
+		(void)sbx_cgroup_join(&s->cg);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		close(s->chan);
 		s->plan.chan_fd = s->chan_child;

@@ -1,5 +1,6 @@
-/* run_procs.c: the processes around a run: the helper that puts the
- * sandbox in its cgroups while the filter is built, the orphans a run
+/* run_procs.c: the processes around a run: the sandbox into its
+ * cgroups (the child joins them itself on v1, or a helper moves it while
+ * the filter is built), the orphans a run
  * without a PID namespace leaves to us, and the watchdog thread that
  * holds the wall-clock limit whatever the poll loop is doing. */
 #include <dirent.h>
@@ -115,13 +116,29 @@ static int attach_sandbox(struct sup *s)
 	return r;
 }
 
-/* The attach in a helper process: the kernel's grace period then runs
- * while we build the filter. 0 when there is nothing to attach. */
+/* Before the clone, on cgroup v1: descriptors on the run's groups'
+ * "tasks" files, for the child to join them itself (sbx_cgroup_join) as
+ * its first act. Nothing to do where the child is cloned into its v2
+ * group or no group is in force. */
+void sbx_attach_prepare(struct sup *s)
+{
+	if ((s->cg.memory || s->cg.pids || s->cg.cpu) && s->cg.into_fd < 0)
+		sbx_cgroup_open_join(&s->cg);
+}
+
+/* The sandbox is in its cgroups before the program can run: the child
+ * joined them itself (checked here, never assumed: the groups list its
+ * init), was cloned into its v2 group, or, where neither happened yet (a
+ * child not scheduled since the clone, a refused join), is moved now, in
+ * a helper while the filter is built. 0 or -errno; 0 with nothing to
+ * attach. The init joins before it forks the program, which therefore
+ * inherits the groups. */
 pid_t sbx_attach_start(struct sup *s)
 {
 	pid_t h;
 
-	if (!(s->cg.memory || s->cg.pids || s->cg.cpu))
+	sbx_cgroup_close_join(&s->cg);
+	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into || sbx_cgroup_holds(&s->cg, s->pid))
 		return 0;
 	h = fork();
 	if (h == 0)
@@ -129,7 +146,7 @@ pid_t sbx_attach_start(struct sup *s)
 	return h < 0 ? -errno : h;
 }
 
-int sbx_attach_wait(pid_t h)
+int sbx_attach_wait(struct sup *s, pid_t h)
 {
 	int st;
 
@@ -138,7 +155,11 @@ int sbx_attach_wait(pid_t h)
 	while (waitpid(h, &st, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
-	return WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
+	if (!WIFEXITED(st))
+		return -EIO;
+	/* The helper moved the init; with the join refused, its result is
+	 * the attach's. */
+	return WEXITSTATUS(st) ? -WEXITSTATUS(st) : sbx_cgroup_holds(&s->cg, s->pid) ? 0 : -ESRCH;
 }
 
 /* ---- the wall clock, held apart from the loop (struct watchdog) ---- */

@@ -227,10 +227,14 @@ int sbx_read_all(int fd, void *buf, size_t len);
 size_t sbx_children_of(pid_t self, pid_t *out, size_t max);
 /* Kills and reaps every child of self but the host's own (before[]). */
 void sbx_sweep(pid_t self, const pid_t *before, size_t n_before);
-/* The cgroup attach, in a helper process; 0 when there is nothing to
- * attach. sbx_attach_wait: its result, 0 or -errno. */
+/* The sandbox into its cgroups: sbx_attach_prepare before the clone
+ * (on v1, the descriptors for the child to join them itself); after it,
+ * sbx_attach_start checks that it did and otherwise moves it in a helper
+ * process (0 when there is nothing to move); sbx_attach_wait: the
+ * result, 0 or -errno. */
+void sbx_attach_prepare(struct sup *s);
 pid_t sbx_attach_start(struct sup *s);
-int sbx_attach_wait(pid_t h);
+int sbx_attach_wait(struct sup *s, pid_t h);
 int sbx_watchdog_start(struct watchdog *w, const struct timespec *t0, double wall, int pidfd, pid_t pid);
 /* Before the child is reaped; true when the deadline passed. */
 bool sbx_watchdog_stop(struct watchdog *w);

@@ -31,9 +31,10 @@ json_t *sbx_view_layer_json(const struct sbx_child_plan *plan, bool ready, unsig
 void sbx_ns_plan(const struct sbx_policy *p, struct sbx_ns *ns);
 /* Creates the child in new namespaces, or, where the kernel refuses,
  * without them (ns->flags 0, ns->reason says why). Like fork: 0 in the
- * child, the pid in the parent, -errno. Writes the user namespace's maps
- * and releases the child. */
-pid_t sbx_ns_clone(struct sbx_ns *ns);
+ * child, the pid in the parent, -errno. With cgroup_fd >= 0 (a cgroup v2
+ * group) the child is created in that group, *into true; where the kernel
+ * refuses that, *into false and the caller moves it there. */
+pid_t sbx_ns_clone(struct sbx_ns *ns, int cgroup_fd, bool *into);
 /* The supervisor's half once the child runs: 0/-errno. */
 int sbx_ns_release(struct sbx_ns *ns, pid_t child);
 

@@ -101,11 +101,26 @@ int sbx_notify_handle(int fd, const struct sbx_policy *p, int chan, const char *
 struct sbx_cgroup {
 	int version;			/* 1 or 2 */
 	bool memory, pids, cpu;		/* in force */
+	/* v2: the group's directory, to clone the child into (-1: none, or
+	 * v1, where the child is migrated); into: the clone did so. */
+	int into_fd;
+	bool into;
+	int join_fd[3];			/* v1: the groups' "tasks", for the child to join */
 	char mem[4096], pids_dir[4096], cpu_dir[4096];
 	char reason[200];		/* why none is in force */
 };
 void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l);
 int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid);
+/* v1: the child joins the run's groups itself, as its first act, through
+ * descriptors opened before the clone (sbx_cgroup_open_join; closed in
+ * the supervisor after it, sbx_cgroup_close_join). A thread moving itself
+ * is the one migration the kernel makes without the threadgroup lock.
+ * sbx_cgroup_join: 0 or -errno, in the child. */
+void sbx_cgroup_open_join(struct sbx_cgroup *cg);
+int sbx_cgroup_join(struct sbx_cgroup *cg);
+void sbx_cgroup_close_join(struct sbx_cgroup *cg);
+/* Does every group in force list pid (in its cgroup.procs)? */
+bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid);
 double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */
 long sbx_cgroup_oom_kills(const struct sbx_cgroup *cg);
 long sbx_cgroup_peak_kb(const struct sbx_cgroup *cg);	/* -1: unknown */
