@@ -199,10 +199,13 @@ static int take_field(const struct field *f, struct sbx_lla_rec *r, unsigned *se
 /* The keys each kind must have. */
 static bool complete(int type, const struct sbx_lla_rec *r, unsigned seen)
 {
-	if (type == SBX_AUDIT_SYSCALL)
-		return (seen & K_SYSCALL) != 0;
 	if (type == SBX_AUDIT_LANDLOCK_ACCESS)
 		return (seen & (K_DOMAIN | K_BLOCKERS)) == (K_DOMAIN | K_BLOCKERS) && !(seen & K_STATUS);
+	/* A path only ever comes in an ACCESS record. */
+	if (seen & K_PATH)
+		return false;
+	if (type == SBX_AUDIT_SYSCALL)
+		return (seen & K_SYSCALL) && !(seen & (K_DOMAIN | K_STATUS | K_BLOCKERS | K_DENIALS));
 	if (!(seen & K_DOMAIN) || !(seen & K_STATUS) || (seen & K_BLOCKERS))
 		return false;
 	return r->kind == SBX_LLA_ALLOCATED ? (seen & K_PID) != 0 : (seen & K_DENIALS) != 0;
