@@ -348,10 +348,11 @@ json_t *sbx_lla_json(const struct sup *s)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "active", json_boolean(s->lla.on));
-	json_object_set_new(o, "reason", s->lla.on ? json_null() : json_string(s->lla.reason[0]
-			    ? s->lla.reason : "set-up did not finish"));
-	if (!s->lla.on)
+	if (!s->lla.on) {
+		json_object_set_new(o, "reason", json_string(s->lla.reason[0] ? s->lla.reason
+							     : "set-up did not finish"));
 		return o;
+	}
 	json_object_set_new(o, "recorded", json_integer((json_int_t)s->lla.recorded));
 	json_object_set_new(o, "malformed", json_integer((json_int_t)s->lla.junk));
 	/* Complete only when the barrier came back and nothing overran. */
