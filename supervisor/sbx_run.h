@@ -90,6 +90,7 @@ struct lla_run {
 	bool has_pending;
 	char nonce[40];			/* the barrier's text */
 	bool barrier_seen, dealloc_seen, overrun;
+	bool probe;			/* --self-test's: count, record nothing */
 	unsigned long recorded, junk, kernel_count;
 };
 

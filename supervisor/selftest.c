@@ -132,6 +132,19 @@ static void report_rows(FILE *out, json_t *rep)
 	fprintf(out, "%-10s %-13s %s\n", "cpu", limit_state(cpu), cpu ?: "the report does not say");
 }
 
+/* Whether the fallback without a view would record native refusals:
+ * not a layer, a record; its absence fails nothing. */
+static void native_row(FILE *out)
+{
+	char why[240];
+	bool can = sbx_lla_self_test(why, sizeof(why));
+
+	fprintf(out, "%-10s %-13s %s%s\n", "native", can ? "recorded" : "not recorded",
+		can ? "without a view, a read Landlock refuses to native code is recorded (bypass: true): "
+		      "a probe's refusal came back in the kernel's audit records"
+		    : "without a view, a read Landlock refuses to native code is not recorded: ", can ? "" : why);
+}
+
 int sbx_self_test(FILE *out)
 {
 	char base[] = "/tmp/sandboxpy-selftest-XXXXXX", dir[4200], outside[4200], marker[4300];
@@ -185,6 +198,7 @@ int sbx_self_test(FILE *out)
 			 "reason") ?: "a write outside was not refused") : "the probe did not run");
 	}
 	fprintf(out, "%-10s %-13s %s\n", "landlock", ok[2] ? "enforced" : "not in force", line);
+	native_row(out);
 	/* namespaces, identity, capabilities: from the first report */
 	if (rep[0])
 		report_rows(out, rep[0]);
