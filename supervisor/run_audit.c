@@ -154,15 +154,17 @@ void sbx_lla_started(struct sup *s)
 
 void sbx_lla_ready(struct sup *s, bool view)
 {
-	if (s->lla.fd < 0)
-		return;
+	char before[sizeof(s->lla.reason)];
+
 	if (view) {
 		/* Outside the view native code meets ENOENT, not Landlock. */
-		why_not(s, "%s", "not needed: the view is in force");
+		snprintf(before, sizeof(before), "%s", s->lla.reason);
+		why_not(s, "not needed: the view is in force%s%.180s%s", before[0] ? " (without it: " : "",
+			before, before[0] ? ")" : "");
 		sbx_lla_close(s);
 		return;
 	}
-	s->lla.on = true;
+	s->lla.on = s->lla.fd >= 0;
 }
 
 /* The maker of a domain the kernel names is our sandbox's process. */
