@@ -152,33 +152,6 @@ void sbx_lla_started(struct sup *s)
 		s->lla.pidns = st.st_ino;
 }
 
-void sbx_lla_ready(struct sup *s, bool view)
-{
-	char before[sizeof(s->lla.reason)];
-
-	if (view) {
-		/* Outside the view native code meets ENOENT, not Landlock. */
-		snprintf(before, sizeof(before), "%s", s->lla.reason);
-		why_not(s, "not needed: the view is in force%s%.180s%s", before[0] ? " (without it: " : "",
-			before, before[0] ? ")" : "");
-		sbx_lla_close(s);
-		return;
-	}
-	s->lla.on = s->lla.fd >= 0;
-}
-
-/* The maker of a domain the kernel names is our sandbox's process. */
-static bool ours(const struct sup *s, pid_t pid)
-{
-	char path[40];
-	struct stat st;
-
-	if (!s->lla.pidns)
-		return pid == s->lla.pid;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	return stat(path, &st) == 0 && st.st_ino == s->lla.pidns;
-}
-
 /* The maker's number inside its PID namespace (NSpid's last field), as
  * the report numbers processes; the host's number without one. */
 static pid_t inside_pid(const struct sup *s, pid_t pid)
@@ -201,6 +174,61 @@ static pid_t inside_pid(const struct sup *s, pid_t pid)
 	fclose(f);
 	return last > 0 ? (pid_t)last : pid;
 }
+
+/* In a PID namespace, the program: the init's one child once READY came
+ * (it sent READY after landlock_restrict_self), while it still lives. */
+static pid_t program_pid(const struct sup *s)
+{
+	char path[64];
+	long pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)s->pid, (int)s->pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 0 || pid > 0x7fffffff)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+void sbx_lla_ready(struct sup *s, bool view)
+{
+	pid_t prog;
+
+	char before[sizeof(s->lla.reason)];
+
+	if (view) {
+		/* Outside the view native code meets ENOENT, not Landlock. */
+		snprintf(before, sizeof(before), "%s", s->lla.reason);
+		why_not(s, "not needed: the view is in force%s%.180s%s", before[0] ? " (without it: " : "",
+			before, before[0] ? ")" : "");
+		sbx_lla_close(s);
+		return;
+	}
+	s->lla.on = s->lla.fd >= 0;
+	/* Known now by its number, it is still ours if the kernel's record
+	 * comes after its end (the namespace test needs it alive). */
+	if (s->lla.on && s->lla.pidns && (prog = program_pid(s)) > 0) {
+		s->lla.pid = prog;
+		s->lla.maker = inside_pid(s, prog);
+	}
+}
+
+/* The maker of a domain the kernel names is our sandbox's process. */
+static bool ours(const struct sup *s, pid_t pid)
+{
+	char path[40];
+	struct stat st;
+
+	if (pid == s->lla.pid)
+		return true;
+	if (!s->lla.pidns)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) == 0 && st.st_ino == s->lla.pidns;
+}
+
 
 /* "fs.read_file", "fs.read_dir" or both: a read and nothing else. */
 static bool only_reads(const char *blockers)
@@ -232,7 +260,7 @@ static void flush(struct sup *s)
 	if (r->syscall >= 0)
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)r->syscall);
 	s->lla.recorded++;
-	sbx_on_landlock_read(s, r->path, name ? name : "unknown");
+	sbx_on_landlock_read(s, r->path, name ? name : "unknown", r->pid ? r->pid : s->lla.maker);
 	free(name);
 }
 
@@ -258,15 +286,21 @@ static void on_record(struct sup *s, int type, const char *text, size_t len)
 		flush(s);
 		s->lla.pending = r;
 		s->lla.pending.syscall = -1;
+		s->lla.pending.pid = 0;
 		s->lla.has_pending = true;
 	} else if (r.kind == SBX_LLA_ALLOCATED && !s->lla.domain && ours(s, r.pid)) {
 		s->lla.domain = r.domain;
-		s->lla.maker = inside_pid(s, r.pid);
+		if (r.pid != s->lla.pid || !s->lla.maker)
+			s->lla.maker = inside_pid(s, r.pid);
 	} else if (r.kind == SBX_LLA_DEALLOCATED && s->lla.domain && r.domain == s->lla.domain) {
 		s->lla.kernel_count = r.denials;
 		s->lla.dealloc_seen = true;
 	} else if (r.kind == SBX_LLA_SYSCALL && s->lla.has_pending) {
+		/* The call and the process that made it (a program the run
+		 * started shares the domain), numbered as the report numbers. */
 		s->lla.pending.syscall = r.syscall;
+		s->lla.pending.pid = !r.pid ? 0 : r.pid == s->lla.pid && s->lla.maker ? s->lla.maker
+				     : inside_pid(s, r.pid);
 	}
 }
 

@@ -487,7 +487,7 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	record_denial(s, &dn);
 }
 
-void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall)
+void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall, pid_t pid)
 {
 	enum sbx_action action = sbx_policy_deny_action(s->p);
 	char detail[sizeof(((struct sbx_lla_rec *)0)->path) + 80];
@@ -508,7 +508,7 @@ void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall)
 	json_object_set_new(dn.ev, "rule", json_string(sbx_rule_name(SBX_RULE_FS_READ)));
 	json_object_set_new(dn.ev, "action", json_string(sbx_action_name(action)));
 	json_object_set_new(dn.ev, "errno", json_string("EACCES"));
-	json_object_set_new(dn.ev, "pid", json_integer(s->lla.maker));
+	json_object_set_new(dn.ev, "pid", json_integer(pid));
 	json_object_set_new(dn.ev, "detail", sbx_jstr(detail));
 	if (path[0])
 		json_object_set_new(dn.ev, "path", sbx_jstr(path));

@@ -27,7 +27,8 @@ struct sbx_lla_rec {
 	enum sbx_lla_kind kind;
 	uint64_t serial;		/* the audit event: records of one share it */
 	uint64_t domain;		/* ACCESS, ALLOCATED, DEALLOCATED */
-	pid_t pid;			/* ALLOCATED: the landlock_restrict_self caller */
+	pid_t pid;			/* ALLOCATED: the landlock_restrict_self caller;
+					   SYSCALL: the calling process */
 	long syscall;			/* SYSCALL */
 	unsigned long denials;		/* DEALLOCATED */
 	char blockers[128];		/* ACCESS: "fs.read_file", comma separated */

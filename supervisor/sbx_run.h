@@ -204,8 +204,9 @@ void sbx_on_notify(struct sup *s);
 void sbx_drain_notify(struct sup *s);
 
 /* A file read Landlock refused, from its audit record (run_audit.c):
- * a bypass, since the hook would have refused it first. */
-void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall);
+ * a bypass, since the hook would have refused it first. pid: the
+ * process, numbered inside the sandbox. */
+void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall, pid_t pid);
 
 /* ---- run_audit.c: Landlock's audit records (the fallback without a view) ---- */
 

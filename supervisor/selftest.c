@@ -198,7 +198,6 @@ int sbx_self_test(FILE *out)
 			 "reason") ?: "a write outside was not refused") : "the probe did not run");
 	}
 	fprintf(out, "%-10s %-13s %s\n", "landlock", ok[2] ? "enforced" : "not in force", line);
-	native_row(out);
 	/* namespaces, identity, capabilities: from the first report */
 	if (rep[0])
 		report_rows(out, rep[0]);
@@ -212,6 +211,7 @@ int sbx_self_test(FILE *out)
 	fprintf(out, "%-10s %-13s %s%s\n", "memory", ok[3] ? "enforced" : "rlimit only",
 		rep[3] ? (str(json_object_get(rep[3], "layers"), "limits_enforced_by", "memory_mb") ?: "") : "",
 		ok[3] ? ": a 64 MB balloon ended with status memory" : "");
+	native_row(out);
 
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		if (probes[i].needed && !ok[i])

@@ -126,6 +126,7 @@ NATIVE_OPEN = """import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 fd = libc.open({path!r}.encode(), os.O_RDONLY)
 print("open", fd, ctypes.get_errno())
+print("pid", os.getpid())
 """
 
 
@@ -144,6 +145,8 @@ def test_native_read_refused_is_recorded_as_bypass(work, secret):
     e = ev[0]
     assert e["bypass"] is True and e["rule"] == "filesystem.read" and e["errno"] == "EACCES"
     assert e["path"] == str(secret) and e["syscall"] == "openat" and e["action"] == "deny"
+    # The process as the sandbox numbers it (its own PID namespace here).
+    assert f"pid {e['pid']}\n" in p.stdout, (e, p.stdout)
     assert rep["summary"]["bypass"] == 1
     # The line says it, as the kernel's other refusals.
     assert f"denied openat '{secret}' by the kernel" in p.stderr

@@ -42,6 +42,7 @@ static void kernel_lines(void **state)
 			       "success=no exit=-13 a0=ffffff9c items=0 ppid=1 pid=2 auid=4294967295 "
 			       "comm=\"python3\" exe=\"/usr/bin/python3.11\" key=(null)"), 0);
 	assert_int_equal(rec.syscall, 257);
+	assert_int_equal(rec.pid, 2);		/* pid=, not ppid= */
 	/* A trailing NUL, as some payloads end. */
 	static const char with_nul[] = "audit(1.2:3): domain=a status=deallocated denials=2";
 	assert_int_equal(sbx_lla_parse(SBX_AUDIT_LANDLOCK_DOMAIN, with_nul, sizeof(with_nul), &rec), 0);
