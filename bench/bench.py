@@ -9,6 +9,8 @@ them). Pairs run interleaved, several times, and the figure is the
 median (start-up) or the minimum (the rest) over the runs, as each row
 says: the machine may be busy, and a busy moment only ever adds time.
 
+The view's row (issue 17) needs build/tests/sandboxpy-faults.
+
 Environment: BENCH_RUNS (hyperfine runs per command, default 40),
 BENCH_ROUNDS (interleaved rounds of the other pairs, default 3),
 BENCH_ONLY=startup (the start-up rows alone).
@@ -130,6 +132,34 @@ def startup(rows, sbx, scratch):
         r["peers"] = [{"name": pn, "command": " ".join(c), "median_ms": round(med[3 + i], 3),
                        "min_ms": round(mins[3 + i], 3), "ratio": round(med[3 + i] / med[0], 3)}
                       for i, (pn, c) in enumerate(usable)]
+
+
+def view_cost(rows, build, scratch):
+    """Issue 17: what building the run's own view costs at start-up. The
+    same binary, the same invocation, paired: sandboxpy-faults (the test
+    build; the product has no switch) with SANDBOXPY_FAULT=no-view, which
+    skips the view as a run without a mount namespace does, against a fault
+    name no point uses (everything as in sandboxpy)."""
+    faults = os.path.join(build, "tests", "sandboxpy-faults")
+    if not os.path.exists(faults):
+        print("bench: build/tests/sandboxpy-faults is missing; the view's row is left out", file=sys.stderr)
+        return
+    cmds = [["env", "SANDBOXPY_FAULT=no-view", faults, "-q", "-c", "pass"],
+            ["env", "SANDBOXPY_FAULT=none", faults, "-q", "-c", "pass"]]
+    out = os.path.join(scratch, "startup-view.json")
+    subprocess.run(["hyperfine", "-N", "--warmup", "5", "--runs", str(RUNS), "--export-json", out]
+                   + [" ".join(c) for c in cmds], cwd=scratch, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    res = json.load(open(out))["results"]
+    med = [statistics.median(r["times"]) * 1e3 for r in res]
+    start = next((r for r in rows if r["figure"] == "start-up (builtin:default)"), None)
+    # The view has no target of its own: start-up's (measured with it) is
+    # the one it must not push past.
+    figure(rows, "start-up: with the view vs without (sandboxpy-faults no-view)",
+           "start-up row's <= 1.2, measured with the view", cmds[0], cmds[1], med[0], med[1], "ms",
+           med[1] / med[0], bool(start and start["met"]), f"median of {RUNS} hyperfine runs, paired",
+           view_ms=round(med[1] - med[0], 3),
+           min_baseline=round(min(res[0]["times"]) * 1e3, 3), min_value=round(min(res[1]["times"]) * 1e3, 3))
 
 
 # ---- 2. CPU-bound kernels ----
@@ -300,6 +330,7 @@ def main():
     try:
         write_event_files(scratch)
         startup(rows, sbx, scratch)
+        view_cost(rows, build, scratch)
         # Joining a v1 group after a quiet spell, both ways (a machine
         # without the v1 memory hierarchy has no figure).
         p = subprocess.run([sys.executable, os.path.join(HERE, "cgroup_join.py")], capture_output=True, text=True)

@@ -88,6 +88,7 @@ int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset)
 	sbx_pack_u64(&w, (uint64_t)(int64_t)ruleset);
 	sbx_pack_u64(&w, (uint64_t)plan->chan_no);
 	sbx_pack_u64(&w, (uint64_t)sbx_child_arena_max(plan));
+	sbx_pack_u64(&w, (uint64_t)(int64_t)plan->landlock_abi);
 	sbx_pack_bytes(&w, h->chan_key, sizeof(h->chan_key));
 	sbx_pack_str(&w, plan->script_real);
 	sbx_pack_str(&w, plan->self_exe);
@@ -181,6 +182,7 @@ int sbx_rt_unpack(int fd, struct sbx_rt_plan *rp)
 	rp->ruleset = (int)(int64_t)sbx_unpack_u64(&r);
 	plan->chan_no = (int)sbx_unpack_u64(&r);
 	rp->arena_max = (int)sbx_unpack_u64(&r);
+	plan->landlock_abi = (int)(int64_t)sbx_unpack_u64(&r);
 	sbx_unpack_bytes(&r, h->chan_key, sizeof(h->chan_key));
 	plan->script_real = sbx_unpack_str(&r);
 	plan->self_exe = sbx_unpack_str(&r);

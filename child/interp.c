@@ -357,7 +357,7 @@ static unsigned last_layers(struct sbx_rt_plan *rp, int *listener)
 	int code;
 
 	if (rp->ruleset >= 0) {
-		int r = sbx_landlock_enforce(rp->ruleset);
+		int r = sbx_landlock_enforce(rp->ruleset, plan->landlock_abi);
 		if (r == 0)
 			flags |= SBX_READY_LANDLOCK;
 		else

@@ -21,6 +21,8 @@
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_RULE_PATH_BENEATH 1
 #define LL_RULE_NET_PORT 2
+#define LL_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)	/* ABI 7 */
+#define LL_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2)	/* ABI 7 */
 
 /* Filesystem rights, with the ABI that introduced each. */
 #define FS_EXECUTE	(1ULL << 0)
@@ -226,13 +228,18 @@ int sbx_landlock_build(const struct sbx_child_plan *plan, int abi, int *out, con
 	return 0;
 }
 
-int sbx_landlock_enforce(int ruleset)
+int sbx_landlock_enforce(int ruleset, int abi)
 {
 	/* The hook's directory cache (paths.c) rests on Landlock: prepared
 	 * while /proc/self/mountinfo can be read, armed once the ruleset
 	 * holds, off where it does not. */
 	bool cache = sbx_path_cache_prepare() == 0;
-	int r = syscall(SYS_landlock_restrict_self, ruleset, 0) < 0 ? -errno : 0;
+	/* ABI 7: the kernel's audit records of refusals, after an exec too
+	 * (a spawned program), but none for domains the program makes
+	 * itself, so the supervisor's domain is the only one of our pid in
+	 * the records (run_audit.c). */
+	unsigned flags = abi >= 7 ? LL_RESTRICT_SELF_LOG_NEW_EXEC_ON | LL_RESTRICT_SELF_LOG_SUBDOMAINS_OFF : 0;
+	int r = syscall(SYS_landlock_restrict_self, ruleset, flags) < 0 ? -errno : 0;
 
 	close(ruleset);
 	if (r == 0 && cache)

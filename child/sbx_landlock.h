@@ -35,7 +35,8 @@ const char *sbx_landlock_scope_name(unsigned bit);
  * it leaves root): build the ruleset into *out. 0, or -errno with *what
  * naming the path or step that failed. */
 int sbx_landlock_build(const struct sbx_child_plan *plan, int abi, int *out, const char **what);
-/* After no_new_privs, once the interpreter is up: enforce and close. */
-int sbx_landlock_enforce(int ruleset);
+/* After no_new_privs, once the interpreter is up: enforce and close
+ * (with ABI 7, refusals are logged for the kernel's audit). */
+int sbx_landlock_enforce(int ruleset, int abi);
 
 #endif

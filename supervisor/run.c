@@ -404,6 +404,9 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	s->started = time(NULL);
 	guard_note(s->o->guard, s, SBX_GUARD_RUNNING);
 	sbx_attach_prepare(s);
+	/* Subscribed before the child exists: its first refusal may come
+	 * at once, and the group gives nothing sent before. */
+	sbx_lla_open(s);
 	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
 		int rc = s->pid;
@@ -423,6 +426,7 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	}
 	if (s->o->guard)
 		s->o->guard->sandbox = s->pid;
+	sbx_lla_started(s);
 	if (!(s->plan.ns.flags & CLONE_NEWPID))
 		become_subreaper(s);
 	/* chan_child stays open here until the end: the channel then never
@@ -517,12 +521,13 @@ static void on_signals(struct sup *s)
 static int poll_loop(struct sup *s, struct sbx_error *err)
 {
 	for (;;) {
-		struct pollfd pf[6] = {
+		struct pollfd pf[7] = {
 			{ s->chan_eof ? -1 : s->chan, POLLIN, 0 }, { s->pidfd, POLLIN, 0 },
 			{ s->relay_rd, POLLIN, 0 }, { s->sfd, POLLIN, 0 },
 			{ s->listener, POLLIN, 0 }, { s->ctfd, POLLIN, 0 },
+			{ s->lla.on ? s->lla.fd : -1, POLLIN, 0 },
 		};
-		if (poll(pf, 6, -1) < 0) {
+		if (poll(pf, 7, -1) < 0) {
 			int rc = -errno;
 			if (errno == EINTR)
 				continue;
@@ -550,6 +555,8 @@ static int poll_loop(struct sup *s, struct sbx_error *err)
 			sbx_relay_copy(s, false);
 		if (pf[5].revents & POLLIN)
 			on_tick(s);
+		if (pf[6].revents & POLLIN)
+			sbx_lla_read(s);
 		if (pf[3].revents & POLLIN)
 			on_signals(s);
 		if (pf[1].revents & POLLIN)
@@ -577,6 +584,7 @@ static void reap(struct sup *s, struct sbx_result *res)
 		if (wait4(s->pid, &s->wstatus, 0, &s->ru) == s->pid)
 			s->reaped = true;
 	}
+	sbx_lla_drain(s);
 	/* In a PID namespace the supervisor's child is the init: the
 	 * program's own status comes on the status pipe (the init's exit
 	 * says nothing), unless the init itself was killed first. */
@@ -658,6 +666,7 @@ static void sup_release(struct sup *s)
 	close_fd(&s->sfd);
 	sbx_log_close(s);
 	close_fd(&s->listener);
+	sbx_lla_close(s);
 	for (int i = 0; s->ns_set && i < 2; i++) {
 		close_fd(&s->plan.ns.sync[i]);
 		close_fd(&s->plan.ns.status[i]);
@@ -696,7 +705,7 @@ int sbx_run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	struct sup s __attribute__((cleanup(sup_release))) = {
 		.p = p, .o = o, .listener = -1, .chan = -1, .chan_child = -1, .relay_rd = -1,
 		.out_fd = { -1, -1, -1 }, .pidfd = -1, .sfd = -1, .ctfd = -1,
-		.pipe_was_pending = true,
+		.pipe_was_pending = true, .lla = { .fd = -1 },
 	};
 	int rc;
 

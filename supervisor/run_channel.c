@@ -192,6 +192,7 @@ static void on_ready(struct sup *s, const struct sbx_decoded *d, int *fd)
 	s->ready_flags = d->step;
 	if (!(d->step & SBX_VIEW_PRIVATE) && view_missing(s))
 		return;
+	sbx_lla_ready(s, d->step & SBX_VIEW_PRIVATE);
 	/* The sandbox is in its cgroups (attached before this loop): the
 	 * program may start. */
 	if (send(s->chan, &(char){ SBX_CHAN_GO }, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)

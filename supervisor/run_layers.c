@@ -56,6 +56,7 @@ static json_t *landlock_json(struct sup *s)
 		json_array_append_new(imp, json_string(s->plan.implicit_v[i]));
 	json_object_set_new(a, "implicit_read", imp);
 	json_object_set(a, "created", s->created);
+	json_object_set_new(a, "native_refusals", sbx_lla_json(s));
 	return a;
 }
 

@@ -487,6 +487,37 @@ static void on_kernel_denial(struct sup *s, struct sbx_kdenial *k)
 	record_denial(s, &dn);
 }
 
+void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall, pid_t pid)
+{
+	enum sbx_action action = sbx_policy_deny_action(s->p);
+	char detail[sizeof(((struct sbx_lla_rec *)0)->path) + 80];
+	struct denial dn = {
+		.rule = SBX_RULE_FS_READ, .what = detail, .where = "", .event = syscall,
+		.detail = detail, .proven = -1, .kernel = true, .refused = true,
+		.kill = action == SBX_KILL, .rule_note = "",
+		.bypass_note = bypass_note(true, NULL),
+	};
+
+	/* The path as the kernel resolved it, or nothing (an open by fd). */
+	snprintf(detail, sizeof(detail), path[0] ? "%s '%s'" : "%s%s", syscall, path);
+	s->kernel_denied++;
+	s->bypass++;
+	dn.ev = event_start(s, "landlock");
+	json_object_set_new(dn.ev, "syscall", json_string(syscall));
+	json_object_set_new(dn.ev, "args", json_array());
+	json_object_set_new(dn.ev, "rule", json_string(sbx_rule_name(SBX_RULE_FS_READ)));
+	json_object_set_new(dn.ev, "action", json_string(sbx_action_name(action)));
+	json_object_set_new(dn.ev, "errno", json_string("EACCES"));
+	json_object_set_new(dn.ev, "pid", json_integer(pid));
+	json_object_set_new(dn.ev, "detail", sbx_jstr(detail));
+	if (path[0])
+		json_object_set_new(dn.ev, "path", sbx_jstr(path));
+	json_object_set_new(dn.ev, "bypass", json_true());
+	if (sbx_may_say(s->o, SBX_MSG_DENIAL))
+		sbx_rule_setting(s->p, SBX_RULE_FS_READ, 0, dn.setting, sizeof(dn.setting));
+	record_denial(s, &dn);
+}
+
 void sbx_on_notify(struct sup *s)
 {
 	struct sbx_kdenial k;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "sbx_child.h"
+#include "sbx_llaudit.h"
 #include "sbx_supervisor.h"
 
 /* What the report's events and --log keep (keep_event, log_line). Logs
@@ -74,6 +75,24 @@ struct watchdog {
 };
 
 #define SBX_HOST_KIDS 256
+
+/* Landlock's refusals read from the kernel's audit records, in the
+ * fallback without a view (run_audit.c): the run's own domain only. */
+struct lla_run {
+	int fd;				/* the audit multicast socket, or -1 */
+	bool on;			/* records of this run are read */
+	char reason[240];		/* why they are not, when not */
+	pid_t pid;			/* our child (the restrict_self caller without a PID ns) */
+	ino_t pidns;			/* its PID namespace, when it has one; 0 */
+	uint64_t domain;		/* its domain, once the kernel names it; 0 */
+	pid_t maker;			/* the domain's maker, numbered inside */
+	struct sbx_lla_rec pending;	/* an ACCESS record, until its event ends */
+	bool has_pending;
+	char nonce[40];			/* the barrier's text */
+	bool barrier_seen, dealloc_seen, overrun;
+	bool probe;			/* --self-test's: count, record nothing */
+	unsigned long recorded, junk, kernel_count;
+};
 
 struct sup {
 	const struct sbx_policy *p;
@@ -156,6 +175,7 @@ struct sup {
 	int wstatus;
 	bool reaped;
 	struct sbx_dest report_dest;	/* --report, checked before the run (report.c) */
+	struct lla_run lla;		/* Landlock's audit records (run_audit.c) */
 };
 
 /* ---- run_channel.c: the records of the child ---- */
@@ -182,6 +202,29 @@ void sbx_on_event(struct sup *s, struct sbx_decoded *d);
 void sbx_on_notify(struct sup *s);
 /* Notifications already queued when the child ended. */
 void sbx_drain_notify(struct sup *s);
+
+/* A file read Landlock refused, from its audit record (run_audit.c):
+ * a bypass, since the hook would have refused it first. pid: the
+ * process, numbered inside the sandbox. */
+void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall, pid_t pid);
+
+/* ---- run_audit.c: Landlock's audit records (the fallback without a view) ---- */
+
+/* Before the clone: subscribe when this machine and our privileges allow
+ * it, else say why not in s->lla.reason. */
+void sbx_lla_open(struct sup *s);
+/* After the clone: which processes are the run's. */
+void sbx_lla_started(struct sup *s);
+/* READY: only a run without its view (the fallback) is read; the socket
+ * of any other is closed. */
+void sbx_lla_ready(struct sup *s, bool view);
+/* The socket is readable: a bounded batch. */
+void sbx_lla_read(struct sup *s);
+/* The child reaped: what the kernel queued before its end (a barrier). */
+void sbx_lla_drain(struct sup *s);
+void sbx_lla_close(struct sup *s);
+/* layers.landlock.native_refusals. */
+json_t *sbx_lla_json(const struct sup *s);
 
 /* ---- run_outcome.c: how the run ended ---- */
 

@@ -189,4 +189,9 @@ int sbx_dest_open(const char *path, const char *what, char *const *write_roots, 
 int sbx_dest_stream(const struct sbx_dest *d);
 void sbx_dest_close(struct sbx_dest *d);
 
+/* --self-test: whether, in the fallback without a view, a read Landlock
+ * refuses to native code can be recorded (run_audit.c: a probe process
+ * meets one); why not in why when not. */
+bool sbx_lla_self_test(char *why, size_t len);
+
 #endif

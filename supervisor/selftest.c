@@ -132,6 +132,19 @@ static void report_rows(FILE *out, json_t *rep)
 	fprintf(out, "%-10s %-13s %s\n", "cpu", limit_state(cpu), cpu ?: "the report does not say");
 }
 
+/* Whether the fallback without a view would record native refusals:
+ * not a layer, a record; its absence fails nothing. */
+static void native_row(FILE *out)
+{
+	char why[240];
+	bool can = sbx_lla_self_test(why, sizeof(why));
+
+	fprintf(out, "%-10s %-13s %s%s\n", "native", can ? "recorded" : "not recorded",
+		can ? "without a view, a read Landlock refuses to native code is recorded (bypass: true): "
+		      "a probe's refusal came back in the kernel's audit records"
+		    : "without a view, a read Landlock refuses to native code is not recorded: ", can ? "" : why);
+}
+
 int sbx_self_test(FILE *out)
 {
 	char base[] = "/tmp/sandboxpy-selftest-XXXXXX", dir[4200], outside[4200], marker[4300];
@@ -198,6 +211,7 @@ int sbx_self_test(FILE *out)
 	fprintf(out, "%-10s %-13s %s%s\n", "memory", ok[3] ? "enforced" : "rlimit only",
 		rep[3] ? (str(json_object_get(rep[3], "layers"), "limits_enforced_by", "memory_mb") ?: "") : "",
 		ok[3] ? ": a 64 MB balloon ended with status memory" : "");
+	native_row(out);
 
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		if (probes[i].needed && !ok[i])

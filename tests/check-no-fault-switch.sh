@@ -5,7 +5,7 @@
 # no sbx_fault symbol, local or global, no SANDBOXPY_FAULT variable, no
 # layer name only a fault point uses.
 set -u
-marks='SANDBOXPY_FAULT|supervisor-crash|notify-stall|chan-gap|chan-repeat|listener-twice|no-listener|landlock-abi3'
+marks='SANDBOXPY_FAULT|supervisor-crash|notify-stall|chan-gap|chan-repeat|listener-twice|no-listener|landlock-abi3|no-view'
 has_switch() {
 	nm -a "$1" 2>/dev/null | grep -Eq ' sbx_fault(_injected)?$' && return 0
 	strings -a "$1" | grep -Eq "$marks"
