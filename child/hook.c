@@ -2088,7 +2088,8 @@ int sbx_hook_program_starts(void)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
-	sbx_path_cache_roots(&c->write, c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
+	sbx_path_cache_roots(&c->write, &c->read,
+			     c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

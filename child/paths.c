@@ -221,6 +221,10 @@ struct dc_entry {
 };
 
 static const struct sbx_roots *dc_write;	/* the run's write trees */
+/* The run's read trees: a directory outside them is never listed (the
+ * listing would be a refusal of our own, which Landlock's audit records
+ * would show as the program's, run_audit.c). NULL: any (the tests). */
+static const struct sbx_roots *dc_read;
 static bool dc_native;		/* the program may run native code */
 /* The working directory as armed, while nothing can have changed it: only
  * os.chdir (and os.fchdir, the same event) can, without native code, and
@@ -298,9 +302,11 @@ static int mount_line(char *line)
 	return add_dev(makedev(maj, min));
 }
 
-void sbx_path_cache_roots(const struct sbx_roots *write, bool native_code)
+void sbx_path_cache_roots(const struct sbx_roots *write, const struct sbx_roots *read,
+			  bool native_code)
 {
 	dc_write = write;
+	dc_read = read;
 	dc_native = native_code;
 	dc_ready = false;
 	dc_gen = 0;
@@ -379,10 +385,18 @@ static bool dir_fixed(const char *p)
 /* Whether fixed directory p may hold a symbolic link: its entries, read
  * once (they cannot change from inside). Too many entries, or a type the
  * filesystem does not give, count as "may". */
+static bool readable(const char *p)
+{
+	for (size_t i = 0; dc_read && i < dc_read->n; i++)
+		if (sbx_path_under(p, dc_read->v[i]))
+			return true;
+	return !dc_read;
+}
+
 static bool has_links(const char *p)
 {
 	char buf[4096] __attribute__((aligned(8)));
-	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = readable(p) ? open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : -1;
 	long n = 0, seen = 0;
 	bool links = fd < 0;
 

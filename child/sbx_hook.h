@@ -48,7 +48,8 @@ int sbx_path_resolve_event(const char *in, int dirfd, char *out, size_t cap);
  * (the cache is off); the filesystems under the write trees read from
  * /proc/self/mountinfo while it can still be read (0 or -errno: the cache
  * stays off); armed once Landlock holds. Off again on demand (tests). */
-void sbx_path_cache_roots(const struct sbx_roots *write, bool native_code);
+void sbx_path_cache_roots(const struct sbx_roots *write, const struct sbx_roots *read,
+			  bool native_code);
 int sbx_path_cache_prepare(void);
 void sbx_path_cache_arm(void);
 void sbx_path_cache_off(void);

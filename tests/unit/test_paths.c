@@ -83,7 +83,7 @@ static void arm_native(const char *write_root, bool native)
 	v[0] = (char *)write_root;
 	roots.v = v;
 	roots.n = 1;
-	sbx_path_cache_roots(&roots, native);
+	sbx_path_cache_roots(&roots, NULL, native);
 	assert_int_equal(sbx_path_cache_prepare(), 0);
 	sbx_path_cache_arm();
 }
@@ -272,9 +272,9 @@ static void test_fail_closed(void **state)
 	char out[PATH_MAX];
 
 	(void)state;
-	sbx_path_cache_roots(NULL, false);
+	sbx_path_cache_roots(NULL, NULL, false);
 	assert_int_equal(sbx_path_cache_prepare(), -EINVAL);
-	sbx_path_cache_roots(&roots, false);
+	sbx_path_cache_roots(&roots, NULL, false);
 	assert_true(sbx_path_cache_prepare() < 0);
 	sbx_path_cache_arm();
 	cd(base);
