@@ -1554,3 +1554,36 @@ def test_marshal_parses_the_bytes_it_was_judged_on(sbx):
     res = sbx.run("prog.py", policy=pol("deny", filesystem={"write": ["./out"]},
                                         limits={"file_size_mb": 128}), timeout=120)
     assert "CRAFTED 0 " in res.stdout, res
+
+
+UNDER_FILTER = r"""
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return perror("seccomp"), 2;
+	execv(argv[1], argv + 1);
+	return perror("execv"), 2;
+}
+"""
+
+
+def test_runs_under_a_containers_filter(tmp_path):
+    """A seccomp filter of someone else's (a container's default profile)
+    is not another sandboxpy: the runtime the program runs with is found as
+    without one (a nested sandboxpy alone refuses a runtime it could
+    write, docs/threat-model.md)."""
+    src = tmp_path / "under.c"
+    src.write_text(UNDER_FILTER)
+    exe = tmp_path / "under"
+    subprocess.run(["cc", "-o", str(exe), str(src)], check=True)
+    p = subprocess.run([str(exe), SANDBOXPY, "-q", "-c", "print('RAN', 6 * 7)"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout == "RAN 42\n", p
