@@ -27,14 +27,6 @@
 #include "sbx_seccomp.h"
 #include "sbx_sc_program.h"
 
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
-#define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
-#endif
-
-
 /* The policy already lets the program run native code of its own. */
 static bool native_allowed(const struct sbx_policy *p)
 {
