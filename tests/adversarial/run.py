@@ -89,7 +89,8 @@ in OUTSIDE), ABSTRACT (an abstract UNIX socket name, without the NUL),
 TOKEN (unique per case; both runs also get SBXADV_SECRET=SECRET-TOKEN in
 their environment, which the program must not see), VICTIM (the victim's
 pid), PIDFILE (a file in CWD holding the supervisor's pid once it runs),
-SANDBOX_UID.
+SANDBOX_UID, SANDBOXPY_BIN (the sandboxpy under test, resolved: for
+exec_allow).
 
 For each case the runner (1) runs it unconfined with /usr/bin/python3.11 -I
 under rlimits in fresh directories and checks the oracle FAILS (the attack
@@ -174,7 +175,7 @@ def parse_header(path):
     return hdr
 
 
-PLACEHOLDERS = ("SANDBOX_UID", "ALLOWPORT", "UDPPORT", "ABSTRACT", "OUTSIDE", "PIDFILE",
+PLACEHOLDERS = ("SANDBOXPY_BIN", "SANDBOX_UID", "ALLOWPORT", "UDPPORT", "ABSTRACT", "OUTSIDE", "PIDFILE",
                 "VICTIM", "TOKEN", "PORT", "SOCK", "BASE", "CWD")
 PH_RE = re.compile(r"\b(" + "|".join(PLACEHOLDERS) + r")\b")
 
@@ -293,7 +294,7 @@ class World:
             "UDPPORT": self.udp.getsockname()[1], "SOCK": str(self.outside / "listener.sock"),
             "ABSTRACT": self.abstract_name, "TOKEN": self.token, "PIDFILE": str(self.pidfile),
             "VICTIM": self.victims.get("VICTIM", 0) and self.victims["VICTIM"].pid,
-            "SANDBOX_UID": SANDBOX_UID,
+            "SANDBOX_UID": SANDBOX_UID, "SANDBOXPY_BIN": os.path.realpath(SANDBOXPY),
         }
 
     def prepare(self):
