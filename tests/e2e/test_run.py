@@ -1587,3 +1587,21 @@ def test_runs_under_a_containers_filter(tmp_path):
     p = subprocess.run([str(exe), SANDBOXPY, "-q", "-c", "print('RAN', 6 * 7)"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and p.stdout == "RAN 42\n", p
+
+
+def test_no_runtime_is_exit_125_before_anything(tmp_path):
+    """A sandboxpy copied without its runtime (sandboxpy-rt.so) says so and
+    exits 125 before anything runs, with a report that says why, and leaves
+    no private tmp directory behind."""
+    import shutil
+    shutil.copy(SANDBOXPY, tmp_path / "sandboxpy")
+    base = tmp_path / "tmpbase"
+    base.mkdir()
+    p = subprocess.run([str(tmp_path / "sandboxpy"), "-p", "builtin:strict", "-r", str(tmp_path / "r.json"),
+                        "-c", "print('RAN')"], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, TMPDIR=str(base)), cwd=tmp_path)
+    assert p.returncode == 125 and "RAN" not in p.stdout, p
+    assert "sandboxpy-rt.so not found" in p.stderr, p.stderr
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["status"] == "internal" and "sandboxpy-rt.so not found" in rep["message"], rep
+    assert list(base.iterdir()) == [], list(base.iterdir())
