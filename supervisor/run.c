@@ -705,7 +705,7 @@ int sbx_run_here(const struct sbx_policy *p, const struct sbx_run_opts *o,
 	struct sup s __attribute__((cleanup(sup_release))) = {
 		.p = p, .o = o, .listener = -1, .chan = -1, .chan_child = -1, .relay_rd = -1,
 		.out_fd = { -1, -1, -1 }, .pidfd = -1, .sfd = -1, .ctfd = -1,
-		.pipe_was_pending = true, .lla = { .fd = -1 },
+		.pipe_was_pending = true, .lla = { .fd = -1, .state_fd = -1 },
 	};
 	int rc;
 

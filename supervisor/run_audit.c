@@ -49,23 +49,33 @@ static bool in_init_ns(const char *ns, unsigned long ino)
 	return stat(path, &st) == 0 && st.st_ino == ino;
 }
 
-/* The kernel's audit_enabled: 0 or more, or -errno. */
-static int audit_state(void)
+/* The kernel's audit_enabled, asked without waiting for the answer: the
+ * kernel replies from a thread it starts for each request, which took up
+ * to 7 ms on a busy machine, on the start-up's critical path. The
+ * request goes out before the clone; the answer is read at READY
+ * (settle), long since there by then. The socket, or -errno. */
+static int ask_state(void)
 {
-	struct {
-		struct nlmsghdr h;
-		struct audit_status st;
-	} req = { { NLMSG_LENGTH(0), AUDIT_GET, NLM_F_REQUEST, 1, 0 }, { 0 } };
-	char buf[512];
-	struct pollfd pf;
-	int fd, r = -ETIMEDOUT;
+	struct nlmsghdr h = { NLMSG_LENGTH(0), AUDIT_GET, NLM_F_REQUEST, 1, 0 };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT), r;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (fd < 0)
 		return -errno;
-	pf = (struct pollfd){ fd, POLLIN, 0 };
-	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+	if (send(fd, &h, h.nlmsg_len, 0) < 0) {
 		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* The answer to ask_state: 0 or more, or -errno; closes the socket. */
+static int state_reply(int fd)
+{
+	char buf[512] __attribute__((aligned(8)));
+	struct pollfd pf = { fd, POLLIN, 0 };
+	int r = -ETIMEDOUT;
+
 	/* The reply, or an error; anything else is not ours. */
 	for (int i = 0; r == -ETIMEDOUT && i < 4 && poll(&pf, 1, 1000) == 1; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -74,7 +84,8 @@ static int audit_state(void)
 			continue;
 		if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 			r = *(const int *)NLMSG_DATA(h) ?: -ETIMEDOUT;
-		else if (h->nlmsg_type == AUDIT_GET && h->nlmsg_len >= NLMSG_LENGTH(sizeof(req.st)))
+		else if (h->nlmsg_type == AUDIT_GET &&
+			 h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct audit_status)))
 			r = (int)((const struct audit_status *)NLMSG_DATA(h))->enabled;
 	}
 	close(fd);
@@ -91,12 +102,10 @@ static void why_not(struct sup *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Whether this machine lets us read Landlock's records, before any
- * socket: the reason otherwise. */
+/* What can be told before any socket: the reason otherwise. */
 static bool may_read(struct sup *s)
 {
 	char abi[16];
-	int st;
 
 	snprintf(abi, sizeof(abi), "%d", s->ll_abi);
 	if (s->o->audit_only)
@@ -107,24 +116,58 @@ static bool may_read(struct sup *s)
 	else if (!in_init_ns("pid", INIT_PID_NS_INO) || !in_init_ns("net", INIT_NET_NS_INO))
 		why_not(s, "%s", "sandboxpy runs in a container (not the initial PID and network "
 			"namespaces), where the kernel's audit records do not reach it");
-	else if ((st = audit_state()) == 0)
+	return !s->lla.reason[0];
+}
+
+/* The reason the state st (audit_enabled, or -errno) gives, if any. */
+static void state_reason(struct sup *s, int st)
+{
+	if (st == 0)
 		why_not(s, "%s", "the kernel's audit is disabled (auditctl -e 1 enables it)");
 	else if (st == -EPERM || st == -ECONNREFUSED)
 		why_not(s, "%s", "not root: the kernel's audit records need CAP_AUDIT_READ (and "
 			"CAP_AUDIT_CONTROL to see that audit is on)");
 	else if (st < 0)
 		why_not(s, "the kernel's audit cannot be reached (%s; CONFIG_AUDIT)", strerror(-st));
-	return !s->lla.reason[0];
+}
+
+/* The audit state's answer, and the group's subscription, decide: the
+ * reason the records are not read, in the order the checks were made
+ * before the state was asked without waiting (the state first). */
+static void settle(struct sup *s)
+{
+	int st;
+
+	if (s->lla.state_fd < 0)
+		return;
+	st = state_reply(s->lla.state_fd);
+	s->lla.state_fd = -1;
+	state_reason(s, st);
+	if (!s->lla.reason[0] && s->lla.bind_err)
+		why_not(s, "the audit group cannot be read (%s; it needs CAP_AUDIT_READ)",
+			strerror(s->lla.bind_err));
+	if (s->lla.reason[0] && s->lla.fd >= 0) {
+		close(s->lla.fd);
+		s->lla.fd = -1;
+	}
 }
 
 void sbx_lla_open(struct sup *s)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1) };
 	uint64_t nonce;
+	int st;
 
-	s->lla.fd = -1;
+	s->lla.fd = s->lla.state_fd = -1;
 	if (!may_read(s))
 		return;
+	if ((st = ask_state()) < 0) {
+		state_reason(s, st);
+		return;
+	}
+	s->lla.state_fd = st;
+	/* Subscribed before the child exists (run.c); the state's answer
+	 * may yet close it (settle). */
 	s->lla.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
 	if (s->lla.fd >= 0 && bind(s->lla.fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
 	    getrandom(&nonce, sizeof(nonce), 0) == (ssize_t)sizeof(nonce)) {
@@ -132,8 +175,10 @@ void sbx_lla_open(struct sup *s)
 			 (unsigned long long)nonce);
 		return;
 	}
-	why_not(s, "the audit group cannot be read (%s; it needs CAP_AUDIT_READ)", strerror(errno));
-	sbx_lla_close(s);
+	s->lla.bind_err = errno ? errno : EIO;
+	if (s->lla.fd >= 0)
+		close(s->lla.fd);
+	s->lla.fd = -1;
 }
 
 void sbx_lla_started(struct sup *s)
@@ -198,6 +243,7 @@ void sbx_lla_ready(struct sup *s, bool view)
 
 	char before[sizeof(s->lla.reason)];
 
+	settle(s);
 	if (view) {
 		/* Outside the view native code meets ENOENT, not Landlock. */
 		snprintf(before, sizeof(before), "%s", s->lla.reason);
@@ -387,7 +433,9 @@ void sbx_lla_close(struct sup *s)
 {
 	if (s->lla.fd >= 0)
 		close(s->lla.fd);
-	s->lla.fd = -1;
+	if (s->lla.state_fd >= 0)
+		close(s->lla.state_fd);
+	s->lla.fd = s->lla.state_fd = -1;
 }
 
 json_t *sbx_lla_json(const struct sup *s)
@@ -427,11 +475,12 @@ static void probe_child(void)
 bool sbx_lla_self_test(char *why, size_t len)
 {
 	struct sbx_run_opts o = { 0 };
-	struct sup s = { .o = &o, .lla = { .fd = -1, .probe = true } };
+	struct sup s = { .o = &o, .lla = { .fd = -1, .state_fd = -1, .probe = true } };
 	int st = -1;
 
 	s.ll_abi = sbx_landlock_abi();
 	sbx_lla_open(&s);
+	settle(&s);
 	if (s.lla.fd >= 0 && (s.pid = fork()) == 0)
 		probe_child();
 	if (s.lla.fd >= 0 && s.pid > 0 && waitpid(s.pid, &st, 0) == s.pid && st == 0) {

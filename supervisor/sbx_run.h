@@ -80,6 +80,8 @@ struct watchdog {
  * fallback without a view (run_audit.c): the run's own domain only. */
 struct lla_run {
 	int fd;				/* the audit multicast socket, or -1 */
+	int state_fd;			/* the audit state's question, until answered; -1 */
+	int bind_err;			/* the group's subscription failed: errno */
 	bool on;			/* records of this run are read */
 	char reason[240];		/* why they are not, when not */
 	pid_t pid;			/* our child (the restrict_self caller without a PID ns) */
