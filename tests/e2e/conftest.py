@@ -41,6 +41,32 @@ MODES = ("deny", "kill")
 SANDBOX_UID = 64981
 
 
+def on_a_pty(start):
+    """Runs start(slave, master) with a fresh pseudo-terminal (start waits
+    for what it runs; it may type at the master end), then reads what was
+    written to the terminal until its end: the process and everything read."""
+    import pty
+    master, slave = pty.openpty()
+    try:
+        proc = start(slave, master)
+        os.close(slave)
+        slave = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    return proc, seen
+
+
 def give_write_trees(policy_path, cwd, base):
     """Started as root, the program runs as uid 64981 and writes a write
     tree as itself: sandboxpy refuses one that uid cannot write rather than

@@ -12,7 +12,6 @@ and examples.plugin_host (-k).
 import csv
 import json
 import os
-import pty
 import re
 import shutil
 import signal
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOXPY, procs_with, report_schema
+from conftest import SANDBOXPY, on_a_pty, procs_with, report_schema
 
 pytestmark = pytest.mark.skipif(not Path(SANDBOXPY).exists(),
                                 reason=f"no sandboxpy binary at {SANDBOXPY}")
@@ -271,25 +270,9 @@ def test_progress_only_on_a_terminal(tmp_path):
     jobs = write_jobs(tmp_path / "jobs.jsonl", [{"id": "a", "code": "print(1)"},
                                                 {"id": "b", "code": "raise SystemExit(2)"},
                                                 {"id": "c", "code": "print(3)"}])
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run([SANDBOXPY, "--batch", str(jobs), "--results",
-                               str(tmp_path / "r.jsonl")], stderr=slave, timeout=60)
-        os.close(slave)
-        slave = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
+    proc, seen = on_a_pty(lambda slave, master: subprocess.run(
+        [SANDBOXPY, "--batch", str(jobs), "--results", str(tmp_path / "r.jsonl")],
+        stderr=slave, timeout=60))
     assert proc.returncode == 0
     assert b"[3/3] 1 failed" in seen, seen
     # issue 19: elapsed time and ETA, then the summary by status

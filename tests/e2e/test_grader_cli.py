@@ -8,7 +8,6 @@ narrowing, the python.site hint). Checked from outside: exit status,
 standard streams, reports, the learnt files."""
 import json
 import os
-import pty
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOXPY, report_schema
+from conftest import SANDBOXPY, on_a_pty, report_schema
 
 pytestmark = pytest.mark.skipif(not Path(SANDBOXPY).exists(),
                                 reason=f"no sandboxpy binary at {SANDBOXPY}")
@@ -192,26 +191,13 @@ def test_exit_and_quit_without_site():
 
 
 def test_exit_in_the_interactive_repl():
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen([SANDBOXPY, "-q"], stdin=slave, stdout=slave, stderr=slave)
-        os.close(slave)
-        slave = -1
+    def start(slave, master):
+        p = subprocess.Popen([SANDBOXPY, "-q"], stdin=slave, stdout=slave, stderr=slave)
         os.write(master, b"print(6 * 7)\nexit()\n")
-        proc.wait(timeout=30)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        if slave >= 0:
-            os.close(slave)
-        os.close(master)
+        p.wait(timeout=30)
+        return p
+
+    proc, seen = on_a_pty(start)
     assert proc.returncode == 0 and b"42" in seen and b"NameError" not in seen, seen
 
 
