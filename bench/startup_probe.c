@@ -4,7 +4,7 @@
  * runs ROUNDS times (default 15) and prints its median and minimum, in ms,
  * as one JSON object:
  *   policy_load     builtin:default from its text
- *   seccomp_build   both BPF programs, before fork (libseccomp)
+ *   seccomp_build   the BPF program(s), before fork (seccomp/bpf.c)
  *   plan_build      read/write roots, environment (realpath of the implicit set)
  *   landlock_build  the ruleset of the plan (not enforced)
  *   clone_ns        clone into the run's namespaces, child exits, reaped

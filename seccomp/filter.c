@@ -1,12 +1,13 @@
-/* seccomp/filter.c: compiles the syscall tables and a policy into BPF with
- * libseccomp, before fork, in two forms: the default action is user
- * notification (the supervisor sees and answers every refusal), or, where
- * the kernel will not give a listener, a plain EPERM (KILL under
- * on_violation: kill). The child loads the ready program with one raw
- * seccomp() call: nothing to allocate or generate after fork. The plain
- * form is built only where the child could be refused a listener (the
- * supervisor already runs under a filter, or the kernel has no user
- * notification): each libseccomp build costs about 3 ms of start-up. */
+/* seccomp/filter.c: which rows of the syscall tables a policy puts in its
+ * filter (sbx_sc_row_action, shared by both compilers), the filter's build
+ * before fork in two forms (the default action is user notification, so
+ * the supervisor sees and answers every refusal, or, where the kernel will
+ * not give a listener, a plain EPERM, KILL under on_violation: kill), the
+ * classifier of notified calls and --explain. The programs come from our
+ * own compiler (bpf.c); libseccomp's compiler stays here for
+ * --export-pfc and as the oracle tests/unit/test_bpf.c checks ours
+ * against. The child loads the ready program with one raw seccomp() call:
+ * nothing to allocate or generate after fork. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 
 #include "sbx_channel.h"
 #include "sbx_diag.h"
+#include "sbx_sc_bpf.h"
 #include "sbx_sc_table.h"
 #include "sbx_seccomp.h"
 #include "sbx_sc_program.h"
@@ -74,7 +76,21 @@ static bool allowed_unsupervised(const struct sbx_policy *p, const struct sbx_sc
 	}
 }
 
-/* ---- building ---- */
+bool sbx_sc_row_action(const struct sbx_policy *p, const struct sbx_sc_row *r, unsigned flags,
+		       uint32_t def, uint32_t *action)
+{
+	if (r->when == SC_ENOSYS)
+		*action = SECCOMP_RET_ERRNO | ENOSYS;
+	else if (r->when == SC_EBADF && r->n_arg)
+		*action = SECCOMP_RET_ERRNO | EBADF;
+	else if (row_allowed(p, r, flags) || (def != SECCOMP_RET_USER_NOTIF && allowed_unsupervised(p, r)))
+		*action = SECCOMP_RET_ALLOW;
+	else
+		return false;
+	return true;
+}
+
+/* ---- building with libseccomp ---- */
 
 struct builder {
 	scmp_filter_ctx ctx;
@@ -138,9 +154,7 @@ static void add_except32(struct builder *b, uint32_t action, int nr, const char 
 	}
 }
 
-/* A row with SC_CHAN replaced by the channel's number ("above the
- * channel" for GE32). */
-static struct sbx_sc_row with_chan(const struct sbx_sc_row *r, int chan)
+struct sbx_sc_row sbx_sc_with_chan(const struct sbx_sc_row *r, int chan)
 {
 	struct sbx_sc_row c = *r;
 
@@ -182,7 +196,7 @@ static void add_split32(struct builder *b, uint32_t action, int nr, const char *
 
 static void add_row(struct builder *b, const struct sbx_sc_row *row, uint32_t action)
 {
-	struct sbx_sc_row copy = with_chan(row, b->chan);
+	struct sbx_sc_row copy = sbx_sc_with_chan(row, b->chan);
 	const struct sbx_sc_row *r = &copy;
 	int nr = seccomp_syscall_resolve_name(r->syscall);
 	struct scmp_arg_cmp c[2];
@@ -229,13 +243,9 @@ static int compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_
 	for (size_t g = 0; g < sbx_sc_n_groups; g++) {
 		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
 			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
-			if (r->when == SC_ENOSYS)
-				add_row(&b, r, SCMP_ACT_ERRNO(ENOSYS));
-			else if (r->when == SC_EBADF && r->n_arg)
-				add_row(&b, r, SCMP_ACT_ERRNO(EBADF));
-			else if (row_allowed(p, r, flags) ||
-				 (def != SCMP_ACT_NOTIFY && allowed_unsupervised(p, r)))
-				add_row(&b, r, SCMP_ACT_ALLOW);
+			uint32_t action;
+			if (sbx_sc_row_action(p, r, flags, def, &action))
+				add_row(&b, r, action);
 		}
 	}
 	if (b.err) {
@@ -306,33 +316,65 @@ static bool plain_may_be_needed(void)
 	       syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0;
 }
 
+int sbx_sc_libseccomp_compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
+			      struct sock_fprog *out, unsigned *rules, struct sbx_error *err)
+{
+	scmp_filter_ctx ctx;
+	int r = compile(p, chan, flags, def, &ctx, rules, err);
+
+	if (r < 0)
+		return r;
+	r = export_bpf(ctx, out, err);
+	seccomp_release(ctx);
+	return r;
+}
+
+/* The rules add_except32 adds for the values of ex under (mask, val). */
+static unsigned except32_rules(const struct sbx_sc_arg *ex, uint64_t mask, uint64_t val, int bit)
+{
+	unsigned n = 0;
+
+	for (int side = 0; side < 2; side++) {
+		uint64_t m = mask | (1ULL << bit), v = val | ((uint64_t)side << bit);
+		bool hit = false;
+		for (unsigned i = 0; i < ex->n_val; i++)
+			hit |= ((ex->val[i] & 0xffffffffULL) & m) == v;
+		if (!hit)
+			n++;
+		else if (bit > 0)
+			n += except32_rules(ex, m, v, bit - 1);
+	}
+	return n;
+}
+
+unsigned sbx_sc_row_rules(const struct sbx_sc_row *r)
+{
+	for (unsigned i = 0; i < r->n_arg; i++) {
+		const struct sbx_sc_arg *a = &r->a[i];
+		if (a->op == SC_EXCEPT32)
+			return except32_rules(a, 0, 0, 31);
+		if (a->op == SC_IN32)
+			return a->n_val;
+		if (a->op == SC_GE32)	/* a rule per 0 bit of the low half, and one for equal */
+			return 33 - (unsigned)__builtin_popcount((uint32_t)a->val[0]);
+	}
+	return 1;
+}
+
 int sbx_seccomp_build(const struct sbx_policy *p, int chan, unsigned flags, struct sbx_seccomp **out,
 		      struct sbx_error *err)
 {
 	struct sbx_seccomp *f = calloc(1, sizeof(*f));
-	scmp_filter_ctx ctx = NULL;
+	uint32_t plain = sbx_policy_deny_action(p) == SBX_KILL ? SECCOMP_RET_KILL_PROCESS
+							       : SECCOMP_RET_ERRNO | EPERM;
 	unsigned rules = 0;
-	uint32_t plain = sbx_policy_deny_action(p) == SBX_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
 	int r;
 
 	if (!f)
 		return -ENOMEM;
-	r = compile(p, chan, flags, SCMP_ACT_NOTIFY, &ctx, &rules, err);
-	if (r < 0)
-		goto out;
-	r = export_bpf(ctx, &f->notify, err);
-	seccomp_release(ctx);
-	if (r < 0)
-		goto out;
-	f->rules = rules;
-	if (!plain_may_be_needed())
-		goto out;
-	r = compile(p, chan, flags, plain, &ctx, &rules, err);
-	if (r < 0)
-		goto out;
-	r = export_bpf(ctx, &f->plain, err);
-	seccomp_release(ctx);
-out:
+	r = sbx_sc_bpf_compile(p, chan, flags, SECCOMP_RET_USER_NOTIF, &f->notify, &f->rules, err);
+	if (r == 0 && plain_may_be_needed())
+		r = sbx_sc_bpf_compile(p, chan, flags, plain, &f->plain, &rules, err);
 	if (r < 0) {
 		sbx_seccomp_free(f);
 		return r;
@@ -369,7 +411,7 @@ static bool arg_matches(const struct sbx_sc_arg *a, const uint64_t args[6])
 
 static bool row_matches(const struct sbx_sc_row *row, int chan, const uint64_t args[6])
 {
-	struct sbx_sc_row r = with_chan(row, chan);
+	struct sbx_sc_row r = sbx_sc_with_chan(row, chan);
 
 	for (unsigned i = 0; i < r.n_arg; i++)
 		if (!arg_matches(&r.a[i], args))

@@ -1,6 +1,6 @@
 /* sbx_sc_program.h: the compiled filter as both halves of seccomp/ hold
- * it (filter.c builds it with libseccomp, program.c moves and loads it
- * without). Private to seccomp/. */
+ * it (bpf.c compiles it, program.c moves and loads it without
+ * libseccomp). Private to seccomp/. */
 #ifndef SBX_SC_PROGRAM_H
 #define SBX_SC_PROGRAM_H
 
