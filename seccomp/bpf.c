@@ -206,8 +206,9 @@ static int by_nr(const void *x, const void *y)
  * come from libseccomp's own list (a hash lookup: the whole compile takes
  * about 0.1 ms), so the classifier, --explain and the filter cannot
  * disagree on a name, as a table of our own could drift from it. */
-static struct entry *select_rows(const struct sbx_sc_group *groups, size_t n_groups, const struct sbx_policy *p,
-				 int chan, unsigned flags, uint32_t def, size_t *n, unsigned *rules)
+static struct entry *select_rows(const struct sbx_sc_group *groups, size_t n_groups,
+				 const struct sbx_policy *p, int chan, unsigned flags, uint32_t def, size_t *n,
+				 unsigned *rules)
 {
 	size_t cap = 0, k = 0;
 	struct entry *e;

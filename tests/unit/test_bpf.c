@@ -398,7 +398,8 @@ static void syn_add(const char *name, enum sbx_sc_when w, unsigned n_arg, const 
 		r->a[i] = a[i];
 }
 
-#define A(i, o, m, n, ...) ((struct sbx_sc_arg){ .arg = i, .op = o, .mask = m, .n_val = n, .val = { __VA_ARGS__ } })
+#define A(i, o, m, n, ...) \
+	((struct sbx_sc_arg){ .arg = i, .op = o, .mask = m, .n_val = n, .val = { __VA_ARGS__ } })
 
 /* Rows by nr % 8, each kind with another action after it, so that a wrong
  * row or a condition read the wrong way changes the answer. */
@@ -511,14 +512,16 @@ static void test_synthetic_rows(void **state)
 
 	(void)state;
 	sbx_error_clear(&err);
-	assert_int_equal(sbx_policy_load_string("{\"version\": 1}", 14, "test", "/", SBX_LOAD_NO_RESOLVE, &p, &err), 0);
+	assert_int_equal(sbx_policy_load_string("{\"version\": 1}", 14, "test", "/", SBX_LOAD_NO_RESOLVE, &p,
+						&err), 0);
 	syn_n = 0;
 	for (int nr = 0; nr < SYN_NR; nr++)
 		if ((names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr)))
 			syn_rows_of(names[nr], nr);
 	g.n = syn_n;
 	for (size_t d = 0; d < 3; d++) {
-		static const uint32_t defs[] = { SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | 1, SECCOMP_RET_KILL_PROCESS };
+		static const uint32_t defs[] = { SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | 1,
+						 SECCOMP_RET_KILL_PROCESS };
 		assert_int_equal(sbx_sc_bpf_compile_groups(&g, 1, p, 3, 0, defs[d], &f, &rules, &err), 0);
 		check_shape(&f);
 		for (int nr = -3; nr < SYN_NR + 3 + (int)(sizeof(extra) / sizeof(extra[0])); nr++) {
