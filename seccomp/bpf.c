@@ -117,13 +117,18 @@ static unsigned cond(struct prog *b, const struct sbx_sc_arg *a, unsigned ok, un
 	case SC_EXCEPT32:
 	case SC_IN32:
 		/* The low half against each value: one equal is a refusal
-		 * (EXCEPT32) or the match (IN32). */
+		 * (EXCEPT32) or the match (IN32). No value: no load either,
+		 * which would fall through to whatever was placed last. */
 		e = a->op == SC_IN32 ? fail : ok;
+		if (a->n_val == 0)
+			return e;
 		for (unsigned i = a->n_val; i-- > 0;)
 			e = a->op == SC_IN32 ? jump(b, BPF_JEQ, (uint32_t)a->val[i], ok, e)
 					     : jump(b, BPF_JEQ, (uint32_t)a->val[i], fail, e);
 		return load(b, lo);
 	case SC_GE32:
+		if (a->val[0] > 0xffffffffULL)	/* no low half is that large */
+			return fail;
 		jump(b, BPF_JGE, v, ok, fail);
 		return load(b, lo);
 	default:
@@ -201,21 +206,22 @@ static int by_nr(const void *x, const void *y)
  * come from libseccomp's own list (a hash lookup: the whole compile takes
  * about 0.1 ms), so the classifier, --explain and the filter cannot
  * disagree on a name, as a table of our own could drift from it. */
-static struct entry *select_rows(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
-				 size_t *n, unsigned *rules)
+static struct entry *select_rows(const struct sbx_sc_group *groups, size_t n_groups,
+				 const struct sbx_policy *p, int chan, unsigned flags, uint32_t def, size_t *n,
+				 unsigned *rules)
 {
 	size_t cap = 0, k = 0;
 	struct entry *e;
 
-	for (size_t g = 0; g < sbx_sc_n_groups; g++)
-		cap += sbx_sc_groups[g].n;
+	for (size_t g = 0; g < n_groups; g++)
+		cap += groups[g].n;
 	e = calloc(cap ? cap : 1, sizeof(*e));
 	if (!e)
 		return NULL;
 	*rules = 0;
-	for (size_t g = 0; g < sbx_sc_n_groups; g++)
-		for (size_t i = 0; i < sbx_sc_groups[g].n; i++) {
-			const struct sbx_sc_row *r = &sbx_sc_groups[g].rows[i];
+	for (size_t g = 0; g < n_groups; g++)
+		for (size_t i = 0; i < groups[g].n; i++) {
+			const struct sbx_sc_row *r = &groups[g].rows[i];
 			int nr = seccomp_syscall_resolve_name(r->syscall);
 			if (nr < 0 || !sbx_sc_row_action(p, r, flags, def, &e[k].action))
 				continue;	/* not a syscall here, or not in this filter */
@@ -258,8 +264,15 @@ static int emit(const struct prog *b, struct sock_fprog *out)
 int sbx_sc_bpf_compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
 		       struct sock_fprog *out, unsigned *rules, struct sbx_error *err)
 {
+	return sbx_sc_bpf_compile_groups(sbx_sc_groups, sbx_sc_n_groups, p, chan, flags, def, out, rules, err);
+}
+
+int sbx_sc_bpf_compile_groups(const struct sbx_sc_group *groups, size_t n_groups, const struct sbx_policy *p,
+			      int chan, unsigned flags, uint32_t def, struct sock_fprog *out, unsigned *rules,
+			      struct sbx_error *err)
+{
 	size_t n = 0, n_sys = 0, *first = NULL;
-	struct entry *e = select_rows(p, chan, flags, def, &n, rules);
+	struct entry *e = select_rows(groups, n_groups, p, chan, flags, def, &n, rules);
 	struct prog *b = calloc(1, sizeof(*b));
 	const char *bad;
 	int r = -ENOMEM;

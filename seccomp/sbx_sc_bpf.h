@@ -32,6 +32,11 @@ unsigned sbx_sc_row_rules(const struct sbx_sc_row *r);
  * the rule count. 0 or -errno with err filled. */
 int sbx_sc_bpf_compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
 		       struct sock_fprog *out, unsigned *rules, struct sbx_error *err);
+/* sbx_sc_bpf_compile over other tables than sbx_sc_groups: the unit
+ * tests compile rows the real tables do not hold (yet). */
+int sbx_sc_bpf_compile_groups(const struct sbx_sc_group *groups, size_t n_groups, const struct sbx_policy *p,
+			      int chan, unsigned flags, uint32_t def, struct sock_fprog *out, unsigned *rules,
+			      struct sbx_error *err);
 int sbx_sc_libseccomp_compile(const struct sbx_policy *p, int chan, unsigned flags, uint32_t def,
 			      struct sock_fprog *out, unsigned *rules, struct sbx_error *err);
 

@@ -9,8 +9,12 @@
  * end, x32 numbers, -1, foreign architectures; per syscall of the tables,
  * each argument the rows test at 0, the tables' values, values +-1, the
  * upper half set, all ones; and a few thousand random inputs per
- * configuration from a fixed seed. */
+ * configuration from a fixed seed. test_synthetic_rows compiles rows the
+ * tables do not hold (empty IN32/EXCEPT32, GE32 past 32 bits, two-half
+ * masks, ANY_BIT) and checks ours against their meaning written out. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -372,10 +376,183 @@ static void test_same_answers(void **state)
 	assert_true(far_jumps > 0);
 }
 
+/* ---- rows the real tables do not hold ----
+ * The tables select only some of what the compiler accepts (ANY_BIT only
+ * in refused rows, no empty IN32/EXCEPT32, no GE32 past 32 bits, no
+ * two-half masks), so the comparison above never runs those paths: here
+ * synthetic rows compiled by ours run against the rows' meaning written
+ * out plainly (libseccomp refuses some of them). */
+
+#define SYN_NR 210		/* syscalls 0..SYN_NR-1 get rows */
+#define SYN_LONG 50		/* rows of the two syscalls whose bodies need long jumps */
+
+static struct sbx_sc_row syn_rows[SYN_NR * 3 + 2 * SYN_LONG];
+static size_t syn_n;
+
+static void syn_add(const char *name, enum sbx_sc_when w, unsigned n_arg, const struct sbx_sc_arg *a)
+{
+	struct sbx_sc_row *r = &syn_rows[syn_n++];
+
+	*r = (struct sbx_sc_row){ .syscall = name, .rule = SBX_RULE_NONE, .when = w, .n_arg = (uint8_t)n_arg };
+	for (unsigned i = 0; i < n_arg; i++)
+		r->a[i] = a[i];
+}
+
+#define A(i, o, m, n, ...) \
+	((struct sbx_sc_arg){ .arg = i, .op = o, .mask = m, .n_val = n, .val = { __VA_ARGS__ } })
+
+/* Rows by nr % 8, each kind with another action after it, so that a wrong
+ * row or a condition read the wrong way changes the answer. */
+static void syn_rows_of(const char *name, int nr)
+{
+	struct sbx_sc_arg c[2];
+
+	switch (nr % 8) {
+	case 0: syn_add(name, SC_ALWAYS, 0, NULL); break;
+	case 1:	/* IN32 of nothing never holds, EXCEPT32 of nothing always does */
+		c[0] = A(0, SC_IN32, 0, 0, 0);
+		syn_add(name, SC_ALWAYS, 1, c);
+		syn_add(name, SC_ENOSYS, 0, NULL);
+		break;
+	case 2:
+		c[0] = A(1, SC_EXCEPT32, 0, 0, 0);
+		c[1] = A(0, SC_EQ, 0, 0, 7);
+		syn_add(name, SC_EBADF, 2, c);
+		syn_add(name, SC_ALWAYS, 1, c);
+		break;
+	case 3:	/* a bit of either half */
+		c[0] = A(1, SC_ANY_BIT, 0x0000000100000010ULL, 0, 0);
+		syn_add(name, SC_EBADF, 1, c);
+		c[0] = A(0, SC_EQ, 0, 0, 0x100000005ULL);
+		syn_add(name, SC_ALWAYS, 1, c);
+		break;
+	case 4:
+		c[0] = A(2, SC_MASKED_EQ, 0xffff0000ffff0000ULL, 0, 0x1234000056780000ULL);
+		syn_add(name, SC_EBADF, 1, c);
+		c[0] = A(3, SC_GE32, 0, 0, 7);
+		c[1] = A(4, SC_IN32, 0, 3, 1, 0xffffffffULL, 5);
+		syn_add(name, SC_ALWAYS, 2, c);
+		break;
+	case 5:	/* GE32 past every low half never holds */
+		c[0] = A(0, SC_GE32, 0, 0, 0x100000000ULL);
+		syn_add(name, SC_ALWAYS, 1, c);
+		c[0] = A(1, SC_EXCEPT32, 0, 3, 3, 4, 0xffffffffULL);
+		syn_add(name, SC_EBADF, 1, c);
+		break;
+	case 6:	/* many rows: the later ones are far from the tree */
+		for (unsigned i = 0; i < (nr == 6 || nr == 134 ? SYN_LONG : 2); i++) {
+			c[0] = A(0, SC_EQ, 0, 0, 1000 + i + ((uint64_t)(i & 1) << 32));
+			syn_add(name, i % 3 ? SC_ALWAYS : SC_EBADF, 1, c);
+		}
+		break;
+	default:	/* a high-half-only bit; masks of 0 (always, then never) */
+		c[0] = A(5, SC_ANY_BIT, 0xffffffff00000000ULL, 0, 0);
+		syn_add(name, SC_ALWAYS, 1, c);
+		c[0] = A(2, SC_MASKED_EQ, 0, 0, 1);
+		syn_add(name, SC_ALWAYS, 1, c);
+		c[0] = A(2, SC_MASKED_EQ, 0, 0, 0);
+		c[1] = A(3, SC_MASKED_EQ, 0xff, 0, 2);
+		syn_add(name, SC_EBADF, 2, c);
+	}
+}
+
+static bool syn_arg(const struct sbx_sc_arg *a, const __u64 *args)
+{
+	uint64_t v = args[a->arg], lo = v & 0xffffffffULL;
+	bool in = false;
+
+	for (unsigned i = 0; i < a->n_val; i++)
+		in |= lo == (a->val[i] & 0xffffffffULL);
+	switch (a->op) {
+	case SC_EQ: return v == a->val[0];
+	case SC_MASKED_EQ: return (v & a->mask) == a->val[0];
+	case SC_ANY_BIT: return (v & a->mask) != 0;
+	case SC_EXCEPT32: return !in;
+	case SC_IN32: return in;
+	case SC_GE32: return lo >= a->val[0];
+	default: fail_msg("operator %u", a->op);
+	}
+	return false;
+}
+
+/* What the synthetic rows mean for d. */
+static uint32_t syn_expect(const struct seccomp_data *d, uint32_t def)
+{
+	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr >= 0x40000000 && d->nr != -1) || d->nr < -1)
+		return SECCOMP_RET_KILL_PROCESS;
+	for (size_t i = 0; i < syn_n; i++) {
+		const struct sbx_sc_row *r = &syn_rows[i];
+		bool all = true;
+		if (seccomp_syscall_resolve_name(r->syscall) != d->nr)
+			continue;
+		for (unsigned j = 0; j < r->n_arg; j++)
+			all = all && syn_arg(&r->a[j], d->args);
+		if (all)
+			return r->when == SC_ENOSYS ? SECCOMP_RET_ERRNO | ENOSYS
+			       : r->when == SC_EBADF ? SECCOMP_RET_ERRNO | EBADF : SECCOMP_RET_ALLOW;
+	}
+	return def;
+}
+
+static void test_synthetic_rows(void **state)
+{
+	static const uint64_t pool[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x10, 0xff, 0x102, 0x100000000ULL,
+					 0x100000005ULL, 0x100000010ULL, 0xffffffff00000005ULL, 0xffffffffULL,
+					 ~0ULL, 0x1234000056780000ULL, 0x1234abcd5678ef01ULL, 0x56780000ULL,
+					 0x1234000000000000ULL, 0x80000000ULL, 1000, 1001, 0x100000001ULL + 1000,
+					 1000 + SYN_LONG - 1, 0x100000000ULL + 1000 + SYN_LONG - 2, 1000 + SYN_LONG };
+	static const int extra[] = { -1, -2, SYN_NR, SYN_NR + 1, 400, 0x3fffffff, 0x40000000, 0x7fffffff };
+	struct sbx_sc_group g = { "synthetic", syn_rows, 0 };
+	char *names[SYN_NR] = { 0 };
+	struct sbx_policy *p = NULL;
+	struct sock_fprog f;
+	struct sbx_error err;
+	unsigned long n = 0, jas = far_jumps;
+	unsigned rules;
+
+	(void)state;
+	sbx_error_clear(&err);
+	assert_int_equal(sbx_policy_load_string("{\"version\": 1}", 14, "test", "/", SBX_LOAD_NO_RESOLVE, &p,
+						&err), 0);
+	syn_n = 0;
+	for (int nr = 0; nr < SYN_NR; nr++)
+		if ((names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr)))
+			syn_rows_of(names[nr], nr);
+	g.n = syn_n;
+	for (size_t d = 0; d < 3; d++) {
+		static const uint32_t defs[] = { SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | 1,
+						 SECCOMP_RET_KILL_PROCESS };
+		assert_int_equal(sbx_sc_bpf_compile_groups(&g, 1, p, 3, 0, defs[d], &f, &rules, &err), 0);
+		check_shape(&f);
+		for (int nr = -3; nr < SYN_NR + 3 + (int)(sizeof(extra) / sizeof(extra[0])); nr++) {
+			struct seccomp_data x = { .arch = AUDIT_ARCH_X86_64 };
+			x.nr = nr < SYN_NR + 3 ? nr : extra[nr - SYN_NR - 3];
+			for (unsigned a = 0; a < 6; a++)
+				for (size_t v = 0; v < sizeof(pool) / sizeof(pool[0]); v++, n++) {
+					memset(x.args, 0, sizeof(x.args));
+					x.args[a] = pool[v];
+					x.args[(a + 1) % 6] = pool[(v * 7 + nr) % (sizeof(pool) / sizeof(pool[0]))];
+					if (run(&f, &x) != syn_expect(&x, defs[d]))
+						fail_msg("synthetic rows, default 0x%x: nr %d, args[%u] %#llx, args[%u] %#llx: "
+							 "ours 0x%x, meant 0x%x", defs[d], x.nr, a, (unsigned long long)x.args[a],
+							 (a + 1) % 6, (unsigned long long)x.args[(a + 1) % 6], run(&f, &x),
+							 syn_expect(&x, defs[d]));
+				}
+		}
+		free(f.filter);
+	}
+	for (int nr = 0; nr < SYN_NR; nr++)
+		free(names[nr]);
+	sbx_policy_free(p);
+	print_message("synthetic rows: %zu rows, %lu inputs, %lu long jumps\n", syn_n, n, far_jumps - jas);
+	assert_true(far_jumps > jas);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_answers),
+		cmocka_unit_test(test_synthetic_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
