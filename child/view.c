@@ -18,7 +18,10 @@
  * Symbolic links met on the way to a name (/lib -> usr/lib, /etc/localtime)
  * are made again in the view, so names resolve as on the host. Every tree
  * is resolved and cloned from the host before the new root covers
- * anything; mount points are reached without following symbolic links;
+ * anything (the host's /proc, a fallback, only when it is needed, still
+ * before the pivot); mount points are reached without following symbolic
+ * links; each host name is looked at and each directory of the new root
+ * made once per run (start-up: docs/performance.md);
  * then pivot_root, and the host's root is detached. Outside the view a
  * path does not exist. Landlock still decides what in it may be read or
  * written: a mistake here does not open the host. */
@@ -161,11 +164,13 @@ static int add_link(struct build *b, const char *path, const char *target)
  * *mode its type (the last lstat: real ends in no link). */
 static int walk(struct build *b, const char *name, char *real, mode_t *mode)
 {
-	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], cur[PATH_MAX] = "";
+	/* Not zero-filled: only the bytes used are touched (page faults). */
+	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], cur[PATH_MAX];
 	const char *p;
 	mode_t m = S_IFDIR;	/* "/" and what ".." returns to: directories */
 	int hops = 0, r;
 
+	cur[0] = '\0';
 	if (name[0] != '/' || snprintf(todo, sizeof(todo), "%s", name) >= (int)sizeof(todo))
 		return -EINVAL;
 	p = todo;
