@@ -18,7 +18,10 @@
  * Symbolic links met on the way to a name (/lib -> usr/lib, /etc/localtime)
  * are made again in the view, so names resolve as on the host. Every tree
  * is resolved and cloned from the host before the new root covers
- * anything; mount points are reached without following symbolic links;
+ * anything (the host's /proc, a fallback, only when it is needed, still
+ * before the pivot); mount points are reached without following symbolic
+ * links; each host name is looked at and each directory of the new root
+ * made once per run (start-up: docs/performance.md);
  * then pivot_root, and the host's root is detached. Outside the view a
  * path does not exist. Landlock still decides what in it may be read or
  * written: a mistake here does not open the host. */
@@ -44,7 +47,7 @@
 enum op_kind { OP_WRITE, OP_IDMAP, OP_SYS, OP_READ };
 
 struct mnt_op {
-	char path[PATH_MAX];	/* resolved, absolute */
+	char *path;		/* resolved, absolute */
 	enum op_kind kind;
 	uint64_t attr;
 	bool idmap, dir;
@@ -52,8 +55,22 @@ struct mnt_op {
 };
 
 struct link {
-	char path[PATH_MAX];
-	char target[PATH_MAX];
+	char *path;
+	char *target;
+};
+
+/* A host name's lstat mode, so that walk asks once per build for the
+ * prefixes every tree shares (/usr, /usr/lib, /dev, /etc). */
+struct seen {
+	char *path;
+	mode_t mode;
+};
+
+/* A directory of the stage, opened (O_PATH) once and reused until a tree
+ * is attached on it or above it. */
+struct sdir {
+	char *path;
+	int fd;
 };
 
 struct build {
@@ -62,7 +79,12 @@ struct build {
 	size_t n, cap;
 	struct link *links;
 	size_t n_links, cap_links;
-	int proc_fd;		/* the host's /proc, cloned: the fallback */
+	struct seen *seen;
+	size_t n_seen, cap_seen;
+	struct sdir *dirs;
+	size_t n_dirs, cap_dirs;
+	const char *stage;	/* the stage's name on the host */
+	int root_fd;		/* the stage's root, or -1 once covered */
 	const char **failed;
 };
 
@@ -78,34 +100,77 @@ static const struct {
 	{ "/dev/random", false }, { "/dev/urandom", false },
 };
 
+/* a with room for one more element (n used of *cap), or NULL (a is then
+ * still the caller's to free). */
+static void *grow(void *a, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	void *na;
+
+	if (n < *cap)
+		return a;
+	if ((na = realloc(a, c * size)))
+		*cap = c;
+	return na;
+}
+
+/* lstat of a host name, asked once per build: 0 or -errno. */
+static int seen_lstat(struct build *b, const char *path, mode_t *mode)
+{
+	struct seen *ns;
+	struct stat st;
+
+	for (size_t i = 0; i < b->n_seen; i++)
+		if (strcmp(b->seen[i].path, path) == 0) {
+			*mode = b->seen[i].mode;
+			return 0;
+		}
+	if (lstat(path, &st) < 0)
+		return -errno;
+	*mode = st.st_mode;
+	if (!(ns = grow(b->seen, b->n_seen, &b->cap_seen, sizeof(*ns))))
+		return -ENOMEM;
+	b->seen = ns;
+	if (!(ns[b->n_seen].path = strdup(path)))
+		return -ENOMEM;
+	b->seen[b->n_seen++].mode = st.st_mode;
+	return 0;
+}
+
 static int add_link(struct build *b, const char *path, const char *target)
 {
+	struct link *nl;
+
 	for (size_t i = 0; i < b->n_links; i++)
 		if (strcmp(b->links[i].path, path) == 0)
 			return 0;
-	if (b->n_links == b->cap_links) {
-		size_t cap = b->cap_links ? b->cap_links * 2 : 16;
-		struct link *nl = realloc(b->links, cap * sizeof(*nl));
-		if (!nl)
-			return -ENOMEM;
-		b->links = nl;
-		b->cap_links = cap;
+	if (!(nl = grow(b->links, b->n_links, &b->cap_links, sizeof(*nl))))
+		return -ENOMEM;
+	b->links = nl;
+	nl += b->n_links;
+	nl->path = strdup(path);
+	nl->target = strdup(target);
+	if (!nl->path || !nl->target) {
+		free(nl->path);
+		free(nl->target);
+		return -ENOMEM;
 	}
-	snprintf(b->links[b->n_links].path, PATH_MAX, "%s", path);
-	snprintf(b->links[b->n_links].target, PATH_MAX, "%s", target);
 	b->n_links++;
 	return 0;
 }
 
 /* Resolves name on the host as the kernel would, recording every symbolic
- * link met on the way (made again in the view); real gets the result. */
-static int walk(struct build *b, const char *name, char *real)
+ * link met on the way (made again in the view); real gets the result and
+ * *mode its type (the last lstat: real ends in no link). */
+static int walk(struct build *b, const char *name, char *real, mode_t *mode)
 {
-	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], cur[PATH_MAX] = "";
+	/* Not zero-filled: only the bytes used are touched (page faults). */
+	char todo[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX], cur[PATH_MAX];
 	const char *p;
-	struct stat st;
-	int hops = 0;
+	mode_t m = S_IFDIR;	/* "/" and what ".." returns to: directories */
+	int hops = 0, r;
 
+	cur[0] = '\0';
 	if (name[0] != '/' || snprintf(todo, sizeof(todo), "%s", name) >= (int)sizeof(todo))
 		return -EINVAL;
 	p = todo;
@@ -124,16 +189,17 @@ static int walk(struct build *b, const char *name, char *real)
 			char *s = strrchr(cur, '/');
 			if (s)
 				*s = '\0';
+			m = S_IFDIR;
 			p += n;
 			continue;
 		}
 		if (snprintf(next, sizeof(next), "%s/%.*s", cur, (int)n, p) >= (int)sizeof(next))
 			return -ENAMETOOLONG;
 		p += n;
-		if (lstat(next, &st) < 0)
-			return -errno;
-		if (!S_ISLNK(st.st_mode)) {
-			memcpy(cur, next, sizeof(cur));
+		if ((r = seen_lstat(b, next, &m)) < 0)
+			return r;
+		if (!S_ISLNK(m)) {
+			strcpy(cur, next);	/* fits: same size */
 			continue;
 		}
 		if (++hops > 40)
@@ -143,14 +209,16 @@ static int walk(struct build *b, const char *name, char *real)
 		tgt[t] = '\0';
 		if (add_link(b, next, tgt) < 0)
 			return -ENOMEM;
+		m = S_IFDIR;	/* cur: the link's directory, or "/" */
 		if (tgt[0] == '/')
 			cur[0] = '\0';
 		if (snprintf(next, sizeof(next), "%s/%s", tgt, p) >= (int)sizeof(next))
 			return -ENAMETOOLONG;
-		memcpy(todo, next, sizeof(todo));
+		strcpy(todo, next);
 		p = todo;
 	}
 	snprintf(real, PATH_MAX, "%s", cur[0] ? cur : "/");
+	*mode = m;
 	return 0;
 }
 
@@ -199,15 +267,14 @@ static bool idmapped(const struct sbx_ns_view *v, const char *path)
 static int add_op(struct build *b, const char *name, enum op_kind kind, bool exec)
 {
 	char real[PATH_MAX];
-	struct stat st;
-	int r = walk(b, name, real);
+	struct mnt_op *no;
+	mode_t mode;
+	int r = walk(b, name, real, &mode);
 
 	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES)
 		return 0;
 	if (r < 0)
 		return r;
-	if (stat(real, &st) < 0)
-		return 0;
 	if (sbx_path_under(real, "/proc") || sbx_path_under(real, "/dev/shm") ||
 	    (b->v->tmpdir && strcmp(real, b->v->tmpdir) == 0))
 		return 0;
@@ -225,17 +292,13 @@ static int add_op(struct build *b, const char *name, enum op_kind kind, bool exe
 		b->ops[i].idmap = kind == OP_IDMAP;
 		return 0;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		struct mnt_op *no = realloc(b->ops, cap * sizeof(*no));
-		if (!no)
-			return -ENOMEM;
-		b->ops = no;
-		b->cap = cap;
-	}
-	b->ops[b->n] = (struct mnt_op){ .kind = kind, .attr = attr_for(b->v, real, kind, exec),
-					.idmap = kind == OP_IDMAP, .dir = S_ISDIR(st.st_mode), .fd = -1 };
-	snprintf(b->ops[b->n].path, PATH_MAX, "%s", real);
+	if (!(no = grow(b->ops, b->n, &b->cap, sizeof(*no))))
+		return -ENOMEM;
+	b->ops = no;
+	no[b->n] = (struct mnt_op){ .path = strdup(real), .kind = kind, .attr = attr_for(b->v, real, kind, exec),
+				    .idmap = kind == OP_IDMAP, .dir = S_ISDIR(mode), .fd = -1 };
+	if (!no[b->n].path)
+		return -ENOMEM;
 	b->n++;
 	return 0;
 }
@@ -276,11 +339,80 @@ static int collect(struct build *b)
 	return r;
 }
 
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467	/* Linux 6.15: open_tree and mount_setattr in one */
+#endif
+
+/* One tree cloned with its attributes: one call where the kernel has
+ * open_tree_attr, else open_tree then mount_setattr (*pair remembers). */
+static int clone_tree(const char *path, unsigned flags, struct mount_attr *a, bool *pair)
+{
+	int fd;
+
+	if (!*pair) {
+		fd = (int)syscall(SYS_open_tree_attr, AT_FDCWD, path, flags, a, sizeof(*a));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fd < 0 ? -errno : fd;
+		*pair = true;
+	}
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, flags);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE), a, sizeof(*a)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* The op whose tree holds ops[i] most closely, or NULL. */
+static const struct mnt_op *enclosing(const struct build *b, size_t i)
+{
+	const struct mnt_op *best = NULL;
+
+	for (size_t j = 0; j < b->n; j++)
+		if (j != i && strlen(b->ops[j].path) < strlen(b->ops[i].path) &&
+		    sbx_path_under(b->ops[i].path, b->ops[j].path) &&
+		    (!best || strlen(b->ops[j].path) > strlen(best->path)))
+			best = &b->ops[j];
+	return best;
+}
+
+/* Drops a tree that the closest tree holding it serves already: both
+ * cloned recursively from the host with the same attributes, the outer
+ * one holds the inner one's very files and mounts (/etc/localtime's
+ * /usr/share/zoneinfo/Etc/UTC in /usr/share/zoneinfo). Nothing else
+ * becomes visible: the inner tree was in the outer one. */
+static void drop_nested(struct build *b)
+{
+	bool *drop = calloc(b->n ? b->n : 1, sizeof(*drop));
+	size_t k = 0;
+
+	if (!drop)
+		return;	/* the longer way: every tree bound */
+	for (size_t i = 0; i < b->n; i++) {
+		const struct mnt_op *o = enclosing(b, i);
+		drop[i] = o && !o->idmap && !b->ops[i].idmap && o->attr == b->ops[i].attr;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		if (!drop[i])
+			b->ops[k++] = b->ops[i];
+		else
+			free(b->ops[i].path);
+	}
+	b->n = k;
+	free(drop);
+}
+
 /* Every tree cloned from the host while the host is still "/", given its
  * flags while detached. An idmapped clone is not recursive: mount_setattr
  * refuses to idmap a tree holding idmapped or unsupported mounts. */
 static int clone_ops(struct build *b)
 {
+	bool pair = false;
+
+	drop_nested(b);
 	for (size_t i = 0; i < b->n; i++) {
 		struct mnt_op *o = &b->ops[i];
 		unsigned rec = o->idmap ? 0 : AT_RECURSIVE;
@@ -292,32 +424,91 @@ static int clone_ops(struct build *b)
 			a.attr_set |= MOUNT_ATTR_IDMAP;
 			a.userns_fd = (uint64_t)b->v->userns;
 		}
-		o->fd = (int)syscall(SYS_open_tree, AT_FDCWD, o->path,
-				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | rec);
-		if (o->fd < 0 ||
-		    syscall(SYS_mount_setattr, o->fd, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0)
-			return -errno;
+		o->fd = clone_tree(o->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | rec, &a,
+				   &pair);
+		if (o->fd < 0)
+			return o->fd;
 	}
-	/* The host's /proc, for a kernel that refuses a new one. */
-	b->proc_fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc",
-				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	return 0;
 }
 
-/* Opens the directory holding path inside root (a descriptor), never
- * following a symbolic link; creates what is missing when asked. *last
- * points at path's final component. */
-static int reach_parent(int root, const char *path, bool create, const char **last)
+/* The stage's root, opened again by name once a tree bound on "/"
+ * covered the one opened before. */
+static int stage_root(struct build *b)
+{
+	if (b->root_fd < 0 && (b->root_fd = open(b->stage, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	return b->root_fd;
+}
+
+/* The open stage directory that is path's deepest ancestor (its name is
+ * the first *at bytes of path), else the stage's root (*at = 0). */
+static int nearest_dir(struct build *b, const char *path, size_t *at)
+{
+	size_t best = 0;
+	int fd = -1;
+
+	for (size_t i = 0; i < b->n_dirs; i++) {
+		size_t l = strlen(b->dirs[i].path);
+		if (l > best && strncmp(path, b->dirs[i].path, l) == 0 && path[l] == '/') {
+			best = l;
+			fd = b->dirs[i].fd;
+		}
+	}
+	*at = best;
+	return fd >= 0 ? fd : stage_root(b);
+}
+
+/* Keeps fd, the stage's directory named by path's first n bytes. */
+static int keep_dir(struct build *b, const char *path, size_t n, int fd)
+{
+	struct sdir *nd = grow(b->dirs, b->n_dirs, &b->cap_dirs, sizeof(*nd));
+
+	if (!nd)
+		return -ENOMEM;
+	b->dirs = nd;
+	if (!(nd[b->n_dirs].path = strndup(path, n)))
+		return -ENOMEM;
+	nd[b->n_dirs++].fd = fd;
+	return 0;
+}
+
+/* A tree attached on path covers the stage's directories there and below:
+ * they are reached again through it. */
+static void forget_dirs(struct build *b, const char *path)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < b->n_dirs; i++) {
+		if (!sbx_path_under(b->dirs[i].path, path)) {
+			b->dirs[k++] = b->dirs[i];
+			continue;
+		}
+		close(b->dirs[i].fd);
+		free(b->dirs[i].path);
+	}
+	b->n_dirs = k;
+	if (strcmp(path, "/") == 0 && b->root_fd >= 0) {
+		close(b->root_fd);
+		b->root_fd = -1;
+	}
+}
+
+/* The stage's directory holding path (borrowed: the build closes it),
+ * never following a symbolic link; creates what is missing when asked.
+ * Each directory is made and opened once per build. *last points at
+ * path's final component. */
+static int reach_parent(struct build *b, const char *path, bool create, const char **last)
 {
 	char comp[NAME_MAX + 1];
-	const char *p = path;
-	int dir = dup(root);
+	size_t at;
+	int dir = nearest_dir(b, path, &at), r;
+	const char *p = path + at;
 
 	if (dir < 0)
-		return -errno;
+		return dir;
 	for (;;) {
 		size_t n;
-		int next;
 		while (*p == '/')
 			p++;
 		n = strcspn(p, "/");
@@ -325,72 +516,59 @@ static int reach_parent(int root, const char *path, bool create, const char **la
 			*last = p;
 			return dir;
 		}
-		if (n > NAME_MAX || (n <= 2 && p[0] == '.' && (n == 1 || p[1] == '.'))) {
-			close(dir);
+		if (n > NAME_MAX || (n <= 2 && p[0] == '.' && (n == 1 || p[1] == '.')))
 			return -EINVAL;
-		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		p += n;
-		if (create && mkdirat(dir, comp, 0755) < 0 && errno != EEXIST) {
+		if (create && mkdirat(dir, comp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if ((dir = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return -errno;
+		if ((r = keep_dir(b, path, (size_t)(p - path), dir)) < 0) {
 			close(dir);
-			return -errno;
+			return r;
 		}
-		next = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dir);
-		if (next < 0)
-			return -errno;
-		dir = next;
 	}
 }
 
-/* The mount point for path inside root: a directory or an empty file. */
-static int make_point(int root, const char *path, bool dir)
+/* The mount point for path in the stage: a directory or an empty file. */
+static int make_point(struct build *b, const char *path, bool dir)
 {
 	const char *last;
-	int pd = reach_parent(root, path, true, &last), r = 0, fd;
+	int pd = reach_parent(b, path, true, &last), fd;
 
 	if (pd < 0)
 		return pd;
-	if (!*last) {
-		close(pd);
+	if (!*last)
 		return 0;	/* "/" itself */
-	}
-	if (dir) {
-		if (mkdirat(pd, last, 0755) < 0 && errno != EEXIST)
-			r = -errno;
-	} else if ((fd = openat(pd, last, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0) {
-		close(fd);
-	} else if (errno != EEXIST) {
-		r = -errno;
-	}
-	close(pd);
-	return r;
+	if (dir)
+		return mkdirat(pd, last, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	if ((fd = openat(pd, last, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		return errno != EEXIST ? -errno : 0;
+	close(fd);
+	return 0;
 }
 
-static int make_link(int root, const struct link *l)
+static int make_link(struct build *b, const char *path, const char *target)
 {
 	const char *last;
-	int pd = reach_parent(root, l->path, true, &last), r = 0;
+	int pd = reach_parent(b, path, true, &last);
 
 	if (pd < 0)
 		return pd;
-	if (symlinkat(l->target, pd, last) < 0 && errno != EEXIST)
-		r = -errno;
-	close(pd);
-	return r;
+	return symlinkat(target, pd, last) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-static int write_at(int root, const char *path, const char *text)
+static int write_at(struct build *b, const char *path, const char *text)
 {
 	const char *last;
-	int pd = reach_parent(root, path, true, &last), fd, r = 0;
+	int pd = reach_parent(b, path, true, &last), fd, r = 0;
 	size_t n = strlen(text);
 
 	if (pd < 0)
 		return pd;
 	fd = openat(pd, last, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	close(pd);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, text, n) != (ssize_t)n)
@@ -404,33 +582,34 @@ static int write_at(int root, const char *path, const char *text)
 /* /etc's identity files, written for the run: the sandbox's user (home:
  * the working directory, unless a ':' or newline would break the line),
  * root and nobody, so that owners read as names. */
-static int write_etc(int root, const struct sbx_ns_view *v)
+static int write_etc(struct build *b)
 {
+	const struct sbx_ns_view *v = b->v;
 	const char *home = strpbrk(v->cwd, ":\n") ? "/" : v->cwd;
 	char text[PATH_MAX + 512];
 	int n, r;
 
 	if (!v->identity)
-		return v->hosts && !v->dns ? write_at(root, "/etc/hosts", HOSTS) : 0;
+		return v->hosts && !v->dns ? write_at(b, "/etc/hosts", HOSTS) : 0;
 	n = snprintf(text, sizeof(text), "root:x:0:0:root:/root:/usr/sbin/nologin\n");
 	if (v->uid != 0 && v->uid != 65534)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s:x:%u:%u:sandboxpy:%s:/usr/sbin/nologin\n",
 			      SBX_SANDBOX_USER, (unsigned)v->uid, (unsigned)v->gid, home);
 	snprintf(text + n, sizeof(text) - (size_t)n, "nobody:x:65534:65534:nobody:%s:/usr/sbin/nologin\n",
 		 v->uid == 65534 ? home : "/nonexistent");
-	if ((r = write_at(root, "/etc/passwd", text)) < 0)
+	if ((r = write_at(b, "/etc/passwd", text)) < 0)
 		return r;
 	n = snprintf(text, sizeof(text), "root:x:0:\n");
 	if (v->gid != 0 && v->gid != 65534)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s:x:%u:\n", SBX_SANDBOX_USER, (unsigned)v->gid);
 	snprintf(text + n, sizeof(text) - (size_t)n, "nogroup:x:65534:\n");
-	if ((r = write_at(root, "/etc/group", text)) < 0)
+	if ((r = write_at(b, "/etc/group", text)) < 0)
 		return r;
-	if ((r = write_at(root, "/etc/nsswitch.conf", v->dns ? "passwd: files\ngroup: files\nhosts: files dns\n"
+	if ((r = write_at(b, "/etc/nsswitch.conf", v->dns ? "passwd: files\ngroup: files\nhosts: files dns\n"
 							     : "passwd: files\ngroup: files\nhosts: files\n")) < 0)
 		return r;
 	if (v->hosts && !v->dns)
-		r = write_at(root, "/etc/hosts", HOSTS);
+		r = write_at(b, "/etc/hosts", HOSTS);
 	return r;
 }
 
@@ -502,9 +681,9 @@ static int by_depth(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The skeleton in the new root (stage, a descriptor): links, generated
- * files, mount points, /dev's links. Nothing is mounted yet. */
-static int skeleton(struct build *b, int stage)
+/* The skeleton in the new root (the stage): links, generated files, mount
+ * points, /dev's links. Nothing is mounted yet. */
+static int skeleton(struct build *b)
 {
 	static const char *const dev_links[][2] = {
 		{ "/dev/fd", "/proc/self/fd" }, { "/dev/stdin", "/proc/self/fd/0" },
@@ -513,50 +692,41 @@ static int skeleton(struct build *b, int stage)
 	int r = 0;
 
 	for (size_t i = 0; i < b->n_links && !r; i++)
-		r = make_link(stage, &b->links[i]);
+		r = make_link(b, b->links[i].path, b->links[i].target);
 	if (!r)
-		r = write_etc(stage, b->v);
+		r = write_etc(b);
 	for (size_t i = 0; i < b->n && !r; i++) {
 		*b->failed = b->ops[i].path;
-		r = make_point(stage, b->ops[i].path, b->ops[i].dir);
+		r = make_point(b, b->ops[i].path, b->ops[i].dir);
 	}
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]) && !r; i++) {
-		struct link l;
-		snprintf(l.path, sizeof(l.path), "%s", dev_links[i][0]);
-		snprintf(l.target, sizeof(l.target), "%s", dev_links[i][1]);
-		r = make_link(stage, &l);
-	}
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]) && !r; i++)
+		r = make_link(b, dev_links[i][0], dev_links[i][1]);
 	if (!r)
-		r = make_point(stage, "/proc", true);
+		r = make_point(b, "/proc", true);
 	if (!r && b->v->private_shm)
-		r = make_point(stage, "/dev/shm", true);
+		r = make_point(b, "/dev/shm", true);
 	if (!r && b->v->tmpdir)
-		r = make_point(stage, b->v->tmpdir, true);
+		r = make_point(b, b->v->tmpdir, true);
 	return r;
 }
 
 /* Attaches the clones in depth order, each mount point reached without
- * following a link (a tree swapped for a link meanwhile fails). The stage
- * is opened again each time: a tree bound on "/" covers the old one. */
-static int attach(struct build *b, const char *stage)
+ * following a link (a tree swapped for a link meanwhile fails). The
+ * stage's directories a tree covers are forgotten: the next tree below
+ * it is reached through it (a tree bound on "/" covers the stage's root). */
+static int attach(struct build *b)
 {
 	qsort(b->ops, b->n, sizeof(*b->ops), by_depth);
 	for (size_t i = 0; i < b->n; i++) {
 		const char *last;
-		int pd, r = 0, sfd = open(stage, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int pd;
 		*b->failed = b->ops[i].path;
-		if (sfd < 0)
-			return -errno;
-		pd = reach_parent(sfd, b->ops[i].path, false, &last);
-		close(sfd);
-		if (pd < 0)
+		if ((pd = reach_parent(b, b->ops[i].path, false, &last)) < 0)
 			return pd;
 		if (syscall(SYS_move_mount, b->ops[i].fd, "", pd, *last ? last : ".",
 			    MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			r = -errno;
-		close(pd);
-		if (r < 0)
-			return r;
+			return -errno;
+		forget_dirs(b, b->ops[i].path);
 	}
 	return 0;
 }
@@ -573,7 +743,7 @@ static int special_mounts(struct build *b, const char *stage, unsigned *done)
 {
 	const struct sbx_ns_view *v = b->v;
 	char buf[PATH_MAX];
-	int r;
+	int r, fd;
 
 	if (v->tmpdir) {
 		*b->failed = v->tmpdir;
@@ -594,11 +764,16 @@ static int special_mounts(struct build *b, const char *stage, unsigned *done)
 		*done |= SBX_VIEW_PROC;
 		return 0;
 	}
+	/* The host's /proc, cloned only now (the host is still "/"): a clone
+	 * never attached costs its close a wait for an RCU grace period. */
 	*b->failed = "/proc";
-	if (b->proc_fd < 0 || syscall(SYS_move_mount, b->proc_fd, "", AT_FDCWD, staged(buf, stage, "/proc"),
-				      MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0)
 		return -errno;
-	return 0;
+	r = syscall(SYS_move_mount, fd, "", AT_FDCWD, staged(buf, stage, "/proc"), MOVE_MOUNT_F_EMPTY_PATH) < 0
+		    ? -errno : 0;
+	close(fd);
+	return r;
 }
 
 /* The stage's own tmpfs (sfd, opened before anything covered it) turns
@@ -638,7 +813,8 @@ static int build_view(struct build *b, unsigned *done)
 		return -errno;
 	if ((sfd = open(stage, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -errno;
-	if ((r = skeleton(b, sfd)) == 0 && (r = attach(b, stage)) == 0)
+	b->stage = stage;
+	if ((r = skeleton(b)) == 0 && (r = attach(b)) == 0)
 		*done |= SBX_VIEW_FLAGS;
 	if (!r && (r = special_mounts(b, stage, done)) == 0)
 		r = enter(stage, sfd, b->failed);
@@ -649,9 +825,33 @@ static int build_view(struct build *b, unsigned *done)
 	return 0;
 }
 
+/* Closes and frees what the build holds. The clones are attached by now
+ * (a clone closed unattached waits out an RCU grace period: only a
+ * failure does). */
+static void free_build(struct build *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->ops[i].fd >= 0)
+			close(b->ops[i].fd);
+		free(b->ops[i].path);
+	}
+	forget_dirs(b, "/");
+	for (size_t i = 0; i < b->n_seen; i++)
+		free(b->seen[i].path);
+	for (size_t i = 0; i < b->n_links; i++) {
+		free(b->links[i].path);
+		free(b->links[i].target);
+	}
+	free(b->seen);
+	free(b->dirs);
+	free(b->ops);
+	free(b->links);
+}
+
 int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **failed)
 {
-	struct build b = { .v = v, .proc_fd = -1, .failed = failed };
+	static char failed_name[PATH_MAX];	/* outlives the build's names */
+	struct build b = { .v = v, .root_fd = -1, .failed = failed };
 	int r;
 
 	*done = 0;
@@ -660,13 +860,11 @@ int sbx_ns_view_apply(const struct sbx_ns_view *v, unsigned *done, const char **
 		r = -errno;
 	else
 		r = build_view(&b, done);
-	for (size_t i = 0; i < b.n; i++)
-		if (b.ops[i].fd >= 0)
-			close(b.ops[i].fd);
-	if (b.proc_fd >= 0)
-		close(b.proc_fd);
-	free(b.ops);
-	free(b.links);
+	if (r < 0 && *failed) {
+		snprintf(failed_name, sizeof(failed_name), "%s", *failed);
+		*failed = failed_name;
+	}
+	free_build(&b);
 	if (r < 0)
 		return r;
 	*failed = v->cwd;

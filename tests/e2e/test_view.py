@@ -222,3 +222,38 @@ def test_stdlib_extensions_load_for_an_ordinary_uid(world):
                         "import ctypes, _json, _decimal; print('LOADED', ctypes.CDLL(None).getpid())"],
                        capture_output=True, text=True, timeout=60, cwd=world.work)
     assert p.returncode == 0 and "LOADED" in p.stdout, (p.stdout, p.stderr)
+
+
+@pytest.mark.parametrize("unprivileged", [False, True], ids=["root", "nobody"])
+def test_view_mounts_keep_their_flags_and_a_tree_inside_an_identical_one_is_bound_once(
+        world, unprivileged):
+    """The view's mounts, read from inside (issue 20 made the set-up
+    cheaper, not different): the root read-only and noexec, every tree
+    nosuid, nodev but the devices, the working directory noexec, the
+    system's libraries exec; /etc/localtime's zone file is served by the
+    /usr/share/zoneinfo tree that holds it (same flags, one recursive
+    clone), not bound again on top; each mount point once."""
+    with open(os.path.join(world.work, "probe.py"), "w") as fh:
+        fh.write("import json\nrows = [l.split() for l in open('/proc/self/mountinfo')]\n"
+                 "tz = open('/etc/localtime', 'rb').read(4).decode('latin-1')\n"
+                 "print(json.dumps({'rows': [[r[4], r[5]] for r in rows], 'tz': tz}))\n")
+    p, rep = world.run("builtin:default", unprivileged=unprivileged,
+                       extra=["--set", 'filesystem.read=[".", "/proc"]'])
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    points = [r[0] for r in out["rows"]]
+    opts = {r[0]: r[1].split(",") for r in out["rows"]}
+    assert len(points) == len(set(points)), points
+    assert {"ro", "nosuid", "nodev", "noexec"} <= set(opts["/"]), opts["/"]
+    devices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}
+    assert devices <= set(points), points
+    for point, o in opts.items():
+        assert "nosuid" in o, (point, o)
+        assert ("nodev" in o) == (point not in devices), (point, o)
+    assert "noexec" in opts[world.work], opts[world.work]
+    assert "noexec" not in opts["/usr/lib/x86_64-linux-gnu"], opts
+    zone = os.path.realpath("/etc/localtime")
+    if zone.startswith("/usr/share/zoneinfo/"):
+        assert out["tz"] == "TZif", out
+        assert "/usr/share/zoneinfo" in points, points
+        assert not [q for q in points if q.startswith("/usr/share/zoneinfo/")], points
