@@ -322,6 +322,7 @@ int sbx_path_cache_prepare(void)
 {
 	char *line = NULL;
 	size_t cap = 0;
+	bool dirs = false;
 	FILE *f;
 	int r = 0;
 
@@ -334,7 +335,17 @@ int sbx_path_cache_prepare(void)
 		struct statfs fs;
 		if (stat(dc_write->v[i], &st) < 0 || statfs(dc_write->v[i], &fs) < 0)
 			return -errno;
+		dirs |= S_ISDIR(st.st_mode);
 		r = local_fs((unsigned long)fs.f_type) ? add_dev(st.st_dev) : -EXDEV;
+	}
+	/* Only a directory has mounts below it. At a write tree that is not
+	 * one (/dev/null, the usual only one) the mount stat and statfs just
+	 * saw is the one every write through its name reaches, and one
+	 * hidden under it cannot be written: the mount table adds nothing.
+	 * Reading it costs 70-85 us at start-up (docs/performance.md). */
+	if (!dirs) {
+		dc_ready = r == 0;
+		return r;
 	}
 	f = r == 0 ? fopen("/proc/self/mountinfo", "re") : NULL;
 	if (r == 0 && !f)
