@@ -266,6 +266,27 @@ static void test_cwd(void **state)
 	sbx_path_cache_off();
 }
 
+/* Arming keeps the working directory's name without reading its entries:
+ * they are read when a name in it is first looked up, so a large working
+ * directory costs the start nothing. Seen through a link the test (as the
+ * host could) puts there after arming: read at arming, the directory would
+ * have been taken to hold none, and "l" answered as itself. */
+static void test_cwd_listed_when_used(void **state)
+{
+	char out[PATH_MAX], want[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(chdir(base), 0);
+	assert_int_equal(chdir("b"), 0);
+	arm("/dev/shm");
+	link_to("../a/f", "b/l");
+	both("l", out);
+	snprintf(want, sizeof(want), "%s/a/f", base);
+	assert_string_equal(out, want);
+	both("f", out);
+	sbx_path_cache_off();
+}
+
 /* No cache without a description of the write trees, or when one of
  * them cannot be looked at: the long way every time. */
 static void test_fail_closed(void **state)
@@ -349,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixed_dir_resolved_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable_fs_not_cached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cwd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cwd_listed_when_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_write_trees, setup, teardown),
 	};
