@@ -210,8 +210,11 @@ int sbx_path_resolve(const char *in, int dirfd, char *out, size_t cap)
 #define DC_DEVS 64	/* filesystems under the write trees */
 
 /* FIXED_NOLINK: fixed, and none of its entries is a symbolic link (nor
- * can one appear there), so no name in it needs looking at. */
-enum dc_state { DC_OTHER, DC_FIXED, DC_FIXED_NOLINK, DC_ABSENT };
+ * can one appear there), so no name in it needs looking at. UNLISTED:
+ * fixed, its entries not read yet: the working directory as armed, read
+ * when a name in it is first looked up (if ever: reading a large one at
+ * start-up would cost the program's start for nothing). */
+enum dc_state { DC_OTHER, DC_FIXED, DC_FIXED_NOLINK, DC_ABSENT, DC_FIXED_UNLISTED };
 
 struct dc_entry {
 	unsigned gen;		/* valid while equal to dc_gen */
@@ -322,6 +325,7 @@ int sbx_path_cache_prepare(void)
 {
 	char *line = NULL;
 	size_t cap = 0;
+	bool dirs = false;
 	FILE *f;
 	int r = 0;
 
@@ -334,7 +338,17 @@ int sbx_path_cache_prepare(void)
 		struct statfs fs;
 		if (stat(dc_write->v[i], &st) < 0 || statfs(dc_write->v[i], &fs) < 0)
 			return -errno;
+		dirs |= S_ISDIR(st.st_mode);
 		r = local_fs((unsigned long)fs.f_type) ? add_dev(st.st_dev) : -EXDEV;
+	}
+	/* Only a directory has mounts below it. At a write tree that is not
+	 * one (/dev/null, the usual only one) the mount stat and statfs just
+	 * saw is the one every write through its name reaches, and one
+	 * hidden under it cannot be written: the mount table adds nothing.
+	 * Reading it costs 70-85 us at start-up (docs/performance.md). */
+	if (!dirs) {
+		dc_ready = r == 0;
+		return r;
 	}
 	f = r == 0 ? fopen("/proc/self/mountinfo", "re") : NULL;
 	if (r == 0 && !f)
@@ -415,10 +429,10 @@ static bool has_links(const char *p)
 }
 
 /* The entry last found first: events come in runs in one directory. */
-static const struct dc_entry *dir_find(const char *d, size_t len)
+static struct dc_entry *dir_find(const char *d, size_t len)
 {
 	unsigned gen = dc_gen;
-	const struct dc_entry *e = &dc[dc_hit];
+	struct dc_entry *e = &dc[dc_hit];
 
 	if (e->gen == gen && e->len == len && memcmp(e->dir, d, len) == 0)
 		return e;
@@ -435,20 +449,28 @@ static bool plain_name(const char *s, size_t n)
 	return n && !(n == 1 && s[0] == '.') && !(n == 2 && s[0] == '.' && s[1] == '.');
 }
 
+/* Fixed directory p, its entries read now or (list false) when needed. */
+static enum dc_state fixed_state(const char *p, bool list)
+{
+	if (!list)
+		return DC_FIXED_UNLISTED;
+	return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;
+}
+
 /* Directory p, its parent being fixed. */
-static enum dc_state last_state(const char *p)
+static enum dc_state last_state(const char *p, bool list)
 {
 	struct stat st;
 
 	if (dir_fixed(p))
-		return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;
+		return fixed_state(p, list);
 	/* Missing, in a fixed parent: no one inside can make it. */
 	return lstat(p, &st) < 0 && errno == ENOENT ? DC_ABSENT : DC_OTHER;
 }
 
 /* What d (len bytes, not terminated) is: from its parent's entry when
  * the cache has one, else checked from the root down. */
-static enum dc_state dir_state(const char *d, size_t len)
+static enum dc_state dir_state(const char *d, size_t len, bool list)
 {
 	char p[DC_NAME];
 	const struct dc_entry *up;
@@ -467,7 +489,7 @@ static enum dc_state dir_state(const char *d, size_t len)
 		if (up->state == DC_ABSENT)
 			return DC_ABSENT;	/* under a missing directory: missing */
 		if (up->state != DC_OTHER)
-			return last_state(p);
+			return last_state(p, list);
 	}
 	p[1] = '\0';
 	if (!dir_fixed("/"))
@@ -481,24 +503,32 @@ static enum dc_state dir_state(const char *d, size_t len)
 			return DC_OTHER;
 		p[i + n] = '\0';
 		if (i + n == len)
-			return last_state(p);
+			return last_state(p, list);
 		if (!dir_fixed(p))
 			return DC_OTHER;
 		p[i + n] = saved;
 		i += n + 1;
 	}
-	return has_links(p) ? DC_FIXED : DC_FIXED_NOLINK;	/* "/" */
+	return fixed_state(p, list);	/* "/" */
 }
 
-static enum dc_state dir_lookup(const char *d, size_t len)
+/* list: the caller needs to know whether the directory holds links (never
+ * DC_FIXED_UNLISTED back then). */
+static enum dc_state dir_lookup(const char *d, size_t len, bool list)
 {
-	const struct dc_entry *f = dir_find(d, len);
+	struct dc_entry *f = dir_find(d, len);
 	enum dc_state s;
 	struct dc_entry *e;
 
+	if (f && f->state == DC_FIXED_UNLISTED && list) {
+		char p[DC_NAME];
+		memcpy(p, f->dir, f->len);
+		p[f->len] = '\0';
+		f->state = (uint8_t)fixed_state(p, true);
+	}
 	if (f)
 		return (enum dc_state)f->state;
-	s = dir_state(d, len);
+	s = dir_state(d, len, list);
 	if (len < DC_NAME) {
 		e = &dc[dc_next++ % DC_ENTRIES];
 		e->gen = dc_gen;
@@ -517,8 +547,8 @@ static void remember_cwd(void)
 	dc_cwd_known = false;
 	if (dc_native || !getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return;
-	s = dir_lookup(cwd, strlen(cwd));
-	if (s != DC_FIXED && s != DC_FIXED_NOLINK)
+	s = dir_lookup(cwd, strlen(cwd), false);
+	if (s != DC_FIXED && s != DC_FIXED_NOLINK && s != DC_FIXED_UNLISTED)
 		return;
 	memcpy(dc_cwd, cwd, sizeof(dc_cwd));
 	dc_cwd_known = true;
@@ -562,7 +592,7 @@ static int resolve_cached(const char *in, int dirfd, char *out, size_t cap)
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return 0;
 	dlen = base - 1 == abs ? 1 : (size_t)(base - 1 - abs);
-	s = dir_lookup(abs, dlen);
+	s = dir_lookup(abs, dlen, true);
 	if (s == DC_OTHER)
 		return 0;
 	/* The name itself, unless no link can be there: a link is the long

@@ -95,7 +95,7 @@ static void show_program(int argc, char **argv, int first)
 
 static int rt_main(int argc, char **argv, char **envp)
 {
-	static struct sbx_rt_plan rp;
+	static struct sbx_rt_plan rp;	/* zero: sbx_rt_unpack fills it */
 	char *end;
 	long fd;
 

@@ -51,6 +51,7 @@ int sbx_child_arena_max(const struct sbx_child_plan *plan);
 
 /* The read end of a pipe holding it, or -errno. */
 int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset);
+/* out: zero-filled by the caller. */
 int sbx_rt_unpack(int fd, struct sbx_rt_plan *out);
 
 /* interp.c: the interpreter with the hook, the last layers, the program. */

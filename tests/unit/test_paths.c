@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sbx_hook.h"
@@ -263,6 +266,27 @@ static void test_cwd(void **state)
 	sbx_path_cache_off();
 }
 
+/* Arming keeps the working directory's name without reading its entries:
+ * they are read when a name in it is first looked up, so a large working
+ * directory costs the start nothing. Seen through a link the test (as the
+ * host could) puts there after arming: read at arming, the directory would
+ * have been taken to hold none, and "l" answered as itself. */
+static void test_cwd_listed_when_used(void **state)
+{
+	char out[PATH_MAX], want[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(chdir(base), 0);
+	assert_int_equal(chdir("b"), 0);
+	arm("/dev/shm");
+	link_to("../a/f", "b/l");
+	both("l", out);
+	snprintf(want, sizeof(want), "%s/a/f", base);
+	assert_string_equal(out, want);
+	both("f", out);
+	sbx_path_cache_off();
+}
+
 /* No cache without a description of the write trees, or when one of
  * them cannot be looked at: the long way every time. */
 static void test_fail_closed(void **state)
@@ -281,6 +305,63 @@ static void test_fail_closed(void **state)
 	both("b/f", out);
 }
 
+/* In a mount namespace whose /proc is an empty tmpfs: 0 when every check
+ * passed, 1 when one did not, 77 when no such namespace can be made. */
+static int without_mount_table(void)
+{
+	static char file[PATH_MAX], wdir[PATH_MAX], out[PATH_MAX], want[PATH_MAX];
+	static char *v[1];
+	static struct sbx_roots roots = { v, 1 };
+
+	if (unshare(CLONE_NEWNS) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		return 77;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("none", "/proc", "tmpfs", 0, NULL) < 0)
+		return 77;
+	if (access("/proc/self/mountinfo", F_OK) == 0)
+		return 1;
+	snprintf(file, sizeof(file), "%s/a/f", base);
+	snprintf(wdir, sizeof(wdir), "%s/w", base);
+	snprintf(want, sizeof(want), "%s/b/f", base);
+	/* A file (as /dev/null is): the cache is prepared without the table,
+	 * and answers as the long way does. */
+	v[0] = file;
+	sbx_path_cache_roots(&roots, NULL, false);
+	if (sbx_path_cache_prepare() != 0)
+		return 1;
+	sbx_path_cache_arm();
+	if (chdir(base) < 0 || sbx_path_resolve_event("b/f", -1, out, sizeof(out)) != 0 ||
+	    strcmp(out, want) != 0)
+		return 1;
+	/* A directory may have mounts below it: without the table, no cache. */
+	v[0] = wdir;
+	sbx_path_cache_roots(&roots, NULL, false);
+	if (sbx_path_cache_prepare() == 0)
+		return 1;
+	return 0;
+}
+
+/* Write trees that are all files (the usual /dev/null) need no mount
+ * table: nothing can be mounted below a file, so start-up skips reading
+ * /proc/self/mountinfo; a directory still needs it, and without it the
+ * cache stays off. */
+static void test_file_write_trees(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(without_mount_table());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,7 +370,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixed_dir_resolved_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable_fs_not_cached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cwd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cwd_listed_when_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_write_trees, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
