@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -306,6 +307,7 @@ void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
 
 	memset(cg, 0, sizeof(*cg));
 	cg->into_fd = cg->join_fd[0] = cg->join_fd[1] = cg->join_fd[2] = -1;
+	cg->joined[0] = cg->joined[1] = -1;
 	scan_mounts(&m);
 	/* v2 where it holds every limit; where v1 is all there is, or v2
 	 * holds only part of them, v1 (migrated, slower to start). */
@@ -368,6 +370,15 @@ void sbx_cgroup_open_join(struct sbx_cgroup *cg)
 		snprintf(path, sizeof(path), "%s/tasks", dirs[i]);
 		cg->join_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
 	}
+	if (n && pipe2(cg->joined, O_CLOEXEC) < 0)
+		cg->joined[0] = cg->joined[1] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 int sbx_cgroup_join(struct sbx_cgroup *cg)
@@ -382,16 +393,28 @@ int sbx_cgroup_join(struct sbx_cgroup *cg)
 		close(cg->join_fd[i]);
 		cg->join_fd[i] = -1;
 	}
+	close_fd(&cg->joined[0]);
+	close_fd(&cg->joined[1]);	/* the supervisor may look now */
 	return r;
 }
 
 void sbx_cgroup_close_join(struct sbx_cgroup *cg)
 {
 	for (size_t i = 0; cg->version && i < 3; i++)
-		if (cg->join_fd[i] >= 0) {
-			close(cg->join_fd[i]);
-			cg->join_fd[i] = -1;
-		}
+		close_fd(&cg->join_fd[i]);
+	if (cg->version)
+		close_fd(&cg->joined[1]);
+}
+
+void sbx_cgroup_wait_join(struct sbx_cgroup *cg, int timeout_ms)
+{
+	struct pollfd pf = { cg->joined[0], POLLIN, 0 };
+
+	if (!cg->version || cg->joined[0] < 0)
+		return;
+	while (poll(&pf, 1, timeout_ms) < 0 && errno == EINTR)
+		;
+	close_fd(&cg->joined[0]);
 }
 
 bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid)
@@ -454,6 +477,8 @@ void sbx_cgroup_destroy(struct sbx_cgroup *cg)
 	if (cg->version == 2 && cg->into_fd >= 0)
 		close(cg->into_fd);
 	sbx_cgroup_close_join(cg);
+	if (cg->version)
+		close_fd(&cg->joined[0]);
 	/* Empty by now (the run's processes are reaped); rmdir only. */
 	if (cg->mem[0])
 		rmdir(cg->mem);

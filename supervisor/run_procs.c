@@ -138,7 +138,13 @@ pid_t sbx_attach_start(struct sup *s)
 	pid_t h;
 
 	sbx_cgroup_close_join(&s->cg);
-	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into || sbx_cgroup_holds(&s->cg, s->pid))
+	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into)
+		return 0;
+	/* A child not yet scheduled since the clone (a busy machine) joins
+	 * within a moment; a helper's move instead waits for the
+	 * threadgroup lock's grace period, 5-15 ms. */
+	sbx_cgroup_wait_join(&s->cg, 500);
+	if (sbx_cgroup_holds(&s->cg, s->pid))
 		return 0;
 	h = fork();
 	if (h == 0)
