@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -81,35 +82,58 @@ static long long read_key(const char *dir, const char *file, const char *key)
 	return v;
 }
 
-/* Our own cgroup in a v1 hierarchy ("4:memory:/a/b") or in v2 ("0::/a"). */
-static int own_path(const char *controller, char *out, size_t cap)
+/* /proc/self/cgroup, read once per run (it was read for each hierarchy):
+ * "" when it cannot be read; a line cut by the end of the buffer is
+ * dropped, never read as a shorter path. */
+static void read_own(char *text, size_t cap)
+{
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+	ssize_t r = 1;
+	char *nl;
+
+	while (fd >= 0 && n < cap - 1 && (r = read(fd, text + n, cap - 1 - n)) > 0)
+		n += (size_t)r;
+	text[n] = '\0';
+	if (n == cap - 1 && r > 0)
+		(nl = strrchr(text, '\n')) ? (void)(nl[1] = '\0') : (void)(text[0] = '\0');
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Our own cgroup in a v1 hierarchy ("4:memory:/a/b") or in v2 ("0::/a"),
+ * from read_own's text. */
+static int own_path(const char *text, const char *controller, char *out, size_t cap)
 {
 	char line[PATH_MAX];
-	FILE *f = fopen("/proc/self/cgroup", "re");
 	int r = -ENOENT;
 
-	if (!f)
-		return -errno;
-	while (r < 0 && fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	for (const char *p = text, *nl; r < 0 && *p; p = *nl ? nl + 1 : nl) {
+		size_t len = strcspn(p, "\n");
+		char *c1, *c2, *save;
+		nl = p + len;
+		if (len >= sizeof(line))
+			continue;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
 		*c2 = '\0';
-		line[strcspn(line, "\n")] = '\0';
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
 		if (!*controller && !c1[1]) {	/* v2: "0::/path" */
 			snprintf(out, cap, "%s", c2 + 1);
 			r = 0;
 			continue;
 		}
 		/* v1 lists controllers comma-separated: "cpu,cpuacct" */
-		for (char *tok = *controller ? strtok(c1 + 1, ",") : NULL; tok; tok = strtok(NULL, ","))
+		for (char *tok = *controller ? strtok_r(c1 + 1, ",", &save) : NULL; tok;
+		     tok = strtok_r(NULL, ",", &save))
 			if (strcmp(tok, controller) == 0) {
 				snprintf(out, cap, "%s", c2 + 1);
 				r = 0;
 			}
 	}
-	fclose(f);
 	return r;
 }
 
@@ -162,12 +186,12 @@ static int make_group(const char *mount, const char *own, pid_t id, char *out, s
 	return 0;
 }
 
-static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id)
+static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, const char *text, pid_t id)
 {
 	char own[PATH_MAX], mount[PATH_MAX], val[64];
 
 	cg->version = 1;
-	if (l->memory_mb >= 0 && own_path("memory", own, sizeof(own)) == 0 &&
+	if (l->memory_mb >= 0 && own_path(text, "memory", own, sizeof(own)) == 0 &&
 	    make_group(CG_ROOT "/memory", own, id, cg->mem, sizeof(cg->mem)) == 0) {
 		snprintf(val, sizeof(val), "%lld", (long long)(l->memory_mb * 1024 * 1024));
 		if (write_str(cg->mem, "memory.limit_in_bytes", val) == 0) {
@@ -176,12 +200,12 @@ static void setup_v1(struct sbx_cgroup *cg, const struct sbx_limits *l, pid_t id
 			(void)write_str(cg->mem, "memory.memsw.limit_in_bytes", val);
 		}
 	}
-	if (l->tasks >= 0 && own_path("pids", own, sizeof(own)) == 0 &&
+	if (l->tasks >= 0 && own_path(text, "pids", own, sizeof(own)) == 0 &&
 	    make_group(CG_ROOT "/pids", own, id, cg->pids_dir, sizeof(cg->pids_dir)) == 0) {
 		snprintf(val, sizeof(val), "%lld", (long long)l->tasks);
 		cg->pids = write_str(cg->pids_dir, "pids.max", val) == 0;
 	}
-	if (l->cpu_seconds >= 0 && own_path("cpuacct", own, sizeof(own)) == 0) {
+	if (l->cpu_seconds >= 0 && own_path(text, "cpuacct", own, sizeof(own)) == 0) {
 		snprintf(mount, sizeof(mount), CG_ROOT "/cpuacct");
 		if (access(CG_ROOT "/cpuacct/cpuacct.usage", R_OK) != 0)
 			snprintf(mount, sizeof(mount), CG_ROOT "/cpu,cpuacct");
@@ -225,12 +249,12 @@ static void scan_mounts(struct cg_mounts *m)
 
 /* Our own v2 group's directory: the mount point plus our path below the
  * mount's root ("0::/a/b" in /proc/self/cgroup). -ENOENT without one. */
-static int v2_own_dir(const struct cg_mounts *m, char *out, size_t cap)
+static int v2_own_dir(const struct cg_mounts *m, const char *text, char *out, size_t cap)
 {
 	char own[PATH_MAX];
 	size_t rl = strlen(m->v2_root);
 
-	if (!m->v2[0] || own_path("", own, sizeof(own)) < 0)
+	if (!m->v2[0] || own_path(text, "", own, sizeof(own)) < 0)
 		return -ENOENT;
 	if (strcmp(m->v2_root, "/") == 0)
 		rl = 0;
@@ -301,18 +325,20 @@ static void setup_v2(struct sbx_cgroup *cg, const struct sbx_limits *l, const ch
 void sbx_cgroup_setup(struct sbx_cgroup *cg, const struct sbx_limits *l)
 {
 	struct cg_mounts m;
-	char own[PATH_MAX];
+	char own[PATH_MAX], text[16384];
 	bool wanted = l->memory_mb >= 0 || l->tasks >= 0 || l->cpu_seconds >= 0;
 
 	memset(cg, 0, sizeof(*cg));
 	cg->into_fd = cg->join_fd[0] = cg->join_fd[1] = cg->join_fd[2] = -1;
+	cg->joined[0] = cg->joined[1] = -1;
 	scan_mounts(&m);
+	read_own(text, sizeof(text));
 	/* v2 where it holds every limit; where v1 is all there is, or v2
 	 * holds only part of them, v1 (migrated, slower to start). */
-	if (wanted && v2_own_dir(&m, own, sizeof(own)) == 0 && (!m.v1 || v2_holds(own, l)))
+	if (wanted && v2_own_dir(&m, text, own, sizeof(own)) == 0 && (!m.v1 || v2_holds(own, l)))
 		setup_v2(cg, l, own, gettid());
 	else if (m.v1)
-		setup_v1(cg, l, gettid());
+		setup_v1(cg, l, text, gettid());
 	else
 		cg->version = 2;
 	if (!cg->memory && !cg->pids && !cg->cpu)
@@ -368,6 +394,15 @@ void sbx_cgroup_open_join(struct sbx_cgroup *cg)
 		snprintf(path, sizeof(path), "%s/tasks", dirs[i]);
 		cg->join_fd[i] = open(path, O_WRONLY | O_CLOEXEC);
 	}
+	if (n && pipe2(cg->joined, O_CLOEXEC) < 0)
+		cg->joined[0] = cg->joined[1] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 int sbx_cgroup_join(struct sbx_cgroup *cg)
@@ -382,16 +417,28 @@ int sbx_cgroup_join(struct sbx_cgroup *cg)
 		close(cg->join_fd[i]);
 		cg->join_fd[i] = -1;
 	}
+	close_fd(&cg->joined[0]);
+	close_fd(&cg->joined[1]);	/* the supervisor may look now */
 	return r;
 }
 
 void sbx_cgroup_close_join(struct sbx_cgroup *cg)
 {
 	for (size_t i = 0; cg->version && i < 3; i++)
-		if (cg->join_fd[i] >= 0) {
-			close(cg->join_fd[i]);
-			cg->join_fd[i] = -1;
-		}
+		close_fd(&cg->join_fd[i]);
+	if (cg->version)
+		close_fd(&cg->joined[1]);
+}
+
+void sbx_cgroup_wait_join(struct sbx_cgroup *cg, int timeout_ms)
+{
+	struct pollfd pf = { cg->joined[0], POLLIN, 0 };
+
+	if (!cg->version || cg->joined[0] < 0)
+		return;
+	while (poll(&pf, 1, timeout_ms) < 0 && errno == EINTR)
+		;
+	close_fd(&cg->joined[0]);
 }
 
 bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid)
@@ -454,6 +501,8 @@ void sbx_cgroup_destroy(struct sbx_cgroup *cg)
 	if (cg->version == 2 && cg->into_fd >= 0)
 		close(cg->into_fd);
 	sbx_cgroup_close_join(cg);
+	if (cg->version)
+		close_fd(&cg->joined[0]);
 	/* Empty by now (the run's processes are reaped); rmdir only. */
 	if (cg->mem[0])
 		rmdir(cg->mem);

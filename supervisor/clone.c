@@ -161,12 +161,42 @@ static bool in_view_tree(const char *dir, char *const *const *sets, const char *
 	return false;
 }
 
+/* The directories on the way to the plan's paths repeat (/usr, /usr/lib,
+ * /etc, /dev for most of them): each is stat'ed once per plan, not once
+ * per path below it (94 stats were 45 directories). */
+#define STAT_CACHE 128
+struct stat_cache {
+	size_t n;
+	struct {
+		char *path;
+		struct stat st;
+		bool ok;
+	} e[STAT_CACHE];
+};
+
+static bool cached_stat(struct stat_cache *c, const char *path, struct stat *st)
+{
+	bool ok;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].path, path) == 0) {
+			*st = c->e[i].st;
+			return c->e[i].ok;
+		}
+	ok = stat(path, st) == 0;
+	if (c->n < STAT_CACHE && (c->e[c->n].path = strdup(path))) {
+		c->e[c->n].st = *st;
+		c->e[c->n++].ok = ok;
+	}
+	return ok;
+}
+
 /* The first directory on the way to path (or path itself), inside a tree
  * of the view, that the sandbox's uid could not pass or read, if root owns
  * it; out empty when nothing blocks. */
 static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned need_dir,
 			   unsigned need_file, char *const *const *sets, const char *cwd,
-			   char *out, size_t cap)
+			   struct stat_cache *sc, char *out, size_t cap)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -181,7 +211,7 @@ static void blocking_point(const struct sbx_ns *ns, const char *path, unsigned n
 			continue;
 		memcpy(buf, path, i);
 		buf[i] = '\0';
-		if (stat(buf, &st) < 0)
+		if (!cached_stat(sc, buf, &st))
 			return;
 		if (!in_view_tree(buf, sets, cwd))
 			continue;
@@ -229,11 +259,12 @@ int sbx_ns_idmap_userns(const struct sbx_ns *ns)
 
 /* Adds p's blocking point to pts (outermost trees only). */
 static void consider(const struct sbx_ns *ns, const char *path, unsigned need_dir, unsigned need_file,
-		     char *const *const *sets, const char *cwd, char (*pts)[PATH_MAX], size_t max, size_t *n)
+		     char *const *const *sets, const char *cwd, struct stat_cache *sc,
+		     char (*pts)[PATH_MAX], size_t max, size_t *n)
 {
 	char p[PATH_MAX];
 
-	blocking_point(ns, path, need_dir, need_file, sets, cwd, p, sizeof(p));
+	blocking_point(ns, path, need_dir, need_file, sets, cwd, sc, p, sizeof(p));
 	if (!p[0])
 		return;
 	for (size_t j = 0; j < *n; j++) {
@@ -260,16 +291,20 @@ size_t sbx_ns_idmap_plan(const struct sbx_ns *ns, char *const *read_v, char *con
 {
 	char *const *const set3[3] = { read_v, write_v, exec_v };
 	char *const *const *sets = whole_host ? NULL : set3;
+	struct stat_cache cache, *sc = &cache;
 	size_t n = 0;
 
 	if (!ns->drop_root)
 		return 0;
-	consider(ns, cwd, 5, 5, sets, cwd, pts, max, &n);
+	cache.n = 0;
+	consider(ns, cwd, 5, 5, sets, cwd, sc, pts, max, &n);
 	for (char *const *v = read_v; v && *v; v++)
-		consider(ns, *v, 5, 4, sets, cwd, pts, max, &n);
+		consider(ns, *v, 5, 4, sets, cwd, sc, pts, max, &n);
 	for (char *const *v = write_v; v && *v; v++)
-		consider(ns, *v, 5, 4, sets, cwd, pts, max, &n);
+		consider(ns, *v, 5, 4, sets, cwd, sc, pts, max, &n);
 	for (char *const *v = exec_v; v && *v; v++)
-		consider(ns, *v, 5, 5, sets, cwd, pts, max, &n);
+		consider(ns, *v, 5, 5, sets, cwd, sc, pts, max, &n);
+	for (size_t i = 0; i < sc->n; i++)
+		free(sc->e[i].path);
 	return n;
 }

@@ -397,6 +397,8 @@ static int release_child(struct sup *s, struct sbx_error *err)
 
 static int start_child(struct sup *s, struct sbx_error *err)
 {
+	int rc;
+
 	sigprocmask(SIG_BLOCK, &s->mask, &s->oldmask);
 	s->pipe_was_pending = block_sigpipe();
 	fflush(NULL);
@@ -409,7 +411,7 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	sbx_lla_open(s);
 	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
-		int rc = s->pid;
+		rc = s->pid;
 		s->pid = 0;
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		sbx_diag_add(err, NULL, 0, 0, NULL, "cannot start the sandbox: %s", strerror(-rc));
@@ -432,7 +434,9 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	/* chan_child stays open here until the end: the channel then never
 	 * reads as closed while we live, and an end of file on it can only
 	 * be the sandbox shutting it down (sbx_drain_channel). */
-	return release_child(s, err);
+	if ((rc = release_child(s, err)) == 0)
+		sbx_lla_ask(s);	/* off the child's path: it sets itself up meanwhile */
+	return rc;
 }
 
 /* ---- the watch ---- */

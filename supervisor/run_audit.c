@@ -50,10 +50,11 @@ static bool in_init_ns(const char *ns, unsigned long ino)
 }
 
 /* The kernel's audit_enabled, asked without waiting for the answer: the
- * kernel replies from a thread it starts for each request, which took up
- * to 7 ms on a busy machine, on the start-up's critical path. The
- * request goes out before the clone; the answer is read at READY
- * (settle), long since there by then. The socket, or -errno. */
+ * kernel replies from a thread it starts for each request, and the send
+ * itself waits until kthreadd has made that thread (1-5 ms on a busy
+ * machine). The request goes out once the child is released, while it
+ * sets itself up (sbx_lla_ask); the answer is read at READY (settle),
+ * long since there by then. The socket, or -errno. */
 static int ask_state(void)
 {
 	struct nlmsghdr h = { NLMSG_LENGTH(0), AUDIT_GET, NLM_F_REQUEST, 1, 0 };
@@ -156,16 +157,11 @@ void sbx_lla_open(struct sup *s)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1) };
 	uint64_t nonce;
-	int st;
 
 	s->lla.fd = s->lla.state_fd = -1;
 	if (!may_read(s))
 		return;
-	if ((st = ask_state()) < 0) {
-		state_reason(s, st);
-		return;
-	}
-	s->lla.state_fd = st;
+	s->lla.ask = true;
 	/* Subscribed before the child exists (run.c); the state's answer
 	 * may yet close it (settle). */
 	s->lla.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
@@ -176,6 +172,25 @@ void sbx_lla_open(struct sup *s)
 		return;
 	}
 	s->lla.bind_err = errno ? errno : EIO;
+	if (s->lla.fd >= 0)
+		close(s->lla.fd);
+	s->lla.fd = -1;
+}
+
+/* The state asked (ask_state). Its failure is the reason, before the
+ * subscription's own (as settle decides), and closes the socket. */
+void sbx_lla_ask(struct sup *s)
+{
+	int st;
+
+	if (!s->lla.ask)
+		return;
+	s->lla.ask = false;
+	if ((st = ask_state()) >= 0) {
+		s->lla.state_fd = st;
+		return;
+	}
+	state_reason(s, st);
 	if (s->lla.fd >= 0)
 		close(s->lla.fd);
 	s->lla.fd = -1;
@@ -480,6 +495,7 @@ bool sbx_lla_self_test(char *why, size_t len)
 
 	s.ll_abi = sbx_landlock_abi();
 	sbx_lla_open(&s);
+	sbx_lla_ask(&s);
 	settle(&s);
 	if (s.lla.fd >= 0 && (s.pid = fork()) == 0)
 		probe_child();

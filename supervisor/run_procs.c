@@ -127,10 +127,10 @@ void sbx_attach_prepare(struct sup *s)
 }
 
 /* The sandbox is in its cgroups before the program can run: the child
- * joined them itself (checked here, never assumed: the groups list its
- * init), was cloned into its v2 group, or, where neither happened yet (a
- * child not scheduled since the clone, a refused join), is moved now, in
- * a helper while the filter is built. 0 or -errno; 0 with nothing to
+ * joined them itself (waited for, then checked here, never assumed: the
+ * groups list its init), was cloned into its v2 group, or, where neither
+ * happened (a refused join, a child not run within 0.5 s), is moved now,
+ * in a helper. 0 or -errno; 0 with nothing to
  * attach. The init joins before it forks the program, which therefore
  * inherits the groups. */
 pid_t sbx_attach_start(struct sup *s)
@@ -138,7 +138,13 @@ pid_t sbx_attach_start(struct sup *s)
 	pid_t h;
 
 	sbx_cgroup_close_join(&s->cg);
-	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into || sbx_cgroup_holds(&s->cg, s->pid))
+	if (!(s->cg.memory || s->cg.pids || s->cg.cpu) || s->cg.into)
+		return 0;
+	/* A child not yet scheduled since the clone (a busy machine) joins
+	 * within a moment; a helper's move instead waits for the
+	 * threadgroup lock's grace period, 5-15 ms. */
+	sbx_cgroup_wait_join(&s->cg, 500);
+	if (sbx_cgroup_holds(&s->cg, s->pid))
 		return 0;
 	h = fork();
 	if (h == 0)

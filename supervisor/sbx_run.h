@@ -82,6 +82,7 @@ struct lla_run {
 	int fd;				/* the audit multicast socket, or -1 */
 	int state_fd;			/* the audit state's question, until answered; -1 */
 	int bind_err;			/* the group's subscription failed: errno */
+	bool ask;			/* the audit state is still to be asked */
 	bool on;			/* records of this run are read */
 	char reason[240];		/* why they are not, when not */
 	pid_t pid;			/* our child (the restrict_self caller without a PID ns) */
@@ -215,6 +216,9 @@ void sbx_on_landlock_read(struct sup *s, const char *path, const char *syscall, 
 /* Before the clone: subscribe when this machine and our privileges allow
  * it, else say why not in s->lla.reason. */
 void sbx_lla_open(struct sup *s);
+/* Once the child is released: the kernel's audit state asked, the answer
+ * read at READY. */
+void sbx_lla_ask(struct sup *s);
 /* After the clone: which processes are the run's. */
 void sbx_lla_started(struct sup *s);
 /* READY: only a run without its view (the fallback) is read; the socket

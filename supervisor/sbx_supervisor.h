@@ -106,6 +106,10 @@ struct sbx_cgroup {
 	int into_fd;
 	bool into;
 	int join_fd[3];			/* v1: the groups' "tasks", for the child to join */
+	/* v1: a pipe whose write end only the child holds after the clone
+	 * and closes once it has joined (or tried): its end of file says
+	 * "look now", and no helper is forked for a child not yet run. */
+	int joined[2];
 	char mem[4096], pids_dir[4096], cpu_dir[4096];
 	char reason[200];		/* why none is in force */
 };
@@ -119,6 +123,9 @@ int sbx_cgroup_attach(const struct sbx_cgroup *cg, pid_t pid);
 void sbx_cgroup_open_join(struct sbx_cgroup *cg);
 int sbx_cgroup_join(struct sbx_cgroup *cg);
 void sbx_cgroup_close_join(struct sbx_cgroup *cg);
+/* In the supervisor, after sbx_cgroup_close_join: until the child has
+ * joined or tried (or ended), at most timeout_ms. */
+void sbx_cgroup_wait_join(struct sbx_cgroup *cg, int timeout_ms);
 /* Does every group in force list pid (in its cgroup.procs)? */
 bool sbx_cgroup_holds(const struct sbx_cgroup *cg, pid_t pid);
 double sbx_cgroup_cpu_seconds(const struct sbx_cgroup *cg);	/* -1: unknown */

@@ -6,7 +6,8 @@
  * action and from outside), its CPU is counted in cpu.stat, cgroup.kill
  * ends all of it; a descriptor that is not a cgroup falls back to a plain
  * clone that the caller migrates. On v1, the child joins its groups
- * itself (sbx_cgroup_join) and the supervisor's check sees it. Each
+ * itself (sbx_cgroup_join) and the supervisor's check sees it, once
+ * it has (sbx_cgroup_wait_join). Each
  * part is skipped where its hierarchy is not writable;
  * the v2 controllers' limits (memory.max, pids.max) need a machine that
  * delegates them (docs/performance.md). */
@@ -261,6 +262,61 @@ static void test_v1_join(void **state)
 	sbx_cgroup_destroy(&cg);
 }
 
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A child that has not run yet when the supervisor looks (a busy
+ * machine) is waited for, not moved by a helper: sbx_cgroup_wait_join
+ * returns once it has joined, and the groups list it then; a child that
+ * ends without joining ends the wait too (the check then says no). */
+static void test_v1_wait_join(void **state)
+{
+	struct sbx_limits all = cpu_only;
+	struct sbx_cgroup cg;
+	struct timespec t0;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	all.memory_mb = 64;
+	all.tasks = 16;
+	for (int late_exit = 0; late_exit < 2; late_exit++) {
+		sbx_cgroup_setup(&cg, &all);
+		if (cg.version != 1 || !(cg.memory || cg.pids || cg.cpu)) {
+			sbx_cgroup_destroy(&cg);
+			skip();
+		}
+		sbx_cgroup_open_join(&cg);
+		assert_true(cg.joined[0] >= 0);
+		pid = fork();
+		if (pid == 0) {
+			struct timespec ts = { 0, 200000000 };
+			nanosleep(&ts, NULL);
+			if (late_exit)
+				_exit(0);
+			(void)sbx_cgroup_join(&cg);
+			pause();
+			_exit(0);
+		}
+		sbx_cgroup_close_join(&cg);
+		assert_false(sbx_cgroup_holds(&cg, pid));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sbx_cgroup_wait_join(&cg, 10000);
+		assert_true(since(&t0) >= 0.15);
+		assert_true(since(&t0) < 5);
+		assert_int_equal(cg.joined[0], -1);
+		assert_int_equal(sbx_cgroup_holds(&cg, pid), !late_exit);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		sbx_cgroup_destroy(&cg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_cgroup),
 		cmocka_unit_test(test_v1_when_v2_lacks_controllers),
 		cmocka_unit_test(test_v1_join),
+		cmocka_unit_test(test_v1_wait_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
