@@ -189,7 +189,23 @@ struct sbx_run_opts {
 	 * goes, for a last-resort parent that cleans up and writes the
 	 * report if this process dies (the CLI's, sbx_guard_run). */
 	struct sbx_guard *guard;
+	/* NULL, or a warm pool (sbx_pool_open) owned by this process: the
+	 * run's interpreter is forked from an interpreter already started,
+	 * where the run's options allow it (sbx_pool_fits), and starts fresh
+	 * otherwise (docs/performance.md, docs/threat-model.md). */
+	struct sbx_pool *pool;
 };
+
+/* ---- the warm pool (docs/batch.md) ---- */
+
+/* A zygote: python3.11 with sandboxpy's runtime and its audit hook,
+ * initialised once and holding no run's data. A run given the pool gets
+ * its interpreter as a fork of it, confined for that one run and never
+ * reused. The zygote is this process's child and must stay so: open and
+ * use a pool from one process, never across a fork. 0 or -errno. */
+struct sbx_pool;
+int sbx_pool_open(struct sbx_pool **out, struct sbx_error *err);
+void sbx_pool_close(struct sbx_pool *pool);
 
 /* ---- the last-resort parent (docs/running.md) ---- */
 
@@ -349,6 +365,7 @@ struct sbx_batch_opts {
 						 * a summary, docs/batch.md) */
 	void *on_progress_ctx;
 	struct sbx_batch_stats *stats;	/* filled on return when not NULL */
+	bool no_pool;			/* every run starts its own interpreter */
 };
 
 /* Runs every job of the jobs file, writing one result line per job in
