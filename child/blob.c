@@ -76,7 +76,77 @@ fail:
 	return r;
 }
 
-int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset)
+/* What only the first half reads (child.c), for a warm pool's worker,
+ * which runs the first half in the interpreter's image: the descriptors
+ * come beside the blob (sbx_warm_send), not in it. */
+static void pack_first_half(struct sbx_packer *w, const struct sbx_child_plan *plan)
+{
+	const struct sbx_ns *ns = &plan->ns;
+
+	sbx_pack_strz(w, plan->envp);
+	sbx_pack_str(w, plan->tmpdir);
+	sbx_pack_str(w, plan->python_exe);
+	sbx_pack_str(w, plan->loader);
+	sbx_pack_str(w, plan->rt_path);
+	sbx_pack_str(w, plan->policy_dir);
+	sbx_pack_strz(w, plan->exec_v);
+	sbx_pack_strz(w, plan->implicit_v);
+	sbx_pack_strz(w, plan->sys_v);
+	sbx_pack_u64(w, (uint64_t)plan->supervisor);
+	sbx_pack_u64(w, (uint64_t)plan->cg_memory | (uint64_t)plan->cg_pids << 1);
+	sbx_pack_u64(w, ns->flags);
+	sbx_pack_u64(w, ns->net);
+	sbx_pack_u64(w, ns->drop_root);
+	sbx_pack_u64(w, ns->uid);
+	sbx_pack_u64(w, ns->gid);
+	sbx_pack_u64(w, ns->n_idmap);
+	for (size_t i = 0; i < ns->n_idmap && i < 8; i++)
+		sbx_pack_str(w, ns->idmap[i]);
+}
+
+static void unpack_first_half(struct sbx_unpacker *r, struct sbx_child_plan *plan)
+{
+	struct sbx_ns *ns = &plan->ns;
+	uint64_t bits;
+
+	plan->envp = sbx_unpack_strz(r);
+	plan->tmpdir = sbx_unpack_str(r);
+	plan->python_exe = sbx_unpack_str(r);
+	plan->loader = sbx_unpack_str(r);
+	plan->rt_path = sbx_unpack_str(r);
+	plan->policy_dir = sbx_unpack_str(r);
+	plan->exec_v = sbx_unpack_strz(r);
+	plan->implicit_v = sbx_unpack_strz(r);
+	plan->sys_v = sbx_unpack_strz(r);
+	for (plan->n_implicit = 0; plan->implicit_v && plan->implicit_v[plan->n_implicit];)
+		plan->n_implicit++;
+	plan->supervisor = (pid_t)sbx_unpack_u64(r);
+	bits = sbx_unpack_u64(r);
+	plan->cg_memory = bits & 1;
+	plan->cg_pids = bits >> 1 & 1;
+	ns->flags = (unsigned long)sbx_unpack_u64(r);
+	ns->net = (enum sbx_net_mode)sbx_unpack_u64(r);
+	ns->drop_root = sbx_unpack_u64(r) != 0;
+	ns->uid = (uid_t)sbx_unpack_u64(r);
+	ns->gid = (gid_t)sbx_unpack_u64(r);
+	ns->n_idmap = (size_t)sbx_unpack_u64(r);
+	if (ns->n_idmap > 8)
+		r->failed = true;
+	for (size_t i = 0; !r->failed && i < ns->n_idmap; i++) {
+		char *s = sbx_unpack_str(r);
+		if (!s || strlen(s) >= sizeof(ns->idmap[i]))
+			r->failed = true;
+		else
+			memcpy(ns->idmap[i], s, strlen(s) + 1);
+		free(s);
+	}
+	/* Every descriptor is the worker's to fill in (zygote.c). */
+	ns->sync[0] = ns->sync[1] = ns->status[0] = ns->status[1] = ns->idmap_fd = -1;
+	plan->read_v = (char **)plan->hook.read.v;
+	plan->write_v = (char **)plan->hook.write.v;
+}
+
+static int pack_blob(const struct sbx_child_plan *plan, unsigned flags, int ruleset, bool whole)
 {
 	const struct sbx_hook_cfg *h = &plan->hook;
 	struct sbx_packer w = { 0 };
@@ -106,10 +176,23 @@ int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset)
 #else
 	sbx_pack_str(&w, NULL);
 #endif
+	sbx_pack_u64(&w, whole);
+	if (whole)
+		pack_first_half(&w, plan);
 	sbx_pack_u64(&w, BLOB_MAGIC);
 	fd = w.failed ? -ENOMEM : write_pipe(&w);
 	free(w.buf);
 	return fd;
+}
+
+int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset)
+{
+	return pack_blob(plan, flags, ruleset, false);
+}
+
+int sbx_rt_pack_whole(const struct sbx_child_plan *plan)
+{
+	return pack_blob(plan, 0, -1, true);
 }
 
 static void unpack_opts(struct sbx_unpacker *r, struct sbx_run_opts *o)
@@ -214,6 +297,8 @@ int sbx_rt_unpack(int fd, struct sbx_rt_plan *rp)
 	rp->fault = sbx_unpack_str(&r);
 	h->audit_only = rp->opts.audit_only;
 	h->chan_fd = plan->chan_no;
+	if ((rp->whole = sbx_unpack_u64(&r) != 0))
+		unpack_first_half(&r, plan);
 	if (sbx_unpack_u64(&r) != BLOB_MAGIC || r.failed || r.left)
 		return -EINVAL;
 	munmap(buf, BLOB_MAX);

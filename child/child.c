@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -134,20 +134,46 @@ static void setup_rlimits(const struct sbx_child_plan *plan)
 	set_limit(RLIMIT_CORE, 0);
 }
 
+/* The capability sets by the system calls themselves (capset, prctl):
+ * the same code runs in sandboxpy's image and in the runtime, which links
+ * nothing but glibc. */
+static int caps_clear(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static bool caps_empty(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (d[i].effective || d[i].permitted || d[i].inheritable)
+			return false;
+	return true;
+}
+
 /* Returns READY flags for what was dropped. Started as root, the
  * process becomes sandboxpy's own uid between the bounding set (which
  * needs CAP_SETPCAP) and the other sets. */
 static unsigned drop_caps(const struct sbx_ns *ns)
 {
 	unsigned flags = SBX_READY_CAPS;
-	cap_t caps;
 	bool bound_ok = true;
 
 	/* The bounding set needs CAP_SETPCAP, so it goes first. Without that
 	 * capability (not root) there is nothing to drop, and no_new_privs
-	 * keeps exec from gaining any. */
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
-		if (cap_drop_bound(c) < 0 && errno != EINVAL) {
+	 * keeps exec from gaining any. EINVAL: past the kernel's last. */
+	for (unsigned long c = 0; c < 64; c++) {
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break;
 			if (errno != EPERM)
 				fail(SBX_STEP_CAPS, errno, "bounding set");
 			bound_ok = false;
@@ -158,23 +184,13 @@ static unsigned drop_caps(const struct sbx_ns *ns)
 		flags |= SBX_READY_CAPS_BOUND;
 	if (sbx_ns_drop_root(ns) < 0)
 		fail(SBX_STEP_CAPS, errno, "leaving root for sandboxpy's uid");
-	if (cap_reset_ambient() < 0 && errno != EINVAL)
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		fail(SBX_STEP_CAPS, errno, "ambient set");
-	caps = cap_init();	/* all three sets empty */
-	if (!caps)
-		fail(SBX_STEP_CAPS, errno, NULL);
-	if (cap_set_proc(caps) < 0)
+	if (caps_clear() < 0)
 		fail(SBX_STEP_CAPS, errno, "effective, permitted, inheritable");
-	cap_free(caps);
 	/* Check, do not assume. */
-	caps = cap_get_proc();
-	if (caps) {
-		cap_t empty = cap_init();
-		if (empty && cap_compare(caps, empty) != 0)
-			fail(SBX_STEP_CAPS, EPERM, "capabilities remain after dropping them");
-		cap_free(empty);
-		cap_free(caps);
-	}
+	if (!caps_empty())
+		fail(SBX_STEP_CAPS, EPERM, "capabilities remain after dropping them");
 	return flags;
 }
 
@@ -316,14 +332,6 @@ static void landlock_failed(const struct sbx_child_plan *plan, int err, const ch
 	sbx_child_landlock_failed(plan->o->require, err, what);
 }
 
-/* Descriptors for the exec, opened while the host's names still reach
- * the files (the view hides them): the runtime and the interpreter are
- * opened by the loader through /proc/self/fd, so neither needs a place
- * in the view or in the implicit reads. */
-struct exec_fds {
-	int loader, python, rt;
-};
-
 /* Above 10, so that 3 stays free for the plan's pipe when nested. */
 static int open_high(const char *path, int flags)
 {
@@ -336,7 +344,11 @@ static int open_high(const char *path, int flags)
 	return high;
 }
 
-static void open_exec_fds(const struct sbx_child_plan *plan, struct exec_fds *x)
+/* Descriptors for the exec, opened while the host's names still reach
+ * the files (the view hides them): the runtime and the interpreter are
+ * opened by the loader through /proc/self/fd, so neither needs a place
+ * in the view or in the implicit reads. */
+static void open_exec_fds(const struct sbx_child_plan *plan, struct sbx_exec_fds *x)
 {
 	x->loader = open_high(plan->loader, O_PATH | O_CLOEXEC);
 	x->python = open_high(plan->python_exe, O_RDONLY);
@@ -350,7 +362,7 @@ static void open_exec_fds(const struct sbx_child_plan *plan, struct exec_fds *x)
  * would exit 125. rt.c reads the pipe's number after it; the program's own
  * command line follows, which rt.c makes the process's (ps, /proc/PID/
  * cmdline show "python3.11 prog.py ARGS", as for python3). */
-static void exec_with_argv(const struct sbx_child_plan *plan, const struct exec_fds *x,
+static void exec_with_argv(const struct sbx_child_plan *plan, const struct sbx_exec_fds *x,
 			   const char *preload, const char *py, const char *blob_arg)
 {
 	static const char *const head[] = { "python3.11", "--argv0", "python3.11", "--preload" };
@@ -386,7 +398,7 @@ static void exec_with_argv(const struct sbx_child_plan *plan, const struct exec_
  * preloaded. The runtime takes main() (rt.c) and reads the rest of the
  * plan from the pipe named in argv. The loader's --preload leaves
  * nothing in the environment. */
-static _Noreturn void exec_interpreter(const struct sbx_child_plan *plan, const struct exec_fds *x,
+static _Noreturn void exec_interpreter(const struct sbx_child_plan *plan, const struct sbx_exec_fds *x,
 				       unsigned flags, int ruleset)
 {
 	char py[32], rt[64], blob_arg[16];
@@ -424,13 +436,13 @@ static _Noreturn void exec_interpreter(const struct sbx_child_plan *plan, const 
 	fail(SBX_STEP_PYTHON_INIT, errno, "starting the interpreter");
 }
 
-_Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
+void sbx_child_confine(const struct sbx_child_plan *plan, struct sbx_exec_fds *x, unsigned *flags,
+		       int *ruleset)
 {
 	const struct sbx_policy *p = plan->p;
-	unsigned flags = SBX_READY_AUDIT;
-	int ruleset = -1;
-	struct exec_fds x;
 
+	*flags = SBX_READY_AUDIT;
+	*ruleset = -1;
 	sbx_child_lsan_off();
 	sbx_child_chan_no = plan->chan_no;
 	memcpy(sbx_child_chan_key, plan->hook.chan_key, sizeof(sbx_child_chan_key));
@@ -440,7 +452,8 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	if (plan->ns.flags & CLONE_NEWPID)
 		sbx_ns_init((struct sbx_ns *)&plan->ns, plan->chan_fd);
 	setup_fds(plan);
-	open_exec_fds(plan, &x);
+	if (x)
+		open_exec_fds(plan, x);
 	((struct sbx_child_plan *)plan)->hook.chan_fd = SBX_CHAN_FD;
 	/* Own session and process group: the supervisor ends the whole group,
 	 * and the hook can tell the sandbox's processes by their session. */
@@ -448,7 +461,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 		fail(SBX_STEP_SESSION, errno, NULL);
 	if (chdir(p->cwd) < 0)
 		fail(SBX_STEP_CHDIR, errno, p->cwd);
-	flags |= setup_view(plan);
+	*flags |= setup_view(plan);
 	environ = plan->envp;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(SBX_STEP_PDEATHSIG, errno, NULL);
@@ -459,7 +472,7 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	setup_rlimits(plan);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(SBX_STEP_NO_NEW_PRIVS, errno, NULL);
-	flags |= SBX_READY_NO_NEW_PRIVS;
+	*flags |= SBX_READY_NO_NEW_PRIVS;
 	/* The ruleset is built while every policy path can still be opened
 	 * (before leaving root), and enforced once the interpreter is up. */
 	/* --audit-only: Landlock would refuse without a record; writes by
@@ -467,13 +480,22 @@ _Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
 	if (plan->landlock_abi > 0 && !plan->o->audit_only) {
 		const char *what = NULL;
 		int r = sbx_fault("landlock") ? (what = "a fault injected by the test", -EOPNOTSUPP)
-					      : sbx_landlock_build(plan, plan->landlock_abi, &ruleset, &what);
+					      : sbx_landlock_build(plan, plan->landlock_abi, ruleset, &what);
 		if (r < 0)
 			landlock_failed(plan, -r, what);
 		/* It crosses the exec: interp.c enforces and closes it. */
-		if (ruleset >= 0 && fcntl(ruleset, F_SETFD, 0) < 0)
+		if (*ruleset >= 0 && fcntl(*ruleset, F_SETFD, 0) < 0)
 			fail(SBX_STEP_LANDLOCK, errno, NULL);
 	}
-	flags |= drop_caps(&plan->ns);
+	*flags |= drop_caps(&plan->ns);
+}
+
+_Noreturn void sbx_child_main(const struct sbx_child_plan *plan)
+{
+	struct sbx_exec_fds x;
+	unsigned flags;
+	int ruleset;
+
+	sbx_child_confine(plan, &x, &flags, &ruleset);
 	exec_interpreter(plan, &x, flags, ruleset);
 }

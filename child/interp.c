@@ -408,11 +408,16 @@ static void ready_and_go(unsigned flags, int listener)
 
 _Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp)
 {
+	start_python(&rp->plan);
+	sbx_child_interp_tail(rp);
+}
+
+_Noreturn void sbx_child_interp_tail(struct sbx_rt_plan *rp)
+{
 	const struct sbx_child_plan *plan = &rp->plan;
 	unsigned flags = rp->flags;
 	int code, listener = -1;
 
-	start_python(plan);
 	prepare_modules(plan->p);
 	add_quitters(plan);
 	/* python3 ignores SIGXFSZ (a write past the size limit fails with

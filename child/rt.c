@@ -75,22 +75,49 @@ static bool arg_block(char **start, char **end)
 }
 
 /* The process's command line (/proc/PID/cmdline, ps) becomes the
- * program's, from argv[first] on, as python3's would read: the strings
- * moved to the start of the block, the rest of it zeroed; and its name. */
-static void show_program(int argc, char **argv, int first)
+ * program's, as python3's would read: the strings moved to the start of
+ * the block, the rest of it zeroed; and its name. The strings may lie in
+ * the block itself (memmove), or anywhere else when they fit. */
+void sbx_rt_show(const char *const *argv, size_t argc)
 {
 	char *start, *end, *to;
+	size_t need = 0;
 
 	prctl(PR_SET_NAME, "python3.11");
-	if (!arg_block(&start, &end) || argv[first] < start || argv[argc - 1] >= end)
+	for (size_t i = 0; i < argc; i++)
+		need += strlen(argv[i]) + 1;
+	if (!arg_block(&start, &end) || need > (size_t)(end - start))
 		return;
 	to = start;
-	for (int i = first; i < argc; i++) {
+	for (size_t i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]) + 1;
 		memmove(to, argv[i], n);
 		to += n;
 	}
 	memset(to, 0, (size_t)(end - to));
+}
+
+/* A zygote of the warm pool: "z" and its control socket's number where a
+ * run's plan descriptor would be (supervisor/pool.c). */
+static void maybe_zygote(int argc, char **argv)
+{
+	const char *a = argv[SBX_RT_ARGV_GUARD_N + 1];
+	char *end;
+	long fd;
+
+	if (a[0] != 'z' || argc != SBX_RT_ARGV_GUARD_N + 3)
+		return;
+	errno = 0;
+	fd = strtol(a + 1, &end, 10);
+	if (errno || *end || fd < 3 || fd > 65535)
+		no_run();
+	sbx_child_lsan_off();
+	prctl(PR_SET_NAME, "python3.11");
+	/* Only the socket: nothing else of the supervisor's. */
+	if (fd > 3)
+		syscall(SYS_close_range, 3, (unsigned)fd - 1, 0);
+	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0);
+	sbx_zygote_main((int)fd);
 }
 
 static int rt_main(int argc, char **argv, char **envp)
@@ -107,11 +134,13 @@ static int rt_main(int argc, char **argv, char **envp)
 	for (int i = 0; i < SBX_RT_ARGV_GUARD_N; i++)
 		if (strcmp(argv[1 + i], guard[i]) != 0)
 			no_run();
+	maybe_zygote(argc, argv);
 	errno = 0;
 	fd = strtol(argv[SBX_RT_ARGV_GUARD_N + 1], &end, 10);
 	if (errno || *end || fd < 3 || fd > 65535 || sbx_rt_unpack((int)fd, &rp) < 0)
 		no_run();
-	show_program(argc, argv, SBX_RT_ARGV_GUARD_N + 2);
+	sbx_rt_show((const char *const *)argv + SBX_RT_ARGV_GUARD_N + 2,
+		    (size_t)(argc - SBX_RT_ARGV_GUARD_N - 2));
 	if (rp.arena_max > 0)
 		mallopt(M_ARENA_MAX, rp.arena_max);
 	sbx_child_lsan_off();

@@ -4,6 +4,7 @@
 #ifndef SBX_CHILD_H
 #define SBX_CHILD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -43,6 +44,32 @@ struct sbx_child_plan {
 	bool cg_memory, cg_pids;	/* cgroups enforce memory_mb / tasks: no
 					   RLIMIT_AS / RLIMIT_NPROC then */
 };
+
+/* The interpreter's arguments before the plan's descriptor (or
+ * the warm pool's zygote's socket, supervisor/pool.c): were
+ * python3.11's own main() ever to run, they would run nothing. */
+#define SBX_RT_ARGV_GUARD "-I", "-S", "-c", "raise SystemExit(125)"
+#define SBX_RT_ARGV_GUARD_N 4
+
+/* The warm pool's worker (child/zygote.c): the descriptors it gets beside
+ * its plan, each -1 when the run has none. */
+struct sbx_warm_fds {
+	int chan;
+	int stdio[3];
+	int idmap, sync_rd, status_wr;	/* the plan's sbx_ns */
+	int join[3], joined_wr;		/* cgroup v1: joined by the worker */
+};
+
+/* Sends a worker, just cloned by the zygote, its whole plan and its
+ * descriptors on its own socket; mask: the signal mask it starts with.
+ * 0 or -errno. */
+int sbx_warm_send(int sock, const struct sbx_child_plan *plan, const struct sbx_warm_fds *f,
+		  const sigset_t *mask);
+
+/* Whether a run with these options may take its interpreter from the warm
+ * pool (the worker reproduces a fresh start for them); else *why. */
+bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,
+		   const char **why);
 
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);

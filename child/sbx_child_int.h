@@ -29,6 +29,20 @@ void sbx_child_lsan_off(void);
 /* Landlock is optional unless --require names it: reported, or fatal. */
 void sbx_child_landlock_failed(unsigned require, int err, const char *what);
 
+/* Descriptors for the exec (child.c), opened while the host's names
+ * still reach the files. */
+struct sbx_exec_fds {
+	int loader, python, rt;
+};
+
+/* The first half, the same for a fresh child and a warm pool's worker:
+ * from the init (in a PID namespace this returns in the program's
+ * process) to the capabilities; x NULL: nothing is exec'd (the worker
+ * goes on in the interpreter it already has). flags: SBX_READY_* so far;
+ * ruleset: Landlock's, to enforce, or -1. */
+void sbx_child_confine(const struct sbx_child_plan *plan, struct sbx_exec_fds *x, unsigned *flags,
+		       int *ruleset);
+
 /* What crosses the exec into the interpreter's image (blob.c): the plan's
  * part that the interpreter, the hook and the last layers need, and what
  * the first half did. */
@@ -39,22 +53,39 @@ struct sbx_rt_plan {
 	int ruleset;			/* Landlock's, to enforce; -1: none */
 	int arena_max;			/* mallopt(M_ARENA_MAX), 0: glibc's own */
 	char *fault;			/* sandboxpy-faults only */
+	bool whole;			/* the first half's part too (the warm pool) */
 };
 
 /* Malloc arenas for the interpreter's image (child.c setup_rlimits). */
 int sbx_child_arena_max(const struct sbx_child_plan *plan);
 
-/* The interpreter's arguments before the plan's descriptor: were
- * python3.11's own main() ever to run, they would run nothing. */
-#define SBX_RT_ARGV_GUARD "-I", "-S", "-c", "raise SystemExit(125)"
-#define SBX_RT_ARGV_GUARD_N 4
 
 /* The read end of a pipe holding it, or -errno. */
 int sbx_rt_pack(const struct sbx_child_plan *plan, unsigned flags, int ruleset);
+/* The same with what the first half reads, for a warm pool's worker. */
+int sbx_rt_pack_whole(const struct sbx_child_plan *plan);
 /* out: zero-filled by the caller. */
 int sbx_rt_unpack(int fd, struct sbx_rt_plan *out);
 
 /* interp.c: the interpreter with the hook, the last layers, the program. */
 _Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp);
+/* Its second part, once the interpreter is the run's (fresh, or rebased
+ * in a warm pool's worker): sys.path and sys.modules, Landlock, the
+ * filter, READY, "go", the program. */
+_Noreturn void sbx_child_interp_tail(struct sbx_rt_plan *rp);
+
+/* rebase.c: the warm pool's interpreter. In the zygote: started with the
+ * hook and no run. In a worker, after the first half: made what a fresh
+ * start for plan would have made it. */
+void sbx_interp_zygote_start(void);
+void sbx_interp_rebase(const struct sbx_child_plan *plan);
+
+/* zygote.c: the zygote's life, on its control socket. */
+_Noreturn void sbx_zygote_main(int ctl);
+
+/* rt.c: the process's command line and name become argv's, as a fresh
+ * start shows them, where they fit in the block the kernel shows. */
+#define SBX_RT_SHOW_MAX 4100
+void sbx_rt_show(const char *const *argv, size_t argc);
 
 #endif

@@ -232,4 +232,48 @@ _Static_assert(offsetof(struct sbx_worker_result, res) == 8, "worker result chan
 _Static_assert(offsetof(struct sbx_worker_result, err) == 8 + sizeof(struct sbx_result),
 	       "worker result changed");
 
+/* ---- the warm pool (supervisor/pool.c, child/zygote.c) ---- */
+
+/* The zygote, once its interpreter is up, sends one sbx_zygote_rep (pid:
+ * its own, err 0). Then per worker: the supervisor sends a request with the
+ * worker's socket, and the cgroup v2 directory when into is 1, as
+ * SCM_RIGHTS; the zygote clones and answers. */
+struct sbx_zygote_req {
+	uint32_t magic;		/* SBX_ZYGOTE_MAGIC */
+	uint32_t into;		/* a second descriptor: CLONE_INTO_CGROUP there */
+	uint64_t flags;		/* the run's CLONE_NEW*; nothing else */
+};
+struct sbx_zygote_rep {
+	uint32_t magic;		/* SBX_ZYGOTE_MAGIC */
+	int32_t err;		/* 0, or the clone's errno */
+	int32_t pid;		/* the worker: the supervisor's child (CLONE_PARENT) */
+	uint32_t into;		/* it was born in the cgroup */
+};
+#define SBX_ZYGOTE_MAGIC 0x5a79676fu
+_Static_assert(sizeof(struct sbx_zygote_req) == 16, "zygote request changed: change SBX_ZYGOTE_MAGIC");
+_Static_assert(sizeof(struct sbx_zygote_rep) == 16, "zygote reply changed: change SBX_ZYGOTE_MAGIC");
+
+/* Supervisor to worker, on the worker's own socket: this, with as
+ * SCM_RIGHTS the plan's pipe (child/blob.c, the whole plan), the channel,
+ * then, in the order of the bits, each descriptor have lists. */
+struct sbx_warm_msg {
+	uint32_t magic;		/* SBX_WARM_MAGIC */
+	uint32_t have;		/* SBX_WARM_* */
+	uint64_t sigmask;	/* the signal mask a fresh child would start with */
+	uint32_t umask;		/* and its file mode creation mask */
+	uint32_t pad;
+};
+#define SBX_WARM_MAGIC 0x5761726du
+enum {
+	SBX_WARM_STDIN = 1u << 0, SBX_WARM_STDOUT = 1u << 1, SBX_WARM_STDERR = 1u << 2,
+	SBX_WARM_IDMAP = 1u << 3,	/* the idmap's user namespace */
+	SBX_WARM_SYNC = 1u << 4,	/* the init's "go" pipe, read end */
+	SBX_WARM_STATUS = 1u << 5,	/* the init's status pipe, write end */
+	SBX_WARM_JOIN0 = 1u << 6,	/* the v1 groups' tasks files, three */
+	SBX_WARM_JOINED = 1u << 9,	/* closed once joined */
+	SBX_WARM_ALL = (1u << 10) - 1,
+};
+#define SBX_WARM_MAX_FDS 12
+_Static_assert(sizeof(struct sbx_warm_msg) == 24, "warm message changed: change SBX_WARM_MAGIC");
+
 #endif

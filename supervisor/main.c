@@ -692,6 +692,24 @@ static int learn(struct cli *c, const struct sbx_policy *p, const struct sbx_res
 	return res->cli_status;
 }
 
+
+/* SANDBOXPY_POOL=on: this one run through a warm pool of its own
+ * (docs/batch.md; the test suite runs whole with it on and off). It is
+ * slower than a fresh start for a single run: the pool pays when it
+ * serves many (--batch, the library). */
+static void open_pool(struct sbx_run_opts *o)
+{
+	const char *v = getenv("SANDBOXPY_POOL");
+	struct sbx_error err;
+
+	o->pool = NULL;
+	if (!v || strcmp(v, "on") != 0)
+		return;
+	sbx_error_clear(&err);
+	if (sbx_pool_open(&o->pool, &err) < 0 && !o->quiet)
+		sbx_error_print(&err, stderr, "sandboxpy: warning: no warm pool: ");
+}
+
 static int run(struct cli *c, struct sbx_policy *p)
 {
 	struct sbx_result res = { 0 };
@@ -719,7 +737,10 @@ static int run(struct cli *c, struct sbx_policy *p)
 		return status;
 	}
 	c->o.on_message_ctx = &summary_said;
+	open_pool(&c->o);
 	rc = sbx_run(p, &c->o, &res, &err);
+	sbx_pool_close(c->o.pool);
+	c->o.pool = NULL;
 	/* The summary already carries the error of a run that never started. */
 	if (rc < 0 && err.n && !summary_said)
 		sbx_error_print(&err, stderr, "sandboxpy: ");

@@ -550,22 +550,28 @@ static char *find_runtime(void)
 	return found;
 }
 
-/* The interpreter's image (child.c exec_interpreter): Debian's python3.11,
- * the ELF loader that runs it, sandboxpy's runtime. */
-static int find_interpreter(struct sbx_child_plan *plan, struct sbx_error *err)
+/* The interpreter's image (child.c exec_interpreter, and the warm pool's
+ * zygote): Debian's python3.11, the ELF loader that runs it, sandboxpy's
+ * runtime; malloc'd, each NULL where missing. */
+int sbx_find_interpreter(char **loader, char **python, char **rt, struct sbx_error *err)
 {
-	for (size_t i = 0; !plan->loader && i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
+	*loader = *python = *rt = NULL;
+	for (size_t i = 0; !*loader && i < sizeof(elf_loaders) / sizeof(elf_loaders[0]); i++)
 		if (access(elf_loaders[i], X_OK) == 0)
-			plan->loader = strdup(elf_loaders[i]);
-	plan->python_exe = realpath(SBX_PYTHON_EXE, NULL);
-	plan->rt_path = find_runtime();
-	if (plan->loader && plan->python_exe && plan->rt_path)
+			*loader = strdup(elf_loaders[i]);
+	*python = realpath(SBX_PYTHON_EXE, NULL);
+	*rt = find_runtime();
+	if (*loader && *python && *rt)
 		return 0;
 	sbx_diag_add(err, NULL, 0, 0, NULL, "%s not found: sandboxpy runs programs in %s with its "
 		     "runtime, " RT_NAME ", preloaded (docs/build.md)",
-		     !plan->python_exe ? SBX_PYTHON_EXE : !plan->rt_path ? RT_NAME : "the ELF loader",
-		     SBX_PYTHON_EXE);
+		     !*python ? SBX_PYTHON_EXE : !*rt ? RT_NAME : "the ELF loader", SBX_PYTHON_EXE);
 	return -ENOENT;
+}
+
+static int find_interpreter(struct sbx_child_plan *plan, struct sbx_error *err)
+{
+	return sbx_find_interpreter(&plan->loader, &plan->python_exe, &plan->rt_path, err);
 }
 
 static void fill_hook(struct sbx_child_plan *plan, const struct sbx_policy *p,

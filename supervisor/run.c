@@ -395,6 +395,77 @@ static int release_child(struct sup *s, struct sbx_error *err)
 	return 0;
 }
 
+/* Whether the pool can give this run its interpreter: a PID namespace
+ * (the program is then forked by the init, as glibc forks) and options
+ * the worker reproduces exactly (sbx_pool_fits); else why not. */
+static const char *pool_refuses(const struct sup *s)
+{
+	const struct sbx_run_opts *o = s->o;
+	const char *why = NULL;
+	size_t room = 12 + (o->program ? strlen(o->program) : 0);
+
+	if (!(s->plan.ns.flags & CLONE_NEWPID))
+		return "no PID namespace";
+	for (size_t i = 0; i < o->n_args; i++)
+		room += strlen(o->args[i]) + 1;
+	if (room > sbx_pool_show_room())
+		return "the command line is too long";
+	return sbx_pool_fits(s->p, o, s->plan.envp, &why) ? NULL : why;
+}
+
+static void close_pair(int *v)
+{
+	for (int i = 0; i < 2; i++)
+		if (v[i] >= 0)
+			close(v[i]);
+	v[0] = v[1] = -1;
+}
+
+/* The child from the warm pool: the zygote clones it as our child, and it
+ * gets the whole plan and the descriptors a fresh child inherits on its
+ * own socket. -errno: the run starts fresh instead. */
+static pid_t start_warm(struct sup *s)
+{
+	struct sbx_ns *ns = &s->plan.ns;
+	struct sbx_warm_fds f;
+	int sock, r;
+	pid_t pid;
+
+	if ((s->cold_why = pool_refuses(s)))
+		return -ENOTSUP;
+	if (pipe2(ns->sync, O_CLOEXEC) < 0 || pipe2(ns->status, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if ((pid = sbx_pool_clone(s->o->pool, ns, s->cg.into_fd, &s->cg.into, &sock)) < 0) {
+		r = pid;
+		goto fail;
+	}
+	f = (struct sbx_warm_fds){
+		.chan = s->chan_child, .idmap = ns->n_idmap ? ns->idmap_fd : -1,
+		.sync_rd = ns->sync[0], .status_wr = ns->status[1], .joined_wr = s->cg.joined[1],
+	};
+	for (int i = 0; i < 3; i++) {
+		f.stdio[i] = s->plan.stdio_fd[i];
+		f.join[i] = s->cg.join_fd[i];
+	}
+	r = sbx_warm_send(sock, &s->plan, &f, &s->oldmask);
+	close(sock);
+	if (r == 0) {
+		s->warm = true;
+		return pid;
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+fail:
+	s->cold_why = "the warm pool failed";
+	s->cg.into = false;
+	close_pair(ns->sync);
+	close_pair(ns->status);
+	return r;
+}
+
 static int start_child(struct sup *s, struct sbx_error *err)
 {
 	int rc;
@@ -409,7 +480,9 @@ static int start_child(struct sup *s, struct sbx_error *err)
 	/* Subscribed before the child exists: its first refusal may come
 	 * at once, and the group gives nothing sent before. */
 	sbx_lla_open(s);
-	s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
+	s->pid = s->o->pool ? start_warm(s) : -1;
+	if (s->pid < 0)
+		s->pid = sbx_ns_clone(&s->plan.ns, s->cg.into_fd, &s->cg.into);
 	if (s->pid < 0) {
 		rc = s->pid;
 		s->pid = 0;

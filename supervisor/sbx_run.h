@@ -135,6 +135,8 @@ struct sup {
 	struct seq_slot seqs[SBX_SEQ_PIDS];
 	size_t n_seqs;
 	bool ns_set;			/* plan.ns holds real descriptors (or -1) */
+	bool warm;			/* the child came from the warm pool */
+	const char *cold_why;		/* with a pool: why this run did not */
 	bool listener_lost;		/* READY said "listener" but carried none */
 	int chan_no;			/* the channel's descriptor in the child */
 	struct sbx_cgroup cg;

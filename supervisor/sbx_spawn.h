@@ -21,6 +21,19 @@
 int sbx_child_plan_build(struct sbx_child_plan *plan, const struct sbx_policy *p,
 			 const struct sbx_run_opts *o, struct sbx_error *err);
 void sbx_child_plan_free(struct sbx_child_plan *plan);
+/* Debian's python3.11, the ELF loader, sandboxpy's runtime (malloc'd;
+ * the caller frees them, also on failure). 0 or -ENOENT with err. */
+int sbx_find_interpreter(char **loader, char **python, char **rt, struct sbx_error *err);
+
+/* The warm pool (pool.c): the run's first process cloned by the zygote
+ * with ns->flags, into cgroup_fd's group where >= 0 (*into then), as this
+ * process's child; *sock: the worker's socket, for sbx_warm_send. The
+ * pid, or -errno: then the run starts fresh (sbx_ns_clone). */
+pid_t sbx_pool_clone(struct sbx_pool *pool, const struct sbx_ns *ns, int cgroup_fd, bool *into,
+		     int *sock);
+/* The longest command line (bytes with their NULs) a worker can show as
+ * its own: a longer one runs fresh. */
+size_t sbx_pool_show_room(void);
 
 /* The report's layers.view: whether the run had a view of its own (the
  * READY flags), and the implicit read set it got, item by item. */
