@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -74,6 +75,7 @@ static ssize_t recv_fds(int sock, void *buf, size_t len, int *fds, size_t max, s
 	}
 	if (n >= 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		n = -1;
+	explicit_bzero(&u, sizeof(u));
 	return n;
 }
 
@@ -168,6 +170,11 @@ static _Noreturn void worker_main(int sock)
 		_exit(SBX_EXIT_SETUP);
 	close(fds[0]);
 	close(sock);
+	/* The zygote's own standard streams are not the run's: one the run
+	 * does not have is closed, as it would be in a fresh child. */
+	for (int i = 0; i < 3; i++)
+		if (rp.plan.stdio_fd[i] < 0)
+			close(i);
 	join_groups(join, joined);
 	set_mask(m.sigmask);
 	umask((mode_t)m.umask & 07777);
@@ -213,8 +220,11 @@ static pid_t clone_worker(uint64_t flags, int cgroup_fd, bool *into)
 static int reply(int ctl, int err, pid_t pid, bool into)
 {
 	struct sbx_zygote_rep r = { .magic = SBX_ZYGOTE_MAGIC, .err = err, .pid = pid, .into = into };
+	int ok = send(ctl, &r, sizeof(r), MSG_NOSIGNAL) == (ssize_t)sizeof(r) ? 0 : -1;
 
-	return send(ctl, &r, sizeof(r), MSG_NOSIGNAL) == (ssize_t)sizeof(r) ? 0 : -1;
+	/* A worker's host pid is not the next worker's to find. */
+	explicit_bzero(&r, sizeof(r));
+	return ok;
 }
 
 /* One request: 0, or -1 when the zygote must end (the supervisor closed
@@ -236,7 +246,12 @@ static int serve(int ctl)
 		close_all(fds, nfd);
 		return -1;
 	}
+	/* Only the worker is dumpable (a fresh child is, after its exec): the
+	 * supervisor writes its user namespace's maps through /proc. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	pid = clone_worker(req.flags, req.into ? fds[1] : -1, &into);
+	if (pid != 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (pid == 0) {
 		close(ctl);
 		if (req.into)
@@ -258,6 +273,10 @@ _Noreturn void sbx_zygote_main(int ctl)
 	 * leave its flag set in every worker to come. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* No process of the same uid reads or writes the zygote's memory
+	 * (every run to come is forked from it). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(SBX_EXIT_SETUP);
 	sbx_interp_zygote_start();
 	if (reply(ctl, 0, getpid(), false) < 0)
 		_exit(SBX_EXIT_SETUP);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -49,9 +50,20 @@ static _Noreturn void exec_zygote(int ctl, const struct zygote_exec *x, pid_t pa
 	int src[4] = { ctl, x->loader, x->python, x->rt };
 	size_t n = 0;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	/* A fresh child's stack limit before its exec: 8 MB (the policy's
+	 * default) lays out the address space as any run up to
+	 * SBX_POOL_STACK_MB would get it; runs with more start fresh. */
+	struct rlimit stack = { 8u << 20, 8u << 20 };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
+	    setrlimit(RLIMIT_STACK, &stack) < 0)
 		_exit(125);
 	setsid();
+	/* Its own standard streams are nobody's: a worker gets the run's
+	 * (zygote.c); errors of its start still reach our stderr. */
+	if (dup2(null, 0) < 0 || dup2(null, 1) < 0)
+		_exit(125);
 	for (int i = 0; i < 4; i++)
 		if ((src[i] = fcntl(src[i], F_DUPFD, 10)) < 0)
 			_exit(125);

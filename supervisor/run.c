@@ -406,6 +406,10 @@ static const char *pool_refuses(const struct sup *s)
 
 	if (!(s->plan.ns.flags & CLONE_NEWPID))
 		return "no PID namespace";
+	/* The stack limit at the exec lays out the address space: the
+	 * zygote's was 8 MB, which gives the layout of any limit up to here. */
+	if (s->p->limits.stack_mb < 0 || s->p->limits.stack_mb > SBX_POOL_STACK_MB)
+		return "the stack limit shapes the address space";
 	for (size_t i = 0; i < o->n_args; i++)
 		room += strlen(o->args[i]) + 1;
 	if (room > sbx_pool_show_room())
@@ -439,14 +443,19 @@ static pid_t start_warm(struct sup *s)
 	}
 	if ((pid = sbx_pool_clone(s->o->pool, ns, s->cg.into_fd, &s->cg.into, &sock)) < 0) {
 		r = pid;
+		if (r == -ECHILD)
+			s->cold_why = "the pool belongs to another process (a threaded caller's runs go "
+				      "through a worker process)";
 		goto fail;
 	}
 	f = (struct sbx_warm_fds){
 		.chan = s->chan_child, .idmap = ns->n_idmap ? ns->idmap_fd : -1,
 		.sync_rd = ns->sync[0], .status_wr = ns->status[1], .joined_wr = s->cg.joined[1],
 	};
+	/* A stream the run inherits is ours now, not the zygote's (which is
+	 * ours from when the pool was opened). */
 	for (int i = 0; i < 3; i++) {
-		f.stdio[i] = s->plan.stdio_fd[i];
+		f.stdio[i] = s->plan.stdio_fd[i] >= 0 ? s->plan.stdio_fd[i] : fcntl(i, F_GETFD) >= 0 ? i : -1;
 		f.join[i] = s->cg.join_fd[i];
 	}
 	r = sbx_warm_send(sock, &s->plan, &f, &s->oldmask);
@@ -459,7 +468,8 @@ static pid_t start_warm(struct sup *s)
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 fail:
-	s->cold_why = "the warm pool failed";
+	if (!s->cold_why)
+		s->cold_why = "the warm pool failed";
 	s->cg.into = false;
 	close_pair(ns->sync);
 	close_pair(ns->status);

@@ -157,6 +157,11 @@ json_t *sbx_layers_json(struct sup *s)
 	a = layer(s->ready, "the interpreter did not start");
 	if (s->ready)
 		json_object_set_new(a, "hooks", json_integer(1));
+	/* The interpreter was forked from the warm pool's zygote, whose hook
+	 * was in place before it started (docs/threat-model.md). */
+	json_object_set_new(a, "warm", json_boolean(s->warm));
+	if (!s->warm && s->o->pool && s->cold_why)
+		json_object_set_new(a, "warm_reason", json_string(s->cold_why));
 	json_object_set_new(o, "audit", a);
 	a = layer(s->ready && (s->ready_flags & SBX_READY_SECCOMP), "set-up did not finish");
 	json_object_set_new(a, "rules", json_integer(sbx_seccomp_rule_count(s->sc)));
@@ -304,8 +309,10 @@ void sbx_say_layers(struct sup *s)
 	say_mount_view(s, json_object_get(layers, "filesystem"));
 	say_landlock(s, json_object_get(layers, "landlock"));
 	say_seccomp(s);
-	sbx_say(s->o, SBX_MSG_VERBOSE, "audit hook: %s; capabilities: %s, no_new_privs %s",
+	sbx_say(s->o, SBX_MSG_VERBOSE, "audit hook: %s%s%s%s; capabilities: %s, no_new_privs %s",
 		(s->ready_flags & SBX_READY_AUDIT) ? "installed" : "not installed",
+		s->warm ? " (interpreter from the warm pool)" : s->o->pool ? " (interpreter started fresh: " : "",
+		!s->warm && s->o->pool && s->cold_why ? s->cold_why : "", !s->warm && s->o->pool ? ")" : "",
 		(s->ready_flags & SBX_READY_CAPS_BOUND) ? "all dropped, bounding set cleared"
 		: (s->ready_flags & SBX_READY_CAPS) ? "all dropped" : "not dropped",
 		(s->ready_flags & SBX_READY_NO_NEW_PRIVS) ? "on" : "off");

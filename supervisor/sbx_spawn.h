@@ -31,6 +31,9 @@ int sbx_find_interpreter(char **loader, char **python, char **rt, struct sbx_err
  * pid, or -errno: then the run starts fresh (sbx_ns_clone). */
 pid_t sbx_pool_clone(struct sbx_pool *pool, const struct sbx_ns *ns, int cgroup_fd, bool *into,
 		     int *sock);
+/* The largest limits.stack_mb the zygote's address space has room for
+ * (the kernel keeps at least 128 MB for the stack below the mmap base). */
+#define SBX_POOL_STACK_MB 100
 /* The longest command line (bytes with their NULs) a worker can show as
  * its own: a longer one runs fresh. */
 size_t sbx_pool_show_room(void);
