@@ -372,8 +372,9 @@ SLEEPER = ("import os, sys, time\n"
            "time.sleep(60)\n")
 
 
+@pytest.mark.parametrize("opts", [(), ("--no-pool",)], ids=["slots", "no-pool"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupt_ends_every_sandbox_and_keeps_finished_results(tmp_path, sig):
+def test_interrupt_ends_every_sandbox_and_keeps_finished_results(tmp_path, sig, opts):
     shared = tmp_path / "shared"
     shared.mkdir()
     give_to_sandbox(shared)
@@ -385,7 +386,7 @@ def test_interrupt_ends_every_sandbox_and_keeps_finished_results(tmp_path, sig):
     env = dict(os.environ, TMPDIR=str(tmp_path))
     # A session of its own, signalled as a group: what Ctrl-C does.
     p = subprocess.Popen([SANDBOXPY, "--batch", str(jobs_path), "--jobs", "2", "--results",
-                          str(results)], env=env, start_new_session=True,
+                          str(results), *opts], env=env, start_new_session=True,
                          stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
