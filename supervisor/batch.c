@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,8 +51,11 @@ struct job {
 	struct sbx_policy *policy;
 };
 
+/* A worker (--no-pool: one per job) or a slot (one pool, many jobs). */
 struct slot {
-	pid_t pid;			/* 0: free */
+	pid_t pid;			/* 0: none */
+	int fd;				/* a slot's channel, -1: none (a worker's) */
+	bool busy;			/* running the job below */
 	unsigned long seq;		/* names the job's private files */
 	unsigned long line;
 	char *id;
@@ -64,7 +69,11 @@ struct batch {
 	int sfd;
 	sigset_t orig_mask;
 	pid_t self;
+	struct sbx_error *err;		/* the caller's: the pool's warning, the batch's errors */
+	bool warned;
+	int jobs_fd;
 	struct slot *slots;
+	struct pollfd *pfd;		/* signals, jobs, then one per slot */
 	unsigned n_slots, running;
 	unsigned long seq, total, done, failed, malformed, mismatched;
 	unsigned long by_status[SBX_ST_INTERNAL + 1];
@@ -522,7 +531,27 @@ static void report_argv(const struct job *j, const char **argv, size_t *n)
 		argv[(*n)++] = j->args[i];
 }
 
-static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j, unsigned long seq)
+/* A result for a job that never ran (a malformed line) or whose worker
+ * could not write one: the report of a run that never started, built in
+ * path (a private file, removed). */
+static json_t *failure_json(const char *path, unsigned long line, const char *id, const char *spec,
+			    const struct sbx_error *err)
+{
+	json_t *r = json_object(), *rep = NULL;
+
+	if (sbx_report_write_failure(path, NULL, 0, spec, err) == 0)
+		rep = json_load_file(path, 0, NULL);
+	unlink(path);
+	json_object_set_new(r, "id", id ? json_string(id) : json_null());
+	json_object_set_new(r, "line", json_integer((json_int_t)line));
+	json_object_set_new(r, "report", rep ? rep : json_null());
+	return r;
+}
+
+/* Runs one job and writes its result file: W_PASSED, W_FAILED, or -1 when
+ * the file could not be written. Called with every signal blocked and
+ * returns so; nothing of the job stays open or allocated. */
+static int run_job(struct batch *b, struct job *j, unsigned long seq, struct sbx_pool *pool)
 {
 	static const char *argv[MAX_JOB_ARGS + 2];
 	char rep[4200], out[4200], errp[4200], resp[4200];
@@ -532,25 +561,8 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 	sigset_t all;
 	json_t *r, *report;
 	bool failed;
-	int devnull;
+	int rc;
 
-	/* Its own process group, so that Ctrl-C reaches the batch only (which
-	 * ends every run with SIGTERM); gone with the batch if it dies. */
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != b->self)
-		_exit(3);
-	close(b->sfd);
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull >= 0) {
-		/* Nothing of the worker may reach the results or read the jobs. */
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		close(devnull);
-	}
-	/* The private tmp of tmp:true policies goes under the batch's own
-	 * directory, removed at the end whatever happens to the worker. */
-	setenv("TMPDIR", b->tmp, 1);
 	slot_path(b, seq, "report.json", rep, sizeof(rep));
 	slot_path(b, seq, "stdout", out, sizeof(out));
 	slot_path(b, seq, "stderr", errp, sizeof(errp));
@@ -565,6 +577,7 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 	ro.stderr_path = j->merge_stderr ? NULL : j->keep_err ? j->keep_err : errp;
 	ro.stderr_to_stdout = j->merge_stderr;
 	ro.quiet = true;
+	ro.pool = pool;
 	report_argv(j, argv, &ro.n_report_argv);
 	ro.report_argv = argv;
 	sbx_error_clear(&err);
@@ -589,6 +602,7 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 	json_object_set_new(r, "stdout", stream_json(ro.stdout_path, false, j->keep_out));
 	json_object_set_new(r, "stderr", stream_json(ro.stderr_path ? ro.stderr_path : errp, true, j->keep_err));
 	failed = res.status != SBX_ST_OK;
+	sbx_result_free(&res);
 	if (j->expected) {
 		bool exact = false, normalized = false;
 		json_t *m = json_object();
@@ -599,9 +613,175 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
 		json_object_set_new(r, "stdout_match", m);
 		failed = failed || !normalized;
 	}
-	if (json_dump_file(r, resp, JSON_COMPACT) < 0)
-		_exit(4);
-	_exit(failed ? W_FAILED : W_PASSED);
+	rc = json_dump_file(r, resp, JSON_COMPACT) < 0 ? -1 : failed ? W_FAILED : W_PASSED;
+	json_decref(r);
+	return rc;
+}
+
+/* What a worker or a slot does first after the fork. */
+static void worker_setup(struct batch *b)
+{
+	int devnull;
+
+	/* Its own process group, so that Ctrl-C reaches the batch only (which
+	 * ends every run with SIGTERM); gone with the batch if it dies. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != b->self)
+		_exit(3);
+	close(b->sfd);
+	close(b->jobs_fd);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull >= 0) {
+		/* Nothing of the worker may reach the results or read the jobs. */
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		close(devnull);
+	}
+	/* The private tmp of tmp:true policies goes under the batch's own
+	 * directory, removed at the end whatever happens to the worker. */
+	setenv("TMPDIR", b->tmp, 1);
+}
+
+/* --no-pool: one process per job, which runs it and exits. */
+static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j, unsigned long seq)
+{
+	int rc;
+
+	worker_setup(b);
+	rc = run_job(b, j, seq, NULL);
+	_exit(rc < 0 ? 4 : rc);
+}
+
+/* ---- slots: long-lived workers, each owning a warm pool ---- */
+
+/* The pool's zygote clones each run's first process with CLONE_PARENT:
+ * the run is the child of the process that opened the pool, which must be
+ * the one that calls sbx_run. So each slot opens its own pool after the
+ * fork and runs its jobs one after the other. Parent and slot talk over a
+ * SOCK_SEQPACKET socketpair, one message a datagram. */
+
+/* Parent to slot: run the job whose line is in the private file <seq>.job
+ * (a line may be 64 MiB, more than a datagram). */
+struct slot_job {
+	uint64_t seq, line;
+};
+
+/* Slot to parent. */
+enum { SLOT_DONE = 1, SLOT_WARN = 2 };
+struct slot_msg {
+	uint32_t kind;
+	int32_t code;			/* SLOT_DONE: W_PASSED, W_FAILED, -1: no result file */
+	uint64_t seq;
+	char text[256];			/* SLOT_WARN: why this slot has no pool */
+};
+
+static void slot_send(int fd, uint32_t kind, int code, uint64_t seq, const char *text)
+{
+	struct slot_msg m = { .kind = kind, .code = code, .seq = seq };
+
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	(void)send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* The whole file, malloc'd: 0 or -errno. */
+static int read_whole(const char *path, char **out, size_t *n)
+{
+	struct stat st;
+	ssize_t got = 0;
+	size_t have = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !(*out = malloc((size_t)st.st_size + 1))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (have < (size_t)st.st_size &&
+	       (got = read(fd, *out + have, (size_t)st.st_size - have)) > 0)
+		have += (size_t)got;
+	if (got < 0)
+		rc = -errno;
+	*n = have;
+out:
+	close(fd);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* One job in a slot: the line the parent checked, parsed and loaded again
+ * here (the slot's memory is a copy from before the line was read); a
+ * line that no longer loads (its policy file changed) gets its error
+ * result. W_PASSED, W_FAILED or -1, as run_job. */
+static int slot_job(struct batch *b, const struct slot_job *sj, struct sbx_pool *pool)
+{
+	char path[4200], *text;
+	struct sbx_error err;
+	struct job *j = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	slot_path(b, sj->seq, "job", path, sizeof(path));
+	if (read_whole(path, &text, &n) < 0 || !(j = malloc(sizeof(*j))))
+		goto out;
+	sbx_error_clear(&err);
+	if (job_parse(b, sj->line, text, n, j, &err) == 0) {
+		rc = run_job(b, j, sj->seq, pool);
+	} else {
+		char rep[4200], resp[4200];
+		json_t *r;
+		slot_path(b, sj->seq, "report.json", rep, sizeof(rep));
+		slot_path(b, sj->seq, "result.json", resp, sizeof(resp));
+		r = failure_json(rep, sj->line, j->doc ? str_of(j->doc, "id") : NULL,
+				 j->doc ? str_of(j->doc, "policy") : NULL, &err);
+		rc = json_dump_file(r, resp, JSON_COMPACT) < 0 ? -1 : W_FAILED;
+		json_decref(r);
+	}
+	job_free(j);
+out:
+	free(j);
+	free(text);
+	return rc;
+}
+
+/* A slot: opens its pool, then runs what the parent gives it until the
+ * parent closes the channel (the end of the jobs, an interrupt) or dies.
+ * Every signal is blocked here except inside sbx_run, which ends its
+ * sandbox on SIGTERM (the interrupt); one that comes between jobs stays
+ * pending, and the slot only exits after it. */
+static __attribute__((noreturn)) void slot_main(struct batch *b, int fd)
+{
+	struct sbx_pool *pool = NULL;
+	struct sbx_error err;
+	struct slot_job sj;
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	worker_setup(b);
+	/* The other slots' channels: each must see its parent close it. */
+	for (unsigned i = 0; i < b->n_slots; i++)
+		if (b->slots[i].fd >= 0)
+			close(b->slots[i].fd);
+	sbx_error_clear(&err);
+	if (sbx_pool_open(&pool, &err) < 0) {
+		char why[256] = "cannot open the warm pool";
+		if (err.n)
+			sbx_error_format(&err, 0, why, sizeof(why));
+		slot_send(fd, SLOT_WARN, 0, 0, why);
+		pool = NULL;
+	}
+	while (recv(fd, &sj, sizeof(sj), 0) == (ssize_t)sizeof(sj))
+		slot_send(fd, SLOT_DONE, slot_job(b, &sj, pool), sj.seq, NULL);
+	if (pool)
+		sbx_pool_close(pool);
+	_exit(0);
 }
 
 /* ---- the parent: results, slots, signals ---- */
@@ -629,21 +809,16 @@ static void progress(struct batch *b)
 	progress_last(b, false);
 }
 
-/* A result for a job that never ran (a malformed line) or whose worker
- * could not write one: the report of a run that never started. */
+/* A result line for a job that never ran (a malformed line) or whose
+ * worker could not write one. */
 static void failure_result(struct batch *b, unsigned long line, const char *id, const char *spec,
 			   const struct sbx_error *err)
 {
 	char path[4200];
-	json_t *r = json_object(), *rep = NULL;
+	json_t *r;
 
 	snprintf(path, sizeof(path), "%s/failure.json", b->tmp);
-	if (sbx_report_write_failure(path, NULL, 0, spec, err) == 0)
-		rep = json_load_file(path, 0, NULL);
-	unlink(path);
-	json_object_set_new(r, "id", id ? json_string(id) : json_null());
-	json_object_set_new(r, "line", json_integer((json_int_t)line));
-	json_object_set_new(r, "report", rep ? rep : json_null());
+	r = failure_json(path, line, id, spec, err);
 	write_line(b, r);
 	json_decref(r);
 	b->done++;
@@ -683,27 +858,22 @@ static int copy_result(struct batch *b, const char *path)
 	return 0;
 }
 
-static void collect(struct batch *b, struct slot *s, int wstatus)
+/* The end of a job: the result line its worker wrote (code W_PASSED or
+ * W_FAILED), or one saying why there is none; its private files go. */
+static void finish(struct batch *b, struct slot *s, int code, const char *why)
 {
-	static const char *const files[] = { "report.json", "stdout", "stderr", "result.json" };
+	static const char *const files[] = { "report.json", "stdout", "stderr", "result.json", "job" };
 	char path[4200];
-	bool ok = WIFEXITED(wstatus) &&
-		  (WEXITSTATUS(wstatus) == W_PASSED || WEXITSTATUS(wstatus) == W_FAILED);
 
 	slot_path(b, s->seq, "result.json", path, sizeof(path));
-	if (ok && copy_result(b, path) == 0) {
+	if ((code == W_PASSED || code == W_FAILED) && copy_result(b, path) == 0) {
 		b->done++;
-		b->failed += WEXITSTATUS(wstatus) == W_FAILED;
+		b->failed += code == W_FAILED;
 		progress(b);
 	} else {
 		struct sbx_error err;
 		sbx_error_clear(&err);
-		if (WIFSIGNALED(wstatus))
-			sbx_diag_add(&err, b->jobs_name, (int)s->line, 1, NULL, "the batch's worker for this "
-				     "job was killed by signal %d before it wrote the result", WTERMSIG(wstatus));
-		else
-			sbx_diag_add(&err, b->jobs_name, (int)s->line, 1, NULL, "the batch's worker for this "
-				     "job failed (status %d) before it wrote the result", WEXITSTATUS(wstatus));
+		sbx_diag_add(&err, b->jobs_name, (int)s->line, 1, NULL, "%s", why);
 		failure_result(b, s->line, s->id, NULL, &err);
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -712,56 +882,243 @@ static void collect(struct batch *b, struct slot *s, int wstatus)
 	}
 	free(s->id);
 	s->id = NULL;
-	s->pid = 0;
+	s->busy = false;
 	b->running--;
+}
+
+static void death_why(int wstatus, const char *who, char *buf, size_t len)
+{
+	if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "the batch's %s for this job was killed by signal %d before it wrote "
+			 "the result", who, WTERMSIG(wstatus));
+	else
+		snprintf(buf, len, "the batch's %s for this job failed (status %d) before it wrote the "
+			 "result", who, WEXITSTATUS(wstatus));
+}
+
+/* --no-pool: a worker ended; its exit status says whether it wrote the result. */
+static void collect(struct batch *b, struct slot *s, int wstatus)
+{
+	char why[200];
+
+	death_why(wstatus, "worker", why, sizeof(why));
+	finish(b, s, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, why);
+	s->pid = 0;
+}
+
+/* The one warning of a batch whose slots could not open their pool: in
+ * err while the batch runs (the caller prints it, docs/batch.md). */
+static void warn_no_pool(struct batch *b, const char *why)
+{
+	if (b->warned)
+		return;
+	b->warned = true;
+	sbx_diag_add(b->err, NULL, 0, 0, NULL, "no warm pool (%.*s): each job starts its own interpreter",
+		     200, why);
+}
+
+static void slot_close(struct slot *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/* What a slot sent: its pool's warning, a job's end. At its end of file
+ * the slot is gone; reap says how. */
+static void slot_read(struct batch *b, struct slot *s)
+{
+	struct slot_msg m;
+	ssize_t got;
+
+	while (s->fd >= 0) {
+		got = recv(s->fd, &m, sizeof(m), MSG_DONTWAIT);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return;
+		if (got == 0) {
+			slot_close(s);
+			return;
+		}
+		if (got != (ssize_t)sizeof(m))
+			continue;
+		m.text[sizeof(m.text) - 1] = '\0';
+		if (m.kind == SLOT_WARN) {
+			warn_no_pool(b, m.text);
+		} else if (m.kind == SLOT_DONE && s->busy && m.seq == s->seq) {
+			finish(b, s, m.code, "the batch's slot for this job could not write the result");
+			if (b->stop)
+				slot_close(s);	/* no more jobs: it closes its pool and exits */
+		}
+	}
+}
+
+/* A slot ended: a result it sent before is kept; a job it was running
+ * gets a failure result. A new slot takes its place when a job needs one. */
+static void slot_reap(struct batch *b, struct slot *s, int wstatus)
+{
+	char why[200];
+
+	slot_read(b, s);
+	if (s->busy) {
+		death_why(wstatus, "slot", why, sizeof(why));
+		finish(b, s, -1, why);
+	}
+	slot_close(s);
+	s->pid = 0;
 }
 
 static void reap(struct batch *b)
 {
 	for (unsigned i = 0; i < b->n_slots; i++) {
+		struct slot *s = &b->slots[i];
 		int wstatus;
-		if (b->slots[i].pid > 0 && waitpid(b->slots[i].pid, &wstatus, WNOHANG) == b->slots[i].pid)
-			collect(b, &b->slots[i], wstatus);
+		if (s->pid <= 0 || waitpid(s->pid, &wstatus, WNOHANG) != s->pid)
+			continue;
+		if (b->o->no_pool)
+			collect(b, s, wstatus);
+		else
+			slot_reap(b, s, wstatus);
 	}
 }
 
-static void start(struct batch *b, struct job *j)
+static int slot_spawn(struct batch *b, struct slot *s)
 {
-	struct slot *s = NULL;
+	int sv[2], rc;
 	pid_t pid;
 
-	for (unsigned i = 0; i < b->n_slots && !s; i++)
-		if (!b->slots[i].pid)
-			s = &b->slots[i];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fflush(NULL);			/* the slot must not write our buffers again */
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		slot_main(b, sv[1]);
+	}
+	rc = -errno;
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return rc;
+	}
+	s->pid = pid;
+	s->fd = sv[0];
+	return 0;
+}
+
+/* The job's line, for the slot to read: 0 or -errno. */
+static int write_job_file(struct batch *b, unsigned long seq, const char *text, size_t n)
+{
+	char path[4200];
+	size_t done = 0;
+	ssize_t put = 0;
+	int fd, rc = 0;
+
+	slot_path(b, seq, "job", path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (done < n && (put = write(fd, text + done, n - done)) > 0)
+		done += (size_t)put;
+	if (put < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+/* Hands the job to an idle slot, or to a new one; a slot found dead
+ * (killed between jobs) is replaced once. 0 or -errno. */
+static int slot_give(struct batch *b, struct slot *s, unsigned long seq, unsigned long line)
+{
+	struct slot_job sj = { .seq = seq, .line = line };
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int rc = s->pid ? 0 : slot_spawn(b, s);
+		if (rc < 0)
+			return rc;
+		if (send(s->fd, &sj, sizeof(sj), MSG_NOSIGNAL) == (ssize_t)sizeof(sj))
+			return 0;
+		rc = -errno;
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		slot_close(s);
+		s->pid = 0;
+		if (attempt)
+			return rc;
+	}
+	return -EIO;
+}
+
+static struct slot *free_slot(struct batch *b)
+{
+	struct slot *none = NULL;
+
+	for (unsigned i = 0; i < b->n_slots; i++) {
+		struct slot *s = &b->slots[i];
+		if (!b->o->no_pool && s->pid > 0 && !s->busy && s->fd >= 0)
+			return s;	/* a warm one first */
+		if (!s->busy && (!none || (none->pid && !s->pid)))
+			none = s;	/* a dead one not yet reaped is replaced */
+	}
+	return none;
+}
+
+static void start(struct batch *b, struct job *j, const char *text, size_t n)
+{
+	struct slot *s = free_slot(b);
+	const char *what = "worker";
+	pid_t pid = 0;
+	int rc;
+
 	s->seq = ++b->seq;
 	s->line = j->line;
 	s->id = strdup(j->id);
-	fflush(NULL);			/* the worker must not write our buffers again */
-	pid = fork();
-	if (pid == 0)
-		worker_main(b, j, s->seq);
-	if (pid < 0) {
+	if (b->o->no_pool) {
+		fflush(NULL);		/* the worker must not write our buffers again */
+		pid = fork();
+		if (pid == 0)
+			worker_main(b, j, s->seq);
+		rc = pid < 0 ? -errno : 0;
+	} else {
+		what = "slot";
+		rc = write_job_file(b, s->seq, text, n);
+		if (rc == 0)
+			rc = slot_give(b, s, s->seq, j->line);
+	}
+	if (rc < 0) {
 		struct sbx_error err;
+		char path[4200];
 		sbx_error_clear(&err);
-		sbx_diag_add(&err, b->jobs_name, (int)j->line, 1, NULL, "cannot start a worker: %s",
-			     strerror(errno));
+		sbx_diag_add(&err, b->jobs_name, (int)j->line, 1, NULL, "cannot start a %s: %s", what,
+			     strerror(-rc));
 		failure_result(b, j->line, j->id, j->spec, &err);
+		slot_path(b, s->seq, "job", path, sizeof(path));
+		unlink(path);
 		free(s->id);
 		s->id = NULL;
 		return;
 	}
-	s->pid = pid;
+	if (b->o->no_pool)
+		s->pid = pid;
+	s->busy = true;
 	b->running++;
 }
 
+/* Each running sbx_run ends its sandbox on SIGTERM and writes the report;
+ * idle slots are told to exit (their channel closed). */
 static void interrupt(struct batch *b, int sig)
 {
 	if (!b->stop)
 		b->stop = sig;
-	/* Each worker's sbx_run ends its sandbox on SIGTERM and writes the report. */
-	for (unsigned i = 0; i < b->n_slots; i++)
-		if (b->slots[i].pid > 0)
-			kill(b->slots[i].pid, SIGTERM);
+	for (unsigned i = 0; i < b->n_slots; i++) {
+		struct slot *s = &b->slots[i];
+		if (s->pid > 0 && s->busy)
+			kill(s->pid, SIGTERM);
+		else
+			slot_close(s);
+	}
 }
 
 static void on_signals(struct batch *b)
@@ -772,6 +1129,21 @@ static void on_signals(struct batch *b)
 		if (si.ssi_signo != SIGCHLD)
 			interrupt(b, (int)si.ssi_signo);
 	reap(b);
+}
+
+/* The end of the batch: every slot is told to go, then waited for (it
+ * closes its pool first). */
+static void slots_end(struct batch *b)
+{
+	for (unsigned i = 0; i < b->n_slots; i++)
+		slot_close(&b->slots[i]);
+	for (unsigned i = 0; i < b->n_slots; i++) {
+		struct slot *s = &b->slots[i];
+		int wstatus;
+		if (s->pid > 0 && waitpid(s->pid, &wstatus, 0) == s->pid)
+			slot_reap(b, s, wstatus);
+		s->pid = 0;
+	}
 }
 
 static void handle_line(struct batch *b, unsigned long line, char *text, size_t n, bool too_long)
@@ -803,7 +1175,7 @@ static void handle_line(struct batch *b, unsigned long line, char *text, size_t 
 			       j->doc ? str_of(j->doc, "policy") : NULL, &err);
 		b->malformed++;
 	} else {
-		start(b, j);
+		start(b, j, text, n);
 	}
 	job_free(j);			/* the worker has its own copy */
 	free(j);
@@ -872,6 +1244,7 @@ static int batch_open(struct batch *b, struct reader *rd, struct sbx_error *err)
 		return rc;
 	}
 	fcntl(rd->fd, F_SETFD, FD_CLOEXEC);
+	b->jobs_fd = rd->fd;
 	if (o->results_path && strcmp(o->results_path, "-")) {
 		int rc = open_results(o->results_path, &b->out, err);
 		if (rc < 0)
@@ -888,8 +1261,11 @@ static int batch_open(struct batch *b, struct reader *rd, struct sbx_error *err)
 		return rc;
 	}
 	b->slots = calloc(b->n_slots, sizeof(*b->slots));
-	if (!b->slots)
+	b->pfd = calloc(b->n_slots + 2, sizeof(*b->pfd));
+	if (!b->slots || !b->pfd)
 		return -ENOMEM;
+	for (unsigned i = 0; i < b->n_slots; i++)
+		b->slots[i].fd = -1;
 	b->total = count_jobs(rd->fd);
 	return 0;
 }
@@ -902,7 +1278,7 @@ static int batch_loop(struct batch *b, struct reader *rd, unsigned long *line, s
 
 	for (;;) {
 		bool want_input = false;
-		struct pollfd pf[2];
+		struct pollfd *pf = b->pfd;
 
 		while (!b->stop && b->running < b->n_slots && rc == 0) {
 			char *text;
@@ -922,7 +1298,9 @@ static int batch_loop(struct batch *b, struct reader *rd, unsigned long *line, s
 			return rc;
 		pf[0] = (struct pollfd){ b->sfd, POLLIN, 0 };
 		pf[1] = (struct pollfd){ want_input ? rd->fd : -1, POLLIN, 0 };
-		if (poll(pf, 2, -1) < 0 && errno != EINTR) {
+		for (unsigned i = 0; i < b->n_slots; i++)
+			pf[i + 2] = (struct pollfd){ b->slots[i].fd, POLLIN, 0 };
+		if (poll(pf, b->n_slots + 2, -1) < 0 && errno != EINTR) {
 			rc = -errno;
 			sbx_diag_add(err, NULL, 0, 0, NULL, "poll: %s", strerror(errno));
 			interrupt(b, SIGTERM);
@@ -937,6 +1315,9 @@ static int batch_loop(struct batch *b, struct reader *rd, unsigned long *line, s
 				rd->eof = true;
 			}
 		}
+		for (unsigned i = 0; i < b->n_slots; i++)
+			if (pf[i + 2].fd >= 0 && pf[i + 2].revents)
+				slot_read(b, &b->slots[i]);
 		if (pf[0].revents)
 			on_signals(b);
 	}
@@ -944,7 +1325,7 @@ static int batch_loop(struct batch *b, struct reader *rd, unsigned long *line, s
 
 int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 {
-	struct batch b = { .o = o, .sfd = -1 };
+	struct batch b = { .o = o, .sfd = -1, .err = err, .jobs_fd = -1 };
 	struct reader rd = { .fd = -1 };
 	unsigned long line = 0;
 	sigset_t mask;
@@ -976,6 +1357,7 @@ int sbx_batch(const struct sbx_batch_opts *o, struct sbx_error *err)
 		goto out_mask;
 	}
 	rc = batch_loop(&b, &rd, &line, err);
+	slots_end(&b);
 	progress_last(&b, true);
 	if (b.write_failed && rc == 0) {
 		rc = -EIO;
@@ -1007,5 +1389,6 @@ out:
 		close(rd.fd);
 	free(rd.buf);
 	free(b.slots);
+	free(b.pfd);
 	return rc;
 }

@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"       sandboxpy [OPTIONS] -c CODE [ARG...]\n"
 	"       sandboxpy [OPTIONS] -m MODULE [ARG...]\n"
 	"       sandboxpy [OPTIONS]                  (the program on standard input)\n"
-	"       sandboxpy --batch JOBS.jsonl [--jobs N] [--results FILE] [--progress MODE]\n"
+	"       sandboxpy --batch JOBS.jsonl [--jobs N] [--results FILE] [--progress MODE] [--no-pool]\n"
 	"       sandboxpy --learn OUT.json [OPTIONS] SCRIPT|-c CODE|-m MODULE [ARG...]\n"
 	"       sandboxpy --check-policy FILE\n"
 	"       sandboxpy --explain [--policy FILE]\n"
@@ -70,6 +70,8 @@ static const char usage_text[] =
 	"      --results FILE      with --batch: the result lines (default: standard output)\n"
 	"      --progress MODE     with --batch: auto (default: a live line on a terminal,\n"
 	"                          plain lines otherwise), plain, json (JSON lines), none\n"
+	"      --no-pool           with --batch: no warm pool, each job starts its own\n"
+	"                          interpreter (also SANDBOXPY_POOL=off)\n"
 	"  -V, --version           print the version\n"
 	"  -h, --help              print this help\n"
 	"\n"
@@ -89,6 +91,7 @@ enum {
 	OPT_CHECK, OPT_EXPLAIN, OPT_SHOW, OPT_REQUIRE, OPT_BPF, OPT_SELF_TEST,
 	OPT_AUDIT_ONLY, OPT_LEARN,
 	OPT_BATCH, OPT_JOBS, OPT_RESULTS, OPT_PROGRESS, OPT_MERGE_STDERR, OPT_EXTRA_TIME,
+	OPT_NO_POOL,
 };
 
 #ifdef SBX_TEST_SWITCHES
@@ -120,6 +123,7 @@ static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "no-pool", no_argument, NULL, OPT_NO_POOL },
 	{ "show-policy", required_argument, NULL, OPT_SHOW },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -196,7 +200,33 @@ struct progress {
 	enum progress_mode mode;
 	struct timespec t0;
 	double last;			/* elapsed seconds at the last line, -1: none yet */
+	const struct sbx_error *warnings;	/* sbx_batch's, filled as it runs */
+	int said;			/* of them printed */
 };
+
+/* sbx_batch's warnings so far (a batch without its warm pool), each once:
+ * before the progress line or summary that follows them. */
+static void print_warnings(struct progress *pg)
+{
+	char text[1024];
+
+	if (!pg->warnings || pg->said >= pg->warnings->n)
+		return;
+	if (pg->mode == PROGRESS_TTY && pg->last >= 0)
+		fputc('\n', stderr);
+	for (; pg->said < pg->warnings->n; pg->said++) {
+		sbx_error_format(pg->warnings, pg->said, text, sizeof(text));
+		if (pg->mode == PROGRESS_JSON) {
+			fputs("{\"warning\": \"", stderr);
+			for (const char *c = text; *c; c++)
+				fprintf(stderr, *c == '"' || *c == '\\' ? "\\%c" :
+					(unsigned char)*c < 0x20 ? "\\u%04x" : "%c", *c);
+			fputs("\"}\n", stderr);
+		} else {
+			fprintf(stderr, "sandboxpy: batch warning: %s\n", text);
+		}
+	}
+}
 
 static double elapsed(const struct progress *pg)
 {
@@ -280,6 +310,7 @@ static void print_progress(const struct sbx_batch_stats *now, unsigned long tota
 	struct progress *pg = ctx;
 	double el = elapsed(pg);
 
+	print_warnings(pg);
 	if (last) {
 		if (pg->mode == PROGRESS_TTY && pg->last >= 0)
 			fputc('\n', stderr);
@@ -310,6 +341,7 @@ static int run_batch(struct sbx_batch_opts *b, bool program_given, int progress_
 	static struct progress pg;
 	struct sbx_batch_stats st = { 0 };
 	struct sbx_error err;
+	const char *pool;
 	int rc;
 
 	if (program_given)
@@ -319,7 +351,12 @@ static int run_batch(struct sbx_batch_opts *b, bool program_given, int progress_
 	if (pg.mode == PROGRESS_AUTO)
 		pg.mode = isatty(2) ? PROGRESS_TTY : PROGRESS_PLAIN;
 	pg.last = -1;
+	pg.warnings = &err;
+	pg.said = 0;
 	clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+	pool = getenv("SANDBOXPY_POOL");
+	if (pool && strcmp(pool, "off") == 0)
+		b->no_pool = true;
 	if (pg.mode != PROGRESS_NONE) {
 		b->on_progress = print_progress;
 		b->on_progress_ctx = &pg;
@@ -329,7 +366,11 @@ static int run_batch(struct sbx_batch_opts *b, bool program_given, int progress_
 	if (rc == -EINTR)
 		return 128 + st.signal;
 	if (rc < 0) {
-		sbx_error_print(&err, stderr, "sandboxpy: ");
+		char text[1024];
+		for (int i = pg.said; i < err.n; i++) {
+			sbx_error_format(&err, i, text, sizeof(text));
+			fprintf(stderr, "sandboxpy: %s\n", text);
+		}
 		return EXIT_SBX_FAIL;
 	}
 	return 0;
@@ -475,6 +516,7 @@ static int own_opt(int opt, struct cli *c, char **argv)
 			return usage_error("--jobs takes a number from 1 to 1024; got '%s'", optarg);
 		c->batch.jobs = (unsigned)n;
 		break;
+	case OPT_NO_POOL: c->batch.no_pool = true; c->batch_only = "--no-pool"; break;
 	case OPT_SHOW: c->show = optarg; break;
 	case 'V':
 		printf("sandboxpy %s (Python 3.11 embedded)\n", SBX_VERSION);
