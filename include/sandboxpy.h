@@ -201,8 +201,13 @@ struct sbx_run_opts {
 /* A zygote: python3.11 with sandboxpy's runtime and its audit hook,
  * initialised once and holding no run's data. A run given the pool gets
  * its interpreter as a fork of it, confined for that one run and never
- * reused. The zygote is this process's child and must stay so: open and
- * use a pool from one process, never across a fork. 0 or -errno. */
+ * reused; a run whose options the pool cannot reproduce starts fresh
+ * (the report's layers.audit.warm_reason says why). The zygote is this
+ * process's child and clones each run as this process's child: open and
+ * use a pool from one single-threaded process, never across a fork (a
+ * threaded caller's runs go through a worker process and start fresh).
+ * Waits until the zygote's interpreter is up. 0 or -errno. Closing kills
+ * the zygote; a zygote that died makes every later run start fresh. */
 struct sbx_pool;
 int sbx_pool_open(struct sbx_pool **out, struct sbx_error *err);
 void sbx_pool_close(struct sbx_pool *pool);
