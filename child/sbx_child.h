@@ -47,6 +47,12 @@ struct sbx_child_plan {
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);
 
+/* Whether a run may take its interpreter from the warm pool: false, with
+ * a short reason in *why, for an option a worker cannot make exactly as a
+ * fresh start would (child/pool_fits.c); the run then starts fresh. */
+bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,
+		   const char **why);
+
 /* The supervisor's text for a failed set-up step. */
 const char *sbx_step_name(int step);
 
