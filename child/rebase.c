@@ -117,6 +117,7 @@ static void apply_config(const struct sbx_child_plan *plan, PyConfig *out)
 	PyConfig config;
 
 	sbx_interp_config(plan, &config);
+	sbx_interp_check_status(PyConfig_Read(&config), SBX_STEP_PYTHON_CONFIG);
 	if (_PyInterpreterState_SetConfig(&config) < 0)
 		fail(SBX_STEP_PYTHON_INIT, EINVAL, "applying the run's configuration");
 	PyConfig_Clear(&config);
@@ -224,6 +225,10 @@ void sbx_interp_rebase(const struct sbx_child_plan *plan)
 {
 	PyConfig c;
 
+	/* The worker is a fork of the zygote's one thread: the interpreter's
+	 * locks, thread ids and pending signals are made the child's, as
+	 * os.fork does (the zygote registered no at-fork callback). */
+	PyOS_AfterFork_Child();
 	sbx_hook_configure(&plan->hook);
 	sbx_interp_filter_inittab(plan->p);
 	builtin_names();
