@@ -255,6 +255,8 @@ static void same_start(const struct pcase *c)
 		fail_msg("%s: the pool refuses it: %s", c->name, why);
 	fresh = output(&plan, false, &s_fresh);
 	pool = output(&plan, true, &s_pool);
+	if (getenv("SBX_TEST_SHOW"))
+		fprintf(stderr, "== %s\n%s", c->name, fresh);
 	if (strcmp(fresh, pool) != 0 || s_fresh != s_pool || !strstr(fresh, " ok\n")) {
 		fprintf(stderr, "%s: fresh (status %d):\n%s\npooled (status %d):\n%s\n", c->name, s_fresh,
 			fresh, s_pool, pool);
