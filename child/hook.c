@@ -1029,55 +1029,6 @@ static void h_signal(const struct sbx_event_map *row, PyObject *args, struct ver
 
 /* ---- imports and native code ---- */
 
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, *(char *const *)elem);
-}
-
-/* A pure-Python module's source can be read and exec'd under any name, so
- * its denial is a boundary only through the C modules that carry its
- * capability: denying the module denies them too (socket -> _socket is the
- * "_" rule below; these are the rest of the standard library's). */
-static const struct { const char *module, *carrier; } carriers[] = {
-	{ "cProfile", "_lsprof" }, { "dbm", "_dbm" }, { "dbm", "_gdbm" },
-	{ "multiprocessing", "_multiprocessing" }, { "multiprocessing", "_posixshmem" },
-	{ "profile", "_lsprof" }, { "subprocess", "_posixsubprocess" }, { "xml", "_elementtree" },
-	{ "xml", "pyexpat" },
-};
-
-static bool carrier_denied(const char *name, const struct sbx_strv *d)
-{
-	for (size_t i = 0; i < sizeof(carriers) / sizeof(carriers[0]); i++)
-		if (strcmp(name, carriers[i].carrier) == 0 &&
-		    bsearch(carriers[i].module, d->v, d->n, sizeof(char *), cmp_name))
-			return true;
-	return false;
-}
-
-bool sbx_hook_name_denied(const struct sbx_policy *p, const char *name)
-{
-	const struct sbx_strv *d = &p->imports.deny;
-	char buf[256];
-
-	if (!d->n)
-		return false;
-	snprintf(buf, sizeof(buf), "%s", name);
-	/* the module and each package above it */
-	for (;;) {
-		if (bsearch(buf, d->v, d->n, sizeof(char *), cmp_name))
-			return true;
-		char *dot = strrchr(buf, '.');
-		if (!dot)
-			break;
-		*dot = '\0';
-	}
-	/* _socket is socket's C implementation: denying one denies both. */
-	if (name[0] == '_' && !strchr(name, '.') &&
-	    bsearch(name + 1, d->v, d->n, sizeof(char *), cmp_name))
-		return true;
-	return carrier_denied(name, d);
-}
-
 static bool name_denied(const char *name)
 {
 	return sbx_hook_name_denied(cfg->p, name);
@@ -1651,8 +1602,14 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 	int r;
 
 	(void)ud;
-	if (!cfg)
+	if (!cfg) {
+		/* The warm pool's zygote: no run yet, every event passes; what
+		 * start-up unmarshals from C is remembered as in a fresh start. */
+		row = program_started ? NULL : sbx_event_lookup(event);
+		if (row && row->handler == SBX_H_MARSHAL && strcmp(event, "marshal.loads") == 0)
+			remember_init_blob(args);
 		return 0;
+	}
 	/* Before the call, whatever decides it: the directory cache stops
 	 * trusting the working directory it knew. */
 	if (event[0] == 'o' && strcmp(event, "os.chdir") == 0)
@@ -2085,11 +2042,17 @@ int sbx_hook_program_starts(void)
 	return 0;
 }
 
-int sbx_hook_install(const struct sbx_hook_cfg *c)
+void sbx_hook_configure(const struct sbx_hook_cfg *c)
 {
 	cfg = c;
-	sbx_path_cache_roots(&c->write, &c->read,
-			     c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
+	if (c)
+		sbx_path_cache_roots(&c->write, &c->read,
+				     c->p->native.ctypes || c->p->native.extensions != SBX_EXT_STDLIB);
+}
+
+int sbx_hook_install(const struct sbx_hook_cfg *c)
+{
+	sbx_hook_configure(c);
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

@@ -23,6 +23,7 @@
 
 #define fail sbx_child_fail
 #define plan_audit_only sbx_child_audit_only
+#define check_status sbx_interp_check_status
 
 /* imports.deny names built-in modules too: take them out of the built-in
  * table before the interpreter exists (no import event would catch them). */
@@ -59,11 +60,18 @@ static PyObject *(*const tramps[SBX_TRAMPOLINES])(void) = {
 	tramp0, tramp1, tramp2, tramp3, tramp4, tramp5, tramp6, tramp7,
 };
 
-static void filter_inittab(const struct sbx_policy *p)
+/* The table start-up began with: a worker of the pool filters the
+ * zygote's full table, never one already filtered. */
+static struct _inittab *full_inittab;
+
+void sbx_interp_filter_inittab(const struct sbx_policy *p)
 {
-	struct _inittab *src = PyImport_Inittab, *dst;
+	struct _inittab *src, *dst;
 	size_t n = 0, o = 0, t = 0;
 
+	if (!full_inittab)
+		full_inittab = PyImport_Inittab;
+	src = full_inittab;
 	if (!p->imports.deny.n && (p->native.ctypes || !plan_audit_only))
 		return;
 	while (src[n].name)
@@ -89,7 +97,7 @@ static void filter_inittab(const struct sbx_policy *p)
 	PyImport_Inittab = dst;
 }
 
-static void check_status(PyStatus st, enum sbx_step step)
+void sbx_interp_check_status(PyStatus st, enum sbx_step step)
 {
 	if (PyStatus_IsExit(st))
 		_exit(st.exitcode);
@@ -124,72 +132,32 @@ static bool script_dir_readable(const struct sbx_child_plan *plan)
 	return false;
 }
 
-static void start_python(const struct sbx_child_plan *plan)
+/* UTF-8 whatever the locale, and the C locale coerced to C.UTF-8 (the
+ * environment has no LANG unless python.env sets one), as python3 does in
+ * the C locale: locale.getencoding() is UTF-8 too. */
+void sbx_interp_preinit(void)
 {
-	const struct sbx_policy *p = plan->p;
-	const struct sbx_run_opts *o = plan->o;
 	PyPreConfig pre;
-	PyConfig config;
-	char **argv;
-	size_t argc = 0;
 
 	PyPreConfig_InitIsolatedConfig(&pre);
-	/* UTF-8 whatever the locale, and the C locale coerced to C.UTF-8 (the
-	 * environment has no LANG unless python.env sets one), as python3
-	 * does in the C locale: locale.getencoding() is UTF-8 too. */
 	pre.utf8_mode = 1;
 	pre.configure_locale = 1;
 	pre.coerce_c_locale = 1;
 	check_status(Py_PreInitialize(&pre), SBX_STEP_PYTHON_CONFIG);
+}
 
-	filter_inittab(p);
-	if (sbx_fault("audit") || sbx_hook_install(&plan->hook) < 0)
-		fail(SBX_STEP_HOOK, EPERM, NULL);
+/* python3's argv for the program: "-c", "-m", the script or "" first. */
+static void config_argv(const struct sbx_run_opts *o, PyConfig *config)
+{
+	char **argv = calloc(o->n_args + 2, sizeof(char *));
+	size_t argc = 0;
 
-	PyConfig_InitIsolatedConfig(&config);
-	config.site_import = p->python.site && !o->no_site;
-	config.user_site_directory = 0;
-	config.use_environment = 0;
-	config.parse_argv = 0;
-	config.install_signal_handlers = 1;
-	config.pathconfig_warnings = 0;
-	/* No .pyc left behind by a sandboxed run (the tree may be read-only). */
-	config.write_bytecode = 0;
-	config.buffered_stdio = !o->unbuffered;
-	config.optimization_level = o->optimize;
-	config.bytes_warning = o->bytes_warning;
-	config.parser_debug = o->parser_debug;
-	config.skip_source_first_line = o->skip_first_line;
-	/* python3 -I would not put the script's directory first; the policy
-	 * says a script run as a file gets it, as users expect, when the
-	 * policy lets it be read: a directory the program may not read holds
-	 * nothing it could import, and listing it would only be a refusal
-	 * (fatal under on_violation kill) on the first import. */
-	bool script_dir = o->kind == SBX_PROG_FILE && !o->safe_path && script_dir_readable(plan);
-
-	config.safe_path = !script_dir;
-	/* CPython forces safe_path on whenever isolated is set: for a script
-	 * run as a file keep what isolation means (no environment, no user
-	 * site, set above) but not that one part of it. */
-	if (script_dir)
-		config.isolated = 0;
-	check_status(PyConfig_SetBytesString(&config, &config.home, SBX_PYTHON_HOME),
-		     SBX_STEP_PYTHON_CONFIG);
-	if (plan->self_exe)
-		check_status(PyConfig_SetBytesString(&config, &config.executable, plan->self_exe),
-			     SBX_STEP_PYTHON_CONFIG);
-	for (size_t i = 0; i < o->n_xoptions; i++)
-		append_w(&config.xoptions, o->xoptions[i], SBX_STEP_PYTHON_CONFIG);
-	for (size_t i = 0; i < o->n_warnoptions; i++)
-		append_w(&config.warnoptions, o->warnoptions[i], SBX_STEP_PYTHON_CONFIG);
-
-	argv = calloc(o->n_args + 2, sizeof(char *));
 	if (!argv)
 		fail(SBX_STEP_PYTHON_CONFIG, ENOMEM, NULL);
 	switch (o->kind) {
 	case SBX_PROG_FILE:
 		argv[argc++] = (char *)o->program;
-		check_status(PyConfig_SetBytesString(&config, &config.run_filename, o->program),
+		check_status(PyConfig_SetBytesString(config, &config->run_filename, o->program),
 			     SBX_STEP_PYTHON_CONFIG);
 		break;
 	case SBX_PROG_COMMAND: {
@@ -200,14 +168,14 @@ static void start_python(const struct sbx_child_plan *plan)
 		memcpy(cmd, o->program, n);
 		memcpy(cmd + n, "\n", 2);	/* as python3 -c does */
 		argv[argc++] = "-c";
-		check_status(PyConfig_SetBytesString(&config, &config.run_command, cmd),
+		check_status(PyConfig_SetBytesString(config, &config->run_command, cmd),
 			     SBX_STEP_PYTHON_CONFIG);
 		free(cmd);
 		break;
 	}
 	case SBX_PROG_MODULE:
 		argv[argc++] = "-m";
-		check_status(PyConfig_SetBytesString(&config, &config.run_module, o->program),
+		check_status(PyConfig_SetBytesString(config, &config->run_module, o->program),
 			     SBX_STEP_PYTHON_CONFIG);
 		break;
 	case SBX_PROG_STDIN:
@@ -216,9 +184,66 @@ static void start_python(const struct sbx_child_plan *plan)
 	}
 	for (size_t i = 0; i < o->n_args; i++)
 		argv[argc++] = (char *)o->args[i];
-	check_status(PyConfig_SetBytesArgv(&config, (Py_ssize_t)argc, argv), SBX_STEP_PYTHON_CONFIG);
+	check_status(PyConfig_SetBytesArgv(config, (Py_ssize_t)argc, argv), SBX_STEP_PYTHON_CONFIG);
 	free(argv);
+}
 
+/* The interpreter's configuration for the plan: what a fresh start passes
+ * to Py_InitializeFromConfig and what a worker of the pool applies to the
+ * zygote's interpreter (rebase.c), written once. */
+void sbx_interp_config(const struct sbx_child_plan *plan, PyConfig *config)
+{
+	const struct sbx_policy *p = plan->p;
+	const struct sbx_run_opts *o = plan->o;
+
+	PyConfig_InitIsolatedConfig(config);
+	config->site_import = p->python.site && !o->no_site;
+	config->user_site_directory = 0;
+	config->use_environment = 0;
+	config->parse_argv = 0;
+	config->install_signal_handlers = 1;
+	config->pathconfig_warnings = 0;
+	/* No .pyc left behind by a sandboxed run (the tree may be read-only). */
+	config->write_bytecode = 0;
+	config->buffered_stdio = !o->unbuffered;
+	config->optimization_level = o->optimize;
+	config->bytes_warning = o->bytes_warning;
+	config->parser_debug = o->parser_debug;
+	config->skip_source_first_line = o->skip_first_line;
+	/* python3 -I would not put the script's directory first; the policy
+	 * says a script run as a file gets it, as users expect, when the
+	 * policy lets it be read: a directory the program may not read holds
+	 * nothing it could import, and listing it would only be a refusal
+	 * (fatal under on_violation kill) on the first import. */
+	bool script_dir = o->kind == SBX_PROG_FILE && !o->safe_path && script_dir_readable(plan);
+
+	config->safe_path = !script_dir;
+	/* CPython forces safe_path on whenever isolated is set: for a script
+	 * run as a file keep what isolation means (no environment, no user
+	 * site, set above) but not that one part of it. */
+	if (script_dir)
+		config->isolated = 0;
+	check_status(PyConfig_SetBytesString(config, &config->home, SBX_PYTHON_HOME),
+		     SBX_STEP_PYTHON_CONFIG);
+	if (plan->self_exe)
+		check_status(PyConfig_SetBytesString(config, &config->executable, plan->self_exe),
+			     SBX_STEP_PYTHON_CONFIG);
+	for (size_t i = 0; i < o->n_xoptions; i++)
+		append_w(&config->xoptions, o->xoptions[i], SBX_STEP_PYTHON_CONFIG);
+	for (size_t i = 0; i < o->n_warnoptions; i++)
+		append_w(&config->warnoptions, o->warnoptions[i], SBX_STEP_PYTHON_CONFIG);
+	config_argv(o, config);
+}
+
+void sbx_interp_fresh_start(const struct sbx_child_plan *plan)
+{
+	PyConfig config;
+
+	sbx_interp_preinit();
+	sbx_interp_filter_inittab(plan->p);
+	if (sbx_fault("audit") || sbx_hook_install(&plan->hook) < 0)
+		fail(SBX_STEP_HOOK, EPERM, NULL);
+	sbx_interp_config(plan, &config);
 	check_status(Py_InitializeFromConfig(&config), SBX_STEP_PYTHON_INIT);
 	PyConfig_Clear(&config);
 }
@@ -406,23 +431,24 @@ static void ready_and_go(unsigned flags, int listener)
 		_exit(SBX_EXIT_SETUP);
 }
 
-_Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp)
+/* What follows the interpreter's start, fresh or rebased (rebase.c): the
+ * policy's sys.path and modules, the quitters, SIGXFSZ. */
+void sbx_interp_prepare(const struct sbx_child_plan *plan)
 {
-	start_python(&rp->plan);
-	sbx_child_interp_tail(rp);
-}
-
-_Noreturn void sbx_child_interp_tail(struct sbx_rt_plan *rp)
-{
-	const struct sbx_child_plan *plan = &rp->plan;
-	unsigned flags = rp->flags;
-	int code, listener = -1;
-
 	prepare_modules(plan->p);
 	add_quitters(plan);
 	/* python3 ignores SIGXFSZ (a write past the size limit fails with
 	 * EFBIG); in the sandbox it ends the run, with status "output". */
 	signal(SIGXFSZ, SIG_DFL);
+}
+
+_Noreturn void sbx_interp_run(struct sbx_rt_plan *rp)
+{
+	const struct sbx_child_plan *plan = &rp->plan;
+	unsigned flags = rp->flags;
+	int code, listener = -1;
+
+	sbx_interp_prepare(plan);
 	flags |= last_layers(rp, &listener);
 	ready_and_go(flags, listener);
 	if ((code = sbx_hook_program_starts()) < 0)
@@ -430,4 +456,10 @@ _Noreturn void sbx_child_interp_tail(struct sbx_rt_plan *rp)
 	code = Py_RunMain();
 	/* _exit: no C atexit handler of the runtime's runs after the program. */
 	_exit(code);
+}
+
+_Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp)
+{
+	sbx_interp_fresh_start(&rp->plan);
+	sbx_interp_run(rp);
 }

@@ -66,13 +66,14 @@ struct sbx_warm_fds {
 int sbx_warm_send(int sock, const struct sbx_child_plan *plan, const struct sbx_warm_fds *f,
 		  const sigset_t *mask);
 
-/* Whether a run with these options may take its interpreter from the warm
- * pool (the worker reproduces a fresh start for them); else *why. */
-bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,
-		   const char **why);
-
 /* After fork: confine, start the interpreter with the hook, run. */
 _Noreturn void sbx_child_main(const struct sbx_child_plan *plan);
+
+/* Whether a run may take its interpreter from the warm pool: false, with
+ * a short reason in *why, for an option a worker cannot make exactly as a
+ * fresh start would (child/pool_fits.c); the run then starts fresh. */
+bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,
+		   const char **why);
 
 /* The supervisor's text for a failed set-up step. */
 const char *sbx_step_name(int step);

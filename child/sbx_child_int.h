@@ -69,17 +69,6 @@ int sbx_rt_unpack(int fd, struct sbx_rt_plan *out);
 
 /* interp.c: the interpreter with the hook, the last layers, the program. */
 _Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp);
-/* Its second part, once the interpreter is the run's (fresh, or rebased
- * in a warm pool's worker): sys.path and sys.modules, Landlock, the
- * filter, READY, "go", the program. */
-_Noreturn void sbx_child_interp_tail(struct sbx_rt_plan *rp);
-
-/* rebase.c: the warm pool's interpreter. In the zygote: started with the
- * hook and no run. In a worker, after the first half: made what a fresh
- * start for plan would have made it. */
-void sbx_interp_zygote_start(void);
-void sbx_interp_rebase(const struct sbx_child_plan *plan);
-
 /* zygote.c: the zygote's life, on its control socket. */
 _Noreturn void sbx_zygote_main(int ctl);
 
@@ -87,5 +76,34 @@ _Noreturn void sbx_zygote_main(int ctl);
  * start shows them, where they fit in the block the kernel shows. */
 #define SBX_RT_SHOW_MAX 4100
 void sbx_rt_show(const char *const *argv, size_t argc);
+
+/* Its parts, which the warm pool shares (rebase.c). A PyConfig and a
+ * PyStatus are the interpreter's types: callers include Python.h first. */
+#ifdef Py_PYTHON_H
+void sbx_interp_check_status(PyStatus st, enum sbx_step step);
+/* The interpreter's configuration for the plan, written once. */
+void sbx_interp_config(const struct sbx_child_plan *plan, PyConfig *config);
+#endif
+/* Py_PreInitialize: UTF-8 mode, the C locale coerced. */
+void sbx_interp_preinit(void);
+/* The built-in module table without what the policy denies. */
+void sbx_interp_filter_inittab(const struct sbx_policy *p);
+/* A fresh start: the hook, then the interpreter configured for the plan. */
+void sbx_interp_fresh_start(const struct sbx_child_plan *plan);
+/* After either start: sys.path, denied modules out, quitters, SIGXFSZ. */
+void sbx_interp_prepare(const struct sbx_child_plan *plan);
+/* The shared tail: sbx_interp_prepare, the last layers, READY and "go",
+ * the program. */
+_Noreturn void sbx_interp_run(struct sbx_rt_plan *rp);
+
+/* rebase.c: the warm pool's interpreter. The zygote starts the interpreter
+ * once with the hook and no run; a worker forked from it, confined for its
+ * run, makes that interpreter what sbx_interp_fresh_start(plan) would have
+ * made (docs/performance.md "The warm pool" says what differs), then goes
+ * on with sbx_interp_run. Both fail through sbx_child_fail. */
+void sbx_interp_zygote_start(void);
+void sbx_interp_rebase(const struct sbx_child_plan *plan);
+/* The modules the zygote's start-up imports, NULL-ended (pool_fits.c). */
+extern const char *const sbx_pool_init_modules[];
 
 #endif

@@ -10,8 +10,13 @@
 #include "sbx_hook_cfg.h"
 #include "sbx_policy.h"
 
-/* Before Py_InitializeFromConfig: the audit hook and the open-code hook. */
+/* Before Py_InitializeFromConfig: the audit hook and the open-code hook.
+ * cfg NULL: the warm pool's zygote, which has no run (every event passes
+ * until sbx_hook_configure gives it one). */
 int sbx_hook_install(const struct sbx_hook_cfg *cfg);
+/* The run's configuration for hooks already installed (a worker of the
+ * pool), before anything of the run's interpreter state is set. */
+void sbx_hook_configure(const struct sbx_hook_cfg *cfg);
 /* After initialisation, before user code: what needs a live interpreter. */
 int sbx_hook_post_init(void);
 /* From here on events rules and code actions apply too: the program runs.

@@ -75,15 +75,3 @@ int sbx_warm_send(int sock, const struct sbx_child_plan *plan, const struct sbx_
 	return r;
 }
 
-/* TEMPORARY (lead's branch): replaced by helper R's at merge. */
-bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,
-		   const char **why)
-{
-	(void)p;
-	(void)envp;
-	if (o->kind != SBX_PROG_COMMAND && o->kind != SBX_PROG_FILE) {
-		*why = "kind";
-		return false;
-	}
-	return true;
-}

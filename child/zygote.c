@@ -186,12 +186,12 @@ static _Noreturn void worker_main(int sock)
 #endif
 	/* The init stays in this process; the program's comes back. */
 	sbx_child_confine(&rp.plan, NULL, &flags, &ruleset);
-	PyOS_AfterFork_Child();
 	show_command_line(&rp.opts);
 	rp.flags = flags;
 	rp.ruleset = ruleset;
+	/* After the fork of the init: CPython's own after-fork first. */
 	sbx_interp_rebase(&rp.plan);
-	sbx_child_interp_tail(&rp);
+	sbx_interp_run(&rp);
 }
 
 /* ---- the zygote ---- */
