@@ -101,7 +101,8 @@ def test_command_is_what_a_fresh_start_gives(sbx):
 
 def test_module_is_what_a_fresh_start_gives(sbx):
     sbx.script(PROBE, "probemod.py")
-    state = same_as_fresh(sbx, "-m", "probemod", "arg")
+    policy = dict(PROBE_POLICY, python={"path": ["."]})
+    state = same_as_fresh(sbx, "-m", "probemod", "arg", policy=policy)
     assert state["argv"][1:] == ["arg"]
 
 
