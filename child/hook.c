@@ -1102,22 +1102,29 @@ static void ext_base(const char *file, char *out, size_t cap)
  * cannot map as the overflow uid, so for a sandbox running as that uid
  * (nobody) ownership cannot be told by stat, and writability (asked of
  * the kernel by the callers) is what remains. */
+static uid_t overflow_uid = 65534;
+
+/* Read once, when the hook is installed: before any layer could refuse it
+ * (a warm pool's worker has the zygote's, which read it before its own
+ * interpreter started). */
+static void read_overflow_uid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
+	unsigned v = 65534;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 65534;
+		fclose(f);
+	}
+	overflow_uid = (uid_t)v;
+}
+
 static bool owned_by_me(uid_t st_uid)
 {
-	static uid_t overflow = (uid_t)-2;
 	uid_t me = geteuid();
 
-	if (overflow == (uid_t)-2) {
-		FILE *f = fopen("/proc/sys/kernel/overflowuid", "re");
-		unsigned v = 65534;
-		if (f) {
-			if (fscanf(f, "%u", &v) != 1)
-				v = 65534;
-			fclose(f);
-		}
-		overflow = (uid_t)v;
-	}
-	return me != 0 && me != overflow && st_uid == me;
+	return me != 0 && me != overflow_uid && st_uid == me;
 }
 
 /* Not a file the sandbox's uid could have written or swapped: on a
@@ -2053,6 +2060,7 @@ void sbx_hook_configure(const struct sbx_hook_cfg *c)
 int sbx_hook_install(const struct sbx_hook_cfg *c)
 {
 	sbx_hook_configure(c);
+	read_overflow_uid();
 	if (PySys_AddAuditHook(audit_hook, NULL) < 0)
 		return -EPERM;
 	if (PyFile_SetOpenCodeHook(open_code_hook, NULL) < 0)

@@ -30,7 +30,7 @@ foreach(m policy seccomp child supervisor)
   target_compile_options(sbx_${m}_pic PRIVATE ${SBX_WARN})
   target_compile_definitions(sbx_${m}_pic PRIVATE
                              $<TARGET_PROPERTY:sbx_${m},COMPILE_DEFINITIONS>)
-  target_link_libraries(sbx_${m}_pic PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
+  target_link_libraries(sbx_${m}_pic PRIVATE PkgConfig::SECCOMP
                         PkgConfig::JANSSON PkgConfig::NETTLE)
   list(APPEND SBX_PIC_OBJS $<TARGET_OBJECTS:sbx_${m}_pic>)
   list(APPEND SBX_PIC_BELOW ${SBX_PUB_DIR}/${m})
@@ -45,7 +45,7 @@ set_target_properties(sandboxpy_shared PROPERTIES
   LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib LINK_DEPENDS ${SBX_EXPORT_MAP})
 target_link_options(sandboxpy_shared PRIVATE -Wl,--version-script=${SBX_EXPORT_MAP}
                     -Wl,--no-undefined)
-target_link_libraries(sandboxpy_shared PRIVATE PkgConfig::SECCOMP PkgConfig::CAP
+target_link_libraries(sandboxpy_shared PRIVATE PkgConfig::SECCOMP
                       PkgConfig::JANSSON PkgConfig::NETTLE m)
 
 # The static library: the same objects merged into one relocatable object
@@ -72,7 +72,7 @@ add_custom_target(sandboxpy_static ALL DEPENDS ${SBX_STATIC_LIB})
 file(RELATIVE_PATH SBX_PC_UP /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 string(REGEX REPLACE "/$" "" SBX_PC_UP "${SBX_PC_UP}")
 set(SBX_PC_LIBS_PRIVATE "")
-foreach(lib ${SECCOMP_LIBRARIES} ${CAP_LIBRARIES} ${JANSSON_LIBRARIES}
+foreach(lib ${SECCOMP_LIBRARIES} ${JANSSON_LIBRARIES}
         ${NETTLE_LIBRARIES} m)
   string(APPEND SBX_PC_LIBS_PRIVATE " -l${lib}")
 endforeach()
@@ -147,7 +147,7 @@ endforeach()
 
 # The .debs (make deb): libsandboxpy0, libsandboxpy-dev and sandboxpy,
 # installing under /usr. The shared-library dependencies are computed by
-# dpkg-shlibdeps from the ELF files (libc6, libseccomp2, libcap2,
+# dpkg-shlibdeps from the ELF files (libc6, libseccomp2,
 # libjansson4, libnettle8); what runs the programs is no ELF dependency, so
 # it is stated: Debian's python3.11 (python3.11-minimal), whose exported C
 # API the runtime binds to, and the standard library it imports, at least

@@ -747,6 +747,12 @@ static void open_pool(struct sbx_run_opts *o)
 	o->pool = NULL;
 	if (!v || strcmp(v, "on") != 0)
 		return;
+#ifdef SBX_TEST_SWITCHES
+	/* A fault is injected into a fresh child's steps (the zygote's
+	 * runtime has no switches): the faults binary starts fresh. */
+	if (sbx_fault_injected)
+		return;
+#endif
 	sbx_error_clear(&err);
 	if (sbx_pool_open(&o->pool, &err) < 0 && !o->quiet)
 		sbx_error_print(&err, stderr, "sandboxpy: warning: no warm pool: ");

@@ -53,11 +53,16 @@ static _Noreturn void exec_zygote(int ctl, const struct zygote_exec *x, pid_t pa
 	/* A fresh child's stack limit before its exec: 8 MB (the policy's
 	 * default) lays out the address space as any run up to
 	 * SBX_POOL_STACK_MB would get it; runs with more start fresh. */
-	struct rlimit stack = { 8u << 20, 8u << 20 };
+	struct rlimit stack;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+	/* The soft limit alone: a run raises its own up to the hard one,
+	 * as a fresh child (a clone of ours) can. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || null < 0 ||
-	    setrlimit(RLIMIT_STACK, &stack) < 0)
+	    getrlimit(RLIMIT_STACK, &stack) < 0)
+		_exit(125);
+	stack.rlim_cur = stack.rlim_max < (8u << 20) ? stack.rlim_max : (8u << 20);
+	if (setrlimit(RLIMIT_STACK, &stack) < 0)
 		_exit(125);
 	setsid();
 	/* Its own standard streams are nobody's: a worker gets the run's

@@ -309,10 +309,11 @@ void sbx_say_layers(struct sup *s)
 	say_mount_view(s, json_object_get(layers, "filesystem"));
 	say_landlock(s, json_object_get(layers, "landlock"));
 	say_seccomp(s);
-	sbx_say(s->o, SBX_MSG_VERBOSE, "audit hook: %s%s%s%s; capabilities: %s, no_new_privs %s",
+	if (s->o->pool)
+		sbx_say(s->o, SBX_MSG_VERBOSE, "interpreter: %s%s", s->warm ? "from the warm pool"
+			: "started fresh: ", s->warm ? "" : s->cold_why ? s->cold_why : "?");
+	sbx_say(s->o, SBX_MSG_VERBOSE, "audit hook: %s; capabilities: %s, no_new_privs %s",
 		(s->ready_flags & SBX_READY_AUDIT) ? "installed" : "not installed",
-		s->warm ? " (interpreter from the warm pool)" : s->o->pool ? " (interpreter started fresh: " : "",
-		!s->warm && s->o->pool && s->cold_why ? s->cold_why : "", !s->warm && s->o->pool ? ")" : "",
 		(s->ready_flags & SBX_READY_CAPS_BOUND) ? "all dropped, bounding set cleared"
 		: (s->ready_flags & SBX_READY_CAPS) ? "all dropped" : "not dropped",
 		(s->ready_flags & SBX_READY_NO_NEW_PRIVS) ? "on" : "off");

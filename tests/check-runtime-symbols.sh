@@ -3,7 +3,7 @@
 # exports __libc_start_main alone (and LeakSanitizer's switch in the
 # sanitizer build), and needs nothing but glibc and the C API that the
 # interpreter itself exports: no library of ours or of the supervisor's
-# (jansson, libseccomp, libcap) is loaded into the program's process.
+# (jansson, libseccomp) is loaded into the program's process.
 #   check-runtime-symbols.sh RUNTIME PYTHON3.11
 set -eu
 rt=$1 py=$2

@@ -293,3 +293,14 @@ def test_the_zygote_from_outside(sbx, user):
     assert facts["mem_uid"] == 0, facts
     # Gone with the pool.
     assert not Path(f"/proc/{zpid}").exists()
+
+
+def test_verbose_says_where_the_interpreter_came_from(sbx):
+    env = dict(os.environ, SANDBOXPY_POOL="on")
+    res = sbx.run("-c", "pass", policy={"version": 1}, env=env, opts=("-v",))
+    assert "sandboxpy: interpreter: from the warm pool" in res.stderr.splitlines(), res.stderr
+    res = sbx.run("-c", "pass", policy={"version": 1}, env=env, opts=("-v", "-X", "dev"))
+    assert "sandboxpy: interpreter: started fresh: -X options" in res.stderr.splitlines(), res.stderr
+    res = sbx.run("-c", "pass", policy={"version": 1}, env=dict(os.environ, SANDBOXPY_POOL="off"),
+                  opts=("-v",))
+    assert not [l for l in res.stderr.splitlines() if "interpreter:" in l], res.stderr

@@ -37,9 +37,9 @@ LIB, DEV, CLI = "libsandboxpy0", "libsandboxpy-dev", "sandboxpy"
 # CLI needs the library package for the runtime; the -dev package needs
 # exactly its runtime library.
 DEPENDS = {
-    LIB: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8", "python3.11-minimal",
+    LIB: ["libc6", "libseccomp2", "libjansson4", "libnettle8", "python3.11-minimal",
           "libpython3.11-stdlib"],
-    CLI: ["libc6", "libseccomp2", "libcap2", "libjansson4", "libnettle8", "python3.11-minimal",
+    CLI: ["libc6", "libseccomp2", "libjansson4", "libnettle8", "python3.11-minimal",
           "libpython3.11-stdlib", LIB],
     DEV: [LIB],
 }
