@@ -6,8 +6,15 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
+# The warm pool (docs/batch.md): each build's whole suite runs with every
+# CLI run's interpreter forked from a pool (SANDBOXPY_POOL=on) or started
+# fresh (off). make test runs the normal build with it off and the
+# sanitizer build with it on, so each way is run whole once and the pool
+# under the sanitizers; make test-both-ways runs all four.
+POOL_NORMAL ?= off
+POOL_ASAN   ?= on
 
-.PHONY: all deps build build-asan run test test-normal test-asan fuzz fuzz-build events-doc report-man bench memcheck deb compat clean
+.PHONY: all deps build build-asan run test test-normal test-asan test-both-ways fuzz fuzz-build events-doc report-man bench memcheck deb compat clean
 
 all: build
 
@@ -28,10 +35,15 @@ run: build
 	 st=$$?; echo; echo "make run: sandboxpy exited $$st; report: $(BUILD)/hello-report.json"
 
 test-normal: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && SANDBOXPY_POOL=$(POOL_NORMAL) ctest --output-on-failure -j $(JOBS)
 
 test-asan: build-asan
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && SANDBOXPY_POOL=$(POOL_ASAN) ctest --output-on-failure -j $(JOBS)
+
+# Both builds, each with the pool off and on (about twice make test's time).
+test-both-ways:
+	$(MAKE) test-normal test-asan POOL_NORMAL=off POOL_ASAN=off
+	$(MAKE) test-normal test-asan POOL_NORMAL=on POOL_ASAN=on
 
 fuzz-build: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANDBOXPY_FUZZ=ON -DSANDBOXPY_TESTS=OFF >/dev/null
