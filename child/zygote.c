@@ -186,6 +186,11 @@ static _Noreturn void worker_main(int sock)
 #endif
 	/* The init stays in this process; the program's comes back. */
 	sbx_child_confine(&rp.plan, NULL, &flags, &ruleset);
+	/* A fresh child's exec makes it dumpable again after it left root
+	 * (its /proc/self is its own, /proc/self/mem readable by it); the
+	 * worker has no exec to do it. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		sbx_child_fail(SBX_STEP_CAPS, errno, "dumpable");
 	show_command_line(&rp.opts);
 	rp.flags = flags;
 	rp.ruleset = ruleset;

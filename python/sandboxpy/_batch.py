@@ -59,7 +59,7 @@ def _job_line(job: Mapping[str, Any], tmp: str, n: int) -> str:
 
 def run_batch(jobs: Iterable[Mapping[str, Any]], *, parallel: Optional[int] = None,
               progress: Optional[Callable[[BatchProgress], None]] = None,
-              executable: Optional[StrPath] = None) -> List[JSONDict]:
+              executable: Optional[StrPath] = None, pool: bool = True) -> List[JSONDict]:
     """Runs every job (a dict with docs/batch.md's keys: id, file|code|module,
     args, stdin, cwd, policy, set, timeout, expected_stdout, stdout, stderr,
     stderr_to_stdout; policy may also be a Policy or a policy document) and
@@ -69,6 +69,8 @@ def run_batch(jobs: Iterable[Mapping[str, Any]], *, parallel: Optional[int] = No
 
     parallel: sandboxes at a time (--jobs; default the online CPUs).
     progress: called in this thread after each result with a BatchProgress.
+    pool: each run's interpreter forked from a warm pool (the default, as
+    the CLI's); False starts each fresh (--no-pool; docs/batch.md).
 
     Raises UsageError or SandboxpyError when the batch itself fails."""
     exe = find_executable(executable)
@@ -81,6 +83,8 @@ def run_batch(jobs: Iterable[Mapping[str, Any]], *, parallel: Optional[int] = No
         argv = [exe, "--batch", jobs_path, "--progress", "none"]
         if parallel is not None:
             argv += ["--jobs", str(int(parallel))]
+        if not pool:
+            argv.append("--no-pool")
         results: List[JSONDict] = []
         failed = 0
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

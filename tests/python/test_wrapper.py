@@ -502,6 +502,17 @@ def test_run_batch_results_in_job_order_with_progress(work):
     assert {p.result["id"] for p in seen} == {j["id"] for j in jobs}
 
 
+@pytest.mark.parametrize("pool", [True, False])
+def test_run_batch_pool_or_not(work, pool, monkeypatch):
+    """pool=False is --no-pool: every run starts its own interpreter; the
+    report says which (layers.audit.warm). Same results either way."""
+    jobs = [{"id": str(i), "code": f"print({i} * 2)"} for i in range(3)]
+    monkeypatch.delenv("SANDBOXPY_POOL", raising=False)
+    res = sandboxpy.run_batch(jobs, parallel=1, pool=pool)
+    assert [r["stdout"]["head"] for r in res] == ["0\n", "2\n", "4\n"]
+    assert {r["report"]["layers"]["audit"]["warm"] for r in res} == {pool}, res
+
+
 def test_an_exception_in_the_progress_callback_ends_the_batch(work):
     marker = f"I19CB{os.getpid()}"
 
