@@ -357,6 +357,24 @@ static void open_exec_fds(const struct sbx_child_plan *plan, struct sbx_exec_fds
 		fail(SBX_STEP_PYTHON_INIT, errno, "opening the interpreter and sandboxpy's runtime");
 }
 
+size_t sbx_child_program_argv(const struct sbx_run_opts *o, const char **argv, size_t max)
+{
+	size_t n = 0;
+
+	if (max < 3)
+		return 0;
+	argv[n++] = "python3.11";
+	if (o->kind == SBX_PROG_COMMAND || o->kind == SBX_PROG_MODULE)
+		argv[n++] = o->kind == SBX_PROG_COMMAND ? "-c" : "-m";
+	if (o->kind != SBX_PROG_STDIN)
+		argv[n++] = o->program;
+	else if (o->n_args)
+		argv[n++] = "-";
+	for (size_t i = 0; i < o->n_args && n < max; i++)
+		argv[n++] = o->args[i];
+	return n;
+}
+
 /* After the loader's own options, the interpreter's command line is one
  * that runs nothing: were the runtime ever not to take main(), python3.11
  * would exit 125. rt.c reads the pipe's number after it; the program's own
@@ -380,15 +398,7 @@ static void exec_with_argv(const struct sbx_child_plan *plan, const struct sbx_e
 	for (size_t i = 0; i < SBX_RT_ARGV_GUARD_N; i++)
 		argv[n++] = guard[i];
 	argv[n++] = blob_arg;
-	argv[n++] = "python3.11";
-	if (o->kind == SBX_PROG_COMMAND || o->kind == SBX_PROG_MODULE)
-		argv[n++] = o->kind == SBX_PROG_COMMAND ? "-c" : "-m";
-	if (o->kind != SBX_PROG_STDIN)
-		argv[n++] = o->program;
-	else if (o->n_args)
-		argv[n++] = "-";
-	for (size_t i = 0; i < o->n_args; i++)
-		argv[n++] = o->args[i];
+	n += sbx_child_program_argv(o, argv + n, o->n_args + 4);
 	syscall(SYS_execveat, x->loader, "", argv, environ, AT_EMPTY_PATH);
 }
 

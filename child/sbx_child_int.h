@@ -72,6 +72,10 @@ _Noreturn void sbx_child_interp_main(struct sbx_rt_plan *rp);
 /* zygote.c: the zygote's life, on its control socket. */
 _Noreturn void sbx_zygote_main(int ctl);
 
+/* The program's command line as python3 shows it ("python3.11 -c CODE
+ * ARGS"), into argv (at most max); the count. */
+size_t sbx_child_program_argv(const struct sbx_run_opts *o, const char **argv, size_t max);
+
 /* rt.c: the process's command line and name become argv's, as a fresh
  * start shows them, where they fit in the block the kernel shows. */
 #define SBX_RT_SHOW_MAX 4100

@@ -140,18 +140,8 @@ static void join_groups(int *join, int joined)
 static void show_command_line(const struct sbx_run_opts *o)
 {
 	const char *argv[SBX_RT_SHOW_MAX];
-	size_t n = 0;
 
-	argv[n++] = "python3.11";
-	if (o->kind == SBX_PROG_COMMAND || o->kind == SBX_PROG_MODULE)
-		argv[n++] = o->kind == SBX_PROG_COMMAND ? "-c" : "-m";
-	if (o->kind != SBX_PROG_STDIN)
-		argv[n++] = o->program;
-	else if (o->n_args)
-		argv[n++] = "-";
-	for (size_t i = 0; i < o->n_args && n < SBX_RT_SHOW_MAX; i++)
-		argv[n++] = o->args[i];
-	sbx_rt_show(argv, n);
+	sbx_rt_show(argv, sbx_child_program_argv(o, argv, SBX_RT_SHOW_MAX));
 }
 
 static _Noreturn void worker_main(int sock)
