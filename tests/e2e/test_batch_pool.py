@@ -23,6 +23,9 @@ pytestmark = pytest.mark.skipif(not Path(SANDBOXPY).exists(),
                                 reason=f"no sandboxpy binary at {SANDBOXPY}")
 
 NO_POOL = dict(os.environ, SANDBOXPY_POOL="off")
+# The batch's default (the suite itself may run with SANDBOXPY_POOL=off:
+# these tests are about the slots, so they ask for them).
+WITH_POOL = {k: v for k, v in os.environ.items() if k != "SANDBOXPY_POOL"}
 
 # Starts, says so in a shared directory, waits there for its go.
 WAITER = ("import os, sys, time\n"
@@ -69,7 +72,7 @@ def test_same_results_with_and_without_the_pool(tmp_path):
         "{not json",
     ]
     runs = {}
-    for mode, opts, env in [("pool", (), None), ("flag", ("--no-pool",), None),
+    for mode, opts, env in [("pool", (), WITH_POOL), ("flag", ("--no-pool",), None),
                             ("env", (), NO_POOL)]:
         d = tmp_path / mode
         d.mkdir()
@@ -95,7 +98,7 @@ def test_slot_killed_mid_job_fails_that_job_only(tmp_path, opts):
     jobs_path = write_jobs(tmp_path / "jobs.jsonl", jobs)
     results = tmp_path / "results.jsonl"
     p = subprocess.Popen([SANDBOXPY, "--batch", str(jobs_path), "--jobs", "1", "--results",
-                          str(results), *opts], env=dict(os.environ, TMPDIR=str(tmp_path)),
+                          str(results), *opts], env=dict(WITH_POOL, TMPDIR=str(tmp_path)),
                          stderr=subprocess.PIPE, text=True)
     try:
         wait_for(shared / "started-victim", p)
@@ -134,7 +137,7 @@ def test_one_slot_runs_the_jobs_one_after_another(tmp_path, opts):
     jobs_path = write_jobs(tmp_path / "jobs.jsonl", jobs)
     p = subprocess.Popen([SANDBOXPY, "--batch", str(jobs_path), "--jobs", "1", "--results",
                           str(tmp_path / "r.jsonl"), *opts],
-                         env=dict(os.environ, TMPDIR=str(tmp_path)), stderr=subprocess.PIPE)
+                         env=dict(WITH_POOL, TMPDIR=str(tmp_path)), stderr=subprocess.PIPE)
     seen = []
     try:
         for i in range(3):
@@ -172,9 +175,11 @@ def test_jobs_in_one_slot_do_not_see_each_other(tmp_path):
     jobs = [{"id": "leave", "code": leave, "set": ["filesystem.tmp=true"]},
             {"id": "look1", "code": look, "set": ["filesystem.tmp=true"]},
             {"id": "look2", "code": look, "set": ["filesystem.tmp=true"]}]
-    proc, res, _ = batch(tmp_path, jobs, "--jobs", "1")
+    proc, res, _ = batch(tmp_path, jobs, "--jobs", "1", env=WITH_POOL)
     assert proc.returncode == 0, proc.stderr
     assert res["leave"]["report"]["status"] == "ok", res["leave"]
+    # One slot, one pool: every job's interpreter came from it.
+    assert all(r["report"]["layers"]["audit"]["warm"] for r in res.values()), res
     for i in ("look1", "look2"):
         assert res[i]["report"]["status"] == "ok", res[i]
         head = res[i]["stdout"]["head"]
@@ -188,10 +193,10 @@ def test_jobs_in_one_slot_do_not_see_each_other(tmp_path):
 
 def test_at_most_one_pool_warning(tmp_path):
     jobs = [{"id": f"t{i}", "code": "print(1)"} for i in range(6)]
-    proc, res, _ = batch(tmp_path, jobs, "--jobs", "3", "--progress", "plain")
+    proc, res, _ = batch(tmp_path, jobs, "--jobs", "3", "--progress", "plain", env=WITH_POOL)
     assert proc.returncode == 0
     warn = [l for l in proc.stderr.splitlines() if "warning" in l]
     assert len(warn) <= 1 and all("warm pool" in l for l in warn), proc.stderr
     assert all(r["report"]["status"] == "ok" for r in res.values())
-    proc, _, _ = batch(tmp_path, jobs, "--jobs", "3", "--progress", "none")
+    proc, _, _ = batch(tmp_path, jobs, "--jobs", "3", "--progress", "none", env=WITH_POOL)
     assert proc.stderr == ""
