@@ -40,6 +40,21 @@ def test_finding_tz_in_the_policy_env_is_ignored_warm(sbx):
     assert runs[True].stdout == runs[False].stdout, (runs[False].stdout, runs[True].stdout)
 
 
+# FINDING (low, correctness): the same class for the C library's GCONV_PATH,
+# read once, at the first character-set conversion: the zygote's start-up
+# loaded the system's gconv-modules.cache with no GCONV_PATH, and a warm
+# run whose policy sets one keeps it; a fresh start honours it and maps no
+# cache. (sbx_pool_fits keeps out LD_*, GLIBC_TUNABLES and MALLOC_* but
+# not these C library variables: TZ above, GCONV_PATH.)
+def test_finding_gconv_path_in_the_policy_env_is_ignored_warm(sbx):
+    policy = {"version": 1, "filesystem": {"read": [".", "/proc"]},
+              "python": {"env": {"GCONV_PATH": "/nonexistent"}}}
+    code = "print('gconv-modules' in open('/proc/self/maps').read())"
+    runs = both(sbx, "-c", code, policy=policy)
+    assert runs[False].stdout == "False\n", runs[False]
+    assert runs[True].stdout == runs[False].stdout, (runs[False].stdout, runs[True].stdout)
+
+
 MEM = ("import sys\nb = bytearray(int(sys.argv[1]) << 20)\n"
        "for i in range(0, len(b), 4096): b[i] = 1\nprint('got')\n")
 
