@@ -206,3 +206,14 @@ def test_finding_the_zygote_pid_is_in_the_run_s_memory(sbx):
     assert rs and rs[0]["warm"] and rs[0]["status"] == "ok", (rs, err)
     line = [l for l in out.splitlines() if l.startswith("zygote-pid-in-memory")]
     assert line == ["zygote-pid-in-memory []"], line
+
+
+# FINDING (cosmetic, report): a set-up failure is reported with another
+# errno warm: `--stdin DIR` says "Invalid argument (<stdin> is a directory,
+# cannot continue)" fresh and "Is a directory (...)" warm (rebase.c
+# make_stdio fails with EISDIR; the fresh start's check says EINVAL).
+def test_finding_stdin_directory_message_differs_warm(sbx):
+    runs = both(sbx, "-c", "print(1)", policy={"version": 1}, opts=("--stdin", str(sbx.cwd)))
+    got = {w: (r.rc, r.report["status"], r.report["message"]) for w, r in runs.items()}
+    assert got[False][1] == "internal" and "is a directory" in got[False][2], got
+    assert got[True] == got[False], got
