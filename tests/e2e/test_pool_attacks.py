@@ -9,7 +9,9 @@ attack covered.
 """
 import json
 import os
+import signal
 import subprocess
+import time
 
 from conftest import SANDBOXPY  # noqa: F401  (the binary the fixtures run)
 from test_pool import POOL_HOST, pool_host, results
@@ -231,3 +233,35 @@ def test_finding_many_short_arguments_cut_the_command_line_warm(sbx):
     runs = both(sbx, "-c", code, *(["a"] * 5000), policy=policy)
     assert runs[False].stdout == "5001 5003\n", runs[False]
     assert runs[True].stdout == runs[False].stdout, (runs[False].stdout, runs[True].stdout)
+
+
+# FINDING (low-medium, robustness): a zygote that does not answer wedges
+# the host for good. sbx_pool_clone waits for the zygote's reply with no
+# time limit, inside start_child, where SIGHUP, SIGINT and SIGTERM are
+# blocked and no wall clock runs yet: with the zygote stopped (SIGSTOP by a
+# process of its uid, or a frozen cgroup) the next run neither starts fresh
+# nor times out, and the host ignores Ctrl-C and SIGTERM (only SIGKILL ends
+# it). A fresh start has no such wait. Expected: the run starts fresh (the
+# pool given up) within a bounded time.
+def test_finding_a_stopped_zygote_wedges_the_next_run(sbx):
+    sbx.write_policy({"version": 1})
+    proc = subprocess.Popen([POOL_HOST, "--hold", str(sbx.policy_path),
+                             "import time; time.sleep(0.6); print('one')", "print('two')"],
+                            cwd=sbx.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().split()
+        assert first[0] == "ZYGOTE", first
+        time.sleep(0.2)
+        os.kill(int(first[1]), signal.SIGSTOP)
+        try:
+            out, err = proc.communicate(input="", timeout=10)
+        except subprocess.TimeoutExpired:
+            out, err = None, None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert out is not None, "the run after a stopped zygote never ended (host wedged)"
+    rs = [json.loads(l[7:]) for l in out.splitlines() if l.startswith("RESULT ")]
+    assert [r["status"] for r in rs] == ["ok", "ok"], (rs, err)
