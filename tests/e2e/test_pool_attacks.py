@@ -265,3 +265,24 @@ def test_finding_a_stopped_zygote_wedges_the_next_run(sbx):
     assert out is not None, "the run after a stopped zygote never ended (host wedged)"
     rs = [json.loads(l[7:]) for l in out.splitlines() if l.startswith("RESULT ")]
     assert [r["status"] for r in rs] == ["ok", "ok"], (rs, err)
+
+
+# Contained: a worker's writes reach the zygote (and every later worker)
+# only through a shared writable mapping; the zygote has none (its one
+# shared mapping, the C library's gconv cache, is read-only).
+def test_the_zygote_has_no_shared_writable_mapping(sbx):
+    sbx.write_policy({"version": 1})
+    proc = subprocess.Popen([POOL_HOST, "--hold", str(sbx.policy_path), "print('one')"], cwd=sbx.cwd,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        first = proc.stdout.readline().split()
+        assert first[0] == "ZYGOTE", first
+        while proc.stdout.readline().strip() not in ("DONE", ""):
+            pass
+        maps = open(f"/proc/{int(first[1])}/maps").read().splitlines()
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    shared = [m for m in maps if m.split()[1][3] == "s"]
+    assert not [m for m in shared if "w" in m.split()[1]], shared
