@@ -28,12 +28,14 @@ static bool locale_name(const char *e)
 	return strncmp(e, "LANG=", 5) == 0 || strncmp(e, "LC_", 3) == 0;
 }
 
-/* Names the ELF loader and the C library read once, at the exec (a fresh
- * start's, which the zygote's was not with them). */
+/* Names the ELF loader and the C library read once, at the exec or at
+ * the interpreter's start (a fresh start's, which the zygote's was not
+ * with them): the conversion modules and locales are loaded by then. */
 static bool loader_name(const char *e)
 {
 	return strncmp(e, "LD_", 3) == 0 || strncmp(e, "GLIBC_TUNABLES=", 15) == 0 ||
-	       strncmp(e, "MALLOC_", 7) == 0;
+	       strncmp(e, "MALLOC_", 7) == 0 || strncmp(e, "GCONV_PATH=", 11) == 0 ||
+	       strncmp(e, "LOCPATH=", 8) == 0;
 }
 
 bool sbx_pool_fits(const struct sbx_policy *p, const struct sbx_run_opts *o, char *const *envp,

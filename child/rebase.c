@@ -106,6 +106,19 @@ static void rebuild_environ(void)
 	Py_DECREF(d);
 }
 
+/* The time module read the zygote's TZ (none) when the zygote started; a
+ * fresh start reads the run's: tzset again, from the run's environment. */
+static void reset_timezone(void)
+{
+	PyObject *time = PyImport_ImportModule("time");
+	PyObject *r = time ? PyObject_CallMethod(time, "tzset", NULL) : NULL;
+
+	Py_XDECREF(time);
+	if (!r)
+		fail(SBX_STEP_PYTHON_CONFIG, EIO, "the time zone");
+	Py_DECREF(r);
+}
+
 /* The run's configuration, built as a fresh start builds it, applied to
  * the running interpreter: _PyInterpreterState_SetConfig reads it as
  * Py_InitializeFromConfig would (the path configuration included) and
@@ -185,7 +198,7 @@ static void make_stdio(const PyConfig *c)
 	struct stat st;
 
 	if (fstat(0, &st) == 0 && S_ISDIR(st.st_mode))
-		fail(SBX_STEP_PYTHON_INIT, EISDIR, "<stdin> is a directory, cannot continue");
+		fail(SBX_STEP_PYTHON_INIT, EINVAL, "<stdin> is a directory, cannot continue");
 	for (int fd = 0; io && fd < 3; fd++) {
 		char dunder[16];
 		PyObject *s = make_stream(io, c, fd, fd > 0, names[fd][1],
@@ -233,6 +246,7 @@ void sbx_interp_rebase(const struct sbx_child_plan *plan)
 	sbx_interp_filter_inittab(plan->p);
 	builtin_names();
 	rebuild_environ();
+	reset_timezone();
 	apply_config(plan, &c);
 	make_stdio(&c);
 	invalidate_finders();

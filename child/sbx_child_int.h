@@ -78,7 +78,6 @@ size_t sbx_child_program_argv(const struct sbx_run_opts *o, const char **argv, s
 
 /* rt.c: the process's command line and name become argv's, as a fresh
  * start shows them, where they fit in the block the kernel shows. */
-#define SBX_RT_SHOW_MAX 4100
 void sbx_rt_show(const char *const *argv, size_t argc);
 
 /* Its parts, which the warm pool shares (rebase.c). A PyConfig and a

@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -139,9 +140,63 @@ static void join_groups(int *join, int joined)
  * exec_with_argv after the guard). */
 static void show_command_line(const struct sbx_run_opts *o)
 {
-	const char *argv[SBX_RT_SHOW_MAX];
+	const char **argv = calloc(o->n_args + 4, sizeof(*argv));
 
-	sbx_rt_show(argv, sbx_child_program_argv(o, argv, SBX_RT_SHOW_MAX));
+	if (argv)
+		sbx_rt_show(argv, sbx_child_program_argv(o, argv, o->n_args + 4));
+	free(argv);
+}
+
+/* With a memory cgroup holding the run to memory_mb, the pages the program
+ * shares with the zygote are the zygote's charge, not the run's: a fresh
+ * start's own would count against the limit. So each private writable page
+ * still shared is copied now (MADV_POPULATE_WRITE, the kernel's own write
+ * fault), in the run's cgroup, as a fresh start would have made it: the
+ * limit then holds the program to what it held it to fresh. Mappings of
+ * 64 MiB or more are reservations (the sanitizers' shadow), not the
+ * interpreter's. /proc/self/pagemap: bit 63 present, bit 56 exclusive. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+static void populate_range(int pm, uintptr_t lo, uintptr_t hi)
+{
+	uint64_t e[512];
+	uintptr_t run = 0;
+
+	for (uintptr_t a = lo; a < hi;) {
+		size_t n = (hi - a) / 4096 < 512 ? (hi - a) / 4096 : 512;
+		ssize_t got = pread(pm, e, n * 8, (off_t)(a / 4096 * 8));
+		if (got <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)got / 8; i++, a += 4096) {
+			bool shared = (e[i] >> 63 & 1) && !(e[i] >> 56 & 1);
+			if (shared && !run)
+				run = a;
+			if (!shared && run) {
+				madvise((void *)run, a - run, MADV_POPULATE_WRITE);
+				run = 0;
+			}
+		}
+	}
+	if (run)
+		madvise((void *)run, hi - run, MADV_POPULATE_WRITE);
+}
+
+static void own_shared_pages(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	char line[512], perm[8];
+	unsigned long lo, hi;
+
+	while (maps && pm >= 0 && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) == 3 && strcmp(perm, "rw-p") == 0 &&
+		    hi - lo < (64ul << 20))
+			populate_range(pm, lo, hi);
+	if (pm >= 0)
+		close(pm);
+	if (maps)
+		fclose(maps);
 }
 
 static _Noreturn void worker_main(int sock)
@@ -181,6 +236,8 @@ static _Noreturn void worker_main(int sock)
 	 * worker has no exec to do it. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		sbx_child_fail(SBX_STEP_CAPS, errno, "dumpable");
+	if (rp.plan.cg_memory)
+		own_shared_pages();
 	show_command_line(&rp.opts);
 	rp.flags = flags;
 	rp.ruleset = ruleset;

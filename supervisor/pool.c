@@ -27,6 +27,10 @@
  * a longer one runs fresh (run.c). */
 #define SHOW_ROOM 16384
 #define READY_MS 20000
+/* A zygote answers a clone at once; one that does not (stopped, frozen
+ * with its cgroup) is killed, and this run and every later one start
+ * fresh rather than wait with the run's signals blocked. */
+#define CLONE_MS 5000
 
 struct sbx_pool {
 	pid_t pid;		/* the zygote */
@@ -239,7 +243,24 @@ static pid_t pool_lost(struct sbx_pool *pool)
 {
 	close(pool->ctl);
 	pool->ctl = -1;
+	if (pool->pid > 0) {
+		kill(pool->pid, SIGKILL);
+		while (waitpid(pool->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		pool->pid = 0;
+	}
 	return -EPIPE;
+}
+
+/* The zygote's answer, within CLONE_MS. */
+static ssize_t recv_reply(int ctl, struct sbx_zygote_rep *rep)
+{
+	struct pollfd pf = { ctl, POLLIN, 0 };
+	int n;
+
+	while ((n = poll(&pf, 1, CLONE_MS)) < 0 && errno == EINTR)
+		;
+	return n == 1 ? recv(ctl, rep, sizeof(*rep), MSG_DONTWAIT) : -1;
 }
 
 pid_t sbx_pool_clone(struct sbx_pool *pool, const struct sbx_ns *ns, int cgroup_fd, bool *into,
@@ -262,8 +283,7 @@ pid_t sbx_pool_clone(struct sbx_pool *pool, const struct sbx_ns *ns, int cgroup_
 		return pool_lost(pool);
 	}
 	close(w[1]);
-	while ((n = recv(pool->ctl, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
-		;
+	n = recv_reply(pool->ctl, &rep);
 	if (n != (ssize_t)sizeof(rep) || rep.magic != SBX_ZYGOTE_MAGIC || (rep.err == 0 && rep.pid <= 0)) {
 		close(w[0]);
 		return pool_lost(pool);

@@ -402,7 +402,8 @@ static const char *pool_refuses(const struct sup *s)
 {
 	const struct sbx_run_opts *o = s->o;
 	const char *why = NULL;
-	size_t room = 12 + (o->program ? strlen(o->program) : 0);
+	/* "python3.11", "-c" or "-m", the program, each with its NUL. */
+	size_t room = 16 + (o->program ? strlen(o->program) : 0);
 
 	if (!(s->plan.ns.flags & CLONE_NEWPID))
 		return "no PID namespace";

@@ -539,6 +539,10 @@ def run_program(world, v, confined):
         os.close(fd)
         inherited.append(int(n))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(world.cwd), "SBXADV_SECRET": f"SECRET-{world.token}"}
+    # The suite runs whole with the warm pool on and off (Makefile): the
+    # sandboxed runs follow the runner's own SANDBOXPY_POOL.
+    if confined and os.environ.get("SANDBOXPY_POOL"):
+        env["SANDBOXPY_POOL"] = os.environ["SANDBOXPY_POOL"]
     env.update({k: str(x) for k, x in fill(hdr.get("setup", {}).get("env", {}), v).items()})
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=world.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
