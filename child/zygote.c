@@ -154,7 +154,8 @@ static void show_command_line(const struct sbx_run_opts *o)
  * fault), in the run's cgroup, as a fresh start would have made it: the
  * limit then holds the program to what it held it to fresh. Mappings of
  * 64 MiB or more are reservations (the sanitizers' shadow), not the
- * interpreter's. /proc/self/pagemap: bit 63 present, bit 56 exclusive. */
+ * interpreter's. /proc/self/pagemap: bit 63 present, 61 a file's page or
+ * shared anonymous memory, 56 mapped by this process alone. */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -169,7 +170,10 @@ static void populate_range(int pm, uintptr_t lo, uintptr_t hi)
 		if (got <= 0)
 			break;
 		for (size_t i = 0; i < (size_t)got / 8; i++, a += 4096) {
-			bool shared = (e[i] >> 63 & 1) && !(e[i] >> 56 & 1);
+			/* Present, anonymous (not a file's page: an unwritten
+			 * page of a file mapping is the page cache's, fresh as
+			 * warm), and not yet this process's alone. */
+			bool shared = (e[i] >> 63 & 1) && !(e[i] >> 61 & 1) && !(e[i] >> 56 & 1);
 			if (shared && !run)
 				run = a;
 			if (!shared && run) {
