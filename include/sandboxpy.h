@@ -374,7 +374,12 @@ struct sbx_batch_opts {
 };
 
 /* Runs every job of the jobs file, writing one result line per job in
- * the order they finish. Each run is a forked worker calling sbx_run.
+ * the order they finish. The jobs run in up to o->jobs long-lived slots,
+ * forked processes that each open a warm pool (sbx_pool_open) and call
+ * sbx_run for one job after another; with o->no_pool, each job is a forked
+ * worker calling sbx_run without one. A slot whose pool does not open
+ * runs its jobs fresh and adds one warning to err, which then holds it
+ * while the function still returns 0 (docs/batch.md).
  * SIGINT, SIGTERM, SIGHUP and SIGCHLD are blocked in the caller meanwhile
  * and read from a signalfd: the first three end every running sandbox,
  * whose results are still written. Returns 0 when every job was run

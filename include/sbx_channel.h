@@ -232,6 +232,26 @@ _Static_assert(offsetof(struct sbx_worker_result, res) == 8, "worker result chan
 _Static_assert(offsetof(struct sbx_worker_result, err) == 8 + sizeof(struct sbx_result),
 	       "worker result changed");
 
+/* ---- --batch: the parent and its slots (supervisor/batch.c) ---- */
+
+/* Parent to slot: run the job whose line is in the private file <seq>.job
+ * (a line may be 64 MiB, more than a datagram). */
+struct sbx_slot_job {
+	uint64_t seq, line;
+};
+
+/* Slot to parent: the job's end, or the one warning of a slot whose warm
+ * pool did not open. */
+enum { SBX_SLOT_DONE = 1, SBX_SLOT_WARN = 2 };
+struct sbx_slot_msg {
+	uint32_t kind;
+	int32_t code;		/* SBX_SLOT_DONE: 0 passed, 1 failed, -1 no result file */
+	uint64_t seq;
+	char text[256];		/* SBX_SLOT_WARN: why this slot has no pool */
+};
+_Static_assert(sizeof(struct sbx_slot_job) == 16, "slot job changed");
+_Static_assert(sizeof(struct sbx_slot_msg) == 272, "slot message changed");
+
 /* ---- the warm pool (supervisor/pool.c, child/zygote.c) ---- */
 
 /* The zygote, once its interpreter is up, sends one sbx_zygote_rep (pid:

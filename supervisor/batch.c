@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "sandboxpy.h"
+#include "sbx_channel.h"
 #include "sbx_diag.h"
 #include "sbx_match.h"
 #include "sbx_supervisor.h"
@@ -661,24 +662,11 @@ static __attribute__((noreturn)) void worker_main(struct batch *b, struct job *j
  * fork and runs its jobs one after the other. Parent and slot talk over a
  * SOCK_SEQPACKET socketpair, one message a datagram. */
 
-/* Parent to slot: run the job whose line is in the private file <seq>.job
- * (a line may be 64 MiB, more than a datagram). */
-struct slot_job {
-	uint64_t seq, line;
-};
-
-/* Slot to parent. */
-enum { SLOT_DONE = 1, SLOT_WARN = 2 };
-struct slot_msg {
-	uint32_t kind;
-	int32_t code;			/* SLOT_DONE: W_PASSED, W_FAILED, -1: no result file */
-	uint64_t seq;
-	char text[256];			/* SLOT_WARN: why this slot has no pool */
-};
+/* The messages: struct sbx_slot_job and struct sbx_slot_msg (sbx_channel.h). */
 
 static void slot_send(int fd, uint32_t kind, int code, uint64_t seq, const char *text)
 {
-	struct slot_msg m = { .kind = kind, .code = code, .seq = seq };
+	struct sbx_slot_msg m = { .kind = kind, .code = code, .seq = seq };
 
 	if (text)
 		snprintf(m.text, sizeof(m.text), "%s", text);
@@ -719,7 +707,7 @@ out:
  * here (the slot's memory is a copy from before the line was read); a
  * line that no longer loads (its policy file changed) gets its error
  * result. W_PASSED, W_FAILED or -1, as run_job. */
-static int slot_job(struct batch *b, const struct slot_job *sj, struct sbx_pool *pool)
+static int slot_job(struct batch *b, const struct sbx_slot_job *sj, struct sbx_pool *pool)
 {
 	char path[4200], *text;
 	struct sbx_error err;
@@ -759,7 +747,7 @@ static __attribute__((noreturn)) void slot_main(struct batch *b, int fd)
 {
 	struct sbx_pool *pool = NULL;
 	struct sbx_error err;
-	struct slot_job sj;
+	struct sbx_slot_job sj;
 	sigset_t all;
 
 	sigfillset(&all);
@@ -774,11 +762,11 @@ static __attribute__((noreturn)) void slot_main(struct batch *b, int fd)
 		char why[256] = "cannot open the warm pool";
 		if (err.n)
 			sbx_error_format(&err, 0, why, sizeof(why));
-		slot_send(fd, SLOT_WARN, 0, 0, why);
+		slot_send(fd, SBX_SLOT_WARN, 0, 0, why);
 		pool = NULL;
 	}
 	while (recv(fd, &sj, sizeof(sj), 0) == (ssize_t)sizeof(sj))
-		slot_send(fd, SLOT_DONE, slot_job(b, &sj, pool), sj.seq, NULL);
+		slot_send(fd, SBX_SLOT_DONE, slot_job(b, &sj, pool), sj.seq, NULL);
 	if (pool)
 		sbx_pool_close(pool);
 	_exit(0);
@@ -928,7 +916,7 @@ static void slot_close(struct slot *s)
  * the slot is gone; reap says how. */
 static void slot_read(struct batch *b, struct slot *s)
 {
-	struct slot_msg m;
+	struct sbx_slot_msg m;
 	ssize_t got;
 
 	while (s->fd >= 0) {
@@ -944,9 +932,9 @@ static void slot_read(struct batch *b, struct slot *s)
 		if (got != (ssize_t)sizeof(m))
 			continue;
 		m.text[sizeof(m.text) - 1] = '\0';
-		if (m.kind == SLOT_WARN) {
+		if (m.kind == SBX_SLOT_WARN) {
 			warn_no_pool(b, m.text);
-		} else if (m.kind == SLOT_DONE && s->busy && m.seq == s->seq) {
+		} else if (m.kind == SBX_SLOT_DONE && s->busy && m.seq == s->seq) {
 			finish(b, s, m.code, "the batch's slot for this job could not write the result");
 			if (b->stop)
 				slot_close(s);	/* no more jobs: it closes its pool and exits */
@@ -1032,7 +1020,7 @@ static int write_job_file(struct batch *b, unsigned long seq, const char *text, 
  * (killed between jobs) is replaced once. 0 or -errno. */
 static int slot_give(struct batch *b, struct slot *s, unsigned long seq, unsigned long line)
 {
-	struct slot_job sj = { .seq = seq, .line = line };
+	struct sbx_slot_job sj = { .seq = seq, .line = line };
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int rc = s->pid ? 0 : slot_spawn(b, s);
